@@ -1,1 +1,16 @@
-//! skeleton
+//! `cas-runtime`: what generated CAS message types build on.
+//!
+//! Generated code (the `cas-messages` crate, or any crate made by
+//! `cargo xtask gen`) reaches its dependencies only through this crate: the
+//! pull reader and writer in [`xml`], the error types in [`error`], and the
+//! traits in [`message`]. Nothing here knows any particular schema.
+
+pub mod error;
+pub mod message;
+pub mod xml;
+
+pub use error::{ErrorKind, Facet, FacetErrors, FacetViolation, Location, ValidationError, ValidationErrors, WriteError};
+pub use message::{IngestionMessage, XmlRoot, read_document};
+
+/// Re-exported so generated code and users need not match versions.
+pub use quick_xml;

@@ -1,0 +1,194 @@
+//! Content matched by `xs:any` / `xs:anyAttribute`: kept whole, with
+//! resolved namespaces, so that nothing read is lost and it can be written
+//! back namespace-correct.
+
+use quick_xml::events::Event;
+
+use crate::error::ErrorKind;
+use crate::xml::reader::{Pending, ReadResult, XmlReader};
+use crate::xml::writer::XmlWriter;
+
+/// An attribute matched by `xs:anyAttribute`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AnyAttribute {
+    /// Namespace URI; empty for an unqualified attribute.
+    pub namespace: String,
+    pub name: String,
+    pub value: String,
+}
+
+/// A child of an [`AnyElement`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AnyNode {
+    Element(AnyElement),
+    Text(String),
+}
+
+/// An element matched by `xs:any`, with its whole subtree.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct AnyElement {
+    /// Namespace URI; empty for an element in no namespace.
+    pub namespace: String,
+    pub name: String,
+    pub attributes: Vec<AnyAttribute>,
+    pub children: Vec<AnyNode>,
+}
+
+impl AnyElement {
+    /// An element with no attributes and no content.
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        AnyElement { namespace: namespace.into(), name: name.into(), ..Default::default() }
+    }
+
+    /// Adds a text child (builder style).
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.children.push(AnyNode::Text(text.into()));
+        self
+    }
+
+    /// Adds an element child (builder style).
+    pub fn with_child(mut self, child: AnyElement) -> Self {
+        self.children.push(AnyNode::Element(child));
+        self
+    }
+
+    /// Adds an attribute (builder style).
+    pub fn with_attribute(
+        mut self,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.attributes.push(AnyAttribute {
+            namespace: namespace.into(),
+            name: name.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// The concatenated text children.
+    pub fn text(&self) -> String {
+        self.children
+            .iter()
+            .filter_map(|c| match c {
+                AnyNode::Text(t) => Some(t.as_str()),
+                AnyNode::Element(_) => None,
+            })
+            .collect()
+    }
+
+    /// Writes the element. Its namespace is declared on it as the default
+    /// namespace (so it does not depend on the prefixes of the enclosing
+    /// document); attribute namespaces get prefixes `a0`, `a1`, ...
+    pub fn write_xml(&self, w: &mut XmlWriter) {
+        self.write_in(w, None);
+    }
+
+    fn write_in(&self, w: &mut XmlWriter, default_ns: Option<&str>) {
+        w.start(&self.name);
+        if default_ns != Some(self.namespace.as_str()) {
+            w.ns_decl(None, &self.namespace);
+        }
+        let mut prefixes: Vec<&str> = Vec::new();
+        for a in &self.attributes {
+            if a.namespace.is_empty() {
+                w.attr(&a.name, &a.value);
+                continue;
+            }
+            let i = match prefixes.iter().position(|p| *p == a.namespace) {
+                Some(i) => i,
+                None => {
+                    prefixes.push(&a.namespace);
+                    w.ns_decl(Some(&format!("a{}", prefixes.len() - 1)), &a.namespace);
+                    prefixes.len() - 1
+                }
+            };
+            w.attr(&format!("a{i}:{}", a.name), &a.value);
+        }
+        if self.children.is_empty() {
+            w.empty();
+            return;
+        }
+        w.open();
+        for c in &self.children {
+            match c {
+                AnyNode::Text(t) => w.text(t),
+                AnyNode::Element(e) => e.write_in(w, Some(&self.namespace)),
+            }
+        }
+        w.end(&self.name);
+    }
+}
+
+impl<'a> XmlReader<'a> {
+    /// Reads the pending child as an [`AnyElement`], whole.
+    pub fn read_any(&mut self, index: Option<u32>) -> ReadResult<AnyElement> {
+        let el = self.read_any_tree(index)?;
+        self.pending = Pending::End;
+        self.finish()?;
+        Ok(el)
+    }
+
+    /// Reads the pending child and its subtree; returns with the element's
+    /// end tag consumed and its frame still pushed.
+    fn read_any_tree(&mut self, index: Option<u32>) -> ReadResult<AnyElement> {
+        let namespace = self.pending_ns.clone();
+        let name = self.pending_local();
+        self.begin(index)?;
+        let mut attributes = Vec::with_capacity(self.attr_count());
+        for i in 0..self.attr_count() {
+            let (ns, local) = self.attr_name(i);
+            let value = self.attr_value(i)?.into_owned();
+            attributes.push(AnyAttribute {
+                namespace: ns,
+                name: local.to_owned(),
+                value,
+            });
+        }
+        let mut children: Vec<AnyNode> = Vec::new();
+        let push_text = |children: &mut Vec<AnyNode>, t: &str| match children.last_mut() {
+            Some(AnyNode::Text(prev)) => prev.push_str(t),
+            _ => children.push(AnyNode::Text(t.to_owned())),
+        };
+        loop {
+            let (pos, ev) = self.read_ev()?;
+            match ev {
+                Event::Text(t) => push_text(&mut children, &t.xml10_content()),
+                Event::CData(c) => push_text(&mut children, &c.xml10_content()),
+                Event::GeneralRef(g) => match crate::xml::reader::resolve_ref(&g) {
+                    Some(c) => push_text(&mut children, c.encode_utf8(&mut [0; 4])),
+                    None => {
+                        let name: &str = &g;
+                        return Err(self.fatal_at(
+                            pos,
+                            ErrorKind::Malformed { message: format!("undefined entity '&{name};'") },
+                        ));
+                    }
+                },
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Start(s) => {
+                    self.pending = Pending::Start(s);
+                    self.pending_pos = pos;
+                    let child = self.read_any_tree(None)?;
+                    self.pop_frame();
+                    children.push(AnyNode::Element(child));
+                }
+                Event::End(_) => break,
+                Event::Eof => {
+                    return Err(self.fatal_at(
+                        pos,
+                        ErrorKind::Malformed { message: "unexpected end of document".into() },
+                    ));
+                }
+                Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.fatal_at(
+                        pos,
+                        ErrorKind::Malformed { message: "declaration inside the document".into() },
+                    ));
+                }
+            }
+        }
+        Ok(AnyElement { namespace, name, attributes, children })
+    }
+}

@@ -1,0 +1,11 @@
+//! Reading and writing XML for generated types: the pull reader, the
+//! writer, `xs:any` content and identity constraints.
+
+pub mod any;
+pub mod idc;
+pub mod reader;
+pub mod writer;
+
+pub use any::{AnyAttribute, AnyElement, AnyNode};
+pub use reader::{Fail, ReadOptions, ReadResult, Site, XmlReader, recover};
+pub use writer::XmlWriter;

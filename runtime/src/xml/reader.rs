@@ -1,0 +1,1049 @@
+//! The pull reader that generated code drives.
+//!
+//! It wraps quick-xml's namespace-aware slice reader and adds what a
+//! schema-driven reader needs: a one-element look-ahead (so a content model
+//! can ask "is the next child an `X`?"), the element path for error messages,
+//! error collection that goes on after the first problem, and limits.
+//!
+//! Protocol used by generated code, for one element whose start tag is the
+//! pending child:
+//! 1. [`XmlReader::begin`] consumes the start tag, pushes the path and loads
+//!    the attributes;
+//! 2. for element content: [`XmlReader::next_child`], then one
+//!    [`XmlReader::is`] / read per particle; for simple content:
+//!    [`XmlReader::text`];
+//! 3. [`XmlReader::finish`] reports children nobody consumed, consumes the
+//!    end tag, pops the path and loads the parent's next child.
+//!
+//! Errors that leave the document readable are recorded and reading goes on;
+//! a read function returns [`Fail::Invalid`] when its value could not be
+//! built, and [`Fail::Fatal`] only when reading cannot go on (malformed XML,
+//! a limit).
+
+use std::borrow::Cow;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{QName, ResolveResult};
+
+use crate::error::{ErrorKind, FacetViolation, Location, ValidationError, ValidationErrors};
+use crate::xml::idc::IdcEngine;
+
+/// The XML Schema instance namespace (`xsi:nil`, `xsi:type`, ...).
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// The namespace bound to the `xml` prefix.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Limits and switches for reading.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Check facets, fixed values and identity constraints while reading.
+    /// Structure (order, occurrences, required attributes) is always checked,
+    /// since the typed value could not be built otherwise.
+    pub validate: bool,
+    /// Deepest element nesting accepted. Real documents stay far below the
+    /// default (256); the limit keeps hostile input from exhausting the stack.
+    pub max_depth: u32,
+    /// At most this many errors are kept; the rest are counted.
+    pub max_errors: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions { validate: true, max_depth: 256, max_errors: 1000 }
+    }
+}
+
+/// Why a read function returned without a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fail {
+    /// The value could not be built; its errors are recorded; the reader is
+    /// positioned after the element, so the caller can go on.
+    Invalid,
+    /// Reading cannot go on; the error is recorded.
+    Fatal,
+}
+
+/// Result of a generated read function.
+pub type ReadResult<T> = Result<T, Fail>;
+
+/// Turns a child's [`Fail::Invalid`] into `None` so the parent can go on,
+/// and passes [`Fail::Fatal`] up.
+#[inline]
+pub fn recover<T>(r: ReadResult<T>) -> ReadResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Fail::Invalid) => Ok(None),
+        Err(Fail::Fatal) => Err(Fail::Fatal),
+    }
+}
+
+/// Where a simple value sits: the current element's text, or one of its attributes.
+#[derive(Clone, Copy, Debug)]
+pub enum Site<'s> {
+    Element,
+    Attribute(&'s str),
+}
+
+pub(crate) enum Pending<'a> {
+    /// Nothing looked ahead yet.
+    Nothing,
+    /// The next child's start tag, not yet consumed.
+    Start(BytesStart<'a>),
+    /// The end tag of the current element.
+    End,
+}
+
+struct Frame<'a> {
+    start: BytesStart<'a>,
+    index: Option<u32>,
+    pos: u64,
+    nil: bool,
+    /// Text in element-only content was reported once for this element.
+    text_reported: bool,
+}
+
+#[derive(Clone, Copy)]
+enum AttrNs {
+    None,
+    Xsi,
+    Xml,
+    /// Byte range in `attr_ns_buf`.
+    Other(u32, u32),
+}
+
+struct RawAttr<'a> {
+    ns: AttrNs,
+    local: &'a str,
+    raw: &'a str,
+    pos: u64,
+}
+
+/// See the module documentation.
+pub struct XmlReader<'a> {
+    ns: NsReader<&'a [u8]>,
+    input: &'a str,
+    opts: ReadOptions,
+    pub(crate) pending: Pending<'a>,
+    pub(crate) pending_ns: String,
+    pub(crate) pending_pos: u64,
+    path: Vec<Frame<'a>>,
+    attrs: Vec<RawAttr<'a>>,
+    attr_ns_buf: String,
+    text_buf: String,
+    errors: Vec<ValidationError>,
+    dropped_errors: u64,
+    /// Cache for offset → line/column, since errors come in document order.
+    line_cache: (usize, u32, u32),
+    pub(crate) idc: IdcEngine,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over a whole document held in memory.
+    pub fn new(input: &'a str, opts: ReadOptions) -> Self {
+        Self::with_input(input, opts)
+    }
+
+    fn with_input(input: &'a str, opts: ReadOptions) -> Self {
+        let mut ns = NsReader::from_str(input);
+        let cfg = ns.config_mut();
+        cfg.expand_empty_elements = true;
+        cfg.check_end_names = true;
+        cfg.check_comments = true;
+        cfg.trim_text(false);
+        XmlReader {
+            ns,
+            input,
+            opts,
+            pending: Pending::Nothing,
+            pending_ns: String::new(),
+            pending_pos: 0,
+            path: Vec::new(),
+            attrs: Vec::new(),
+            attr_ns_buf: String::new(),
+            text_buf: String::new(),
+            errors: Vec::new(),
+            dropped_errors: 0,
+            line_cache: (0, 1, 1),
+            idc: IdcEngine::default(),
+        }
+    }
+
+    /// Decodes `bytes` (UTF-8, with or without BOM) and makes a reader; an
+    /// encoding problem is returned as the document's only error.
+    pub fn from_bytes(bytes: &'a [u8], opts: ReadOptions) -> Result<Self, ValidationErrors> {
+        let (body, base) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => (rest, 3u64),
+            None => (bytes, 0),
+        };
+        if body.starts_with(b"\xFE\xFF") || body.starts_with(b"\xFF\xFE") {
+            return Err(ValidationErrors(vec![ValidationError {
+                path: "/".into(),
+                location: Some(Location { line: 1, column: 1 }),
+                kind: ErrorKind::Encoding {
+                    message: "UTF-16 documents are not supported; CAS messages are UTF-8".into(),
+                },
+            }]));
+        }
+        match std::str::from_utf8(body) {
+            Ok(s) => Ok(Self::with_input(s, opts)),
+            Err(e) => {
+                let good = e.valid_up_to();
+                // The valid prefix is a str; count lines there.
+                let prefix = std::str::from_utf8(&body[..good]).unwrap_or_default();
+                let location = line_col(prefix, prefix.len(), (0, 1, 1));
+                Err(ValidationErrors(vec![ValidationError {
+                    path: open_path_in(prefix),
+                    location: Some(Location { line: location.1, column: location.2 }),
+                    kind: ErrorKind::Encoding {
+                        message: format!(
+                            "invalid UTF-8 byte 0x{:02X} at byte offset {}",
+                            body.get(good).copied().unwrap_or(0),
+                            good as u64 + base
+                        ),
+                    },
+                }]))
+            }
+        }
+    }
+
+    /// Whether facets, fixed values and identity constraints are checked.
+    #[inline]
+    pub fn validating(&self) -> bool {
+        self.opts.validate
+    }
+
+    /// The errors recorded so far, and whether any was recorded at all.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.dropped_errors > 0
+    }
+
+    /// Ends reading: the value if no error was recorded, else every error.
+    pub fn into_result<T>(mut self, value: ReadResult<T>) -> Result<T, ValidationErrors> {
+        if value.is_ok() {
+            self.idc.finish_document();
+            self.drain_idc_errors();
+        }
+        if self.dropped_errors > 0 {
+            let kind = ErrorKind::Limit { what: "number of errors", limit: self.opts.max_errors as u64 };
+            self.errors.push(ValidationError { path: "/".into(), location: None, kind });
+        }
+        match value {
+            Ok(v) if self.errors.is_empty() => Ok(v),
+            _ => {
+                if self.errors.is_empty() {
+                    // A read function failed without saying why: never hide that.
+                    self.errors.push(ValidationError {
+                        path: "/".into(),
+                        location: None,
+                        kind: ErrorKind::Malformed { message: "document could not be read".into() },
+                    });
+                }
+                Err(ValidationErrors(self.errors))
+            }
+        }
+    }
+
+    // ----- positions and paths -------------------------------------------------
+
+    fn location(&mut self, pos: u64) -> Location {
+        let pos = (pos as usize).min(self.input.len());
+        let cache = if pos >= self.line_cache.0 { self.line_cache } else { (0, 1, 1) };
+        self.line_cache = line_col(self.input, pos, cache);
+        Location { line: self.line_cache.1, column: self.line_cache.2 }
+    }
+
+    fn path_string(&self, extra: Option<(&str, Option<u32>)>, attr: Option<&str>) -> String {
+        let mut s = String::new();
+        for f in &self.path {
+            push_step(&mut s, f.start.local_name().into_inner(), f.index);
+        }
+        if let Some((local, index)) = extra {
+            push_step(&mut s, local, index);
+        }
+        if let Some(a) = attr {
+            s.push_str("/@");
+            s.push_str(a);
+        }
+        if s.is_empty() {
+            s.push('/');
+        }
+        s
+    }
+
+    fn push(&mut self, path: String, pos: Option<u64>, kind: ErrorKind) {
+        if self.errors.len() >= self.opts.max_errors {
+            self.dropped_errors += 1;
+            return;
+        }
+        let location = pos.map(|p| self.location(p));
+        self.errors.push(ValidationError { path, location, kind });
+    }
+
+    fn current_pos(&self) -> u64 {
+        self.path.last().map_or(0, |f| f.pos)
+    }
+
+    /// Records an error at the current element (or one of its attributes).
+    pub fn error(&mut self, site: Site<'_>, kind: ErrorKind) {
+        let path = match site {
+            Site::Element => self.path_string(None, None),
+            Site::Attribute(a) => self.path_string(None, Some(a)),
+        };
+        let pos = self.current_pos();
+        self.push(path, Some(pos), kind);
+    }
+
+    /// Records facet violations of a value at `site`.
+    pub fn facet_errors(&mut self, site: Site<'_>, violations: Vec<FacetViolation>) {
+        for v in violations {
+            self.error(site, ErrorKind::Facet(v));
+        }
+    }
+
+    /// Records a lexical error of a built-in datatype; the value cannot be built.
+    pub fn datatype_error(
+        &mut self,
+        site: Site<'_>,
+        datatype: &'static str,
+        value: &str,
+        reason: impl Into<String>,
+    ) -> Fail {
+        self.error(
+            site,
+            ErrorKind::Datatype { datatype, value: value.to_owned(), reason: reason.into() },
+        );
+        Fail::Invalid
+    }
+
+    fn fatal(&mut self, pos: u64, kind: ErrorKind) -> Fail {
+        let path = self.path_string(None, None);
+        self.push(path, Some(pos), kind);
+        Fail::Fatal
+    }
+
+    fn malformed(&mut self, e: quick_xml::Error) -> Fail {
+        let pos = self.ns.error_position();
+        let message = match &e {
+            quick_xml::Error::Encoding(_) => {
+                return self.fatal(pos, ErrorKind::Encoding { message: e.to_string() });
+            }
+            _ => e.to_string(),
+        };
+        self.fatal(pos, ErrorKind::Malformed { message })
+    }
+
+    /// Reads the next event; for a start tag, its namespace goes to
+    /// `pending_ns`. Returns the byte offset where the event began.
+    pub(crate) fn read_ev(&mut self) -> ReadResult<(u64, Event<'a>)> {
+        let pos = self.ns.buffer_position();
+        let (res, ev) = match self.ns.read_resolved_event() {
+            Ok(x) => x,
+            Err(e) => return Err(self.malformed(e)),
+        };
+        if let Event::Start(_) = ev {
+            if let Err(prefix) = set_ns(&mut self.pending_ns, res) {
+                return Err(self.undeclared_prefix(pos, &prefix));
+            }
+        }
+        Ok((pos, ev))
+    }
+
+    pub(crate) fn fatal_at(&mut self, pos: u64, kind: ErrorKind) -> Fail {
+        self.fatal(pos, kind)
+    }
+
+    // ----- the look-ahead --------------------------------------------------------
+
+    /// Reads the prolog up to the root element's start tag, which becomes the
+    /// pending element. DTDs are refused: no entity is ever expanded and no
+    /// external resource is ever read.
+    pub fn start_document(&mut self) -> ReadResult<()> {
+        loop {
+            let (pos, ev) = self.read_ev()?;
+            match ev {
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_xml_whitespace(&t) => {}
+                Event::DocType(_) => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Unsupported {
+                            what: "document type declarations (DTDs) are refused for safety".into(),
+                        },
+                    ));
+                }
+                Event::Start(s) => {
+                    self.pending = Pending::Start(s);
+                    self.pending_pos = pos;
+                    return Ok(());
+                }
+                Event::Eof => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed { message: "no root element".into() },
+                    ));
+                }
+                _ => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed { message: "content before the root element".into() },
+                    ));
+                }
+            }
+        }
+    }
+
+    fn undeclared_prefix(&mut self, pos: u64, prefix: &str) -> Fail {
+        self.fatal(
+            pos,
+            ErrorKind::Malformed { message: format!("namespace prefix '{prefix}' is not declared") },
+        )
+    }
+
+    /// Loads the next child of the current element (or its end) as pending,
+    /// skipping comments, processing instructions and whitespace; other text
+    /// in element-only content is reported.
+    pub fn next_child(&mut self) -> ReadResult<()> {
+        loop {
+            let (pos, ev) = self.read_ev()?;
+            match ev {
+                Event::Start(s) => {
+                    self.pending = Pending::Start(s);
+                    self.pending_pos = pos;
+                    return Ok(());
+                }
+                Event::End(_) => {
+                    self.pending = Pending::End;
+                    return Ok(());
+                }
+                Event::Text(t) => {
+                    if !is_xml_whitespace(&t) {
+                        let text = t.xml10_content().into_owned();
+                        self.unexpected_text(pos, text);
+                    }
+                }
+                Event::CData(c) => {
+                    let text = c.xml10_content().into_owned();
+                    if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                        self.unexpected_text(pos, text);
+                    }
+                }
+                Event::GeneralRef(g) => {
+                    let text: &str = &g;
+                    self.unexpected_text(pos, format!("&{text};"));
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed { message: "unexpected end of document".into() },
+                    ));
+                }
+                Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed { message: "declaration inside the document".into() },
+                    ));
+                }
+            }
+        }
+    }
+
+    fn unexpected_text(&mut self, pos: u64, text: String) {
+        if let Some(f) = self.path.last_mut() {
+            if f.text_reported {
+                return;
+            }
+            f.text_reported = true;
+        }
+        let text: String = text.trim().chars().take(40).collect();
+        let path = self.path_string(None, None);
+        self.push(path, Some(pos), ErrorKind::UnexpectedText { text });
+    }
+
+    /// Is the pending child the element `{ns}local`? (`ns` empty: no namespace.)
+    #[inline]
+    pub fn is(&self, ns: &str, local: &str) -> bool {
+        match &self.pending {
+            Pending::Start(s) => s.local_name().into_inner() == local && self.pending_ns == ns,
+            _ => false,
+        }
+    }
+
+    /// Is there a pending child element at all?
+    #[inline]
+    pub fn at_element(&self) -> bool {
+        matches!(self.pending, Pending::Start(_))
+    }
+
+    /// The pending child's namespace (empty: none) and local name, if any.
+    pub fn pending_name(&self) -> Option<(&str, &str)> {
+        match &self.pending {
+            Pending::Start(s) => Some((&self.pending_ns, s.local_name().into_inner())),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn pending_local(&self) -> String {
+        match &self.pending {
+            Pending::Start(s) => s.local_name().into_inner().to_owned(),
+            _ => String::new(),
+        }
+    }
+
+    /// Consumes the pending start tag: pushes it on the path (with its
+    /// 1-based index among same-named siblings when `index` is given) and
+    /// loads its attributes.
+    pub fn begin(&mut self, index: Option<u32>) -> ReadResult<()> {
+        let start = match std::mem::replace(&mut self.pending, Pending::Nothing) {
+            Pending::Start(s) => s,
+            other => {
+                self.pending = other;
+                let pos = self.ns.buffer_position();
+                return Err(self.fatal(
+                    pos,
+                    ErrorKind::Malformed { message: "internal: no element to begin".into() },
+                ));
+            }
+        };
+        let pos = self.pending_pos;
+        if self.path.len() as u64 >= u64::from(self.opts.max_depth) {
+            return Err(self.fatal(
+                pos,
+                ErrorKind::Limit { what: "element depth", limit: u64::from(self.opts.max_depth) },
+            ));
+        }
+        self.path.push(Frame { start, index, pos, nil: false, text_reported: false });
+        self.load_attributes()?;
+        if self.idc.active() {
+            self.idc_start();
+        }
+        Ok(())
+    }
+
+    fn load_attributes(&mut self) -> ReadResult<()> {
+        self.attrs.clear();
+        self.attr_ns_buf.clear();
+        let Some(frame) = self.path.last() else { return Ok(()) };
+        let pos = frame.pos;
+        let start = frame.start.clone();
+        let base = self.input.as_ptr() as usize;
+        let mut nil = None;
+        for attr in start.attributes() {
+            let attr = match attr {
+                Ok(a) => a,
+                Err(e) => {
+                    return Err(self.fatal(pos, ErrorKind::Malformed { message: e.to_string() }));
+                }
+            };
+            if attr.key.as_namespace_binding().is_some() {
+                continue;
+            }
+            let key = attr.key.into_inner();
+            let value: &str = &attr.value;
+            let (Some(key_s), Some(raw)) =
+                (slice_of(self.input, base, key), slice_of(self.input, base, value))
+            else {
+                return Err(self.fatal(
+                    pos,
+                    ErrorKind::Malformed { message: "internal: attribute outside the input".into() },
+                ));
+            };
+            let attr_pos = (key.as_ptr() as usize).saturating_sub(base) as u64;
+            let (ns, local) = match key_s.split_once(':') {
+                None => (AttrNs::None, key_s),
+                Some((_, local)) => {
+                    let (res, _) = self.ns.resolver().resolve_attribute(QName(key));
+                    match res {
+                        ResolveResult::Bound(n) if n.into_inner() == XSI_NS => (AttrNs::Xsi, local),
+                        ResolveResult::Bound(n) if n.into_inner() == XML_NS => (AttrNs::Xml, local),
+                        ResolveResult::Bound(n) => {
+                            let from = self.attr_ns_buf.len() as u32;
+                            self.attr_ns_buf.push_str(n.into_inner());
+                            (AttrNs::Other(from, self.attr_ns_buf.len() as u32), local)
+                        }
+                        ResolveResult::Unbound | ResolveResult::Unknown(_) => {
+                            let prefix = key_s.split(':').next().unwrap_or_default().to_owned();
+                            return Err(self.undeclared_prefix(attr_pos, &prefix));
+                        }
+                    }
+                }
+            };
+            if let AttrNs::Xsi = ns {
+                match local {
+                    "nil" => nil = Some(raw),
+                    "schemaLocation" | "noNamespaceSchemaLocation" => {}
+                    "type" => {
+                        let path = self.path_string(None, Some("xsi:type"));
+                        self.push(
+                            path,
+                            Some(attr_pos),
+                            ErrorKind::Unsupported { what: "xsi:type".into() },
+                        );
+                    }
+                    other => {
+                        let path = self.path_string(None, Some(other));
+                        self.push(
+                            path,
+                            Some(attr_pos),
+                            ErrorKind::UnexpectedAttribute { name: format!("xsi:{other}") },
+                        );
+                    }
+                }
+                continue;
+            }
+            self.attrs.push(RawAttr { ns, local, raw, pos: attr_pos });
+        }
+        if let Some(raw) = nil {
+            let v = raw.trim_matches([' ', '\t', '\n', '\r']);
+            let is_nil = match v {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    self.error(
+                        Site::Attribute("xsi:nil"),
+                        ErrorKind::Datatype {
+                            datatype: "xs:boolean",
+                            value: v.to_owned(),
+                            reason: "expected true, false, 1 or 0".into(),
+                        },
+                    );
+                    false
+                }
+            };
+            if let Some(f) = self.path.last_mut() {
+                f.nil = is_nil;
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of attributes of the current element (namespace declarations
+    /// and `xsi:` attributes excluded).
+    #[inline]
+    pub fn attr_count(&self) -> usize {
+        self.attrs.len()
+    }
+
+    /// Is attribute `i` named `{ns}local`? (`ns` empty: unqualified.)
+    #[inline]
+    pub fn attr_is(&self, i: usize, ns: &str, local: &str) -> bool {
+        let Some(a) = self.attrs.get(i) else { return false };
+        if a.local != local {
+            return false;
+        }
+        match a.ns {
+            AttrNs::None => ns.is_empty(),
+            AttrNs::Xsi => ns == XSI_NS,
+            AttrNs::Xml => ns == XML_NS,
+            AttrNs::Other(from, to) => {
+                self.attr_ns_buf.get(from as usize..to as usize).is_some_and(|n| n == ns)
+            }
+        }
+    }
+
+    /// The namespace (empty: none) and local name of attribute `i`.
+    pub fn attr_name(&self, i: usize) -> (String, &'a str) {
+        match self.attrs.get(i) {
+            None => (String::new(), ""),
+            Some(a) => {
+                let ns = match a.ns {
+                    AttrNs::None => String::new(),
+                    AttrNs::Xsi => XSI_NS.to_owned(),
+                    AttrNs::Xml => XML_NS.to_owned(),
+                    AttrNs::Other(from, to) => {
+                        self.attr_ns_buf.get(from as usize..to as usize).unwrap_or_default().to_owned()
+                    }
+                };
+                (ns, a.local)
+            }
+        }
+    }
+
+    /// The value of attribute `i`, references expanded and whitespace
+    /// normalized as XML requires for attribute values.
+    pub fn attr_value(&mut self, i: usize) -> ReadResult<Cow<'a, str>> {
+        let Some(a) = self.attrs.get(i) else { return Ok(Cow::Borrowed("")) };
+        let (raw, pos) = (a.raw, a.pos);
+        let normalized: Cow<'a, str> = if raw.contains(['\t', '\n', '\r']) {
+            Cow::Owned(raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " "))
+        } else {
+            Cow::Borrowed(raw)
+        };
+        if !normalized.contains('&') {
+            return Ok(normalized);
+        }
+        match quick_xml::escape::unescape(&normalized) {
+            Ok(v) => Ok(Cow::Owned(v.into_owned())),
+            Err(e) => Err(self.fatal(pos, ErrorKind::Malformed { message: e.to_string() })),
+        }
+    }
+
+    /// Reports attribute `i` as not allowed here.
+    pub fn unexpected_attr(&mut self, i: usize) {
+        let Some(a) = self.attrs.get(i) else { return };
+        let (local, pos) = (a.local, a.pos);
+        let path = self.path_string(None, Some(local));
+        self.push(path, Some(pos), ErrorKind::UnexpectedAttribute { name: local.to_owned() });
+    }
+
+    /// Reports a missing required attribute of the current element.
+    pub fn missing_attr(&mut self, name: &str) {
+        self.error(Site::Element, ErrorKind::MissingAttribute { name: name.to_owned() });
+    }
+
+    /// Did the current element say `xsi:nil="true"`?
+    #[inline]
+    pub fn is_nil(&self) -> bool {
+        self.path.last().is_some_and(|f| f.nil)
+    }
+
+    /// Reports `xsi:nil` on an element that is not nillable (when it was set).
+    pub fn check_not_nil(&mut self) {
+        if self.is_nil() {
+            self.error(
+                Site::Element,
+                ErrorKind::Nil { message: "xsi:nil is not allowed: the element is not nillable".into() },
+            );
+        }
+    }
+
+    // ----- content ---------------------------------------------------------------
+
+    /// Reads the text content of the current element up to its end tag
+    /// (character data, CDATA and references, comments skipped). Child
+    /// elements are reported and skipped.
+    pub fn text(&mut self) -> ReadResult<Cow<'a, str>> {
+        let mut first: Option<Cow<'a, str>> = None;
+        let mut joined = false;
+        self.text_buf.clear();
+        loop {
+            let (pos, ev) = self.read_ev()?;
+            let piece: Cow<'a, str> = match ev {
+                Event::Text(t) => t.xml10_content(),
+                Event::CData(c) => c.xml10_content(),
+                Event::GeneralRef(g) => match resolve_ref(&g) {
+                    Some(c) => Cow::Owned(c.to_string()),
+                    None => {
+                        let name: &str = &g;
+                        return Err(self.fatal(
+                            pos,
+                            ErrorKind::Malformed { message: format!("undefined entity '&{name};'") },
+                        ));
+                    }
+                },
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::End(_) => {
+                    self.pending = Pending::End;
+                    break;
+                }
+                Event::Start(s) => {
+                    self.pending = Pending::Start(s);
+                    self.pending_pos = pos;
+                    self.unexpected(&[]);
+                    self.skip_pending_quiet()?;
+                    continue;
+                }
+                Event::Eof => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed { message: "unexpected end of document".into() },
+                    ));
+                }
+                Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed { message: "declaration inside the document".into() },
+                    ));
+                }
+            };
+            match first.take() {
+                None if !joined => first = Some(piece),
+                None => self.text_buf.push_str(&piece),
+                Some(f) => {
+                    joined = true;
+                    self.text_buf.push_str(&f);
+                    self.text_buf.push_str(&piece);
+                }
+            }
+        }
+        let text = if joined { Cow::Owned(self.text_buf.clone()) } else { first.unwrap_or_default() };
+        if self.idc.active() {
+            self.idc.on_text(self.path.len(), &text);
+        }
+        Ok(text)
+    }
+
+    /// Reports that the root element is not the expected one.
+    pub fn wrong_root(&mut self, ns: &str, local: &str) {
+        let expected = if ns.is_empty() { local.to_owned() } else { format!("{{{ns}}}{local}") };
+        let found = match self.pending_name() {
+            Some((n, l)) => format!("{{{n}}}{l}"),
+            None => "nothing".into(),
+        };
+        let local = self.pending_local();
+        let path = self.path_string(Some((&local, None)), None);
+        let pos = self.pending_pos;
+        self.push(path, Some(pos), ErrorKind::WrongRoot { expected, found });
+    }
+
+    /// Reports the pending child as unexpected here.
+    pub fn unexpected(&mut self, expected: &[&str]) {
+        let name = self.pending_local();
+        let path = self.path_string(Some((&name, None)), None);
+        let pos = self.pending_pos;
+        self.push(
+            path,
+            Some(pos),
+            ErrorKind::UnexpectedElement {
+                name,
+                expected: expected.iter().map(|s| (*s).to_owned()).collect(),
+            },
+        );
+    }
+
+    /// Reports the pending child as one occurrence too many.
+    pub fn too_many(&mut self, name: &str, max: u32, index: u32) {
+        let path = self.path_string(Some((name, Some(index))), None);
+        let pos = self.pending_pos;
+        self.push(path, Some(pos), ErrorKind::TooMany { name: name.to_owned(), max });
+    }
+
+    /// Reports a required child that did not occur often enough.
+    pub fn missing(&mut self, name: &str, min: u32, found: u32) {
+        let path = self.path_string(None, None);
+        // Point at what stands where the element was expected, if anything.
+        let pos = match self.pending {
+            Pending::Start(_) => self.pending_pos,
+            _ => self.current_pos(),
+        };
+        self.push(path, Some(pos), ErrorKind::MissingElement { name: name.to_owned(), min, found });
+    }
+
+    /// Skips the pending child element (its whole subtree) without a report,
+    /// then loads the next child.
+    pub fn skip_pending(&mut self) -> ReadResult<()> {
+        self.skip_pending_quiet()?;
+        self.next_child()
+    }
+
+    fn skip_pending_quiet(&mut self) -> ReadResult<()> {
+        if let Pending::Start(s) = std::mem::replace(&mut self.pending, Pending::Nothing) {
+            let end = s.name();
+            if let Err(e) = self.ns.read_to_end(end) {
+                return Err(self.malformed(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the current element: reports and skips children nobody consumed,
+    /// consumes the end tag and loads the parent's next child.
+    pub fn finish(&mut self) -> ReadResult<()> {
+        loop {
+            match self.pending {
+                Pending::End => break,
+                Pending::Start(_) => {
+                    self.unexpected(&[]);
+                    self.skip_pending()?;
+                }
+                Pending::Nothing => self.next_child()?,
+            }
+        }
+        self.pending = Pending::Nothing;
+        self.pop_frame();
+        if self.path.is_empty() { self.end_document() } else { self.next_child() }
+    }
+
+    pub(crate) fn pop_frame(&mut self) {
+        if self.idc.active() {
+            let depth = self.path.len();
+            self.idc.on_end(depth);
+            self.drain_idc_errors();
+        }
+        self.path.pop();
+    }
+
+    fn end_document(&mut self) -> ReadResult<()> {
+        loop {
+            let pos = self.ns.buffer_position();
+            let ev = match self.ns.read_event() {
+                Ok(ev) => ev,
+                Err(e) => return Err(self.malformed(e)),
+            };
+            match ev {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_xml_whitespace(&t) => {}
+                _ => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed { message: "content after the root element".into() },
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Reads a whole element of simple type: `parse` turns its (raw) text
+    /// into the value, recording what is wrong.
+    pub fn simple_element<T>(
+        &mut self,
+        index: Option<u32>,
+        parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
+    ) -> ReadResult<T> {
+        self.begin(index)?;
+        self.reject_attributes();
+        self.check_not_nil();
+        let text = self.text()?;
+        let value = parse(self, &text, Site::Element);
+        self.finish()?;
+        value
+    }
+
+    /// Reports every attribute of the current element as unexpected.
+    pub fn reject_attributes(&mut self) {
+        for i in 0..self.attrs.len() {
+            self.unexpected_attr(i);
+        }
+    }
+
+    // ----- identity constraints --------------------------------------------------
+
+    fn drain_idc_errors(&mut self) {
+        for e in self.idc.take_errors() {
+            let location = Some(self.location(e.pos));
+            if self.errors.len() >= self.opts.max_errors {
+                self.dropped_errors += 1;
+                continue;
+            }
+            self.errors.push(ValidationError { path: e.path, location, kind: e.kind });
+        }
+    }
+
+    /// Opens the scope of identity constraints declared on the current element.
+    pub fn idc_scope(&mut self, defs: &'static [crate::xml::idc::IdcDef]) {
+        if !self.opts.validate || defs.is_empty() {
+            return;
+        }
+        let depth = self.path.len();
+        let pos = self.current_pos();
+        let path = self.path_string(None, None);
+        self.idc.open_scope(depth, defs, pos, path);
+    }
+
+    fn idc_start(&mut self) {
+        let depth = self.path.len();
+        let Some(frame) = self.path.last() else { return };
+        let local = frame.start.local_name().into_inner().to_owned();
+        let pos = frame.pos;
+        self.idc.on_start(depth, self.pending_ns.as_bytes(), local.as_bytes());
+        if self.idc.take_needs_path() {
+            let path = self.path_string(None, None);
+            self.idc.set_selected_path(depth, &path, pos);
+        }
+        for i in 0..self.attrs.len() {
+            let (ns, local) = self.attr_name(i);
+            if let Ok(v) = self.attr_value(i) {
+                self.idc.on_attr(depth, ns.as_bytes(), local, &v);
+            }
+        }
+    }
+}
+
+fn push_step(s: &mut String, local: &str, index: Option<u32>) {
+    s.push('/');
+    s.push_str(local);
+    if let Some(i) = index {
+        s.push('[');
+        s.push_str(&i.to_string());
+        s.push(']');
+    }
+}
+
+/// Line and column of byte `pos`, scanning on from a cached `(offset, line, col)`.
+fn line_col(input: &str, pos: usize, from: (usize, u32, u32)) -> (usize, u32, u32) {
+    let (mut off, mut line, mut col) = from;
+    let Some(chunk) = input.get(off..pos) else { return (pos, line, col) };
+    for c in chunk.chars() {
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+        off += c.len_utf8();
+    }
+    (off, line, col)
+}
+
+/// The path of the elements still open at the end of `prefix` (best effort,
+/// for errors found before parsing, such as invalid UTF-8).
+fn open_path_in(prefix: &str) -> String {
+    let mut r = NsReader::from_str(prefix);
+    r.config_mut().check_end_names = false;
+    let mut stack: Vec<String> = Vec::new();
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(s)) => {
+                stack.push(s.local_name().into_inner().to_owned());
+            }
+            Ok(Event::End(_)) => {
+                stack.pop();
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    if stack.is_empty() { "/".into() } else { format!("/{}", stack.join("/")) }
+}
+
+fn set_ns(buf: &mut String, res: ResolveResult<'_>) -> Result<(), String> {
+    buf.clear();
+    match res {
+        ResolveResult::Bound(n) => {
+            buf.push_str(n.into_inner());
+            Ok(())
+        }
+        ResolveResult::Unbound => Ok(()),
+        ResolveResult::Unknown(p) => Err(p),
+    }
+}
+
+fn is_xml_whitespace(t: &str) -> bool {
+    t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// The `'a` slice of `input` that `part` points into, if it does.
+fn slice_of<'a>(input: &'a str, base: usize, part: &str) -> Option<&'a str> {
+    let from = (part.as_ptr() as usize).checked_sub(base)?;
+    input.get(from..from.checked_add(part.len())?)
+}
+
+pub(crate) fn resolve_ref(name: &str) -> Option<char> {
+    match name.as_bytes() {
+        b"amp" => Some('&'),
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"quot" => Some('"'),
+        b"apos" => Some('\''),
+        [b'#', b'x', hex @ ..] => {
+            let s = std::str::from_utf8(hex).ok()?;
+            u32::from_str_radix(s, 16).ok().and_then(xml_char)
+        }
+        [b'#', dec @ ..] => {
+            let s = std::str::from_utf8(dec).ok()?;
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse::<u32>().ok().and_then(xml_char)
+        }
+        _ => None,
+    }
+}
+
+/// A code point that XML 1.0 allows as a character.
+fn xml_char(c: u32) -> Option<char> {
+    let ok = matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
+    if ok { char::from_u32(c) } else { None }
+}
