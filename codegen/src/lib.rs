@@ -1,1 +1,1 @@
-//! skeleton
+pub mod naming;

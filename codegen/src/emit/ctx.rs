@@ -1,0 +1,173 @@
+//! The emission context: the model plus the Rust names chosen for it.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::emit::builtin;
+use crate::model::{Model, TypeId, TypeRef};
+use crate::naming::{self, Namespace};
+
+/// Where a type lives in the generated crate.
+#[derive(Clone, Debug)]
+pub struct RustName {
+    pub module: String,
+    pub ident: String,
+}
+
+pub struct Ctx<'m> {
+    pub model: &'m Model,
+    /// Module of each target namespace.
+    pub modules: BTreeMap<String, String>,
+    pub types: BTreeMap<TypeId, RustName>,
+    /// Item names taken per module (types, plus helper types claimed during emission).
+    pub taken: BTreeMap<String, Namespace>,
+}
+
+pub fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+impl<'m> Ctx<'m> {
+    /// Chooses every module and type name up front, in a fixed order:
+    /// named types first, then anonymous ones, each in `TypeId` order, so a
+    /// type's name never depends on which other types exist later on.
+    pub fn new(model: &'m Model) -> Self {
+        let mut module_ns = Namespace::with_reserved(&["lib", "document"]);
+        let mut modules = BTreeMap::new();
+        for (uri, info) in &model.namespaces {
+            let stem = info
+                .files
+                .first()
+                .and_then(|f| f.file_stem())
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "schema".into());
+            modules.insert(uri.clone(), module_ns.claim(&naming::module_name(&stem)));
+        }
+        let mut taken: BTreeMap<String, Namespace> = BTreeMap::new();
+        let mut types = BTreeMap::new();
+        let ids = model.simple_types.keys().chain(model.complex_types.keys());
+        let mut ordered: Vec<&TypeId> = ids.collect();
+        ordered.sort_by(|a, b| (a.anonymous, a).cmp(&(b.anonymous, b)));
+        for id in ordered {
+            let module = modules.get(&id.ns).cloned().unwrap_or_else(|| "no_namespace".into());
+            let scope = taken.entry(module.clone()).or_insert_with(|| {
+                Namespace::with_reserved(&["Document", "NAMESPACE", "ValueError", "FacetViolation"])
+            });
+            let ident = if id.anonymous {
+                // `Outer/Inner/Leaf`: try `Leaf`, then `InnerLeaf`, ...
+                let parts: Vec<&str> = id.name.split('/').collect();
+                let mut chosen = None;
+                for n in 1..=parts.len() {
+                    let candidate: String =
+                        parts[parts.len() - n..].iter().map(|p| naming::type_name(p)).collect();
+                    if !scope.contains(&candidate) {
+                        chosen = Some(scope.claim(&candidate));
+                        break;
+                    }
+                }
+                chosen.unwrap_or_else(|| scope.claim(&naming::type_name(&id.name)))
+            } else {
+                scope.claim(&naming::type_name(&id.name))
+            };
+            types.insert(id.clone(), RustName { module, ident });
+        }
+        Ctx { model, modules, types, taken }
+    }
+
+    /// Claims a helper type name (a choice enum, a group struct) in `module`.
+    pub fn claim(&mut self, module: &str, wanted: &str) -> String {
+        self.taken.entry(module.to_owned()).or_default().claim(wanted)
+    }
+
+    /// Path to a generated type as seen from `from_module`.
+    pub fn type_path(&self, id: &TypeId, from_module: &str) -> TokenStream {
+        match self.types.get(id) {
+            Some(n) if n.module == from_module => {
+                let i = ident(&n.ident);
+                quote!(#i)
+            }
+            Some(n) => {
+                let m = ident(&n.module);
+                let i = ident(&n.ident);
+                quote!(crate::#m::#i)
+            }
+            // The front end guarantees every reference resolves; an unknown
+            // one is a generator bug and fails to compile loudly.
+            None => {
+                let i = format_ident!("UnresolvedType_{}", naming::type_name(&id.name));
+                quote!(#i)
+            }
+        }
+    }
+
+    /// The Rust type of a value of `ty`.
+    pub fn rust_type(&self, ty: &TypeRef, from_module: &str) -> TokenStream {
+        match ty {
+            TypeRef::Builtin(b) => builtin::repr(*b).rust,
+            TypeRef::Simple(id) | TypeRef::Complex(id) => self.type_path(id, from_module),
+            TypeRef::AnyType => quote!(::cas_runtime::xml::AnyElement),
+        }
+    }
+
+    /// An expression reading a simple value of `ty` from `text` at `site`
+    /// (a `ReadResult<T>`).
+    pub fn read_simple(&self, ty: &TypeRef, from_module: &str, text: TokenStream, site: TokenStream) -> TokenStream {
+        match ty {
+            TypeRef::Builtin(b) => {
+                let parse = builtin::repr(*b).parse;
+                quote!(r.value(#text, #site, #parse))
+            }
+            TypeRef::Simple(id) => {
+                let p = self.type_path(id, from_module);
+                quote!(#p::read_value(r, #text, #site))
+            }
+            TypeRef::Complex(_) | TypeRef::AnyType => {
+                quote!(::cas_runtime::xsd::any_simple_type(#text).map_err(|_| ::cas_runtime::xml::Fail::Invalid))
+            }
+        }
+    }
+
+    /// An expression parsing and fully checking a simple value of `ty` from
+    /// `s` without a reader (`Result<T, ValueError>`), as unions need when
+    /// trying their members.
+    pub fn parse_checked(&self, ty: &TypeRef, from_module: &str, s: TokenStream) -> TokenStream {
+        match ty {
+            TypeRef::Builtin(b) => {
+                let parse = builtin::repr(*b).parse;
+                quote!(#parse(#s))
+            }
+            TypeRef::Simple(id) => {
+                let p = self.type_path(id, from_module);
+                quote!(<#p as ::std::str::FromStr>::from_str(#s))
+            }
+            TypeRef::Complex(_) | TypeRef::AnyType => quote!(::cas_runtime::xsd::any_simple_type(#s)),
+        }
+    }
+
+    /// Can values of `ty` derive `Eq` and `Hash`?
+    pub fn is_eq(&self, ty: &TypeRef) -> bool {
+        self.is_eq_depth(ty, 0)
+    }
+
+    fn is_eq_depth(&self, ty: &TypeRef, depth: u32) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        match ty {
+            TypeRef::Builtin(b) => builtin::repr(*b).eq,
+            TypeRef::AnyType => true,
+            TypeRef::Simple(id) => match self.model.simple_types.get(id) {
+                None => false,
+                Some(st) => match &st.variety {
+                    crate::model::Variety::Atomic(b) => builtin::repr(*b).eq,
+                    crate::model::Variety::List(item) => self.is_eq_depth(item, depth + 1),
+                    crate::model::Variety::Union(ms) => ms.iter().all(|m| self.is_eq_depth(m, depth + 1)),
+                },
+            },
+            // Complex types derive only PartialEq: they may hold floats deep down.
+            TypeRef::Complex(_) => false,
+        }
+    }
+}

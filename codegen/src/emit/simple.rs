@@ -1,0 +1,678 @@
+//! Simple types: Rust enums for enumerated strings, newtypes that check
+//! their facets for other restrictions, `Vec` newtypes for lists and enums
+//! for unions.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::emit::builtin::{self, Digits, LengthUnit, Order};
+use crate::emit::ctx::{Ctx, ident};
+use crate::emit::docs;
+use crate::model::{Builtin, Facets, SimpleType, TypeRef, Variety, WhiteSpace};
+use crate::naming::{self, Namespace};
+use crate::GenerateError;
+
+fn ws_tokens(ws: WhiteSpace) -> TokenStream {
+    match ws {
+        WhiteSpace::Preserve => quote!(::cas_runtime::lexical::WhiteSpace::Preserve),
+        WhiteSpace::Replace => quote!(::cas_runtime::lexical::WhiteSpace::Replace),
+        WhiteSpace::Collapse => quote!(::cas_runtime::lexical::WhiteSpace::Collapse),
+    }
+}
+
+/// Emits the item for one simple type.
+pub fn emit(ctx: &Ctx<'_>, st: &SimpleType, module: &str) -> Result<TokenStream, GenerateError> {
+    let name = ident(&ctx.types[&st.id].ident);
+    let doc = docs::doc_attrs(st.doc.as_deref(), &format!("XSD simple type `{}`.", st.id.name));
+    match &st.variety {
+        Variety::Atomic(b) => {
+            let repr = builtin::repr(*b);
+            match st.enumeration() {
+                Some(values) if repr.is_string && !has_other_facets(st) => {
+                    Ok(emit_string_enum(st, &name, doc, values))
+                }
+                _ => emit_atomic(st, *b, &name, doc),
+            }
+        }
+        Variety::List(item) => emit_list(ctx, st, item, &name, doc, module),
+        Variety::Union(members) => emit_union(ctx, st, members, &name, doc, module),
+    }
+}
+
+/// Facets besides enumeration and whitespace, which a Rust enum could not check.
+fn has_other_facets(st: &SimpleType) -> bool {
+    st.steps.iter().any(|f| {
+        let mut f = f.clone();
+        f.enumeration.clear();
+        f.whitespace = None;
+        !f.is_empty()
+    })
+}
+
+fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream, values: &[String]) -> TokenStream {
+    let mut seen = std::collections::BTreeSet::new();
+    let values: Vec<String> = values.iter().filter(|v| seen.insert((*v).clone())).cloned().collect();
+    let variants: Vec<_> = naming::enumeration_variants(&values).iter().map(|v| ident(v)).collect();
+    let docs: Vec<String> = values.iter().map(|v| format!(" `{v}`")).collect();
+    let lits: Vec<Literal> = values.iter().map(|v| Literal::string(v)).collect();
+    let ws = ws_tokens(st.whitespace());
+    let first = variants.first().cloned();
+    let default_impl = first.map(|_| quote!()).unwrap_or_default();
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #[doc = #docs] #variants, )*
+        }
+
+        impl #name {
+            /// The enumeration values, as written in the schema.
+            pub const VALUES: &'static [&'static str] = &[#(#lits),*];
+
+            /// The value as written in XML.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    #( Self::#variants => #lits, )*
+                }
+            }
+
+            #[doc(hidden)]
+            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::cas_runtime::ValueError> {
+                let s = ::cas_runtime::lexical::normalize(text, #ws);
+                match &*s {
+                    #( #lits => Ok(Self::#variants), )*
+                    _ => Err(::cas_runtime::ValueError::Facets(::std::vec![::cas_runtime::FacetViolation {
+                        facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                        value: s.into_owned(),
+                    }])),
+                }
+            }
+
+            #[doc(hidden)]
+            pub fn read_value(
+                r: &mut ::cas_runtime::xml::XmlReader<'_>,
+                text: &str,
+                site: ::cas_runtime::xml::Site<'_>,
+            ) -> ::cas_runtime::xml::ReadResult<Self> {
+                r.value(text, site, Self::parse_lexical)
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::cas_runtime::ValueError;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::parse_lexical(s)
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::cas_runtime::xsd::Lexical for #name {
+            fn write_lexical(&self, out: &mut ::std::string::String) {
+                out.push_str(self.as_str());
+            }
+        }
+        #default_impl
+    }
+}
+
+/// Checks of the facets of all steps: those on the normalized lexical form
+/// (`s: &str`, patterns) and those on the value (`v: &T`).
+struct Checks {
+    lexical: Vec<TokenStream>,
+    value: Vec<TokenStream>,
+}
+
+fn violation(facet: TokenStream, shown: TokenStream) -> TokenStream {
+    quote! {
+        out.push(::cas_runtime::FacetViolation { facet: #facet, value: #shown });
+    }
+}
+
+fn pattern_checks(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
+    let mut out = Vec::new();
+    for f in steps {
+        if f.patterns.is_empty() {
+            continue;
+        }
+        let refs: Vec<&str> = f.patterns.iter().map(String::as_str).collect();
+        if let Err(e) = cas_runtime::pattern::Pattern::any_of(&refs) {
+            return Err(GenerateError::Pattern { pattern: f.patterns.join(" | "), message: e.to_string() });
+        }
+        let lits = f.patterns.iter().map(|p| Literal::string(p));
+        let shown = Literal::string(&f.patterns.join(" | "));
+        let v = violation(quote!(::cas_runtime::Facet::Pattern(#shown)), quote!(s.to_owned()));
+        out.push(quote! {
+            {
+                static PATTERN: ::std::sync::LazyLock<::std::option::Option<::cas_runtime::pattern::Pattern>> =
+                    ::std::sync::LazyLock::new(|| ::cas_runtime::pattern::Pattern::any_of(&[#(#lits),*]).ok());
+                if let Some(p) = &*PATTERN {
+                    if !p.is_match(s) {
+                        #v
+                    }
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+fn length_checks(steps: &[Facets], len: TokenStream, shown: &TokenStream) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for f in steps {
+        for (bound, facet, op) in [
+            (f.length, quote!(Length), quote!(!=)),
+            (f.min_length, quote!(MinLength), quote!(<)),
+            (f.max_length, quote!(MaxLength), quote!(>)),
+        ] {
+            if let Some(n) = bound {
+                let n = Literal::u64_suffixed(n);
+                let v = violation(quote!(::cas_runtime::Facet::#facet(#n)), shown.clone());
+                out.push(quote! { if (#len) #op #n { #v } });
+            }
+        }
+    }
+    out
+}
+
+fn int_literal(s: &str) -> Option<i128> {
+    let t = s.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i128 = digits.trim_start_matches('0').parse().unwrap_or(0);
+    Some(if neg { -v } else { v })
+}
+
+fn order_checks(
+    st: &SimpleType,
+    b: Builtin,
+    rust: &TokenStream,
+    parse: &TokenStream,
+    shown: &TokenStream,
+) -> Result<Vec<TokenStream>, GenerateError> {
+    let repr = builtin::repr(b);
+    let mut out = Vec::new();
+    for f in &st.steps {
+        let bounds = [
+            (&f.min_inclusive, quote!(MinInclusive), quote!(::std::cmp::Ordering::Less), true),
+            (&f.max_inclusive, quote!(MaxInclusive), quote!(::std::cmp::Ordering::Greater), true),
+            (&f.min_exclusive, quote!(MinExclusive), quote!(::std::cmp::Ordering::Greater), false),
+            (&f.max_exclusive, quote!(MaxExclusive), quote!(::std::cmp::Ordering::Less), false),
+        ];
+        for (bound, facet, bad_or_good, inclusive) in bounds {
+            let Some(lit) = bound else { continue };
+            let lit_s = Literal::string(lit);
+            let facet_t = quote!(::cas_runtime::Facet::#facet(#lit_s));
+            let v = violation(facet_t, shown.clone());
+            // Inclusive: violated when the comparison gives `bad_or_good`.
+            // Exclusive: satisfied only when it gives `bad_or_good`.
+            let bad = |cmp: TokenStream| {
+                if inclusive {
+                    quote!(match #cmp { Some(o) => o == #bad_or_good, None => true })
+                } else {
+                    quote!(match #cmp { Some(o) => o != #bad_or_good, None => true })
+                }
+            };
+            match repr.order {
+                Order::Int => {
+                    let n = int_literal(lit).ok_or_else(|| GenerateError::Facet {
+                        origin: st.origin.to_string(),
+                        message: format!("'{lit}' is not a valid bound for {b:?}"),
+                    })?;
+                    let n = Literal::i128_suffixed(n);
+                    let cond = bad(quote!(Some(::std::cmp::Ord::cmp(&i128::from(*v), &#n))));
+                    out.push(quote! { if #cond { #v } });
+                }
+                Order::Float => {
+                    let cond = if b == Builtin::Float {
+                        let x = cas_runtime::xsd::float(lit).map_err(|e| GenerateError::Facet {
+                            origin: st.origin.to_string(),
+                            message: format!("bound '{lit}': {e}"),
+                        })?;
+                        let bits = Literal::u32_suffixed(x.to_bits());
+                        bad(quote!(::std::cmp::PartialOrd::partial_cmp(v, &f32::from_bits(#bits))))
+                    } else {
+                        let x = cas_runtime::xsd::double(lit).map_err(|e| GenerateError::Facet {
+                            origin: st.origin.to_string(),
+                            message: format!("bound '{lit}': {e}"),
+                        })?;
+                        let bits = Literal::u64_suffixed(x.to_bits());
+                        bad(quote!(::std::cmp::PartialOrd::partial_cmp(v, &f64::from_bits(#bits))))
+                    };
+                    out.push(quote! { if #cond { #v } });
+                }
+                Order::Value => {
+                    cas_runtime::xsd::check_builtin_literal(builtin_local(b), lit).map_err(|e| {
+                        GenerateError::Facet {
+                            origin: st.origin.to_string(),
+                            message: format!("bound '{lit}' of {b:?}: {e}"),
+                        }
+                    })?;
+                    let cond = bad(quote!(::cas_runtime::xsd::XsdOrd::xsd_cmp(v, b)));
+                    out.push(quote! {
+                        {
+                            static BOUND: ::std::sync::LazyLock<::std::option::Option<#rust>> =
+                                ::std::sync::LazyLock::new(|| #parse(#lit_s).ok());
+                            if let Some(b) = &*BOUND {
+                                if #cond { #v }
+                            }
+                        }
+                    });
+                }
+                Order::None => {
+                    return Err(GenerateError::Facet {
+                        origin: st.origin.to_string(),
+                        message: format!("{facet} does not apply to {b:?}"),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The XSD local name of a built-in type, for the runtime's literal check.
+fn builtin_local(b: Builtin) -> &'static str {
+    crate::model::builtin_xsd_name(b)
+}
+
+fn digit_checks(st: &SimpleType, digits: Digits, shown: &TokenStream) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for f in &st.steps {
+        if let Some(n) = f.total_digits {
+            let lit = Literal::u32_suffixed(n);
+            let v = violation(quote!(::cas_runtime::Facet::TotalDigits(#lit)), shown.clone());
+            match digits {
+                Digits::Methods => out.push(quote! { if v.total_digits() > #lit { #v } }),
+                Digits::Int => {
+                    out.push(quote! { if ::cas_runtime::xsd::int_total_digits(i128::from(*v)) > #lit { #v } })
+                }
+                Digits::None => {}
+            }
+        }
+        if let Some(n) = f.fraction_digits {
+            let lit = Literal::u32_suffixed(n);
+            let v = violation(quote!(::cas_runtime::Facet::FractionDigits(#lit)), shown.clone());
+            if digits == Digits::Methods {
+                out.push(quote! { if v.fraction_digits() > #lit { #v } });
+            }
+        }
+    }
+    out
+}
+
+fn enumeration_check(st: &SimpleType, rust: &TokenStream, parse: &TokenStream, shown: &TokenStream) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for f in &st.steps {
+        if f.enumeration.is_empty() {
+            continue;
+        }
+        let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
+        let v = violation(quote!(::cas_runtime::Facet::Enumeration(VALUES)), shown.clone());
+        out.push(quote! {
+            {
+                const VALUES: &[&str] = &[#(#lits),*];
+                static PARSED: ::std::sync::LazyLock<::std::vec::Vec<#rust>> =
+                    ::std::sync::LazyLock::new(|| VALUES.iter().filter_map(|s| #parse(s).ok()).collect());
+                if !PARSED.iter().any(|e| e == v) { #v }
+            }
+        });
+    }
+    out
+}
+
+fn atomic_checks(st: &SimpleType, b: Builtin) -> Result<Checks, GenerateError> {
+    let repr = builtin::repr(b);
+    let shown = quote!(::cas_runtime::xsd::Lexical::to_lexical(v));
+    let lexical = pattern_checks(&st.steps)?;
+    let mut value = Vec::new();
+    let len = match repr.length {
+        LengthUnit::Chars => Some(quote!(v.chars().count() as u64)),
+        LengthUnit::Octets | LengthUnit::Items => Some(quote!(v.len() as u64)),
+        LengthUnit::Ignored | LengthUnit::None => None,
+    };
+    if let Some(len) = len {
+        value.extend(length_checks(&st.steps, len, &shown));
+    }
+    value.extend(order_checks(st, b, &repr.rust, &repr.parse, &shown)?);
+    value.extend(digit_checks(st, repr.digits, &shown));
+    value.extend(enumeration_check(st, &repr.rust, &repr.parse, &shown));
+    Ok(Checks { lexical, value })
+}
+
+/// The shared tail of newtypes: constructors, accessors, parsing and the traits.
+#[allow(clippy::too_many_arguments)]
+fn newtype(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    inner: TokenStream,
+    eq: bool,
+    checks: Checks,
+    parse_body: TokenStream,
+    read_body: TokenStream,
+    new_arg: TokenStream,
+) -> TokenStream {
+    let derives = if eq { quote!(Clone, Debug, PartialEq, Eq, Hash) } else { quote!(Clone, Debug, PartialEq) };
+    let lexical = &checks.lexical;
+    let value = &checks.value;
+    let has_lexical = !lexical.is_empty();
+    let lexical_fn = if has_lexical {
+        quote! {
+            #[doc(hidden)]
+            pub fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::cas_runtime::FacetViolation>) {
+                #(#lexical)*
+            }
+        }
+    } else {
+        quote!()
+    };
+    let lexical_call = if has_lexical { quote!(Self::check_lexical(&s, &mut out);) } else { quote!() };
+    let lexical_of_value = if has_lexical {
+        quote! {
+            let s = ::cas_runtime::xsd::Lexical::to_lexical(&value);
+            Self::check_lexical(&s, &mut out);
+        }
+    } else {
+        quote!()
+    };
+    let v_unused = if value.is_empty() { quote!(let _ = v; let _ = &out;) } else { quote!() };
+    quote! {
+        #doc
+        #[derive(#derives)]
+        pub struct #name(#inner);
+
+        impl #name {
+            /// Checks the facets; the value if it satisfies them all, else every violation.
+            pub fn new(value: impl ::std::convert::Into<#inner>) -> ::std::result::Result<Self, ::cas_runtime::FacetErrors> {
+                let value: #inner = value.into();
+                let mut out = ::std::vec::Vec::new();
+                #lexical_of_value
+                Self::check_value(&value, &mut out);
+                if out.is_empty() { Ok(Self(value)) } else { Err(::cas_runtime::FacetErrors(out)) }
+            }
+
+            /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
+            /// still reports it if it breaks a facet.
+            pub fn new_unchecked(value: #inner) -> Self {
+                Self(value)
+            }
+
+            pub fn get(&self) -> &#inner {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> #inner {
+                self.0
+            }
+
+            #lexical_fn
+
+            #[doc(hidden)]
+            pub fn check_value(v: &#inner, out: &mut ::std::vec::Vec<::cas_runtime::FacetViolation>) {
+                #v_unused
+                #(#value)*
+            }
+
+            #[doc(hidden)]
+            pub fn read_value(
+                r: &mut ::cas_runtime::xml::XmlReader<'_>,
+                text: &str,
+                site: ::cas_runtime::xml::Site<'_>,
+            ) -> ::cas_runtime::xml::ReadResult<Self> {
+                #read_body
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::cas_runtime::ValueError;
+            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                let mut out = ::std::vec::Vec::new();
+                #parse_body
+                #lexical_call
+                Self::check_value(&v, &mut out);
+                if out.is_empty() { Ok(Self(v)) } else { Err(::cas_runtime::ValueError::Facets(out)) }
+            }
+        }
+
+        impl ::std::convert::TryFrom<#inner> for #name {
+            type Error = ::cas_runtime::FacetErrors;
+            fn try_from(value: #inner) -> ::std::result::Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl ::std::ops::Deref for #name {
+            type Target = #inner;
+            fn deref(&self) -> &#inner {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
+            }
+        }
+
+        impl ::cas_runtime::xsd::Lexical for #name {
+            fn write_lexical(&self, out: &mut ::std::string::String) {
+                ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
+            }
+        }
+    }
+}
+
+fn emit_atomic(st: &SimpleType, b: Builtin, name: &proc_macro2::Ident, doc: TokenStream) -> Result<TokenStream, GenerateError> {
+    let repr = builtin::repr(b);
+    let checks = atomic_checks(st, b)?;
+    let ws = ws_tokens(st.whitespace());
+    let parse = &repr.parse;
+    let has_lexical = !checks.lexical.is_empty();
+    let lexical_call = if has_lexical { quote!(Self::check_lexical(&s, &mut out);) } else { quote!() };
+    let parse_body = quote! {
+        let s = ::cas_runtime::lexical::normalize(text, #ws);
+        let v = #parse(&s)?;
+    };
+    let read_body = quote! {
+        let s = ::cas_runtime::lexical::normalize(text, #ws);
+        let v = r.value(&s, site, #parse)?;
+        if r.validating() {
+            let mut out = ::std::vec::Vec::new();
+            #lexical_call
+            Self::check_value(&v, &mut out);
+            if !out.is_empty() {
+                r.facet_errors(site, out);
+            }
+        }
+        Ok(Self(v))
+    };
+    Ok(newtype(name, doc, repr.rust.clone(), repr.eq, checks, parse_body, read_body, quote!()))
+}
+
+fn emit_list(
+    ctx: &Ctx<'_>,
+    st: &SimpleType,
+    item: &TypeRef,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    module: &str,
+) -> Result<TokenStream, GenerateError> {
+    let item_t = ctx.rust_type(item, module);
+    let inner = quote!(::std::vec::Vec<#item_t>);
+    let shown = quote!(::cas_runtime::xsd::Lexical::to_lexical(v));
+    let mut value = length_checks(&st.steps, quote!(v.len() as u64), &shown);
+    let mut lexical = pattern_checks(&st.steps)?;
+    for f in &st.steps {
+        if f.enumeration.is_empty() {
+            continue;
+        }
+        let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
+        let v = violation(quote!(::cas_runtime::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
+        lexical.push(quote! {
+            {
+                const VALUES: &[&str] = &[#(#lits),*];
+                if !VALUES.iter().any(|e| ::cas_runtime::lexical::normalize(e, ::cas_runtime::lexical::WhiteSpace::Collapse) == s) { #v }
+            }
+        });
+    }
+    value.shrink_to_fit();
+    let checks = Checks { lexical, value };
+    let has_lexical = !checks.lexical.is_empty();
+    let lexical_call = if has_lexical { quote!(Self::check_lexical(&s, &mut out);) } else { quote!() };
+    let item_parse = ctx.parse_checked(item, module, quote!(tok));
+    let item_read = ctx.read_simple(item, module, quote!(tok), quote!(site));
+    let parse_body = quote! {
+        let s = ::cas_runtime::lexical::normalize(text, ::cas_runtime::lexical::WhiteSpace::Collapse);
+        let mut v = ::std::vec::Vec::new();
+        for tok in s.split(' ').filter(|t| !t.is_empty()) {
+            v.push(#item_parse?);
+        }
+    };
+    let read_body = quote! {
+        let s = ::cas_runtime::lexical::normalize(text, ::cas_runtime::lexical::WhiteSpace::Collapse);
+        let mut v = ::std::vec::Vec::new();
+        let mut ok = true;
+        for tok in s.split(' ').filter(|t| !t.is_empty()) {
+            match ::cas_runtime::xml::recover(#item_read)? {
+                Some(x) => v.push(x),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return Err(::cas_runtime::xml::Fail::Invalid);
+        }
+        if r.validating() {
+            let mut out = ::std::vec::Vec::new();
+            #lexical_call
+            Self::check_value(&v, &mut out);
+            if !out.is_empty() {
+                r.facet_errors(site, out);
+            }
+        }
+        Ok(Self(v))
+    };
+    Ok(newtype(name, doc, inner, ctx.is_eq(item), checks, parse_body, read_body, quote!()))
+}
+
+fn emit_union(
+    ctx: &Ctx<'_>,
+    st: &SimpleType,
+    members: &[TypeRef],
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    module: &str,
+) -> Result<TokenStream, GenerateError> {
+    let mut vns = Namespace::default();
+    let mut variants = Vec::new();
+    let mut types = Vec::new();
+    let mut tries = Vec::new();
+    for m in members {
+        let vname = match m {
+            TypeRef::Builtin(b) => naming::variant_name(crate::model::builtin_xsd_name(*b)),
+            TypeRef::Simple(id) | TypeRef::Complex(id) => {
+                ctx.types.get(id).map(|n| n.ident.clone()).unwrap_or_else(|| naming::variant_name(&id.name))
+            }
+            TypeRef::AnyType => "Any".into(),
+        };
+        let v = ident(&vns.claim(&vname));
+        let t = ctx.rust_type(m, module);
+        let p = ctx.parse_checked(m, module, quote!(text));
+        tries.push(quote! { if let Ok(x) = #p { return Ok(Self::#v(x)); } });
+        variants.push(v);
+        types.push(t);
+    }
+    let lexical = pattern_checks(&st.steps)?;
+    let mut enum_checks = Vec::new();
+    for f in &st.steps {
+        if f.enumeration.is_empty() {
+            continue;
+        }
+        let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
+        let v = violation(quote!(::cas_runtime::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
+        enum_checks.push(quote! {
+            {
+                const VALUES: &[&str] = &[#(#lits),*];
+                if !VALUES.iter().any(|e| *e == s) { #v }
+            }
+        });
+    }
+    let eq = members.iter().all(|m| ctx.is_eq(m));
+    let derives = if eq { quote!(Clone, Debug, PartialEq, Eq, Hash) } else { quote!(Clone, Debug, PartialEq) };
+    let shown_name = Literal::string(&st.id.name);
+    let union_checks = if lexical.is_empty() && enum_checks.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            if r.validating() {
+                let s = ::cas_runtime::lexical::normalize(text, ::cas_runtime::lexical::WhiteSpace::Collapse);
+                let s: &str = &s;
+                let mut out = ::std::vec::Vec::new();
+                #(#lexical)*
+                #(#enum_checks)*
+                if !out.is_empty() {
+                    r.facet_errors(site, out);
+                }
+            }
+        }
+    };
+    Ok(quote! {
+        #doc
+        #[derive(#derives)]
+        pub enum #name {
+            #( #variants(#types), )*
+        }
+
+        impl #name {
+            #[doc(hidden)]
+            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::cas_runtime::ValueError> {
+                #(#tries)*
+                Err(::cas_runtime::ValueError::Datatype {
+                    datatype: #shown_name,
+                    value: text.to_owned(),
+                    reason: "the value matches none of the union's member types".into(),
+                })
+            }
+
+            #[doc(hidden)]
+            pub fn read_value(
+                r: &mut ::cas_runtime::xml::XmlReader<'_>,
+                text: &str,
+                site: ::cas_runtime::xml::Site<'_>,
+            ) -> ::cas_runtime::xml::ReadResult<Self> {
+                let v = r.value(text, site, Self::parse_lexical)?;
+                #union_checks
+                Ok(v)
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::cas_runtime::ValueError;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::parse_lexical(s)
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(self))
+            }
+        }
+
+        impl ::cas_runtime::xsd::Lexical for #name {
+            fn write_lexical(&self, out: &mut ::std::string::String) {
+                match self {
+                    #( Self::#variants(x) => ::cas_runtime::xsd::Lexical::write_lexical(x, out), )*
+                }
+            }
+        }
+    })
+}
