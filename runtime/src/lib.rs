@@ -1,4 +1,4 @@
 //! Runtime support for generated XSD bindings: built-in datatype values, lexical checks and `xs:pattern` matching.
-pub mod types;
-pub mod pattern;
 pub mod lexical;
+pub mod pattern;
+pub mod types;
