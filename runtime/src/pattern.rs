@@ -889,6 +889,9 @@ mod tests {
                 translate(xsd)
             );
         }
+        // Huge bounds are an error from the engine, never a panic.
+        let _ = Pattern::new("a{0,2147483647}");
+        assert!(Pattern::new("[^\\n\\r]{0,255}").is_ok());
         let e = Pattern::new("ab(?:c)").err();
         assert_eq!(e.map(|e| e.position), Some(3));
     }
