@@ -99,6 +99,17 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
+/// Why a lexical value could not become a value of its type.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// Not in the lexical space of the built-in datatype.
+    #[error("'{value}' is not a valid {datatype}: {reason}")]
+    Datatype { datatype: &'static str, value: String, reason: String },
+    /// A valid lexical value that breaks facets of its type.
+    #[error("{}", list(.0))]
+    Facets(Vec<FacetViolation>),
+}
+
 /// What is wrong, without the where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

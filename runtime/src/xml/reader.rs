@@ -26,7 +26,7 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 
-use crate::error::{ErrorKind, FacetViolation, Location, ValidationError, ValidationErrors};
+use crate::error::{ErrorKind, FacetViolation, Location, ValidationError, ValidationErrors, ValueError};
 use crate::xml::idc::IdcEngine;
 
 /// The XML Schema instance namespace (`xsi:nil`, `xsi:type`, ...).
@@ -298,6 +298,28 @@ impl<'a> XmlReader<'a> {
     pub fn facet_errors(&mut self, site: Site<'_>, violations: Vec<FacetViolation>) {
         for v in violations {
             self.error(site, ErrorKind::Facet(v));
+        }
+    }
+
+    /// Turns the result of parsing a simple value into a read result,
+    /// recording what is wrong at `site`.
+    #[inline]
+    pub fn value<T>(
+        &mut self,
+        text: &str,
+        site: Site<'_>,
+        parse: impl FnOnce(&str) -> Result<T, ValueError>,
+    ) -> ReadResult<T> {
+        match parse(text) {
+            Ok(v) => Ok(v),
+            Err(ValueError::Datatype { datatype, value, reason }) => {
+                self.error(site, ErrorKind::Datatype { datatype, value, reason });
+                Err(Fail::Invalid)
+            }
+            Err(ValueError::Facets(v)) => {
+                self.facet_errors(site, v);
+                Err(Fail::Invalid)
+            }
         }
     }
 

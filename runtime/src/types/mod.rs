@@ -1,0 +1,35 @@
+//! Values of the XSD 1.0 built-in datatypes: parsing from the (whitespace-normalized) lexical
+//! space, printing, and value-based comparison as needed by enumeration and range facets.
+//!
+//! Edge cases follow libxml2 (`xmllint`), the reference validator of this project; where it
+//! deviates from the letter of XSD 1.0 the item's documentation says so.
+
+mod binary;
+mod datetime;
+mod decimal;
+mod duration;
+mod numeric;
+
+pub use binary::{Base64Binary, HexBinary};
+pub use datetime::{Date, DateTime, GDay, GMonth, GMonthDay, GYear, GYearMonth, Time};
+pub use decimal::{Decimal, Integer};
+pub use duration::Duration;
+pub use numeric::{
+    format_double, format_float, parse_boolean, parse_double, parse_float, parse_int,
+};
+
+/// A lexical form that is not in the datatype's lexical space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("invalid {datatype}: {reason}")]
+pub struct ParseError {
+    /// The XSD type name, e.g. `"xs:date"`.
+    pub datatype: &'static str,
+    /// Short explanation, e.g. `"month out of range"`.
+    pub reason: &'static str,
+}
+
+impl ParseError {
+    pub(crate) const fn new(datatype: &'static str, reason: &'static str) -> Self {
+        ParseError { datatype, reason }
+    }
+}
