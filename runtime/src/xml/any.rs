@@ -123,8 +123,8 @@ impl AnyElement {
 
 impl<'a> XmlReader<'a> {
     /// Reads the pending child as an [`AnyElement`], whole.
-    pub fn read_any(&mut self, index: Option<u32>) -> ReadResult<AnyElement> {
-        let el = self.read_any_tree(index)?;
+    pub fn read_any(&mut self, counted: bool) -> ReadResult<AnyElement> {
+        let el = self.read_any_tree(counted)?;
         self.pending = Pending::End;
         self.finish()?;
         Ok(el)
@@ -132,10 +132,10 @@ impl<'a> XmlReader<'a> {
 
     /// Reads the pending child and its subtree; returns with the element's
     /// end tag consumed and its frame still pushed.
-    fn read_any_tree(&mut self, index: Option<u32>) -> ReadResult<AnyElement> {
+    fn read_any_tree(&mut self, counted: bool) -> ReadResult<AnyElement> {
         let namespace = self.pending_ns.clone();
         let name = self.pending_local();
-        self.begin(index)?;
+        self.begin(counted)?;
         let mut attributes = Vec::with_capacity(self.attr_count());
         for i in 0..self.attr_count() {
             let (ns, local) = self.attr_name(i);
@@ -170,7 +170,7 @@ impl<'a> XmlReader<'a> {
                 Event::Start(s) => {
                     self.pending = Pending::Start(s);
                     self.pending_pos = pos;
-                    let child = self.read_any_tree(None)?;
+                    let child = self.read_any_tree(false)?;
                     self.pop_frame();
                     children.push(AnyNode::Element(child));
                 }

@@ -131,6 +131,8 @@ pub struct XmlReader<'a> {
     attrs: Vec<RawAttr<'a>>,
     attr_ns_buf: String,
     text_buf: String,
+    /// Sibling counts of counted children: (parent depth, local name, count).
+    counts: Vec<(usize, String, u32)>,
     errors: Vec<ValidationError>,
     dropped_errors: u64,
     /// Cache for offset → line/column, since errors come in document order.
@@ -162,6 +164,7 @@ impl<'a> XmlReader<'a> {
             attrs: Vec::new(),
             attr_ns_buf: String::new(),
             text_buf: String::new(),
+            counts: Vec::new(),
             errors: Vec::new(),
             dropped_errors: 0,
             line_cache: (0, 1, 1),
@@ -513,10 +516,10 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Consumes the pending start tag: pushes it on the path (with its
-    /// 1-based index among same-named siblings when `index` is given) and
-    /// loads its attributes.
-    pub fn begin(&mut self, index: Option<u32>) -> ReadResult<()> {
+    /// Consumes the pending start tag: pushes it on the path and loads its
+    /// attributes. `counted`: the element may repeat, so its path step
+    /// carries its 1-based index among same-named siblings.
+    pub fn begin(&mut self, counted: bool) -> ReadResult<()> {
         let start = match std::mem::replace(&mut self.pending, Pending::Nothing) {
             Pending::Start(s) => s,
             other => {
@@ -535,12 +538,31 @@ impl<'a> XmlReader<'a> {
                 ErrorKind::Limit { what: "element depth", limit: u64::from(self.opts.max_depth) },
             ));
         }
+        let index = if counted { Some(self.next_index(&start)) } else { None };
         self.path.push(Frame { start, index, pos, nil: false, text_reported: false });
         self.load_attributes()?;
         if self.idc.active() {
             self.idc_start();
         }
         Ok(())
+    }
+
+    /// The next 1-based index of a counted child named like `start` under
+    /// the current element.
+    fn next_index(&mut self, start: &BytesStart<'a>) -> u32 {
+        let depth = self.path.len();
+        let local = start.local_name().into_inner();
+        for (d, name, n) in self.counts.iter_mut().rev() {
+            if *d != depth {
+                break;
+            }
+            if name == local {
+                *n += 1;
+                return *n;
+            }
+        }
+        self.counts.push((depth, local.to_owned(), 1));
+        1
     }
 
     fn load_attributes(&mut self) -> ReadResult<()> {
@@ -884,6 +906,10 @@ impl<'a> XmlReader<'a> {
             self.drain_idc_errors();
         }
         self.path.pop();
+        let depth = self.path.len();
+        while self.counts.last().is_some_and(|c| c.0 > depth) {
+            self.counts.pop();
+        }
     }
 
     fn end_document(&mut self) -> ReadResult<()> {
@@ -907,20 +933,89 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Reads a whole element of simple type: `parse` turns its (raw) text
-    /// into the value, recording what is wrong.
+    /// Reads a whole element of simple type: `parse` turns its text into
+    /// the value, recording what is wrong. An empty element takes the
+    /// declaration's `default` or `fixed` value; a `fixed` value must match.
     pub fn simple_element<T>(
         &mut self,
-        index: Option<u32>,
+        counted: bool,
+        default: Option<&str>,
+        fixed: Option<&str>,
         parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
     ) -> ReadResult<T> {
-        self.begin(index)?;
+        self.begin(counted)?;
         self.reject_attributes();
         self.check_not_nil();
-        let text = self.text()?;
-        let value = parse(self, &text, Site::Element);
+        let value = self.simple_content(default, fixed, parse);
         self.finish()?;
         value
+    }
+
+    /// Like [`Self::simple_element`] for a nillable element: `Ok(None)` when
+    /// it is `xsi:nil="true"` (and then empty, as it must be).
+    pub fn nillable_simple_element<T>(
+        &mut self,
+        counted: bool,
+        default: Option<&str>,
+        fixed: Option<&str>,
+        parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
+    ) -> ReadResult<Option<T>> {
+        self.begin(counted)?;
+        self.reject_attributes();
+        if self.is_nil() {
+            self.nil_content()?;
+            self.finish()?;
+            return Ok(None);
+        }
+        let value = self.simple_content(default, fixed, parse);
+        self.finish()?;
+        value.map(Some)
+    }
+
+    /// Checks that a nilled element is empty (reading up to its end tag).
+    pub fn nil_content(&mut self) -> ReadResult<()> {
+        let before = self.errors.len();
+        let text = self.text()?;
+        let has_children = self.errors.len() > before;
+        if !text.is_empty() || has_children {
+            self.error(
+                Site::Element,
+                ErrorKind::Nil { message: "an element with xsi:nil=\"true\" must be empty".into() },
+            );
+        }
+        Ok(())
+    }
+
+    fn simple_content<T>(
+        &mut self,
+        default: Option<&str>,
+        fixed: Option<&str>,
+        parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
+    ) -> ReadResult<T> {
+        let text = self.text()?;
+        if text.is_empty() {
+            if let Some(d) = fixed.or(default) {
+                return parse(self, d, Site::Element);
+            }
+        } else if let Some(f) = fixed {
+            if self.opts.validate && collapse_ws(&text) != collapse_ws(f) {
+                self.error(
+                    Site::Element,
+                    ErrorKind::Fixed { expected: f.to_owned(), value: text.clone().into_owned() },
+                );
+            }
+        }
+        parse(self, &text, Site::Element)
+    }
+
+    /// Checks an attribute value against the declaration's `fixed` value.
+    pub fn check_fixed_attr(&mut self, name: &str, value: &str, fixed: &str) {
+        if self.opts.validate && collapse_ws(value) != collapse_ws(fixed) {
+            self.error(
+                Site::Attribute(name),
+                ErrorKind::Fixed { expected: fixed.to_owned(), value: value.to_owned() },
+            );
+        }
     }
 
     /// Reports every attribute of the current element as unexpected.
@@ -971,6 +1066,10 @@ impl<'a> XmlReader<'a> {
             }
         }
     }
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn push_step(s: &mut String, local: &str, index: Option<u32>) {

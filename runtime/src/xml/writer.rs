@@ -21,6 +21,9 @@ pub struct XmlWriter {
     scratch: String,
     escaped: String,
     error: Option<WriteError>,
+    /// Index (into the generated crate's namespace table) of the namespace
+    /// written as the default namespace, if any.
+    default_ns: Option<u16>,
 }
 
 impl Default for XmlWriter {
@@ -42,6 +45,7 @@ impl XmlWriter {
             scratch: String::new(),
             escaped: String::new(),
             error: None,
+            default_ns: None,
         }
     }
 
@@ -60,6 +64,37 @@ impl XmlWriter {
     /// `<?xml version="1.0" encoding="UTF-8"?>`
     pub fn declaration(&mut self) {
         self.emit(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    }
+
+    /// Sets which namespace (by index in the generated namespace table) is
+    /// the document's default namespace; the root declares it.
+    pub fn set_default_ns(&mut self, ns: Option<u16>) {
+        self.default_ns = ns;
+    }
+
+    /// The name to write for an element of namespace `ns`: unprefixed when
+    /// `ns` is the default namespace, else the prefixed form.
+    #[inline]
+    pub fn qname<'n>(&self, ns: Option<u16>, prefixed: &'n str, local: &'n str) -> &'n str {
+        if ns.is_some() && ns == self.default_ns { local } else { prefixed }
+    }
+
+    /// Begins the start tag of an element of namespace `ns` (see [`Self::qname`]).
+    pub fn start_el(&mut self, ns: Option<u16>, prefixed: &str, local: &str) {
+        let q = self.qname(ns, prefixed, local);
+        self.start(q);
+    }
+
+    /// Ends an element begun with [`Self::start_el`].
+    pub fn end_el(&mut self, ns: Option<u16>, prefixed: &str, local: &str) {
+        let q = self.qname(ns, prefixed, local);
+        self.end(q);
+    }
+
+    /// `xsi:nil="true"` on the start tag being built, then ends it as empty.
+    pub fn nil(&mut self) {
+        self.attr("xsi:nil", "true");
+        self.empty();
     }
 
     /// Begins a start tag; attributes follow, then [`Self::open`] or [`Self::empty`].
