@@ -6,9 +6,11 @@
 //! the model into Rust source. `generate` does no I/O beyond reading the
 //! schemas; writing files is the caller's business (`xtask`, a `build.rs`).
 
+pub mod emit;
 pub mod manifest;
 pub mod model;
 pub mod naming;
+
 
 use std::path::PathBuf;
 
@@ -25,6 +27,8 @@ pub enum GenerateError {
     Unsupported { origin: String, construct: String },
     #[error("invalid pattern '{pattern}': {message}")]
     Pattern { pattern: String, message: String },
+    #[error("internal generator error: {message}")]
+    Internal { message: String },
     #[error("{origin}: invalid facet: {message}")]
     Facet { origin: String, message: String },
 }

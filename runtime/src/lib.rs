@@ -21,5 +21,32 @@ pub use error::{
 };
 pub use message::{IngestionMessage, XmlRoot, read_document};
 
+/// The value of a nillable element: `xsi:nil="true"`, or a value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Nillable<T> {
+    Nil,
+    Value(T),
+}
+
+impl<T> Nillable<T> {
+    /// The value, unless nil.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Nillable::Nil => None,
+            Nillable::Value(v) => Some(v),
+        }
+    }
+
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Nillable::Nil)
+    }
+}
+
+impl<T> From<T> for Nillable<T> {
+    fn from(v: T) -> Self {
+        Nillable::Value(v)
+    }
+}
+
 /// Re-exported so generated code and users need not match versions.
 pub use quick_xml;

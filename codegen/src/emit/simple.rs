@@ -56,8 +56,6 @@ fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream
     let docs: Vec<String> = values.iter().map(|v| format!(" `{v}`")).collect();
     let lits: Vec<Literal> = values.iter().map(|v| Literal::string(v)).collect();
     let ws = ws_tokens(st.whitespace());
-    let first = variants.first().cloned();
-    let default_impl = first.map(|_| quote!()).unwrap_or_default();
     quote! {
         #doc
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -116,7 +114,6 @@ fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream
                 out.push_str(self.as_str());
             }
         }
-        #default_impl
     }
 }
 
@@ -350,7 +347,6 @@ fn atomic_checks(st: &SimpleType, b: Builtin) -> Result<Checks, GenerateError> {
 }
 
 /// The shared tail of newtypes: constructors, accessors, parsing and the traits.
-#[allow(clippy::too_many_arguments)]
 fn newtype(
     name: &proc_macro2::Ident,
     doc: TokenStream,
@@ -359,7 +355,6 @@ fn newtype(
     checks: Checks,
     parse_body: TokenStream,
     read_body: TokenStream,
-    new_arg: TokenStream,
 ) -> TokenStream {
     let derives = if eq { quote!(Clone, Debug, PartialEq, Eq, Hash) } else { quote!(Clone, Debug, PartialEq) };
     let lexical = &checks.lexical;
@@ -495,7 +490,7 @@ fn emit_atomic(st: &SimpleType, b: Builtin, name: &proc_macro2::Ident, doc: Toke
         }
         Ok(Self(v))
     };
-    Ok(newtype(name, doc, repr.rust.clone(), repr.eq, checks, parse_body, read_body, quote!()))
+    Ok(newtype(name, doc, repr.rust.clone(), repr.eq, checks, parse_body, read_body))
 }
 
 fn emit_list(
@@ -560,7 +555,7 @@ fn emit_list(
         }
         Ok(Self(v))
     };
-    Ok(newtype(name, doc, inner, ctx.is_eq(item), checks, parse_body, read_body, quote!()))
+    Ok(newtype(name, doc, inner, ctx.is_eq(item), checks, parse_body, read_body))
 }
 
 fn emit_union(

@@ -85,11 +85,21 @@ impl AnyElement {
         self.write_in(w, None);
     }
 
+    /// Writes attributes, children and the end tag after a start tag named
+    /// `qname` was begun (for a root element of type `xs:anyType`).
+    pub fn write_started(&self, w: &mut XmlWriter, qname: &str) {
+        self.write_rest(w, qname, Some(&self.namespace));
+    }
+
     fn write_in(&self, w: &mut XmlWriter, default_ns: Option<&str>) {
         w.start(&self.name);
         if default_ns != Some(self.namespace.as_str()) {
             w.ns_decl(None, &self.namespace);
         }
+        self.write_rest(w, &self.name, default_ns);
+    }
+
+    fn write_rest(&self, w: &mut XmlWriter, qname: &str, _default_ns: Option<&str>) {
         let mut prefixes: Vec<&str> = Vec::new();
         for a in &self.attributes {
             if a.namespace.is_empty() {
@@ -117,7 +127,7 @@ impl AnyElement {
                 AnyNode::Element(e) => e.write_in(w, Some(&self.namespace)),
             }
         }
-        w.end(&self.name);
+        w.end(qname);
     }
 }
 
@@ -191,4 +201,25 @@ impl<'a> XmlReader<'a> {
         }
         Ok(AnyElement { namespace, name, attributes, children })
     }
+}
+
+impl XmlWriter {
+    /// Writes an attribute matched by `xs:anyAttribute`; a namespaced one
+    /// gets its own prefix declaration.
+    pub fn any_attr(&mut self, a: &AnyAttribute) {
+        if a.namespace.is_empty() {
+            self.attr(&a.name, &a.value);
+        } else if a.namespace == crate::xml::reader::XML_NS {
+            self.attr(&format!("xml:{}", a.name), &a.value);
+        } else {
+            let prefix = format!("x{}", fnv(&a.namespace) % 10_000);
+            self.ns_decl(Some(&prefix), &a.namespace);
+            self.attr(&format!("{prefix}:{}", a.name), &a.value);
+        }
+    }
+}
+
+/// A stable small hash, so a namespace gets the same prefix in every run.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
 }
