@@ -1,12 +1,24 @@
 //! `cas-codegen`: a generator from XML Schemas to Rust types that read,
 //! write and validate XML.
 //!
-//! Three layers, one direction: the front end (`frontend`, the only place
-//! that knows xsd-parser) lowers schemas into the [`model`]; emission turns
-//! the model into Rust source. `generate` does no I/O beyond reading the
-//! schemas; writing files is the caller's business (`xtask`, a `build.rs`).
+//! Three layers, one direction: the front end ([`frontend`], the only place
+//! that knows xsd-parser) lowers schemas into the [`model`]; [`emit`] turns
+//! the model into Rust source. [`Generator::generate`] does no I/O beyond
+//! reading the schemas: it returns file contents, and [`write_files`] (or
+//! the caller) writes them.
+//!
+//! ```no_run
+//! // build.rs
+//! let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+//! let generated = cas_codegen::Generator::new()
+//!     .schema("schemas/order.xsd")
+//!     .generate()
+//!     .unwrap();
+//! cas_codegen::write_files(&out, &generated.files).unwrap();
+//! ```
 
 pub mod emit;
+pub mod frontend;
 pub mod manifest;
 pub mod model;
 pub mod naming;
@@ -31,4 +43,183 @@ pub enum GenerateError {
     Internal { message: String },
     #[error("{origin}: invalid facet: {message}")]
     Facet { origin: String, message: String },
+}
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use manifest::Manifest;
+
+/// Settings of one generator run (a small builder, in the manner of `prost-build`).
+#[derive(Clone, Debug, Default)]
+pub struct Generator {
+    schemas: Vec<PathBuf>,
+    manifest: Option<Manifest>,
+    source_root: Option<PathBuf>,
+    crate_doc: Option<String>,
+}
+
+/// The result of a run: files relative to the crate's `src/`, and figures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generated {
+    pub files: BTreeMap<PathBuf, String>,
+    /// Schema files read (includes and imports counted).
+    pub schema_files: usize,
+    /// Named and anonymous types generated.
+    pub types: usize,
+}
+
+impl Generator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a schema; its includes and imports are followed.
+    pub fn schema(mut self, path: impl Into<PathBuf>) -> Self {
+        self.schemas.push(path.into());
+        self
+    }
+
+    /// Adds schemas.
+    pub fn schemas<I: IntoIterator<Item = P>, P: Into<PathBuf>>(mut self, paths: I) -> Self {
+        self.schemas.extend(paths.into_iter().map(Into::into));
+        self
+    }
+
+    /// Takes the messages of a schemas manifest: their schemas are added, and
+    /// their roots get `IngestionMessage` impls and a `Message` enum.
+    pub fn manifest(mut self, manifest: Manifest) -> Self {
+        self.schemas.extend(manifest.schema_paths());
+        self.manifest = Some(manifest);
+        self
+    }
+
+    /// Schema paths in file headers are shown relative to this directory
+    /// (default: the common parent of the schemas), so output does not
+    /// depend on where the repository is checked out.
+    pub fn source_root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.source_root = Some(dir.into());
+        self
+    }
+
+    /// The generated crate's doc comment.
+    pub fn crate_doc(mut self, doc: impl Into<String>) -> Self {
+        self.crate_doc = Some(doc.into());
+        self
+    }
+
+    /// Reads the schemas and returns the generated files. Writes nothing.
+    pub fn generate(&self) -> Result<Generated, GenerateError> {
+        if self.schemas.is_empty() {
+            return Err(GenerateError::Manifest { path: PathBuf::new(), message: "no schema given".into() });
+        }
+        let model = frontend::load(&self.schemas)?;
+        let source_root = match &self.source_root {
+            Some(r) => r.clone(),
+            None => common_parent(&self.schemas),
+        };
+        let opts = emit::EmitOptions {
+            source_root,
+            messages: self.manifest.as_ref().map(|m| m.messages.clone()).unwrap_or_default(),
+            crate_doc: self.crate_doc.clone().unwrap_or_else(|| "Types generated from XML Schemas by cas-codegen.".into()),
+        };
+        let files = emit::emit(&model, &opts)?;
+        let schema_files = model.namespaces.values().map(|n| n.files.len()).sum();
+        let types = model.simple_types.len() + model.complex_types.len();
+        Ok(Generated { files, schema_files, types })
+    }
+}
+
+fn common_parent(paths: &[PathBuf]) -> PathBuf {
+    let mut parent = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
+    for p in paths {
+        while !p.starts_with(&parent) {
+            match parent.parent() {
+                Some(up) => parent = up.to_path_buf(),
+                None => return PathBuf::new(),
+            }
+        }
+    }
+    parent
+}
+
+/// How a directory differs from generated files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stale {
+    Changed(PathBuf),
+    Missing(PathBuf),
+    /// A `.rs` file the generator no longer makes.
+    Extra(PathBuf),
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stale::Changed(p) => write!(f, "{} differs from the generator's output", p.display()),
+            Stale::Missing(p) => write!(f, "{} is missing", p.display()),
+            Stale::Extra(p) => write!(f, "{} is not generated any more", p.display()),
+        }
+    }
+}
+
+/// Compares `dir` with `files` without writing: every stale file.
+pub fn check_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Vec<Stale> {
+    let mut stale = Vec::new();
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        match std::fs::read_to_string(&path) {
+            Ok(on_disk) if on_disk == *text => {}
+            Ok(_) => stale.push(Stale::Changed(path)),
+            Err(_) => stale.push(Stale::Missing(path)),
+        }
+    }
+    for extra in rust_files(dir) {
+        let rel = extra.strip_prefix(dir).unwrap_or(&extra).to_path_buf();
+        if !files.contains_key(&rel) {
+            stale.push(Stale::Extra(extra));
+        }
+    }
+    stale
+}
+
+/// Writes the files that changed into `dir` and removes `.rs` files that
+/// are no longer generated; returns how many files changed.
+pub fn write_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<usize, GenerateError> {
+    let io = |path: &Path, e: std::io::Error| GenerateError::Io { path: path.to_owned(), message: e.to_string() };
+    let mut changed = 0;
+    for s in check_files(dir, files) {
+        match s {
+            Stale::Changed(path) | Stale::Missing(path) => {
+                let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+                }
+                std::fs::write(&path, &files[&rel]).map_err(|e| io(&path, e))?;
+                changed += 1;
+            }
+            Stale::Extra(path) => {
+                std::fs::remove_file(&path).map_err(|e| io(&path, e))?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -474,10 +474,17 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             Shape::Many => {
                 let read = self.read_term_expr(&f.term, elem_like);
                 let count = count_ident(&f.name);
-                let decl = quote! {
-                    let mut #var = ::std::vec::Vec::new();
-                    let mut #count: u32 = 0;
+                // Counted only when a bound needs checking.
+                let counted = f.occurs.max.is_some() || f.occurs.min > 0;
+                let decl = if counted {
+                    quote! {
+                        let mut #var = ::std::vec::Vec::new();
+                        let mut #count: u32 = 0;
+                    }
+                } else {
+                    quote!(let mut #var = ::std::vec::Vec::new();)
                 };
+                let incr = if counted { quote!(#count += 1;) } else { quote!() };
                 let over = match f.occurs.max {
                     Some(max) if elem_like => {
                         let max = Literal::u32_suffixed(max);
@@ -503,7 +510,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 };
                 let stmt = quote! {
                     while #cond {
-                        #count += 1;
+                        #incr
                         #over
                         match ::cas_runtime::xml::recover(#read)? {
                             ::std::option::Option::Some(v) => #var.push(v),
@@ -639,8 +646,8 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     fn write_term(&self, t: &FieldTerm, v: TokenStream) -> TokenStream {
         match t {
             FieldTerm::Element(e) => self.write_element(e, v),
-            FieldTerm::Group { .. } => quote!(#v.write_content(w);),
-            FieldTerm::Any(_) => quote!(#v.write_xml(w);),
+            FieldTerm::Group { .. } => quote!((#v).write_content(w);),
+            FieldTerm::Any(_) => quote!((#v).write_xml(w);),
         }
     }
 
