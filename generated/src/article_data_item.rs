@@ -254,10 +254,20 @@ impl ArticleDataItem {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_article = ::std::vec::Vec::new();
         let mut n_article: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "Header")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Article"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -272,6 +282,18 @@ impl ArticleDataItem {
         } else {
             r.missing("Header", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "Article"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:article-data-item:1", "Article") {
             n_article += 1;
@@ -294,10 +316,6 @@ impl ArticleDataItem {
             ok = false;
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -486,6 +504,9 @@ impl ArticleType {
             }
             r.unexpected_attr(i);
         }
+        let _ = n_status;
+        let _ = n_created_by;
+        let _ = n_changed_at;
         r.next_child()?;
         let mut f_article_number = ::std::option::Option::None;
         let mut f_description = ::std::vec::Vec::new();
@@ -498,6 +519,20 @@ impl ArticleType {
         let mut f_valid_from = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Description")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                || r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -521,6 +556,26 @@ impl ArticleType {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "Description")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                || r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:article-data-item:1", "Description") {
             n_description += 1;
             if n_description > 9u32 {
@@ -541,6 +596,29 @@ impl ArticleType {
             r.missing("Description", 1u32, n_description);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                || r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "Classification") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -555,6 +633,35 @@ impl ArticleType {
         } else {
             r.missing("Classification", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                && f_classification.is_some()
+            {
+                r.too_many("Classification", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -579,6 +686,41 @@ impl ArticleType {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                && f_classification.is_some()
+            {
+                r.too_many("Classification", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "NetMass") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -594,6 +736,47 @@ impl ArticleType {
             r.missing("NetMass", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                && f_classification.is_some()
+            {
+                r.too_many("Classification", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -606,6 +789,53 @@ impl ArticleType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                && f_classification.is_some()
+            {
+                r.too_many("Classification", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                && f_supplementary_unit.is_some()
+            {
+                r.too_many("SupplementaryUnit", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -617,6 +847,59 @@ impl ArticleType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                && f_classification.is_some()
+            {
+                r.too_many("Classification", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                && f_supplementary_unit.is_some()
+            {
+                r.too_many("SupplementaryUnit", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                && f_export_control.is_some()
+            {
+                r.too_many("ExportControl", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
@@ -636,6 +919,65 @@ impl ArticleType {
         } else {
             r.missing("ValidFrom", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                && f_classification.is_some()
+            {
+                r.too_many("Classification", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                && f_supplementary_unit.is_some()
+            {
+                r.too_many("SupplementaryUnit", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                && f_export_control.is_some()
+            {
+                r.too_many("ExportControl", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -659,6 +1001,71 @@ impl ArticleType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
+                && f_classification.is_some()
+            {
+                r.too_many("Classification", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
+                && f_supplementary_unit.is_some()
+            {
+                r.too_many("SupplementaryUnit", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
+                && f_export_control.is_some()
+            {
+                r.too_many("ExportControl", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
+                && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -672,9 +1079,6 @@ impl ArticleType {
             }
         }
         r.finish()?;
-        let _ = n_status;
-        let _ = n_created_by;
-        let _ = n_changed_at;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -897,6 +1301,18 @@ impl Classification {
         let mut f_taric_additional_code = ::std::vec::Vec::new();
         let mut n_taric_additional_code: u32 = 0;
         let mut f_binding_tariff_information = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "CnCode")
+                || r.is("urn:cas:ingestion:article-data-item:1", "TaricCode")
+                || r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode")
+                || r
+                    .is(
+                        "urn:cas:ingestion:article-data-item:1",
+                        "BindingTariffInformation",
+                    ))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "CnCode")
             || r.is("urn:cas:ingestion:article-data-item:1", "TaricCode")
         {
@@ -911,6 +1327,16 @@ impl Classification {
         } else {
             r.missing("CnCode or TaricCode", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode")
+                || r
+                    .is(
+                        "urn:cas:ingestion:article-data-item:1",
+                        "BindingTariffInformation",
+                    ))
+        {
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode") {
             n_taric_additional_code += 1;
@@ -935,6 +1361,16 @@ impl Classification {
                 ::std::option::Option::Some(v) => f_taric_additional_code.push(v),
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r
+                .is("urn:cas:ingestion:article-data-item:1", "BindingTariffInformation"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "BindingTariffInformation") {
             match ::cas_runtime::xml::recover({
@@ -1118,6 +1554,12 @@ impl BindingTariffInformation {
         r.next_child()?;
         let mut f_reference = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "Reference")
+                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:article-data-item:1", "Reference") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1140,6 +1582,18 @@ impl BindingTariffInformation {
         } else {
             r.missing("Reference", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "Reference")
+                && f_reference.is_some()
+            {
+                r.too_many("Reference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -1247,6 +1701,12 @@ impl ExportControl {
         let mut f_classification_code = ::std::vec::Vec::new();
         let mut n_classification_code: u32 = 0;
         let mut f_licence_required = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "ClassificationCode")
+                || r.is("urn:cas:ingestion:article-data-item:1", "LicenceRequired"))
+        {
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:article-data-item:1", "ClassificationCode") {
             n_classification_code += 1;
             if n_classification_code > 5u32 {
@@ -1274,6 +1734,15 @@ impl ExportControl {
         if n_classification_code < 1u32 {
             r.missing("ClassificationCode", 1u32, n_classification_code);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:article-data-item:1", "LicenceRequired"))
+        {
+            if r.is("urn:cas:ingestion:article-data-item:1", "ClassificationCode") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "LicenceRequired") {
             match ::cas_runtime::xml::recover(

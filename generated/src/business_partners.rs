@@ -492,6 +492,12 @@ impl BusinessPartnerType {
             }
             r.unexpected_attr(i);
         }
+        if !n_partner_id {
+            r.missing_attr("partnerId");
+            ok = false;
+        }
+        let _ = n_created_by;
+        let _ = n_changed_at;
         r.next_child()?;
         let mut f_name = ::std::option::Option::None;
         let mut f_address = ::std::option::Option::None;
@@ -506,6 +512,19 @@ impl BusinessPartnerType {
         let mut f_authorisation = ::std::vec::Vec::new();
         let mut n_authorisation: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                || r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
                 r
@@ -527,6 +546,24 @@ impl BusinessPartnerType {
             r.missing("Name", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                || r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -541,6 +578,28 @@ impl BusinessPartnerType {
         } else {
             r.missing("Address", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                || r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -562,6 +621,32 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                || r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
                 r
@@ -581,6 +666,37 @@ impl BusinessPartnerType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                || r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(
@@ -602,6 +718,41 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                || r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -622,6 +773,47 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                || r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                && f_eori_number.is_some()
+            {
+                r.too_many("EoriNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:business-partners:1", "VatId") {
             match ::cas_runtime::xml::recover(
                 r
@@ -641,6 +833,53 @@ impl BusinessPartnerType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "Role")
+                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                && f_eori_number.is_some()
+            {
+                r.too_many("EoriNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                && f_vat_id.is_some()
+            {
+                r.too_many("VatId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:business-partners:1", "Role") {
             n_role += 1;
@@ -666,6 +905,56 @@ impl BusinessPartnerType {
             r.missing("Role", 1u32, n_role);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                && f_eori_number.is_some()
+            {
+                r.too_many("EoriNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                && f_vat_id.is_some()
+            {
+                r.too_many("VatId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "Role") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:business-partners:1", "Representative") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -677,6 +966,62 @@ impl BusinessPartnerType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
+                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                && f_eori_number.is_some()
+            {
+                r.too_many("EoriNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                && f_vat_id.is_some()
+            {
+                r.too_many("VatId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "Role") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                && f_representative.is_some()
+            {
+                r.too_many("Representative", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:business-partners:1", "Authorisation") {
             n_authorisation += 1;
@@ -694,6 +1039,65 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
+                && f_eori_number.is_some()
+            {
+                r.too_many("EoriNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
+                && f_vat_id.is_some()
+            {
+                r.too_many("VatId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "Role") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "Representative")
+                && f_representative.is_some()
+            {
+                r.too_many("Representative", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "Authorisation") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:business-partners:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -707,15 +1111,9 @@ impl BusinessPartnerType {
             }
         }
         r.finish()?;
-        if !n_partner_id {
-            r.missing_attr("partnerId");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_partner_id) = f_partner_id else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
-        let _ = n_created_by;
-        let _ = n_changed_at;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -930,6 +1328,14 @@ impl Authorisation {
         let mut f_reference_number = ::std::option::Option::None;
         let mut f_valid_from = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "Type")
+                || r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:business-partners:1", "Type") {
             match ::cas_runtime::xml::recover(
                 r
@@ -952,6 +1358,19 @@ impl Authorisation {
         } else {
             r.missing("Type", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
+                || r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
+        {
+            if r.is("urn:cas:ingestion:business-partners:1", "Type") && f_type_.is_some()
+            {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber") {
             match ::cas_runtime::xml::recover(
@@ -976,6 +1395,25 @@ impl Authorisation {
             r.missing("ReferenceNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
+        {
+            if r.is("urn:cas:ingestion:business-partners:1", "Type") && f_type_.is_some()
+            {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
+                && f_reference_number.is_some()
+            {
+                r.too_many("ReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:business-partners:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
                 r
@@ -994,6 +1432,31 @@ impl Authorisation {
         } else {
             r.missing("ValidFrom", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
+        {
+            if r.is("urn:cas:ingestion:business-partners:1", "Type") && f_type_.is_some()
+            {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
+                && f_reference_number.is_some()
+            {
+                r.too_many("ReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
+                && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -1153,12 +1616,12 @@ impl Representative {
             }
             r.unexpected_attr(i);
         }
-        r.next_child()?;
-        r.finish()?;
         if !n_partner_ref {
             r.missing_attr("partnerRef");
             ok = false;
         }
+        r.next_child()?;
+        r.finish()?;
         let ::std::option::Option::Some(f_partner_ref) = f_partner_ref else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -1247,10 +1710,20 @@ impl BusinessPartners {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_business_partner = ::std::vec::Vec::new();
         let mut n_business_partner: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "Header")
+                || r.is("urn:cas:ingestion:business-partners:1", "BusinessPartner"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:business-partners:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1265,6 +1738,18 @@ impl BusinessPartners {
         } else {
             r.missing("Header", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:business-partners:1", "BusinessPartner"))
+        {
+            if r.is("urn:cas:ingestion:business-partners:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:business-partners:1", "BusinessPartner") {
             n_business_partner += 1;
@@ -1282,10 +1767,6 @@ impl BusinessPartners {
             ok = false;
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };

@@ -367,6 +367,10 @@ impl CertificateOfOrigin {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_declaration_reference = ::std::option::Option::None;
@@ -381,6 +385,33 @@ impl CertificateOfOrigin {
         let mut n_goods_item: u32 = 0;
         let mut f_remarks = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "DeclarationReference",
+                    )
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "DestinationCountry",
+                    )
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -396,6 +427,36 @@ impl CertificateOfOrigin {
             r.missing("Header", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r
+                .is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "DestinationCountry",
+                    )
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -410,6 +471,41 @@ impl CertificateOfOrigin {
         } else {
             r.missing("DeclarationReference", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "DestinationCountry",
+                    )
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType") {
             match ::cas_runtime::xml::recover(
@@ -434,6 +530,47 @@ impl CertificateOfOrigin {
             r.missing("CertificateType", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "DestinationCountry",
+                    )
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice") {
             match ::cas_runtime::xml::recover(
                 r
@@ -457,6 +594,53 @@ impl CertificateOfOrigin {
             r.missing("IssuingOffice", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "DestinationCountry",
+                    )
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -472,6 +656,59 @@ impl CertificateOfOrigin {
             r.missing("Exporter", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "DestinationCountry",
+                    )
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -483,6 +720,61 @@ impl CertificateOfOrigin {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry") {
             match ::cas_runtime::xml::recover(
@@ -507,6 +799,67 @@ impl CertificateOfOrigin {
             r.missing("DestinationCountry", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                || r
+                    .is(
+                        "urn:cas:ingestion:certificate-of-origin:1",
+                        "IssuedRetrospectively",
+                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
+                && f_destination_country.is_some()
+            {
+                r.too_many("DestinationCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies") {
             match ::cas_runtime::xml::recover(
                 r
@@ -523,6 +876,71 @@ impl CertificateOfOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r
+                .is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
+                && f_destination_country.is_some()
+            {
+                r.too_many("DestinationCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                && f_number_of_copies.is_some()
+            {
+                r.too_many("NumberOfCopies", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively") {
             match ::cas_runtime::xml::recover(
                 r
@@ -538,6 +956,76 @@ impl CertificateOfOrigin {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
+                && f_destination_country.is_some()
+            {
+                r.too_many("DestinationCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                && f_number_of_copies.is_some()
+            {
+                r.too_many("NumberOfCopies", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
+                && f_issued_retrospectively.is_some()
+            {
+                r.too_many("IssuedRetrospectively", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem") {
             n_goods_item += 1;
@@ -559,6 +1047,79 @@ impl CertificateOfOrigin {
             r.missing("GoodsItem", 1u32, n_goods_item);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
+                && f_destination_country.is_some()
+            {
+                r.too_many("DestinationCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                && f_number_of_copies.is_some()
+            {
+                r.too_many("NumberOfCopies", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
+                && f_issued_retrospectively.is_some()
+            {
+                r.too_many("IssuedRetrospectively", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks") {
             match ::cas_runtime::xml::recover(
                 r
@@ -579,6 +1140,85 @@ impl CertificateOfOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
+                && f_declaration_reference.is_some()
+            {
+                r.too_many("DeclarationReference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
+                && f_certificate_type.is_some()
+            {
+                r.too_many("CertificateType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
+                && f_issuing_office.is_some()
+            {
+                r.too_many("IssuingOffice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
+                && f_destination_country.is_some()
+            {
+                r.too_many("DestinationCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
+                && f_number_of_copies.is_some()
+            {
+                r.too_many("NumberOfCopies", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
+                && f_issued_retrospectively.is_some()
+            {
+                r.too_many("IssuedRetrospectively", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
+                && f_remarks.is_some()
+            {
+                r.too_many("Remarks", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -592,10 +1232,6 @@ impl CertificateOfOrigin {
             }
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -825,6 +1461,12 @@ impl DeclarationReference {
         }
         r.next_child()?;
         let mut f_mrn_or_lrn = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Lrn")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Mrn"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Lrn")
             || r.is("urn:cas:ingestion:certificate-of-origin:1", "Mrn")
         {
@@ -996,6 +1638,17 @@ impl GoodsItem {
         let mut f_quantity = ::std::option::Option::None;
         let mut f_invoice_reference = ::std::vec::Vec::new();
         let mut n_invoice_reference: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1019,6 +1672,23 @@ impl GoodsItem {
             r.missing("GoodsItemNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
+                && f_goods_item_number.is_some()
+            {
+                r.too_many("GoodsItemNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1033,6 +1703,29 @@ impl GoodsItem {
         } else {
             r.missing("Description", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
+                && f_goods_item_number.is_some()
+            {
+                r.too_many("GoodsItemNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -1053,6 +1746,35 @@ impl GoodsItem {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
+                && f_goods_item_number.is_some()
+            {
+                r.too_many("GoodsItemNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -1077,6 +1799,41 @@ impl GoodsItem {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
+                && f_goods_item_number.is_some()
+            {
+                r.too_many("GoodsItemNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1093,6 +1850,47 @@ impl GoodsItem {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
+                && f_goods_item_number.is_some()
+            {
+                r.too_many("GoodsItemNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
+                && f_origin_criterion.is_some()
+            {
+                r.too_many("OriginCriterion", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1107,6 +1905,53 @@ impl GoodsItem {
         } else {
             r.missing("Quantity", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
+                && f_goods_item_number.is_some()
+            {
+                r.too_many("GoodsItemNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
+                && f_origin_criterion.is_some()
+            {
+                r.too_many("OriginCriterion", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
+                && f_quantity.is_some()
+            {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference") {
             n_invoice_reference += 1;

@@ -1829,11 +1829,19 @@ impl LocationCodeType {
     pub fn parse_lexical(
         text: &str,
     ) -> ::std::result::Result<Self, ::cas_runtime::ValueError> {
-        if let Ok(x) = <UnLocodeType as ::std::str::FromStr>::from_str(text) {
-            return Ok(Self::UnLocodeType(x));
+        let mut facets = ::std::vec::Vec::new();
+        match <UnLocodeType as ::std::str::FromStr>::from_str(text) {
+            Ok(x) => return Ok(Self::UnLocodeType(x)),
+            Err(::cas_runtime::ValueError::Facets(v)) => facets.extend(v),
+            Err(_) => {}
         }
-        if let Ok(x) = <CustomsOfficeCodeType as ::std::str::FromStr>::from_str(text) {
-            return Ok(Self::CustomsOfficeCodeType(x));
+        match <CustomsOfficeCodeType as ::std::str::FromStr>::from_str(text) {
+            Ok(x) => return Ok(Self::CustomsOfficeCodeType(x)),
+            Err(::cas_runtime::ValueError::Facets(v)) => facets.extend(v),
+            Err(_) => {}
+        }
+        if !facets.is_empty() {
+            return Err(::cas_runtime::ValueError::Facets(facets));
         }
         Err(::cas_runtime::ValueError::Datatype {
             datatype: "LocationCodeType",
@@ -4886,15 +4894,15 @@ impl AmountType {
             }
             r.unexpected_attr(i);
         }
+        if !n_currency {
+            r.missing_attr("currency");
+            ok = false;
+        }
         let text = r.text()?;
         let value = ::cas_runtime::xml::recover(
             AmountValueType::read_value(r, &text, ::cas_runtime::xml::Site::Element),
         )?;
         r.finish()?;
-        if !n_currency {
-            r.missing_attr("currency");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_currency) = f_currency else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -4981,12 +4989,12 @@ impl DescriptionType {
             }
             r.unexpected_attr(i);
         }
+        let _ = n_language_code;
         let text = r.text()?;
         let value = ::cas_runtime::xml::recover(
             TextType::read_value(r, &text, ::cas_runtime::xml::Site::Element),
         )?;
         r.finish()?;
-        let _ = n_language_code;
         let ::std::option::Option::Some(value) = value else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -5068,6 +5076,13 @@ impl ExtensionsType {
         }
         r.next_child()?;
         let mut f_any = ::std::vec::Vec::new();
+        while r.at_element()
+            && !(r
+                .pending_name()
+                .is_some_and(|(ns, _)| !ns.is_empty() && ns != "urn:cas:common:1"))
+        {
+            r.stray()?;
+        }
         while r
             .pending_name()
             .is_some_and(|(ns, _)| !ns.is_empty() && ns != "urn:cas:common:1")
@@ -5170,6 +5185,15 @@ impl IdentifiedPartyType {
         let mut f_email = ::std::option::Option::None;
         let mut f_eori_number = ::std::option::Option::None;
         let mut f_vat_id = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5187,6 +5211,20 @@ impl IdentifiedPartyType {
             r.missing("Name", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -5201,6 +5239,24 @@ impl IdentifiedPartyType {
         } else {
             r.missing("Address", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -5218,6 +5274,28 @@ impl IdentifiedPartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5234,6 +5312,33 @@ impl IdentifiedPartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5249,6 +5354,37 @@ impl IdentifiedPartyType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "EoriNumber") {
             match ::cas_runtime::xml::recover(
@@ -5268,6 +5404,39 @@ impl IdentifiedPartyType {
         } else {
             r.missing("EoriNumber", 1, 0);
             ok = false;
+        }
+        while r.at_element() && !(r.is("urn:cas:common:1", "VatId")) {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "EoriNumber") && f_eori_number.is_some() {
+                r.too_many("EoriNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "VatId") {
             match ::cas_runtime::xml::recover(
@@ -5435,12 +5604,12 @@ impl MeasureType {
             }
             r.unexpected_attr(i);
         }
+        let _ = n_unit_code;
         let text = r.text()?;
         let value = ::cas_runtime::xml::recover(
             MassValueType::read_value(r, &text, ::cas_runtime::xml::Site::Element),
         )?;
         r.finish()?;
-        let _ = n_unit_code;
         let ::std::option::Option::Some(value) = value else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -5527,6 +5696,15 @@ impl MessageHeaderType {
         let mut f_creation_date_time = ::std::option::Option::None;
         let mut f_action = ::std::option::Option::None;
         let mut f_test_indicator = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "SenderId")
+                || r.is("urn:cas:common:1", "MessageId")
+                || r.is("urn:cas:common:1", "CreationDateTime")
+                || r.is("urn:cas:common:1", "Action")
+                || r.is("urn:cas:common:1", "TestIndicator"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "SenderId") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5546,6 +5724,19 @@ impl MessageHeaderType {
             r.missing("SenderId", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "MessageId")
+                || r.is("urn:cas:common:1", "CreationDateTime")
+                || r.is("urn:cas:common:1", "Action")
+                || r.is("urn:cas:common:1", "TestIndicator"))
+        {
+            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
+                r.too_many("SenderId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "MessageId") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5564,6 +5755,23 @@ impl MessageHeaderType {
         } else {
             r.missing("MessageId", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "CreationDateTime")
+                || r.is("urn:cas:common:1", "Action")
+                || r.is("urn:cas:common:1", "TestIndicator"))
+        {
+            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
+                r.too_many("SenderId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "MessageId") && f_message_id.is_some() {
+                r.too_many("MessageId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "CreationDateTime") {
             match ::cas_runtime::xml::recover(
@@ -5586,6 +5794,29 @@ impl MessageHeaderType {
             r.missing("CreationDateTime", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Action")
+                || r.is("urn:cas:common:1", "TestIndicator"))
+        {
+            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
+                r.too_many("SenderId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "MessageId") && f_message_id.is_some() {
+                r.too_many("MessageId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "CreationDateTime")
+                && f_creation_date_time.is_some()
+            {
+                r.too_many("CreationDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Action") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5604,6 +5835,31 @@ impl MessageHeaderType {
         } else {
             r.missing("Action", 1, 0);
             ok = false;
+        }
+        while r.at_element() && !(r.is("urn:cas:common:1", "TestIndicator")) {
+            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
+                r.too_many("SenderId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "MessageId") && f_message_id.is_some() {
+                r.too_many("MessageId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "CreationDateTime")
+                && f_creation_date_time.is_some()
+            {
+                r.too_many("CreationDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Action") && f_action.is_some() {
+                r.too_many("Action", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "TestIndicator") {
             match ::cas_runtime::xml::recover(
@@ -5762,6 +6018,14 @@ impl PartyType {
         let mut f_contact_person = ::std::option::Option::None;
         let mut f_phone = ::std::option::Option::None;
         let mut f_email = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone")
+                || r.is("urn:cas:common:1", "Email"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5779,6 +6043,19 @@ impl PartyType {
             r.missing("Name", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone")
+                || r.is("urn:cas:common:1", "Email"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -5793,6 +6070,23 @@ impl PartyType {
         } else {
             r.missing("Address", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone")
+                || r.is("urn:cas:common:1", "Email"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -5810,6 +6104,26 @@ impl PartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
                 r
@@ -5825,6 +6139,29 @@ impl PartyType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element() && !(r.is("urn:cas:common:1", "Email")) {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(
@@ -5969,12 +6306,12 @@ impl QuantityType {
             }
             r.unexpected_attr(i);
         }
+        let _ = n_unit_code;
         let text = r.text()?;
         let value = ::cas_runtime::xml::recover(
             QuantityValueType::read_value(r, &text, ::cas_runtime::xml::Site::Element),
         )?;
         r.finish()?;
-        let _ = n_unit_code;
         let ::std::option::Option::Some(value) = value else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };

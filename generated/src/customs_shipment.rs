@@ -1205,6 +1205,10 @@ impl CustomsShipment {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_local_reference_number = ::std::option::Option::None;
@@ -1225,6 +1229,29 @@ impl CustomsShipment {
         let mut f_goods_item = ::std::vec::Vec::new();
         let mut n_goods_item: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "AdditionalDeclarationType",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1239,6 +1266,35 @@ impl CustomsShipment {
         } else {
             r.missing("Header", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "AdditionalDeclarationType",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber") {
             match ::cas_runtime::xml::recover(
@@ -1263,6 +1319,41 @@ impl CustomsShipment {
             r.missing("LocalReferenceNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "AdditionalDeclarationType",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1286,6 +1377,45 @@ impl CustomsShipment {
             r.missing("DeclarationType", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r
+                .is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1306,6 +1436,50 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1324,6 +1498,54 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Parties") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1338,6 +1560,60 @@ impl CustomsShipment {
         } else {
             r.missing("Parties", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices") {
             match ::cas_runtime::xml::recover({
@@ -1354,6 +1630,66 @@ impl CustomsShipment {
             r.missing("CustomsOffices", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1365,6 +1701,72 @@ impl CustomsShipment {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Transport") {
             match ::cas_runtime::xml::recover({
@@ -1381,6 +1783,78 @@ impl CustomsShipment {
             r.missing("Transport", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                && f_transport.is_some()
+            {
+                r.too_many("Transport", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1396,6 +1870,84 @@ impl CustomsShipment {
             r.missing("InvoiceAmount", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                && f_transport.is_some()
+            {
+                r.too_many("Transport", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                && f_invoice_amount.is_some()
+            {
+                r.too_many("InvoiceAmount", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1407,6 +1959,90 @@ impl CustomsShipment {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Package")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                && f_transport.is_some()
+            {
+                r.too_many("Transport", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                && f_invoice_amount.is_some()
+            {
+                r.too_many("InvoiceAmount", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                && f_total_gross_mass.is_some()
+            {
+                r.too_many("TotalGrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
             n_package += 1;
@@ -1424,6 +2060,93 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Container")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                && f_transport.is_some()
+            {
+                r.too_many("Transport", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                && f_invoice_amount.is_some()
+            {
+                r.too_many("InvoiceAmount", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                && f_total_gross_mass.is_some()
+            {
+                r.too_many("TotalGrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
             n_container += 1;
             if n_container > 99u32 {
@@ -1440,6 +2163,96 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                && f_transport.is_some()
+            {
+                r.too_many("Transport", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                && f_invoice_amount.is_some()
+            {
+                r.too_many("InvoiceAmount", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                && f_total_gross_mass.is_some()
+            {
+                r.too_many("TotalGrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Documents") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1451,6 +2264,102 @@ impl CustomsShipment {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                && f_transport.is_some()
+            {
+                r.too_many("Transport", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                && f_invoice_amount.is_some()
+            {
+                r.too_many("InvoiceAmount", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                && f_total_gross_mass.is_some()
+            {
+                r.too_many("TotalGrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                && f_documents.is_some()
+            {
+                r.too_many("Documents", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem") {
             n_goods_item += 1;
@@ -1472,6 +2381,105 @@ impl CustomsShipment {
             r.missing("GoodsItem", 1u32, n_goods_item);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
+                && f_local_reference_number.is_some()
+            {
+                r.too_many("LocalReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
+                && f_declaration_type.is_some()
+            {
+                r.too_many("DeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
+                && f_additional_declaration_type.is_some()
+            {
+                r.too_many("AdditionalDeclarationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
+                r.too_many("Mrn", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
+                && f_parties.is_some()
+            {
+                r.too_many("Parties", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
+                && f_customs_offices.is_some()
+            {
+                r.too_many("CustomsOffices", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
+                && f_delivery_terms.is_some()
+            {
+                r.too_many("DeliveryTerms", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
+                && f_transport.is_some()
+            {
+                r.too_many("Transport", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
+                && f_invoice_amount.is_some()
+            {
+                r.too_many("InvoiceAmount", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
+                && f_total_gross_mass.is_some()
+            {
+                r.too_many("TotalGrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
+                && f_documents.is_some()
+            {
+                r.too_many("Documents", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1485,10 +2493,6 @@ impl CustomsShipment {
             }
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -1779,9 +2783,16 @@ impl Container {
             }
             r.unexpected_attr(i);
         }
+        let _ = n_loaded;
         r.next_child()?;
         let mut f_container_number = ::std::option::Option::None;
         let mut f_seals = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ContainerNumber")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Seals"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ContainerNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1800,6 +2811,17 @@ impl Container {
         } else {
             r.missing("ContainerNumber", 1, 0);
             ok = false;
+        }
+        while r.at_element() && !(r.is("urn:cas:ingestion:customs-shipment:1", "Seals"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "ContainerNumber")
+                && f_container_number.is_some()
+            {
+                r.too_many("ContainerNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Seals") {
             match ::cas_runtime::xml::recover(
@@ -1822,7 +2844,6 @@ impl Container {
             }
         }
         r.finish()?;
-        let _ = n_loaded;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -1922,6 +2943,13 @@ impl CustomsOffices {
         let mut f_office_of_declaration = ::std::option::Option::None;
         let mut f_office_of_exit = ::std::option::Option::None;
         let mut f_office_of_destination = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1945,6 +2973,19 @@ impl CustomsOffices {
             r.missing("OfficeOfDeclaration", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration")
+                && f_office_of_declaration.is_some()
+            {
+                r.too_many("OfficeOfDeclaration", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1964,6 +3005,25 @@ impl CustomsOffices {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration")
+                && f_office_of_declaration.is_some()
+            {
+                r.too_many("OfficeOfDeclaration", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit")
+                && f_office_of_exit.is_some()
+            {
+                r.too_many("OfficeOfExit", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination") {
             match ::cas_runtime::xml::recover(
@@ -2103,6 +3163,13 @@ impl DeliveryTerms {
         let mut f_incoterm = ::std::option::Option::None;
         let mut f_place = ::std::option::Option::None;
         let mut f_location_code = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Place")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2126,6 +3193,19 @@ impl DeliveryTerms {
             r.missing("Incoterm", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Place")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm")
+                && f_incoterm.is_some()
+            {
+                r.too_many("Incoterm", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Place") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2148,6 +3228,24 @@ impl DeliveryTerms {
         } else {
             r.missing("Place", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm")
+                && f_incoterm.is_some()
+            {
+                r.too_many("Incoterm", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Place") && f_place.is_some()
+            {
+                r.too_many("Place", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode") {
             match ::cas_runtime::xml::recover(
@@ -2260,6 +3358,13 @@ impl Documents {
         r.next_child()?;
         let mut f_choice_list = ::std::vec::Vec::new();
         let mut n_choice_list: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalReference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PreviousDocument")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupportingDocument"))
+        {
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalReference")
             || r.is("urn:cas:ingestion:customs-shipment:1", "PreviousDocument")
             || r.is("urn:cas:ingestion:customs-shipment:1", "SupportingDocument")
@@ -2445,10 +3550,21 @@ impl Package {
             }
             r.unexpected_attr(i);
         }
+        if !n_package_id {
+            r.missing_attr("packageId");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_kind = ::std::option::Option::None;
         let mut f_count = ::std::option::Option::None;
         let mut f_shipping_marks = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Kind")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Count")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Kind") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2465,6 +3581,17 @@ impl Package {
         } else {
             r.missing("Kind", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Count")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Kind") && f_kind.is_some() {
+                r.too_many("Kind", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Count") {
             match ::cas_runtime::xml::recover(
@@ -2487,6 +3614,22 @@ impl Package {
             r.missing("Count", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Kind") && f_kind.is_some() {
+                r.too_many("Kind", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Count") && f_count.is_some()
+            {
+                r.too_many("Count", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2508,10 +3651,6 @@ impl Package {
             }
         }
         r.finish()?;
-        if !n_package_id {
-            r.missing_attr("packageId");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_package_id) = f_package_id else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -2626,6 +3765,14 @@ impl Parties {
         let mut f_importer = ::std::option::Option::None;
         let mut f_declarant = ::std::option::Option::None;
         let mut f_representative = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -2638,6 +3785,20 @@ impl Parties {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Importer") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -2649,6 +3810,26 @@ impl Parties {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
+                && f_importer.is_some()
+            {
+                r.too_many("Importer", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Declarant") {
             match ::cas_runtime::xml::recover({
@@ -2664,6 +3845,32 @@ impl Parties {
         } else {
             r.missing("Declarant", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
+                && f_exporter.is_some()
+            {
+                r.too_many("Exporter", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
+                && f_importer.is_some()
+            {
+                r.too_many("Importer", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
+                && f_declarant.is_some()
+            {
+                r.too_many("Declarant", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Representative") {
             match ::cas_runtime::xml::recover({
@@ -2826,6 +4033,10 @@ impl Representative {
             }
             r.unexpected_attr(i);
         }
+        if !n_status {
+            r.missing_attr("status");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_name = ::std::option::Option::None;
         let mut f_address = ::std::option::Option::None;
@@ -2834,6 +4045,15 @@ impl Representative {
         let mut f_email = ::std::option::Option::None;
         let mut f_eori_number = ::std::option::Option::None;
         let mut f_vat_id = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2855,6 +4075,20 @@ impl Representative {
             r.missing("Name", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Address")
+                || r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -2869,6 +4103,24 @@ impl Representative {
         } else {
             r.missing("Address", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "ContactPerson")
+                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -2890,6 +4142,28 @@ impl Representative {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2910,6 +4184,33 @@ impl Representative {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "Email")
+                || r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2929,6 +4230,37 @@ impl Representative {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:common:1", "EoriNumber")
+                || r.is("urn:cas:common:1", "VatId"))
+        {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:common:1", "EoriNumber") {
             match ::cas_runtime::xml::recover(
@@ -2953,6 +4285,39 @@ impl Representative {
             r.missing("EoriNumber", 1, 0);
             ok = false;
         }
+        while r.at_element() && !(r.is("urn:cas:common:1", "VatId")) {
+            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
+                r.too_many("Name", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
+                r.too_many("Address", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
+                r.too_many("ContactPerson", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
+                r.too_many("Phone", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
+                r.too_many("Email", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:common:1", "EoriNumber") && f_eori_number.is_some() {
+                r.too_many("EoriNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:common:1", "VatId") {
             match ::cas_runtime::xml::recover(
                 r
@@ -2974,10 +4339,6 @@ impl Representative {
             }
         }
         r.finish()?;
-        if !n_status {
-            r.missing_attr("status");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_status) = f_status else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -3127,6 +4488,13 @@ impl Transport {
         let mut f_inland_mode = ::std::option::Option::None;
         let mut f_means_of_transport = ::std::vec::Vec::new();
         let mut n_means_of_transport: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3150,6 +4518,19 @@ impl Transport {
             r.missing("ModeAtBorder", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder")
+                && f_mode_at_border.is_some()
+            {
+                r.too_many("ModeAtBorder", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3169,6 +4550,25 @@ impl Transport {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder")
+                && f_mode_at_border.is_some()
+            {
+                r.too_many("ModeAtBorder", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode")
+                && f_inland_mode.is_some()
+            {
+                r.too_many("InlandMode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport") {
             n_means_of_transport += 1;
@@ -3317,10 +4717,18 @@ impl MeansOfTransport {
             }
             r.unexpected_attr(i);
         }
+        let _ = n_stage;
         r.next_child()?;
         let mut f_identification_type = ::std::option::Option::None;
         let mut f_identity = ::std::option::Option::None;
         let mut f_nationality = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Identity")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Nationality"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3336,6 +4744,19 @@ impl MeansOfTransport {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Identity")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Nationality"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType")
+                && f_identification_type.is_some()
+            {
+                r.too_many("IdentificationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Identity") {
             match ::cas_runtime::xml::recover(
@@ -3360,6 +4781,25 @@ impl MeansOfTransport {
             r.missing("Identity", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Nationality"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType")
+                && f_identification_type.is_some()
+            {
+                r.too_many("IdentificationType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Identity")
+                && f_identity.is_some()
+            {
+                r.too_many("Identity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Nationality") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3381,7 +4821,6 @@ impl MeansOfTransport {
             }
         }
         r.finish()?;
-        let _ = n_stage;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -3494,6 +4933,13 @@ impl DocumentType {
         let mut f_type_ = ::std::option::Option::None;
         let mut f_reference_number = ::std::option::Option::None;
         let mut f_issue_date = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Type")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Type") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3512,6 +4958,18 @@ impl DocumentType {
         } else {
             r.missing("Type", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Type") && f_type_.is_some()
+            {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber") {
             match ::cas_runtime::xml::recover(
@@ -3535,6 +4993,24 @@ impl DocumentType {
         } else {
             r.missing("ReferenceNumber", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Type") && f_type_.is_some()
+            {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber")
+                && f_reference_number.is_some()
+            {
+                r.too_many("ReferenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate") {
             match ::cas_runtime::xml::recover(
@@ -3719,6 +5195,31 @@ impl GoodsItemType {
         let mut n_package_reference: u32 = 0;
         let mut f_export_control_classification = ::std::vec::Vec::new();
         let mut n_export_control_classification: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "PreferentialOriginCountry",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3742,6 +5243,37 @@ impl GoodsItemType {
             r.missing("SequenceNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "PreferentialOriginCountry",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Description") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -3756,6 +5288,43 @@ impl GoodsItemType {
         } else {
             r.missing("Description", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "PreferentialOriginCountry",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -3780,6 +5349,49 @@ impl GoodsItemType {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "PreferentialOriginCountry",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3800,6 +5412,55 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "PreferentialOriginCountry",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -3814,6 +5475,61 @@ impl GoodsItemType {
         } else {
             r.missing("Procedure", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "PreferentialOriginCountry",
+                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -3838,6 +5554,65 @@ impl GoodsItemType {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r
+                .is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3858,6 +5633,70 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                && f_preferential_origin_country.is_some()
+            {
+                r.too_many("PreferentialOriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Preference") {
             match ::cas_runtime::xml::recover(
                 r
@@ -3874,6 +5713,76 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                && f_preferential_origin_country.is_some()
+            {
+                r.too_many("PreferentialOriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                && f_preference.is_some()
+            {
+                r.too_many("Preference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -3889,6 +5798,82 @@ impl GoodsItemType {
             r.missing("NetMass", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                && f_preferential_origin_country.is_some()
+            {
+                r.too_many("PreferentialOriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                && f_preference.is_some()
+            {
+                r.too_many("Preference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -3900,6 +5885,88 @@ impl GoodsItemType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                && f_preferential_origin_country.is_some()
+            {
+                r.too_many("PreferentialOriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                && f_preference.is_some()
+            {
+                r.too_many("Preference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                && f_gross_mass.is_some()
+            {
+                r.too_many("GrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits") {
             match ::cas_runtime::xml::recover({
@@ -3913,6 +5980,94 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                && f_preferential_origin_country.is_some()
+            {
+                r.too_many("PreferentialOriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                && f_preference.is_some()
+            {
+                r.too_many("Preference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                && f_gross_mass.is_some()
+            {
+                r.too_many("GrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                && f_supplementary_units.is_some()
+            {
+                r.too_many("SupplementaryUnits", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Valuation") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -3924,6 +6079,100 @@ impl GoodsItemType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "ExportControlClassification",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                && f_preferential_origin_country.is_some()
+            {
+                r.too_many("PreferentialOriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                && f_preference.is_some()
+            {
+                r.too_many("Preference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                && f_gross_mass.is_some()
+            {
+                r.too_many("GrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                && f_supplementary_units.is_some()
+            {
+                r.too_many("SupplementaryUnits", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                && f_valuation.is_some()
+            {
+                r.too_many("Valuation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference") {
             n_package_reference += 1;
@@ -3940,6 +6189,103 @@ impl GoodsItemType {
                 ::std::option::Option::Some(v) => f_package_reference.push(v),
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r
+                .is(
+                    "urn:cas:ingestion:customs-shipment:1",
+                    "ExportControlClassification",
+                ))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
+                && f_sequence_number.is_some()
+            {
+                r.too_many("SequenceNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
+                && f_taric_code.is_some()
+            {
+                r.too_many("TaricCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
+                && f_procedure.is_some()
+            {
+                r.too_many("Procedure", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
+                && f_preferential_origin_country.is_some()
+            {
+                r.too_many("PreferentialOriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
+                && f_preference.is_some()
+            {
+                r.too_many("Preference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
+                && f_net_mass.is_some()
+            {
+                r.too_many("NetMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
+                && f_gross_mass.is_some()
+            {
+                r.too_many("GrossMass", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
+                && f_supplementary_units.is_some()
+            {
+                r.too_many("SupplementaryUnits", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
+                && f_valuation.is_some()
+            {
+                r.too_many("Valuation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "ExportControlClassification")
         {
@@ -4265,16 +6611,16 @@ impl PackageReference {
             }
             r.unexpected_attr(i);
         }
-        r.next_child()?;
-        r.finish()?;
         if !n_package_ref {
             r.missing_attr("packageRef");
             ok = false;
         }
+        let _ = n_share;
+        r.next_child()?;
+        r.finish()?;
         let ::std::option::Option::Some(f_package_ref) = f_package_ref else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
-        let _ = n_share;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -4349,6 +6695,13 @@ impl Valuation {
         let mut f_item_price = ::std::option::Option::None;
         let mut f_statistical_value = ::std::option::Option::None;
         let mut f_valuation_method = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -4364,6 +6717,19 @@ impl Valuation {
             r.missing("ItemPrice", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice")
+                && f_item_price.is_some()
+            {
+                r.too_many("ItemPrice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -4375,6 +6741,25 @@ impl Valuation {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice")
+                && f_item_price.is_some()
+            {
+                r.too_many("ItemPrice", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue")
+                && f_statistical_value.is_some()
+            {
+                r.too_many("StatisticalValue", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod") {
             match ::cas_runtime::xml::recover(
@@ -4497,6 +6882,16 @@ impl ProcedureType {
         let mut f_procedure_code = ::std::option::Option::None;
         let mut f_additional_procedure_code = ::std::vec::Vec::new();
         let mut n_additional_procedure_code: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ProcedureCode")
+                || r
+                    .is(
+                        "urn:cas:ingestion:customs-shipment:1",
+                        "AdditionalProcedureCode",
+                    ))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ProcedureCode") {
             match ::cas_runtime::xml::recover(
                 r
@@ -4519,6 +6914,18 @@ impl ProcedureType {
         } else {
             r.missing("ProcedureCode", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalProcedureCode"))
+        {
+            if r.is("urn:cas:ingestion:customs-shipment:1", "ProcedureCode")
+                && f_procedure_code.is_some()
+            {
+                r.too_many("ProcedureCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalProcedureCode") {
             n_additional_procedure_code += 1;

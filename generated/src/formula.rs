@@ -510,6 +510,13 @@ impl Formula {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
+        let _ = n_revision;
+        let _ = n_created_by;
+        let _ = n_changed_at;
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_formula_id = ::std::option::Option::None;
@@ -526,6 +533,21 @@ impl Formula {
         let mut f_loss = ::std::vec::Vec::new();
         let mut n_loss: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Header")
+                || r.is("urn:cas:ingestion:formula:1", "FormulaId")
+                || r.is("urn:cas:ingestion:formula:1", "Description")
+                || r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:formula:1", "Input")
+                || r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -540,6 +562,25 @@ impl Formula {
         } else {
             r.missing("Header", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "FormulaId")
+                || r.is("urn:cas:ingestion:formula:1", "Description")
+                || r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:formula:1", "Input")
+                || r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:formula:1", "FormulaId") {
             match ::cas_runtime::xml::recover(
@@ -560,6 +601,30 @@ impl Formula {
             r.missing("FormulaId", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Description")
+                || r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:formula:1", "Input")
+                || r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:formula:1", "Description") {
             n_description += 1;
             if n_description > 9u32 {
@@ -575,6 +640,33 @@ impl Formula {
                 ::std::option::Option::Some(v) => f_description.push(v),
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:formula:1", "Input")
+                || r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Authorisation") {
             match ::cas_runtime::xml::recover(
@@ -596,6 +688,39 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:formula:1", "Input")
+                || r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                && f_authorisation.is_some()
+            {
+                r.too_many("Authorisation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
                 r
@@ -615,6 +740,44 @@ impl Formula {
             r.missing("ValidFrom", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:formula:1", "Input")
+                || r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                && f_authorisation.is_some()
+            {
+                r.too_many("Authorisation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
                 r
@@ -630,6 +793,50 @@ impl Formula {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Input")
+                || r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                && f_authorisation.is_some()
+            {
+                r.too_many("Authorisation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:formula:1", "Input") {
             n_input += 1;
@@ -651,6 +858,53 @@ impl Formula {
             r.missing("Input", 1u32, n_input);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Output")
+                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                && f_authorisation.is_some()
+            {
+                r.too_many("Authorisation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Input") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:formula:1", "Output") {
             n_output += 1;
             if n_output > 99u32 {
@@ -670,6 +924,56 @@ impl Formula {
         if n_output < 1u32 {
             r.missing("Output", 1u32, n_output);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                || r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                && f_authorisation.is_some()
+            {
+                r.too_many("Authorisation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Input") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Output") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:formula:1", "YieldPercentage") {
             match ::cas_runtime::xml::recover(
@@ -694,6 +998,62 @@ impl Formula {
             r.missing("YieldPercentage", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Loss")
+                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                && f_authorisation.is_some()
+            {
+                r.too_many("Authorisation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Input") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Output") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                && f_yield_percentage.is_some()
+            {
+                r.too_many("YieldPercentage", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:formula:1", "Loss") {
             n_loss += 1;
             if n_loss > 9u32 {
@@ -710,6 +1070,63 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "Extensions")) {
+            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
+            {
+                r.too_many("FormulaId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Description") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
+                && f_authorisation.is_some()
+            {
+                r.too_many("Authorisation", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Input") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Output") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
+                && f_yield_percentage.is_some()
+            {
+                r.too_many("YieldPercentage", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Loss") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -723,16 +1140,9 @@ impl Formula {
             }
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
-        let _ = n_revision;
-        let _ = n_created_by;
-        let _ = n_changed_at;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -977,11 +1387,23 @@ impl Input {
             }
             r.unexpected_attr(i);
         }
+        if !n_line {
+            r.missing_attr("line");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_quantity = ::std::option::Option::None;
         let mut f_customs_status = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                || r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:formula:1", "Quantity")
+                || r.is("urn:cas:ingestion:formula:1", "CustomsStatus"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1005,6 +1427,20 @@ impl Input {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:formula:1", "Quantity")
+                || r.is("urn:cas:ingestion:formula:1", "CustomsStatus"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1025,6 +1461,26 @@ impl Input {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Quantity")
+                || r.is("urn:cas:ingestion:formula:1", "CustomsStatus"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "Quantity") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1039,6 +1495,28 @@ impl Input {
         } else {
             r.missing("Quantity", 1, 0);
             ok = false;
+        }
+        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "CustomsStatus")) {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Quantity") && f_quantity.is_some() {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:formula:1", "CustomsStatus") {
             match ::cas_runtime::xml::recover(
@@ -1057,10 +1535,6 @@ impl Input {
             }
         }
         r.finish()?;
-        if !n_line {
-            r.missing_attr("line");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_line) = f_line else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -1218,10 +1692,18 @@ impl Loss {
             }
             r.unexpected_attr(i);
         }
+        let _ = n_input_ref;
         r.next_child()?;
         let mut f_type_ = ::std::option::Option::None;
         let mut f_percentage = ::std::option::Option::None;
         let mut f_remarks = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Type")
+                || r.is("urn:cas:ingestion:formula:1", "Percentage")
+                || r.is("urn:cas:ingestion:formula:1", "Remarks"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "Type") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1240,6 +1722,17 @@ impl Loss {
         } else {
             r.missing("Type", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Percentage")
+                || r.is("urn:cas:ingestion:formula:1", "Remarks"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "Type") && f_type_.is_some() {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Percentage") {
             match ::cas_runtime::xml::recover(
@@ -1264,6 +1757,21 @@ impl Loss {
             r.missing("Percentage", 1, 0);
             ok = false;
         }
+        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "Remarks")) {
+            if r.is("urn:cas:ingestion:formula:1", "Type") && f_type_.is_some() {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Percentage")
+                && f_percentage.is_some()
+            {
+                r.too_many("Percentage", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "Remarks") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1285,7 +1793,6 @@ impl Loss {
             }
         }
         r.finish()?;
-        let _ = n_input_ref;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -1437,11 +1944,24 @@ impl Output {
             }
             r.unexpected_attr(i);
         }
+        if !n_line {
+            r.missing_attr("line");
+            ok = false;
+        }
+        let _ = n_kind;
         r.next_child()?;
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_quantity = ::std::option::Option::None;
         let mut f_value_share = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                || r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:formula:1", "Quantity")
+                || r.is("urn:cas:ingestion:formula:1", "ValueShare"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1465,6 +1985,20 @@ impl Output {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:formula:1", "Quantity")
+                || r.is("urn:cas:ingestion:formula:1", "ValueShare"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1485,6 +2019,26 @@ impl Output {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "Quantity")
+                || r.is("urn:cas:ingestion:formula:1", "ValueShare"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "Quantity") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1499,6 +2053,28 @@ impl Output {
         } else {
             r.missing("Quantity", 1, 0);
             ok = false;
+        }
+        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "ValueShare")) {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "Quantity") && f_quantity.is_some() {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:formula:1", "ValueShare") {
             match ::cas_runtime::xml::recover(
@@ -1521,14 +2097,9 @@ impl Output {
             }
         }
         r.finish()?;
-        if !n_line {
-            r.missing_attr("line");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_line) = f_line else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
-        let _ = n_kind;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -1687,10 +2258,21 @@ impl FormulaLineType {
             }
             r.unexpected_attr(i);
         }
+        if !n_line {
+            r.missing_attr("line");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_quantity = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                || r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:formula:1", "Quantity"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1714,6 +2296,19 @@ impl FormulaLineType {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:formula:1", "Quantity"))
+        {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1734,6 +2329,23 @@ impl FormulaLineType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "Quantity")) {
+            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:formula:1", "Quantity") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1750,10 +2362,6 @@ impl FormulaLineType {
             ok = false;
         }
         r.finish()?;
-        if !n_line {
-            r.missing_attr("line");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_line) = f_line else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };

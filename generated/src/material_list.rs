@@ -211,6 +211,12 @@ impl MaterialList {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
+        let _ = n_created_by;
+        let _ = n_changed_at;
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_material_list_id = ::std::option::Option::None;
@@ -221,6 +227,18 @@ impl MaterialList {
         let mut f_component = ::std::vec::Vec::new();
         let mut n_component: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Header")
+                || r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                || r.is("urn:cas:ingestion:material-list:1", "Version")
+                || r.is("urn:cas:ingestion:material-list:1", "Product")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:material-list:1", "Component")
+                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -235,6 +253,23 @@ impl MaterialList {
         } else {
             r.missing("Header", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                || r.is("urn:cas:ingestion:material-list:1", "Version")
+                || r.is("urn:cas:ingestion:material-list:1", "Product")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:material-list:1", "Component")
+                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialListId") {
             match ::cas_runtime::xml::recover(
@@ -259,6 +294,29 @@ impl MaterialList {
             r.missing("MaterialListId", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Version")
+                || r.is("urn:cas:ingestion:material-list:1", "Product")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:material-list:1", "Component")
+                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Version") {
             match ::cas_runtime::xml::recover(
                 r
@@ -277,6 +335,35 @@ impl MaterialList {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Product")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:material-list:1", "Component")
+                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Product") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -291,6 +378,41 @@ impl MaterialList {
         } else {
             r.missing("Product", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:material-list:1", "Component")
+                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Product")
+                && f_product.is_some()
+            {
+                r.too_many("Product", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
@@ -310,6 +432,47 @@ impl MaterialList {
         } else {
             r.missing("ValidFrom", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                || r.is("urn:cas:ingestion:material-list:1", "Component")
+                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Product")
+                && f_product.is_some()
+            {
+                r.too_many("Product", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -333,6 +496,53 @@ impl MaterialList {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Component")
+                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Product")
+                && f_product.is_some()
+            {
+                r.too_many("Product", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         while r.is("urn:cas:ingestion:material-list:1", "Component") {
             n_component += 1;
             match ::cas_runtime::xml::recover({
@@ -348,6 +558,56 @@ impl MaterialList {
             r.missing("Component", 1u32, n_component);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
+                && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Product")
+                && f_product.is_some()
+            {
+                r.too_many("Product", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
+                && f_valid_from.is_some()
+            {
+                r.too_many("ValidFrom", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
+                && f_valid_until.is_some()
+            {
+                r.too_many("ValidUntil", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Component") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -361,15 +621,9 @@ impl MaterialList {
             }
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
-        let _ = n_created_by;
-        let _ = n_changed_at;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
         }
@@ -592,6 +846,10 @@ impl Component {
             }
             r.unexpected_attr(i);
         }
+        if !n_position {
+            r.missing_attr("position");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_article_number = ::std::option::Option::None;
         let mut f_description = ::std::option::Option::None;
@@ -600,6 +858,17 @@ impl Component {
         let mut f_value = ::std::option::Option::None;
         let mut f_origin_country = ::std::option::Option::None;
         let mut f_preferential_origin = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                || r.is("urn:cas:ingestion:material-list:1", "Description")
+                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:material-list:1", "Quantity")
+                || r.is("urn:cas:ingestion:material-list:1", "Value")
+                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -623,6 +892,23 @@ impl Component {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Description")
+                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:material-list:1", "Quantity")
+                || r.is("urn:cas:ingestion:material-list:1", "Value")
+                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Description") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -634,6 +920,29 @@ impl Component {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:material-list:1", "Quantity")
+                || r.is("urn:cas:ingestion:material-list:1", "Value")
+                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -658,6 +967,35 @@ impl Component {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Quantity")
+                || r.is("urn:cas:ingestion:material-list:1", "Value")
+                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Quantity") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -673,6 +1011,41 @@ impl Component {
             r.missing("Quantity", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Value")
+                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Quantity")
+                && f_quantity.is_some()
+            {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Value") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -687,6 +1060,45 @@ impl Component {
         } else {
             r.missing("Value", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
+                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Quantity")
+                && f_quantity.is_some()
+            {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Value") && f_value.is_some() {
+                r.too_many("Value", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -711,6 +1123,51 @@ impl Component {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Quantity")
+                && f_quantity.is_some()
+            {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Value") && f_value.is_some() {
+                r.too_many("Value", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
+                && f_origin_country.is_some()
+            {
+                r.too_many("OriginCountry", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -724,10 +1181,6 @@ impl Component {
             }
         }
         r.finish()?;
-        if !n_position {
-            r.missing_attr("position");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_position) = f_position else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -890,6 +1343,12 @@ impl PreferentialOrigin {
         let mut f_country = ::std::option::Option::None;
         let mut f_proof = ::std::vec::Vec::new();
         let mut n_proof: u32 = 0;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Country")
+                || r.is("urn:cas:ingestion:material-list:1", "Proof"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Country") {
             match ::cas_runtime::xml::recover(
                 r
@@ -912,6 +1371,16 @@ impl PreferentialOrigin {
         } else {
             r.missing("Country", 1, 0);
             ok = false;
+        }
+        while r.at_element() && !(r.is("urn:cas:ingestion:material-list:1", "Proof")) {
+            if r.is("urn:cas:ingestion:material-list:1", "Country")
+                && f_country.is_some()
+            {
+                r.too_many("Country", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:material-list:1", "Proof") {
             n_proof += 1;
@@ -1015,6 +1484,13 @@ impl Proof {
         let mut f_type_ = ::std::option::Option::None;
         let mut f_reference = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Type")
+                || r.is("urn:cas:ingestion:material-list:1", "Reference")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Type") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1038,6 +1514,17 @@ impl Proof {
             r.missing("Type", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Reference")
+                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Type") && f_type_.is_some() {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Reference") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1060,6 +1547,23 @@ impl Proof {
         } else {
             r.missing("Reference", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "ValidUntil"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "Type") && f_type_.is_some() {
+                r.too_many("Type", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Reference")
+                && f_reference.is_some()
+            {
+                r.too_many("Reference", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -1189,6 +1693,15 @@ impl Product {
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_base_quantity = ::std::option::Option::None;
         let mut f_ex_works_price = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                || r.is("urn:cas:ingestion:material-list:1", "Description")
+                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
+                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1212,6 +1725,21 @@ impl Product {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "Description")
+                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
+                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "Description") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1223,6 +1751,27 @@ impl Product {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
+                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -1247,6 +1796,33 @@ impl Product {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
+                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list:1", "BaseQuantity") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1261,6 +1837,39 @@ impl Product {
         } else {
             r.missing("BaseQuantity", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
+        {
+            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "Description")
+                && f_description.is_some()
+            {
+                r.too_many("Description", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
+                && f_base_quantity.is_some()
+            {
+                r.too_many("BaseQuantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice") {
             match ::cas_runtime::xml::recover({

@@ -115,6 +115,16 @@ impl InvalidationReasonType {
         r.next_child()?;
         let mut f_code = ::std::option::Option::None;
         let mut f_text = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Code")
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Text",
+                    ))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Code") {
             match ::cas_runtime::xml::recover(
                 r
@@ -135,6 +145,18 @@ impl InvalidationReasonType {
         } else {
             r.missing("Code", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Text"))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Code")
+                && f_code.is_some()
+            {
+                r.too_many("Code", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Text") {
             match ::cas_runtime::xml::recover(
@@ -282,6 +304,10 @@ impl MaterialListInvalidationRequest {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_material_list_id = ::std::option::Option::None;
@@ -291,6 +317,46 @@ impl MaterialListInvalidationRequest {
         let mut f_replacement_material_list_id = ::std::option::Option::None;
         let mut f_requested_by = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "MaterialListId",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Version",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Reason",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "EffectiveDate",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "ReplacementMaterialListId",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "RequestedBy",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Extensions",
+                    ))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -305,6 +371,52 @@ impl MaterialListInvalidationRequest {
         } else {
             r.missing("Header", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Version",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Reason",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "EffectiveDate",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "ReplacementMaterialListId",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "RequestedBy",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Extensions",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r
             .is(
@@ -334,6 +446,54 @@ impl MaterialListInvalidationRequest {
             r.missing("MaterialListId", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r
+                .is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Reason",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "EffectiveDate",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "ReplacementMaterialListId",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "RequestedBy",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Extensions",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                ) && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version") {
             match ::cas_runtime::xml::recover(
                 r
@@ -352,6 +512,55 @@ impl MaterialListInvalidationRequest {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "EffectiveDate",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "ReplacementMaterialListId",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "RequestedBy",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Extensions",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                ) && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -366,6 +575,61 @@ impl MaterialListInvalidationRequest {
         } else {
             r.missing("Reason", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "EffectiveDate",
+                )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "ReplacementMaterialListId",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "RequestedBy",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Extensions",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                ) && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
+                && f_reason.is_some()
+            {
+                r.too_many("Reason", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r
             .is(
@@ -390,6 +654,66 @@ impl MaterialListInvalidationRequest {
         } else {
             r.missing("EffectiveDate", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "ReplacementMaterialListId",
+                )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "RequestedBy",
+                    )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Extensions",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                ) && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
+                && f_reason.is_some()
+            {
+                r.too_many("Reason", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "EffectiveDate",
+                ) && f_effective_date.is_some()
+            {
+                r.too_many("EffectiveDate", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r
             .is(
@@ -416,6 +740,71 @@ impl MaterialListInvalidationRequest {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "RequestedBy",
+                )
+                || r
+                    .is(
+                        "urn:cas:ingestion:material-list-invalidation-request:1",
+                        "Extensions",
+                    ))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                ) && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
+                && f_reason.is_some()
+            {
+                r.too_many("Reason", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "EffectiveDate",
+                ) && f_effective_date.is_some()
+            {
+                r.too_many("EffectiveDate", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "ReplacementMaterialListId",
+                ) && f_replacement_material_list_id.is_some()
+            {
+                r.too_many("ReplacementMaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "RequestedBy")
         {
             match ::cas_runtime::xml::recover(
@@ -437,6 +826,76 @@ impl MaterialListInvalidationRequest {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "Extensions",
+                ))
+        {
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
+                && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                ) && f_material_list_id.is_some()
+            {
+                r.too_many("MaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
+                && f_version.is_some()
+            {
+                r.too_many("Version", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
+                && f_reason.is_some()
+            {
+                r.too_many("Reason", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "EffectiveDate",
+                ) && f_effective_date.is_some()
+            {
+                r.too_many("EffectiveDate", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "ReplacementMaterialListId",
+                ) && f_replacement_material_list_id.is_some()
+            {
+                r.too_many("ReplacementMaterialListId", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "RequestedBy",
+                ) && f_requested_by.is_some()
+            {
+                r.too_many("RequestedBy", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -450,10 +909,6 @@ impl MaterialListInvalidationRequest {
             }
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };

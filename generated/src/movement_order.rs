@@ -784,6 +784,10 @@ impl MovementOrder {
             }
             r.unexpected_attr(i);
         }
+        if !n_schema_version {
+            r.missing_attr("schemaVersion");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_header = ::std::option::Option::None;
         let mut f_order_number = ::std::option::Option::None;
@@ -797,6 +801,21 @@ impl MovementOrder {
         let mut n_line: u32 = 0;
         let mut f_remarks = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Header")
+                || r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                || r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Header") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -811,6 +830,26 @@ impl MovementOrder {
         } else {
             r.missing("Header", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                || r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber") {
             match ::cas_runtime::xml::recover(
@@ -835,6 +874,32 @@ impl MovementOrder {
             r.missing("OrderNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                || r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementType") {
             match ::cas_runtime::xml::recover(
                 r
@@ -853,6 +918,38 @@ impl MovementOrder {
         } else {
             r.missing("MovementType", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime") {
             match ::cas_runtime::xml::recover(
@@ -875,6 +972,44 @@ impl MovementOrder {
             r.missing("MovementDateTime", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                && f_movement_date_time.is_some()
+            {
+                r.too_many("MovementDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Warehouse") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -890,6 +1025,50 @@ impl MovementOrder {
             r.missing("Warehouse", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                && f_movement_date_time.is_some()
+            {
+                r.too_many("MovementDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                && f_warehouse.is_some()
+            {
+                r.too_many("Warehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -901,6 +1080,56 @@ impl MovementOrder {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                && f_movement_date_time.is_some()
+            {
+                r.too_many("MovementDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                && f_warehouse.is_some()
+            {
+                r.too_many("Warehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                && f_destination_warehouse.is_some()
+            {
+                r.too_many("DestinationWarehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Consignee") {
             match ::cas_runtime::xml::recover({
@@ -914,6 +1143,62 @@ impl MovementOrder {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                || r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                && f_movement_date_time.is_some()
+            {
+                r.too_many("MovementDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                && f_warehouse.is_some()
+            {
+                r.too_many("Warehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                && f_destination_warehouse.is_some()
+            {
+                r.too_many("DestinationWarehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -925,6 +1210,68 @@ impl MovementOrder {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Line")
+                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                && f_movement_date_time.is_some()
+            {
+                r.too_many("MovementDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                && f_warehouse.is_some()
+            {
+                r.too_many("Warehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                && f_destination_warehouse.is_some()
+            {
+                r.too_many("DestinationWarehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                && f_reference_document.is_some()
+            {
+                r.too_many("ReferenceDocument", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:movement-order:1", "Line") {
             n_line += 1;
@@ -946,6 +1293,71 @@ impl MovementOrder {
             r.missing("Line", 1u32, n_line);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                && f_movement_date_time.is_some()
+            {
+                r.too_many("MovementDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                && f_warehouse.is_some()
+            {
+                r.too_many("Warehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                && f_destination_warehouse.is_some()
+            {
+                r.too_many("DestinationWarehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                && f_reference_document.is_some()
+            {
+                r.too_many("ReferenceDocument", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Line") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Remarks") {
             match ::cas_runtime::xml::recover(
                 r
@@ -966,6 +1378,77 @@ impl MovementOrder {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
+            {
+                r.too_many("Header", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
+                && f_order_number.is_some()
+            {
+                r.too_many("OrderNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
+                && f_movement_type.is_some()
+            {
+                r.too_many("MovementType", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
+                && f_movement_date_time.is_some()
+            {
+                r.too_many("MovementDateTime", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
+                && f_warehouse.is_some()
+            {
+                r.too_many("Warehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
+                && f_destination_warehouse.is_some()
+            {
+                r.too_many("DestinationWarehouse", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
+                && f_consignee.is_some()
+            {
+                r.too_many("Consignee", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
+                && f_reference_document.is_some()
+            {
+                r.too_many("ReferenceDocument", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Line") {
+                r.stray_repeatable()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Remarks")
+                && f_remarks.is_some()
+            {
+                r.too_many("Remarks", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Extensions") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -979,10 +1462,6 @@ impl MovementOrder {
             }
         }
         r.finish()?;
-        if !n_schema_version {
-            r.missing_attr("schemaVersion");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_schema_version) = f_schema_version else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -1226,6 +1705,10 @@ impl Line {
             }
             r.unexpected_attr(i);
         }
+        if !n_line_number {
+            r.missing_attr("lineNumber");
+            ok = false;
+        }
         r.next_child()?;
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
@@ -1234,6 +1717,17 @@ impl Line {
         let mut f_alcoholic_strength = ::std::option::Option::None;
         let mut f_value = ::std::option::Option::None;
         let mut f_batch_number = ::std::vec::Vec::new();
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
+                || r.is("urn:cas:ingestion:movement-order:1", "Quantity")
+                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
+                || r.is("urn:cas:ingestion:movement-order:1", "Value")
+                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1256,6 +1750,23 @@ impl Line {
         } else {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
+                || r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
+                || r.is("urn:cas:ingestion:movement-order:1", "Quantity")
+                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
+                || r.is("urn:cas:ingestion:movement-order:1", "Value")
+                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -1280,6 +1791,29 @@ impl Line {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
+                || r.is("urn:cas:ingestion:movement-order:1", "Quantity")
+                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
+                || r.is("urn:cas:ingestion:movement-order:1", "Value")
+                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1296,6 +1830,35 @@ impl Line {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Quantity")
+                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
+                || r.is("urn:cas:ingestion:movement-order:1", "Value")
+                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
+                && f_excise_product_code.is_some()
+            {
+                r.too_many("ExciseProductCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Quantity") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1310,6 +1873,41 @@ impl Line {
         } else {
             r.missing("Quantity", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
+                || r.is("urn:cas:ingestion:movement-order:1", "Value")
+                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
+                && f_excise_product_code.is_some()
+            {
+                r.too_many("ExciseProductCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Quantity")
+                && f_quantity.is_some()
+            {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength") {
             match ::cas_runtime::xml::recover(
@@ -1327,6 +1925,47 @@ impl Line {
                 ::std::option::Option::None => ok = false,
             }
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Value")
+                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
+                && f_excise_product_code.is_some()
+            {
+                r.too_many("ExciseProductCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Quantity")
+                && f_quantity.is_some()
+            {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
+                && f_alcoholic_strength.is_some()
+            {
+                r.too_many("AlcoholicStrength", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Value") {
             match ::cas_runtime::xml::recover({
                 r.begin(false)?;
@@ -1338,6 +1977,51 @@ impl Line {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
+                && f_article_number.is_some()
+            {
+                r.too_many("ArticleNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
+                && f_commodity_code.is_some()
+            {
+                r.too_many("CommodityCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
+                && f_excise_product_code.is_some()
+            {
+                r.too_many("ExciseProductCode", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Quantity")
+                && f_quantity.is_some()
+            {
+                r.too_many("Quantity", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
+                && f_alcoholic_strength.is_some()
+            {
+                r.too_many("AlcoholicStrength", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "Value") && f_value.is_some() {
+                r.too_many("Value", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         while r.is("urn:cas:ingestion:movement-order:1", "BatchNumber") {
             match ::cas_runtime::xml::recover(
@@ -1358,10 +2042,6 @@ impl Line {
             }
         }
         r.finish()?;
-        if !n_line_number {
-            r.missing_attr("lineNumber");
-            ok = false;
-        }
         let ::std::option::Option::Some(f_line_number) = f_line_number else {
             return Err(::cas_runtime::xml::Fail::Invalid);
         };
@@ -1524,6 +2204,12 @@ impl ReferenceDocument {
         }
         r.next_child()?;
         let mut f_mrn_or_arc = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Arc")
+                || r.is("urn:cas:ingestion:movement-order:1", "Mrn"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Arc")
             || r.is("urn:cas:ingestion:movement-order:1", "Mrn")
         {
@@ -1675,6 +2361,14 @@ impl WarehouseType {
         let mut f_authorisation_number = ::std::option::Option::None;
         let mut f_excise_number = ::std::option::Option::None;
         let mut f_location = ::std::option::Option::None;
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "Kind")
+                || r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "Location"))
+        {
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "Kind") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1691,6 +2385,18 @@ impl WarehouseType {
         } else {
             r.missing("Kind", 1, 0);
             ok = false;
+        }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "Location"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Kind") && f_kind.is_some() {
+                r.too_many("Kind", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber") {
             match ::cas_runtime::xml::recover(
@@ -1715,6 +2421,24 @@ impl WarehouseType {
             r.missing("AuthorisationNumber", 1, 0);
             ok = false;
         }
+        while r.at_element()
+            && !(r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
+                || r.is("urn:cas:ingestion:movement-order:1", "Location"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Kind") && f_kind.is_some() {
+                r.too_many("Kind", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
+                && f_authorisation_number.is_some()
+            {
+                r.too_many("AuthorisationNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
+        }
         if r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber") {
             match ::cas_runtime::xml::recover(
                 r
@@ -1730,6 +2454,29 @@ impl WarehouseType {
                 }
                 ::std::option::Option::None => ok = false,
             }
+        }
+        while r.at_element() && !(r.is("urn:cas:ingestion:movement-order:1", "Location"))
+        {
+            if r.is("urn:cas:ingestion:movement-order:1", "Kind") && f_kind.is_some() {
+                r.too_many("Kind", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
+                && f_authorisation_number.is_some()
+            {
+                r.too_many("AuthorisationNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            if r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
+                && f_excise_number.is_some()
+            {
+                r.too_many("ExciseNumber", 1, 2);
+                r.skip_pending()?;
+                continue;
+            }
+            r.stray()?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Location") {
             match ::cas_runtime::xml::recover(

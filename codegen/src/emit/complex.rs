@@ -586,18 +586,69 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         (lets, inits)
     }
 
+    /// Statements that skip children no field from `i` on can take: a
+    /// repeat of an earlier single element is reported as one too many,
+    /// anything else goes to [`XmlReader::stray`] (only at the top level of
+    /// a type's content: a group's reader must leave the parent's elements).
+    fn skip_strays(&self, fields: &[Field], i: usize) -> TokenStream {
+        let remainder: Vec<TokenStream> = fields[i..].iter().map(|f| self.term_cond(&f.term)).collect();
+        let mut repeats = Vec::new();
+        for f in &fields[..i] {
+            if f.shape == Shape::Many {
+                if let FieldTerm::Element(_) = &f.term {
+                    let cond = self.term_cond(&f.term);
+                    repeats.push(quote! {
+                        if #cond {
+                            r.stray_repeatable()?;
+                            continue;
+                        }
+                    });
+                }
+                continue;
+            }
+            if let FieldTerm::Element(e) = &f.term {
+                let var = var_ident(&f.name);
+                let cond = self.term_cond(&f.term);
+                let label = Literal::string(&e.name.local);
+                repeats.push(quote! {
+                    if #cond && #var.is_some() {
+                        r.too_many(#label, 1, 2);
+                        r.skip_pending()?;
+                        continue;
+                    }
+                });
+            }
+        }
+        quote! {
+            while r.at_element() && !(#(#remainder)||*) {
+                #(#repeats)*
+                r.stray()?;
+            }
+        }
+    }
+
     /// Body statements reading the fields of a sequence or all group, ending
     /// in `Ok(Self { .. })` (after `before_build`).
-    fn read_fields_body(&self, fields: &[Field], all: bool, before_build: TokenStream, extra_inits: &[TokenStream]) -> TokenStream {
+    fn read_fields_body(
+        &self,
+        fields: &[Field],
+        all: bool,
+        top: bool,
+        before_build: TokenStream,
+        extra_inits: &[TokenStream],
+    ) -> TokenStream {
         let (decls, stmts) = if all {
             let (d, s) = self.read_all(fields);
             (d, vec![s])
         } else {
             let mut decls = Vec::new();
             let mut stmts = Vec::new();
-            for f in fields {
+            for (i, f) in fields.iter().enumerate() {
                 let (d, s) = self.read_field(f);
                 decls.push(d);
+                if top {
+                    stmts.push(self.skip_strays(fields, i));
+                }
                 stmts.push(s);
             }
             (decls, stmts)
@@ -677,9 +728,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         if a.required { t } else { quote!(::std::option::Option<#t>) }
     }
 
+    /// Attribute reading: the loop with the required-attribute checks (run
+    /// while the element is current, so errors carry its path), the
+    /// bindings of required values (after the element is finished) and the
+    /// field initializers.
     fn read_attrs(&self, attrs: &[(Ident, Attribute)], any: Option<&(Ident, Wildcard)>) -> (TokenStream, TokenStream, Vec<TokenStream>) {
         let mut decls = Vec::new();
         let mut arms = Vec::new();
+        let mut checks = Vec::new();
         let mut after = Vec::new();
         let mut inits = Vec::new();
         for (name, a) in attrs {
@@ -712,14 +768,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 }
             });
             if a.required {
+                checks.push(quote! { if !#seen { r.missing_attr(#local); ok = false; } });
                 after.push(quote! {
-                    if !#seen { r.missing_attr(#local); ok = false; }
                     let ::std::option::Option::Some(#var) = #var else {
                         return Err(::cas_runtime::xml::Fail::Invalid);
                     };
                 });
             } else {
-                after.push(quote!(let _ = #seen;));
+                checks.push(quote!(let _ = #seen;));
             }
             inits.push(quote!(#name: #var));
         }
@@ -748,6 +804,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 #(#arms)*
                 #fallback
             }
+            #(#checks)*
         };
         let after = quote!(#(#after)*);
         (read, after, inits)
@@ -857,6 +914,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 let fields_body = self.read_fields_body(
                     &content_fields,
                     all,
+                    true,
                     quote! { r.finish()?; #attr_after },
                     &attr_inits,
                 );
@@ -935,7 +993,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     quote! { #d pub #n: #t }
                 });
                 let starts = self.group_starts(fields, *all);
-                let body = self.read_fields_body(fields, *all, quote!(), &[]);
+                let body = self.read_fields_body(fields, *all, false, quote!(), &[]);
                 let writes = fields.iter().map(|f| self.write_field(f));
                 quote! {
                     #doc

@@ -581,7 +581,13 @@ fn emit_union(
         let v = ident(&vns.claim(&vname));
         let t = ctx.rust_type(m, module);
         let p = ctx.parse_checked(m, module, quote!(text));
-        tries.push(quote! { if let Ok(x) = #p { return Ok(Self::#v(x)); } });
+        tries.push(quote! {
+            match #p {
+                Ok(x) => return Ok(Self::#v(x)),
+                Err(::cas_runtime::ValueError::Facets(v)) => facets.extend(v),
+                Err(_) => {}
+            }
+        });
         variants.push(v);
         types.push(t);
     }
@@ -629,7 +635,13 @@ fn emit_union(
         impl #name {
             #[doc(hidden)]
             pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::cas_runtime::ValueError> {
+                // A value that some member reads but whose facets reject it
+                // is reported by those facets; otherwise as a datatype error.
+                let mut facets = ::std::vec::Vec::new();
                 #(#tries)*
+                if !facets.is_empty() {
+                    return Err(::cas_runtime::ValueError::Facets(facets));
+                }
                 Err(::cas_runtime::ValueError::Datatype {
                     datatype: #shown_name,
                     value: text.to_owned(),

@@ -112,6 +112,17 @@ enum AttrNs {
     Other(u32, u32),
 }
 
+struct Marker {
+    depth: usize,
+    name: String,
+    min: u32,
+    found: u32,
+    /// Where the element that stood in its place is.
+    stood_path: String,
+    stood_local: String,
+    pos: u64,
+}
+
 struct RawAttr<'a> {
     ns: AttrNs,
     local: &'a str,
@@ -131,6 +142,13 @@ pub struct XmlReader<'a> {
     attrs: Vec<RawAttr<'a>>,
     attr_ns_buf: String,
     text_buf: String,
+    /// Required children found missing while another element stood in
+    /// their place: reported at `finish` unless the element turns up later
+    /// out of order, which makes the earlier one the misplaced element.
+    markers: Vec<Marker>,
+    /// Set when the input was cut at an encoding error: reaching its end
+    /// early is reported as that error.
+    truncated: Option<String>,
     /// Sibling counts of counted children: (parent depth, local name, count).
     counts: Vec<(usize, String, u32)>,
     errors: Vec<ValidationError>,
@@ -165,6 +183,8 @@ impl<'a> XmlReader<'a> {
             attr_ns_buf: String::new(),
             text_buf: String::new(),
             counts: Vec::new(),
+            markers: Vec::new(),
+            truncated: None,
             errors: Vec::new(),
             dropped_errors: 0,
             line_cache: (0, 1, 1),
@@ -172,13 +192,11 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Decodes `bytes` (UTF-8, with or without BOM) and makes a reader; an
-    /// encoding problem is returned as the document's only error.
+    /// A reader over bytes (UTF-8, with or without BOM). Invalid UTF-8 is
+    /// reported as an encoding error at the element where it occurs: the
+    /// valid part is read (so its path is known) and the rest is not.
     pub fn from_bytes(bytes: &'a [u8], opts: ReadOptions) -> Result<Self, ValidationErrors> {
-        let (body, base) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) => (rest, 3u64),
-            None => (bytes, 0),
-        };
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if body.starts_with(b"\xFE\xFF") || body.starts_with(b"\xFF\xFE") {
             return Err(ValidationErrors(vec![ValidationError {
                 path: "/".into(),
@@ -192,20 +210,14 @@ impl<'a> XmlReader<'a> {
             Ok(s) => Ok(Self::with_input(s, opts)),
             Err(e) => {
                 let good = e.valid_up_to();
-                // The valid prefix is a str; count lines there.
                 let prefix = std::str::from_utf8(&body[..good]).unwrap_or_default();
-                let location = line_col(prefix, prefix.len(), (0, 1, 1));
-                Err(ValidationErrors(vec![ValidationError {
-                    path: open_path_in(prefix),
-                    location: Some(Location { line: location.1, column: location.2 }),
-                    kind: ErrorKind::Encoding {
-                        message: format!(
-                            "invalid UTF-8 byte 0x{:02X} at byte offset {}",
-                            body.get(good).copied().unwrap_or(0),
-                            good as u64 + base
-                        ),
-                    },
-                }]))
+                let mut r = Self::with_input(prefix, opts);
+                r.truncated = Some(format!(
+                    "invalid UTF-8 byte 0x{:02X} at byte offset {}",
+                    body.get(good).copied().unwrap_or(0),
+                    good + (bytes.len() - body.len())
+                ));
+                Ok(r)
             }
         }
     }
@@ -231,6 +243,9 @@ impl<'a> XmlReader<'a> {
             let kind = ErrorKind::Limit { what: "number of errors", limit: self.opts.max_errors as u64 };
             self.errors.push(ValidationError { path: "/".into(), location: None, kind });
         }
+        // Document order; errors found later about earlier places (a
+        // misplaced element) move up.
+        self.errors.sort_by_key(|e| e.location);
         match value {
             Ok(v) if self.errors.is_empty() => Ok(v),
             _ => {
@@ -343,6 +358,13 @@ impl<'a> XmlReader<'a> {
 
     fn fatal(&mut self, pos: u64, kind: ErrorKind) -> Fail {
         let path = self.path_string(None, None);
+        // Input cut at an encoding error: running out of it is that error.
+        let (pos, kind) = match (&self.truncated, &kind) {
+            (Some(message), ErrorKind::Malformed { .. }) => {
+                (self.input.len() as u64, ErrorKind::Encoding { message: message.clone() })
+            }
+            _ => (pos, kind),
+        };
         self.push(path, Some(pos), kind);
         Fail::Fatal
     }
@@ -853,15 +875,84 @@ impl<'a> XmlReader<'a> {
         self.push(path, Some(pos), ErrorKind::TooMany { name: name.to_owned(), max });
     }
 
-    /// Reports a required child that did not occur often enough.
+    /// Reports a required child that did not occur often enough. When
+    /// another element stands where it was expected, the report waits: if
+    /// the missing element turns up later ([`Self::stray`]), the one that
+    /// stood in its place is reported as out of order instead.
     pub fn missing(&mut self, name: &str, min: u32, found: u32) {
+        if let Pending::Start(_) = self.pending {
+            let stood_local = self.pending_local();
+            let stood_path = self.path_string(Some((&stood_local, None)), None);
+            self.markers.push(Marker {
+                depth: self.path.len(),
+                name: name.to_owned(),
+                min,
+                found,
+                stood_path,
+                stood_local,
+                pos: self.pending_pos,
+            });
+            return;
+        }
         let path = self.path_string(None, None);
-        // Point at what stands where the element was expected, if anything.
-        let pos = match self.pending {
-            Pending::Start(_) => self.pending_pos,
-            _ => self.current_pos(),
-        };
+        let pos = self.current_pos();
         self.push(path, Some(pos), ErrorKind::MissingElement { name: name.to_owned(), min, found });
+    }
+
+    /// Handles a pending child that no particle from here on can take: if a
+    /// required element of that name was found missing earlier, the element
+    /// that stood there is out of order; otherwise this one is unexpected.
+    /// The child is skipped either way.
+    pub fn stray(&mut self) -> ReadResult<()> {
+        self.stray_at(None)
+    }
+
+    /// Like [`Self::stray`] for a child whose declaration here repeats: its
+    /// path step carries its index among same-named siblings.
+    pub fn stray_repeatable(&mut self) -> ReadResult<()> {
+        let index = match &self.pending {
+            Pending::Start(s) => {
+                let s = s.clone();
+                Some(self.next_index(&s))
+            }
+            _ => None,
+        };
+        self.stray_at(index)
+    }
+
+    fn stray_at(&mut self, index: Option<u32>) -> ReadResult<()> {
+        let local = self.pending_local();
+        let depth = self.path.len();
+        if let Some(i) = self.markers.iter().position(|m| m.depth == depth && m.name == local) {
+            let m = self.markers.remove(i);
+            let already = self.errors.iter().any(|e| {
+                e.path == m.stood_path && matches!(e.kind, ErrorKind::UnexpectedElement { .. })
+            });
+            if !already {
+                self.push(
+                    m.stood_path,
+                    Some(m.pos),
+                    ErrorKind::UnexpectedElement { name: m.stood_local, expected: vec![m.name] },
+                );
+            }
+        } else {
+            let path = self.path_string(Some((&local, index)), None);
+            let pos = self.pending_pos;
+            self.push(path, Some(pos), ErrorKind::UnexpectedElement { name: local, expected: Vec::new() });
+        }
+        self.skip_pending()
+    }
+
+    fn flush_markers(&mut self) {
+        let depth = self.path.len();
+        while self.markers.last().is_some_and(|m| m.depth >= depth) {
+            let Some(m) = self.markers.pop() else { break };
+            if m.depth > depth {
+                continue;
+            }
+            let path = self.path_string(None, None);
+            self.push(path, Some(m.pos), ErrorKind::MissingElement { name: m.name, min: m.min, found: m.found });
+        }
     }
 
     /// Skips the pending child element (its whole subtree) without a report,
@@ -887,14 +978,12 @@ impl<'a> XmlReader<'a> {
         loop {
             match self.pending {
                 Pending::End => break,
-                Pending::Start(_) => {
-                    self.unexpected(&[]);
-                    self.skip_pending()?;
-                }
+                Pending::Start(_) => self.stray()?,
                 Pending::Nothing => self.next_child()?,
             }
         }
         self.pending = Pending::Nothing;
+        self.flush_markers();
         self.pop_frame();
         if self.path.is_empty() { self.end_document() } else { self.next_child() }
     }
@@ -1096,27 +1185,6 @@ fn line_col(input: &str, pos: usize, from: (usize, u32, u32)) -> (usize, u32, u3
         off += c.len_utf8();
     }
     (off, line, col)
-}
-
-/// The path of the elements still open at the end of `prefix` (best effort,
-/// for errors found before parsing, such as invalid UTF-8).
-fn open_path_in(prefix: &str) -> String {
-    let mut r = NsReader::from_str(prefix);
-    r.config_mut().check_end_names = false;
-    let mut stack: Vec<String> = Vec::new();
-    loop {
-        match r.read_event() {
-            Ok(Event::Start(s)) => {
-                stack.push(s.local_name().into_inner().to_owned());
-            }
-            Ok(Event::End(_)) => {
-                stack.pop();
-            }
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
-    if stack.is_empty() { "/".into() } else { format!("/{}", stack.join("/")) }
 }
 
 fn set_ns(buf: &mut String, res: ResolveResult<'_>) -> Result<(), String> {
