@@ -21,7 +21,7 @@ use xsd_parser::models::schema::xs::{
     BasicNamespaceListItemType,
 };
 use xsd_parser::models::schema::{MaxOccurs, QName as XQName, Schemas};
-use xsd_parser::pipeline::parser::resolver::FileResolver;
+use xsd_parser::pipeline::parser::resolver::{ResolveRequest, ResolveResult, Resolver};
 
 use crate::GenerateError;
 use crate::model::*;
@@ -60,8 +60,12 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, GenerateError> {
             return Err(GenerateError::Io { path: p.clone(), message: "no such schema file".into() });
         }
     }
+    for p in paths {
+        let bytes = std::fs::read(p).map_err(|e| GenerateError::Io { path: p.clone(), message: e.to_string() })?;
+        well_formed(&bytes).map_err(|m| GenerateError::Schema { location: p.display().to_string(), message: m })?;
+    }
     let parser = Parser::new()
-        .with_resolver(FileResolver::new())
+        .with_resolver(LocalResolver)
         .with_default_namespaces()
         .add_schema_from_files(paths)
         .map_err(|e| GenerateError::Schema { location: describe_paths(paths), message: e.to_string() })?;
@@ -72,6 +76,78 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, GenerateError> {
     Ok(lower.model)
 }
 
+/// Resolves `schemaLocation`s to local files only, canonicalized (so a file
+/// reached by two paths is read once), checked for well-formedness first
+/// (xsd-parser 1.5.2 loops forever on a file cut inside `xs:documentation`),
+/// and with the file named in every error. Nothing is fetched from the
+/// network: the XML namespace's schema is stood in for by an empty one
+/// (its attributes are known), any other remote location is an error.
+#[derive(Debug)]
+struct LocalResolver;
+
+impl Resolver for LocalResolver {
+    type Buffer = std::io::Cursor<Vec<u8>>;
+    type Error = std::io::Error;
+
+    fn resolve(&mut self, req: &ResolveRequest) -> ResolveResult<Self> {
+        use std::io::{Error, ErrorKind};
+        let loc = &req.requested_location;
+        let from = req.current_location.as_ref().map(|u| u.as_str().to_owned()).unwrap_or_default();
+        let url = match &req.current_location {
+            Some(cur) => cur.join(loc),
+            None => url::Url::parse(loc),
+        }
+        .map_err(|e| Error::new(ErrorKind::InvalidInput, format!("bad schemaLocation '{loc}' in {from}: {e}")))?;
+        if url.scheme() != "file" {
+            let xml_ns = req.requested_ns.as_ref().is_some_and(|n| n.0.as_ref() == XML.as_bytes());
+            if xml_ns {
+                let stub = format!(r#"<xs:schema xmlns:xs="{XS}" targetNamespace="{XML}"/>"#);
+                return Ok(Some((None, url, std::io::Cursor::new(stub.into_bytes()))));
+            }
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("schemaLocation '{url}' in {from} is remote; schemas are only read from local files (download it and refer to the copy)"),
+            ));
+        }
+        let path = url
+            .to_file_path()
+            .map_err(|()| Error::new(ErrorKind::InvalidInput, format!("'{url}' in {from} is not a file path")))?;
+        let path = path
+            .canonicalize()
+            .map_err(|e| Error::new(e.kind(), format!("{} (schemaLocation '{loc}' in {from}): {e}", path.display())))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        well_formed(&bytes).map_err(|m| Error::new(ErrorKind::InvalidData, format!("{}: {m}", path.display())))?;
+        let name = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
+        let url = url::Url::from_file_path(&path).map_err(|()| Error::other(format!("{}: not an absolute path", path.display())))?;
+        Ok(Some((name, url, std::io::Cursor::new(bytes))))
+    }
+}
+
+/// Checks that a schema file is well-formed XML, naming the line of the first problem.
+fn well_formed(bytes: &[u8]) -> Result<(), String> {
+    use cas_runtime::quick_xml::events::Event;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
+        format!("line {line}: not valid UTF-8")
+    })?;
+    let mut r = cas_runtime::quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(_)) => depth += 1,
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) if depth == 0 => return Ok(()),
+            Ok(Event::Eof) => return Err(format!("not well-formed: the file ends with {depth} element(s) open")),
+            Err(e) => {
+                let off = (r.error_position() as usize).min(bytes.len());
+                let line = 1 + bytes[..off].iter().filter(|b| **b == b'\n').count();
+                return Err(format!("line {line}: not well-formed: {e}"));
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
 fn describe_paths(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
@@ -79,6 +155,22 @@ fn describe_paths(paths: &[PathBuf]) -> String {
 fn qname(q: &XQName) -> QName {
     let ns = q.namespace().map(|n| String::from_utf8_lossy(&n.0).into_owned()).unwrap_or_default();
     QName { ns, local: String::from_utf8_lossy(q.local_name()).into_owned() }
+}
+
+/// A QName from the schema, refusing one whose prefix is not declared
+/// (xsd-parser leaves it without a namespace, which would silently refer
+/// to something else).
+fn checked_qname(q: &XQName) -> Result<QName, String> {
+    if q.namespace().is_none() {
+        if let Some(p) = q.prefix() {
+            return Err(format!(
+                "prefix '{}' of '{}' is not declared",
+                String::from_utf8_lossy(p),
+                String::from_utf8_lossy(q.as_bytes())
+            ));
+        }
+    }
+    Ok(qname(q))
 }
 
 /// The `xmlns` declarations of a schema file's root element.
@@ -415,7 +507,7 @@ impl Lower<'_, '_> {
     // ----- type references -------------------------------------------------------
 
     fn resolve_type(&mut self, q: &XQName, doc: usize, component: &str) -> Result<TypeRef, GenerateError> {
-        let q = qname(q);
+        let q = checked_qname(q).map_err(|m| self.schema_error(doc, component, m))?;
         if q.ns == XS {
             if q.local == "anyType" {
                 return Ok(TypeRef::AnyType);
@@ -818,7 +910,7 @@ impl Lower<'_, '_> {
     fn group(&mut self, g: &GroupType, kind: GroupKind, doc: usize, path: &str, component: &str) -> Result<Particle, GenerateError> {
         let occ = occurs(g.min_occurs, &g.max_occurs);
         if let Some(r) = &g.ref_ {
-            let q = qname(r);
+            let q = checked_qname(r).map_err(|m| self.schema_error(doc, component, m))?;
             let Some(&(def, def_doc)) = self.t.groups.get(&q) else {
                 return Err(self.schema_error(doc, component, format!("group {q} is not declared")));
             };
@@ -867,7 +959,7 @@ impl Lower<'_, '_> {
     fn particle_element(&mut self, e: &ElementType, doc: usize, path: &str, component: &str) -> Result<Particle, GenerateError> {
         let occ = occurs(e.min_occurs, &e.max_occurs);
         if let Some(r) = &e.ref_ {
-            let q = qname(r);
+            let q = checked_qname(r).map_err(|m| self.schema_error(doc, component, m))?;
             let Some(&(global, gdoc)) = self.t.elements.get(&q) else {
                 return Err(self.schema_error(doc, component, format!("element {q} is not declared")));
             };
@@ -1031,7 +1123,7 @@ impl Lower<'_, '_> {
         }
         let required = matches!(a.use_, AttributeUseType::Required);
         if let Some(r) = &a.ref_ {
-            let q = qname(r);
+            let q = checked_qname(r).map_err(|m| self.schema_error(doc, component, m))?;
             if q.ns == XML {
                 out.push(Attribute {
                     name: q,
@@ -1106,7 +1198,7 @@ impl Lower<'_, '_> {
         }
         let (def, def_doc) = match &g.ref_ {
             Some(r) => {
-                let q = qname(r);
+                let q = checked_qname(r).map_err(|m| self.schema_error(doc, component, m))?;
                 match self.t.attribute_groups.get(&q) {
                     Some(&(d, dd)) => (d, dd),
                     None => return Err(self.schema_error(doc, component, format!("attributeGroup {q} is not declared"))),

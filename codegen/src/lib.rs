@@ -9,12 +9,14 @@
 //!
 //! ```no_run
 //! // build.rs
-//! let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
-//! let generated = cas_codegen::Generator::new()
-//!     .schema("schemas/order.xsd")
-//!     .generate()
-//!     .unwrap();
-//! cas_codegen::write_files(&out, &generated.files).unwrap();
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
+//!     let generated = cas_codegen::Generator::new().schema("schemas/order.xsd").generate()?;
+//!     std::fs::write(out.join("order.rs"), generated.single_file()?)?;
+//!     println!("cargo::rerun-if-changed=schemas");
+//!     Ok(())
+//! }
+//! // src/lib.rs: pub mod order { include!(concat!(env!("OUT_DIR"), "/order.rs")); }
 //! ```
 
 pub mod emit;
@@ -67,6 +69,14 @@ pub struct Generated {
     pub schema_files: usize,
     /// Named and anonymous types generated.
     pub types: usize,
+}
+
+impl Generated {
+    /// All files as one, for `include!(concat!(env!("OUT_DIR"), "/..."))`
+    /// from a build script's output.
+    pub fn single_file(&self) -> Result<String, GenerateError> {
+        emit::single_file(&self.files)
+    }
 }
 
 impl Generator {

@@ -8,28 +8,38 @@
 //! knows its endpoint ([`cas_runtime::IngestionMessage`]); [`Message`] reads
 //! any of the eight, dispatching on the root element.
 #![deny(warnings)]
+#![allow(clippy::all)]
+/// Types of the namespace `urn:cas:common:1`.
 pub mod common_types;
+/// Types of the namespace `urn:cas:ingestion:article-data-item:1`.
 pub mod article_data_item;
+/// Types of the namespace `urn:cas:ingestion:business-partners:1`.
 pub mod business_partners;
+/// Types of the namespace `urn:cas:ingestion:certificate-of-origin:1`.
 pub mod certificate_of_origin;
+/// Types of the namespace `urn:cas:ingestion:customs-shipment:1`.
 pub mod customs_shipment;
+/// Types of the namespace `urn:cas:ingestion:formula:1`.
 pub mod formula;
+/// Types of the namespace `urn:cas:ingestion:material-list-invalidation-request:1`.
 pub mod material_list_invalidation_request;
+/// Types of the namespace `urn:cas:ingestion:material-list:1`.
 pub mod material_list;
+/// Types of the namespace `urn:cas:ingestion:movement-order:1`.
 pub mod movement_order;
 /// A document whose root is any global element of the schemas.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Document {
-    ArticleDataItem(crate::article_data_item::ArticleDataItem),
-    BusinessPartners(crate::business_partners::BusinessPartners),
-    CertificateOfOrigin(crate::certificate_of_origin::CertificateOfOrigin),
-    CustomsShipment(crate::customs_shipment::CustomsShipment),
-    Formula(crate::formula::Formula),
+    ArticleDataItem(self::article_data_item::ArticleDataItem),
+    BusinessPartners(self::business_partners::BusinessPartners),
+    CertificateOfOrigin(self::certificate_of_origin::CertificateOfOrigin),
+    CustomsShipment(self::customs_shipment::CustomsShipment),
+    Formula(self::formula::Formula),
     MaterialListInvalidationRequest(
-        crate::material_list_invalidation_request::MaterialListInvalidationRequest,
+        self::material_list_invalidation_request::MaterialListInvalidationRequest,
     ),
-    MaterialList(crate::material_list::MaterialList),
-    MovementOrder(crate::movement_order::MovementOrder),
+    MaterialList(self::material_list::MaterialList),
+    MovementOrder(self::movement_order::MovementOrder),
 }
 impl Document {
     /// Reads a document, dispatching on its root element; the value or every error.
@@ -71,31 +81,31 @@ impl Document {
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return <crate::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
+            return <self::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::ArticleDataItem);
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return <crate::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
+            return <self::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::BusinessPartners);
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return <crate::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
+            return <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::CertificateOfOrigin);
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return <crate::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
+            return <self::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::CustomsShipment);
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return <crate::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
+            return <self::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
                 .map(Self::Formula);
         }
         if r
@@ -104,19 +114,19 @@ impl Document {
                 "MaterialListInvalidationRequest",
             )
         {
-            return <crate::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
+            return <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::MaterialListInvalidationRequest);
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return <crate::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
+            return <self::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::MaterialList);
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return <crate::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
+            return <self::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::MovementOrder);
@@ -163,16 +173,16 @@ impl Document {
 /// A CAS ingestion message: one variant per endpoint.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
-    ArticleDataItem(crate::article_data_item::ArticleDataItem),
-    BusinessPartners(crate::business_partners::BusinessPartners),
-    CertificateOfOrigin(crate::certificate_of_origin::CertificateOfOrigin),
-    CustomsShipment(crate::customs_shipment::CustomsShipment),
-    Formula(crate::formula::Formula),
+    ArticleDataItem(self::article_data_item::ArticleDataItem),
+    BusinessPartners(self::business_partners::BusinessPartners),
+    CertificateOfOrigin(self::certificate_of_origin::CertificateOfOrigin),
+    CustomsShipment(self::customs_shipment::CustomsShipment),
+    Formula(self::formula::Formula),
     MaterialListInvalidationRequest(
-        crate::material_list_invalidation_request::MaterialListInvalidationRequest,
+        self::material_list_invalidation_request::MaterialListInvalidationRequest,
     ),
-    MaterialList(crate::material_list::MaterialList),
-    MovementOrder(crate::movement_order::MovementOrder),
+    MaterialList(self::material_list::MaterialList),
+    MovementOrder(self::movement_order::MovementOrder),
 }
 impl Message {
     /// Reads a document, dispatching on its root element; the value or every error.
@@ -214,31 +224,31 @@ impl Message {
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return <crate::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
+            return <self::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::ArticleDataItem);
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return <crate::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
+            return <self::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::BusinessPartners);
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return <crate::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
+            return <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::CertificateOfOrigin);
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return <crate::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
+            return <self::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::CustomsShipment);
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return <crate::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
+            return <self::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
                 .map(Self::Formula);
         }
         if r
@@ -247,19 +257,19 @@ impl Message {
                 "MaterialListInvalidationRequest",
             )
         {
-            return <crate::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
+            return <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::MaterialListInvalidationRequest);
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return <crate::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
+            return <self::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::MaterialList);
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return <crate::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
+            return <self::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
                     r,
                 )
                 .map(Self::MovementOrder);
@@ -306,28 +316,28 @@ impl Message {
     pub fn endpoint(&self) -> &'static str {
         match self {
             Self::ArticleDataItem(_) => {
-                <crate::article_data_item::ArticleDataItem as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::article_data_item::ArticleDataItem as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
             Self::BusinessPartners(_) => {
-                <crate::business_partners::BusinessPartners as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::business_partners::BusinessPartners as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
             Self::CertificateOfOrigin(_) => {
-                <crate::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
             Self::CustomsShipment(_) => {
-                <crate::customs_shipment::CustomsShipment as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::customs_shipment::CustomsShipment as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
             Self::Formula(_) => {
-                <crate::formula::Formula as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::formula::Formula as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
             Self::MaterialListInvalidationRequest(_) => {
-                <crate::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
             Self::MaterialList(_) => {
-                <crate::material_list::MaterialList as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::material_list::MaterialList as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
             Self::MovementOrder(_) => {
-                <crate::movement_order::MovementOrder as ::cas_runtime::IngestionMessage>::ENDPOINT
+                <self::movement_order::MovementOrder as ::cas_runtime::IngestionMessage>::ENDPOINT
             }
         }
     }
@@ -335,28 +345,28 @@ impl Message {
     pub fn message_name(&self) -> &'static str {
         match self {
             Self::ArticleDataItem(_) => {
-                <crate::article_data_item::ArticleDataItem as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::article_data_item::ArticleDataItem as ::cas_runtime::IngestionMessage>::MESSAGE
             }
             Self::BusinessPartners(_) => {
-                <crate::business_partners::BusinessPartners as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::business_partners::BusinessPartners as ::cas_runtime::IngestionMessage>::MESSAGE
             }
             Self::CertificateOfOrigin(_) => {
-                <crate::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::IngestionMessage>::MESSAGE
             }
             Self::CustomsShipment(_) => {
-                <crate::customs_shipment::CustomsShipment as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::customs_shipment::CustomsShipment as ::cas_runtime::IngestionMessage>::MESSAGE
             }
             Self::Formula(_) => {
-                <crate::formula::Formula as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::formula::Formula as ::cas_runtime::IngestionMessage>::MESSAGE
             }
             Self::MaterialListInvalidationRequest(_) => {
-                <crate::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::IngestionMessage>::MESSAGE
             }
             Self::MaterialList(_) => {
-                <crate::material_list::MaterialList as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::material_list::MaterialList as ::cas_runtime::IngestionMessage>::MESSAGE
             }
             Self::MovementOrder(_) => {
-                <crate::movement_order::MovementOrder as ::cas_runtime::IngestionMessage>::MESSAGE
+                <self::movement_order::MovementOrder as ::cas_runtime::IngestionMessage>::MESSAGE
             }
         }
     }

@@ -88,10 +88,12 @@ impl<'m> Ctx<'m> {
                 let i = ident(&n.ident);
                 quote!(#i)
             }
+            // Sibling modules, so the output also works when included
+            // inside a user's module (`include!` from a build script).
             Some(n) => {
                 let m = ident(&n.module);
                 let i = ident(&n.ident);
-                quote!(crate::#m::#i)
+                quote!(super::#m::#i)
             }
             // The front end guarantees every reference resolves; an unknown
             // one is a generator bug and fails to compile loudly.
