@@ -5,6 +5,8 @@
 //!   `regen` would write. Writes nothing.
 //! - `gen <XSD>... --out <DIR>`: generate a standalone crate for any schemas.
 
+mod conformance;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,7 +16,8 @@ use cas_codegen::{Generated, Generator, check_files, write_files};
 const USAGE: &str = "usage: cargo xtask <command>
   regen                         rewrite generated/ from schemas/
   check                         fail if generated/ is stale (writes nothing)
-  gen <XSD>... --out <DIR>      generate a standalone crate for any schemas";
+  gen <XSD>... --out <DIR>      generate a standalone crate for any schemas
+  conformance <DIR>             run the NIST datatype tests (e.g. ../shared/xsdtests/nist)";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
@@ -118,6 +121,7 @@ fn main() -> ExitCode {
         Some("regen") => regen(&root),
         Some("check") => check(&root),
         Some("gen") => gen_crate(&args[1..]),
+        Some("conformance") => conformance::run(&args[1..], &root),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -167,6 +167,10 @@ fn length_checks(steps: &[Facets], len: TokenStream, shown: &TokenStream) -> Vec
             (f.max_length, quote!(MaxLength), quote!(>)),
         ] {
             if let Some(n) = bound {
+                // minLength 0 always holds (and comparing with it would not compile cleanly).
+                if n == 0 && op.to_string() == "<" {
+                    continue;
+                }
                 let n = Literal::u64_suffixed(n);
                 let v = violation(quote!(::cas_runtime::Facet::#facet(#n)), shown.clone());
                 out.push(quote! { if (#len) #op #n { #v } });

@@ -217,6 +217,16 @@ pub struct Integer {
 }
 
 impl Integer {
+    /// Digits counted by the `totalDigits` facet (leading zeros aside).
+    pub fn total_digits(&self) -> u32 {
+        self.to_decimal().total_digits()
+    }
+
+    /// Always 0: an integer has no fraction digits.
+    pub fn fraction_digits(&self) -> u32 {
+        0
+    }
+
     /// The value as `i64` if it fits.
     pub fn to_i64(&self) -> Option<i64> {
         self.to_string().parse().ok()
