@@ -1875,6 +1875,7 @@ impl ::cas_runtime::XmlRoot for ArticleDataItem {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(1u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(1u16),
@@ -1889,6 +1890,7 @@ impl ::cas_runtime::XmlRoot for ArticleDataItem {
             "http://www.w3.org/2001/XMLSchema-instance",
         );
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for ArticleDataItem {

@@ -1933,6 +1933,7 @@ impl ::cas_runtime::XmlRoot for BusinessPartners {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(2u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(2u16),
@@ -1947,6 +1948,7 @@ impl ::cas_runtime::XmlRoot for BusinessPartners {
             "http://www.w3.org/2001/XMLSchema-instance",
         );
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for BusinessPartners {

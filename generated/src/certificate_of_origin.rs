@@ -2167,6 +2167,7 @@ impl ::cas_runtime::XmlRoot for CertificateOfOrigin {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(3u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(3u16),
@@ -2180,6 +2181,7 @@ impl ::cas_runtime::XmlRoot for CertificateOfOrigin {
             "urn:cas:ingestion:certificate-of-origin:1",
         );
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for CertificateOfOrigin {

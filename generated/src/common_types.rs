@@ -5043,7 +5043,7 @@ pub struct ExtensionsType {
     /// Attributes matched by `xs:anyAttribute` (any namespace but urn:cas:common:1, processContents lax).
     pub any_attributes: ::std::vec::Vec<::cas_runtime::xml::AnyAttribute>,
     /// Any element (any namespace but urn:cas:common:1, processContents lax), 0 or more.
-    pub any: ::std::vec::Vec<::cas_runtime::xml::AnyElement>,
+    pub any: ::std::vec::Vec<::cas_runtime::xml::AnyContent<super::Document>>,
 }
 impl ExtensionsType {
     /// Reads the rest of the element whose start tag the reader just consumed.
@@ -5085,7 +5085,18 @@ impl ExtensionsType {
             .pending_name()
             .is_some_and(|(ns, _)| !ns.is_empty() && ns != "urn:cas:common:1")
         {
-            match ::cas_runtime::xml::recover(r.read_any(true))? {
+            match ::cas_runtime::xml::recover(
+                match super::Document::read_known(r) {
+                    ::std::option::Option::Some(res) => {
+                        res.map(|d| ::cas_runtime::xml::AnyContent::Known(
+                            ::std::boxed::Box::new(d),
+                        ))
+                    }
+                    ::std::option::Option::None => {
+                        r.read_any(true).map(::cas_runtime::xml::AnyContent::Other)
+                    }
+                },
+            )? {
                 ::std::option::Option::Some(v) => f_any.push(v),
                 ::std::option::Option::None => ok = false,
             }

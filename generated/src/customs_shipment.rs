@@ -7159,6 +7159,7 @@ impl ::cas_runtime::XmlRoot for CustomsShipment {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(4u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(4u16),
@@ -7169,6 +7170,7 @@ impl ::cas_runtime::XmlRoot for CustomsShipment {
         w.ns_decl(::std::option::Option::Some("cmn"), "urn:cas:common:1");
         w.ns_decl(::std::option::Option::None, "urn:cas:ingestion:customs-shipment:1");
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for CustomsShipment {

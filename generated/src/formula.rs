@@ -2550,6 +2550,7 @@ impl ::cas_runtime::XmlRoot for Formula {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(5u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(5u16),
@@ -2560,6 +2561,7 @@ impl ::cas_runtime::XmlRoot for Formula {
         w.ns_decl(::std::option::Option::Some("cmn"), "urn:cas:common:1");
         w.ns_decl(::std::option::Option::None, "urn:cas:ingestion:formula:1");
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for Formula {

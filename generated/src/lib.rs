@@ -80,33 +80,59 @@ impl Document {
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
+        match Self::read_known(r) {
+            ::std::option::Option::Some(res) => res,
+            ::std::option::Option::None => {
+                r.wrong_root(
+                    "",
+                    "ArticleDataItem or BusinessPartners or CertificateOfOrigin or CustomsShipment or Formula or MaterialListInvalidationRequest or MaterialList or MovementOrder",
+                );
+                Err(::cas_runtime::xml::Fail::Fatal)
+            }
+        }
+    }
+    /// Reads the pending element if the schemas declare it globally.
+    #[doc(hidden)]
+    pub fn read_known(
+        r: &mut ::cas_runtime::xml::XmlReader<'_>,
+    ) -> ::std::option::Option<::cas_runtime::xml::ReadResult<Self>> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return <self::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::ArticleDataItem);
+            return ::std::option::Option::Some(
+                <self::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::ArticleDataItem),
+            );
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return <self::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::BusinessPartners);
+            return ::std::option::Option::Some(
+                <self::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::BusinessPartners),
+            );
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::CertificateOfOrigin);
+            return ::std::option::Option::Some(
+                <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::CertificateOfOrigin),
+            );
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return <self::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::CustomsShipment);
+            return ::std::option::Option::Some(
+                <self::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::CustomsShipment),
+            );
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return <self::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
-                .map(Self::Formula);
+            return ::std::option::Option::Some(
+                <self::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
+                    .map(Self::Formula),
+            );
         }
         if r
             .is(
@@ -114,28 +140,31 @@ impl Document {
                 "MaterialListInvalidationRequest",
             )
         {
-            return <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::MaterialListInvalidationRequest);
+            return ::std::option::Option::Some(
+                <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::MaterialListInvalidationRequest),
+            );
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return <self::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::MaterialList);
+            return ::std::option::Option::Some(
+                <self::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::MaterialList),
+            );
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return <self::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::MovementOrder);
+            return ::std::option::Option::Some(
+                <self::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::MovementOrder),
+            );
         }
-        r.wrong_root(
-            "",
-            "ArticleDataItem or BusinessPartners or CertificateOfOrigin or CustomsShipment or Formula or MaterialListInvalidationRequest or MaterialList or MovementOrder",
-        );
-        Err(::cas_runtime::xml::Fail::Fatal)
+        let _ = r;
+        ::std::option::Option::None
     }
     /// Writes the document.
     pub fn to_xml(
@@ -167,6 +196,22 @@ impl Document {
             }
             Self::MaterialList(v) => ::cas_runtime::XmlRoot::validate(v),
             Self::MovementOrder(v) => ::cas_runtime::XmlRoot::validate(v),
+        }
+    }
+}
+impl ::cas_runtime::xml::WriteElement for Document {
+    fn write_element(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        match self {
+            Self::ArticleDataItem(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::BusinessPartners(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::CertificateOfOrigin(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::CustomsShipment(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::Formula(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::MaterialListInvalidationRequest(v) => {
+                ::cas_runtime::XmlRoot::write_root(v, w)
+            }
+            Self::MaterialList(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::MovementOrder(v) => ::cas_runtime::XmlRoot::write_root(v, w),
         }
     }
 }
@@ -223,33 +268,59 @@ impl Message {
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
+        match Self::read_known(r) {
+            ::std::option::Option::Some(res) => res,
+            ::std::option::Option::None => {
+                r.wrong_root(
+                    "",
+                    "ArticleDataItem or BusinessPartners or CertificateOfOrigin or CustomsShipment or Formula or MaterialListInvalidationRequest or MaterialList or MovementOrder",
+                );
+                Err(::cas_runtime::xml::Fail::Fatal)
+            }
+        }
+    }
+    /// Reads the pending element if the schemas declare it globally.
+    #[doc(hidden)]
+    pub fn read_known(
+        r: &mut ::cas_runtime::xml::XmlReader<'_>,
+    ) -> ::std::option::Option<::cas_runtime::xml::ReadResult<Self>> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return <self::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::ArticleDataItem);
+            return ::std::option::Option::Some(
+                <self::article_data_item::ArticleDataItem as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::ArticleDataItem),
+            );
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return <self::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::BusinessPartners);
+            return ::std::option::Option::Some(
+                <self::business_partners::BusinessPartners as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::BusinessPartners),
+            );
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::CertificateOfOrigin);
+            return ::std::option::Option::Some(
+                <self::certificate_of_origin::CertificateOfOrigin as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::CertificateOfOrigin),
+            );
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return <self::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::CustomsShipment);
+            return ::std::option::Option::Some(
+                <self::customs_shipment::CustomsShipment as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::CustomsShipment),
+            );
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return <self::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
-                .map(Self::Formula);
+            return ::std::option::Option::Some(
+                <self::formula::Formula as ::cas_runtime::XmlRoot>::read_root(r)
+                    .map(Self::Formula),
+            );
         }
         if r
             .is(
@@ -257,28 +328,31 @@ impl Message {
                 "MaterialListInvalidationRequest",
             )
         {
-            return <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::MaterialListInvalidationRequest);
+            return ::std::option::Option::Some(
+                <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::MaterialListInvalidationRequest),
+            );
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return <self::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::MaterialList);
+            return ::std::option::Option::Some(
+                <self::material_list::MaterialList as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::MaterialList),
+            );
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return <self::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
-                    r,
-                )
-                .map(Self::MovementOrder);
+            return ::std::option::Option::Some(
+                <self::movement_order::MovementOrder as ::cas_runtime::XmlRoot>::read_root(
+                        r,
+                    )
+                    .map(Self::MovementOrder),
+            );
         }
-        r.wrong_root(
-            "",
-            "ArticleDataItem or BusinessPartners or CertificateOfOrigin or CustomsShipment or Formula or MaterialListInvalidationRequest or MaterialList or MovementOrder",
-        );
-        Err(::cas_runtime::xml::Fail::Fatal)
+        let _ = r;
+        ::std::option::Option::None
     }
     /// Writes the document.
     pub fn to_xml(
@@ -368,6 +442,22 @@ impl Message {
             Self::MovementOrder(_) => {
                 <self::movement_order::MovementOrder as ::cas_runtime::IngestionMessage>::MESSAGE
             }
+        }
+    }
+}
+impl ::cas_runtime::xml::WriteElement for Message {
+    fn write_element(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        match self {
+            Self::ArticleDataItem(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::BusinessPartners(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::CertificateOfOrigin(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::CustomsShipment(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::Formula(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::MaterialListInvalidationRequest(v) => {
+                ::cas_runtime::XmlRoot::write_root(v, w)
+            }
+            Self::MaterialList(v) => ::cas_runtime::XmlRoot::write_root(v, w),
+            Self::MovementOrder(v) => ::cas_runtime::XmlRoot::write_root(v, w),
         }
     }
 }

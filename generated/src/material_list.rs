@@ -2061,6 +2061,7 @@ impl ::cas_runtime::XmlRoot for MaterialList {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(7u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(7u16),
@@ -2075,6 +2076,7 @@ impl ::cas_runtime::XmlRoot for MaterialList {
             "http://www.w3.org/2001/XMLSchema-instance",
         );
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for MaterialList {

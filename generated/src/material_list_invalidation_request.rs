@@ -1065,6 +1065,7 @@ impl ::cas_runtime::XmlRoot for MaterialListInvalidationRequest {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(6u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(6u16),
@@ -1078,6 +1079,7 @@ impl ::cas_runtime::XmlRoot for MaterialListInvalidationRequest {
             "urn:cas:ingestion:material-list-invalidation-request:1",
         );
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for MaterialListInvalidationRequest {

@@ -2628,6 +2628,7 @@ impl ::cas_runtime::XmlRoot for MovementOrder {
         }
     }
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+        let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(8u16));
         let (ns, prefixed, local) = (
             ::std::option::Option::Some(8u16),
@@ -2638,6 +2639,7 @@ impl ::cas_runtime::XmlRoot for MovementOrder {
         w.ns_decl(::std::option::Option::Some("cmn"), "urn:cas:common:1");
         w.ns_decl(::std::option::Option::None, "urn:cas:ingestion:movement-order:1");
         self.write_started(w, ns, prefixed, local);
+        w.set_default_ns(outer);
     }
 }
 impl ::cas_runtime::IngestionMessage for MovementOrder {

@@ -19,14 +19,12 @@ use cas_codegen::{Generator, write_files};
 const FLOOR: f64 = 0.995;
 
 /// The runner compiled into the conformance crate: reads each file named
-/// on stdin and prints `valid` or `invalid` with the first error.
+/// in the list file given as its argument and prints `valid` or `invalid`
+/// with the first error.
 const RUNNER: &str = r#"// Written by `cargo xtask conformance`.
-use std::io::BufRead;
-
 fn main() {
-    let stdin = std::io::stdin();
-    for line in stdin.lock().lines() {
-        let Ok(path) = line else { break };
+    let list = std::env::args().nth(1).map(std::fs::read_to_string).and_then(Result::ok).unwrap_or_default();
+    for path in list.lines() {
         let verdict = match std::fs::read(&path) {
             Err(e) => format!("error\t{e}"),
             Ok(bytes) => match conformance::Document::from_slice(&bytes) {
@@ -144,17 +142,12 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     files.sort();
     let instances: Vec<Instance> = files.iter().filter_map(|f| classify(&dir, f)).collect();
     let input: String = instances.iter().map(|i| format!("{}\n", i.path.display())).collect();
-    let mut child = Command::new(krate.join("target/debug/conformance"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
+    let list = krate.join("instances.txt");
+    std::fs::write(&list, input).map_err(|e| e.to_string())?;
+    let out = Command::new(krate.join("target/debug/conformance"))
+        .arg(&list)
+        .output()
         .map_err(|e| format!("cannot run the conformance runner: {e}"))?;
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        stdin.write_all(input.as_bytes()).map_err(|e| e.to_string())?;
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut verdicts: BTreeMap<String, (bool, String)> = BTreeMap::new();
     for line in text.lines() {

@@ -281,6 +281,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         match t {
             FieldTerm::Element(e) => self.element_value_type(e),
             FieldTerm::Group { ty, .. } => quote!(#ty),
+            FieldTerm::Any(w) if w.process != Process::Skip => {
+                quote!(::cas_runtime::xml::AnyContent<super::Document>)
+            }
             FieldTerm::Any(_) => quote!(::cas_runtime::xml::AnyElement),
         }
     }
@@ -422,7 +425,25 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         match t {
             FieldTerm::Element(e) => self.read_element_expr(e, counted),
             FieldTerm::Group { ty, .. } => quote!(#ty::read_content(r)),
-            FieldTerm::Any(_) => quote!(r.read_any(#counted)),
+            FieldTerm::Any(w) => match w.process {
+                Process::Skip => quote!(r.read_any(#counted)),
+                // Declared elements are read and validated as such.
+                Process::Lax => quote! {
+                    match super::Document::read_known(r) {
+                        ::std::option::Option::Some(res) => res.map(|d| ::cas_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
+                        ::std::option::Option::None => r.read_any(#counted).map(::cas_runtime::xml::AnyContent::Other),
+                    }
+                },
+                Process::Strict => quote! {
+                    match super::Document::read_known(r) {
+                        ::std::option::Option::Some(res) => res.map(|d| ::cas_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
+                        ::std::option::Option::None => {
+                            r.undeclared()?;
+                            Err(::cas_runtime::xml::Fail::Invalid)
+                        }
+                    }
+                },
+            },
         }
     }
 

@@ -248,12 +248,16 @@ fn emit_root(
             }
 
             fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+                // A root may also be written inside another document (as
+                // wildcard content): the enclosing default namespace comes back after.
+                let outer = w.default_ns();
                 w.set_default_ns(#default_idx);
                 let (ns, prefixed, local) = (#ns_idx, #prefixed, #local_lit);
                 w.start_el(ns, prefixed, local);
                 #(#decls)*
                 #xsi
                 #write
+                w.set_default_ns(outer);
             }
         }
 
@@ -339,13 +343,25 @@ fn root_enum(
             }
 
             fn read_root(r: &mut ::cas_runtime::xml::XmlReader<'_>) -> ::cas_runtime::xml::ReadResult<Self> {
+                match Self::read_known(r) {
+                    ::std::option::Option::Some(res) => res,
+                    ::std::option::Option::None => {
+                        r.wrong_root("", #expected);
+                        Err(::cas_runtime::xml::Fail::Fatal)
+                    }
+                }
+            }
+
+            /// Reads the pending element if the schemas declare it globally.
+            #[doc(hidden)]
+            pub fn read_known(r: &mut ::cas_runtime::xml::XmlReader<'_>) -> ::std::option::Option<::cas_runtime::xml::ReadResult<Self>> {
                 #(
                     if #conds {
-                        return <#paths as ::cas_runtime::XmlRoot>::read_root(r).map(Self::#variants);
+                        return ::std::option::Option::Some(<#paths as ::cas_runtime::XmlRoot>::read_root(r).map(Self::#variants));
                     }
                 )*
-                r.wrong_root("", #expected);
-                Err(::cas_runtime::xml::Fail::Fatal)
+                let _ = r;
+                ::std::option::Option::None
             }
 
             /// Writes the document.
@@ -363,6 +379,14 @@ fn root_enum(
             }
 
             #endpoint
+        }
+
+        impl ::cas_runtime::xml::WriteElement for #name {
+            fn write_element(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+                match self {
+                    #( Self::#variants(v) => ::cas_runtime::XmlRoot::write_root(v, w), )*
+                }
+            }
         }
     }
 }

@@ -223,3 +223,45 @@ impl XmlWriter {
 fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
 }
+
+/// Content matched by a `lax` or `strict` wildcard: an element the schema
+/// set declares, read and validated as such (`D` is the generated
+/// `Document`), or any other element, kept whole.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyContent<D> {
+    Known(Box<D>),
+    Other(AnyElement),
+}
+
+/// A value that writes itself as a whole element (generated `Document`s).
+pub trait WriteElement {
+    fn write_element(&self, w: &mut XmlWriter);
+}
+
+impl<D: WriteElement> AnyContent<D> {
+    pub fn write_xml(&self, w: &mut XmlWriter) {
+        match self {
+            AnyContent::Known(d) => d.write_element(w),
+            AnyContent::Other(e) => e.write_xml(w),
+        }
+    }
+}
+
+impl<'a> XmlReader<'a> {
+    /// A wildcard with `processContents="strict"` met an element that no
+    /// schema of the set declares: reported, and skipped.
+    pub fn undeclared(&mut self) -> ReadResult<()> {
+        let name = self.pending_local();
+        let path = self.path_string_with(&name);
+        let pos = self.pending_pos;
+        self.push_error(
+            path,
+            pos,
+            ErrorKind::UnexpectedElement {
+                name,
+                expected: vec!["an element declared by the schemas (processContents strict)".into()],
+            },
+        );
+        self.skip_pending()
+    }
+}

@@ -6,6 +6,6 @@ pub mod idc;
 pub mod reader;
 pub mod writer;
 
-pub use any::{AnyAttribute, AnyElement, AnyNode};
+pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, WriteElement};
 pub use reader::{Fail, ReadOptions, ReadResult, Site, XmlReader, recover};
 pub use writer::XmlWriter;

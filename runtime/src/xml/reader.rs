@@ -853,6 +853,14 @@ impl<'a> XmlReader<'a> {
         self.push(path, Some(pos), ErrorKind::WrongRoot { expected, found });
     }
 
+    pub(crate) fn path_string_with(&self, child: &str) -> String {
+        self.path_string(Some((child, None)), None)
+    }
+
+    pub(crate) fn push_error(&mut self, path: String, pos: u64, kind: ErrorKind) {
+        self.push(path, Some(pos), kind);
+    }
+
     /// Reports the pending child as unexpected here.
     pub fn unexpected(&mut self, expected: &[&str]) {
         let name = self.pending_local();

@@ -72,6 +72,11 @@ impl XmlWriter {
         self.default_ns = ns;
     }
 
+    /// The current default namespace (see [`Self::set_default_ns`]).
+    pub fn default_ns(&self) -> Option<u16> {
+        self.default_ns
+    }
+
     /// The name to write for an element of namespace `ns`: unprefixed when
     /// `ns` is the default namespace, else the prefixed form.
     #[inline]
