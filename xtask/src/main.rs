@@ -26,14 +26,61 @@ fn repo_root() -> PathBuf {
 /// The generator run that produces `generated/src/`.
 fn messages_generator(root: &Path) -> Result<Generator, String> {
     let manifest = Manifest::load(&root.join("schemas/manifest.toml")).map_err(|e| e.to_string())?;
-    Ok(Generator::new().manifest(manifest).source_root(root).crate_doc(
-        "`cas-messages`: the CAS ingestion messages, generated from `schemas/` by\n\
-         `cargo xtask regen`.\n\n\
-         Each message type reads and writes its XML ([`cas_runtime::XmlRoot`]) and\n\
-         knows its endpoint ([`cas_runtime::IngestionMessage`]); [`Message`] reads\n\
-         any of the eight, dispatching on the root element.",
-    ))
+    Ok(Generator::new().manifest(manifest).source_root(root).crate_doc(CRATE_DOC))
 }
+
+/// The doc comment of `cas-messages` (its example is a doc test).
+const CRATE_DOC: &str = r#"`cas-messages`: the CAS ingestion messages, generated from `schemas/` by
+`cargo xtask regen`.
+
+Each message type reads and writes its XML ([`cas_runtime::XmlRoot`]) and
+knows its endpoint ([`cas_runtime::IngestionMessage`]); [`Message`] reads
+any of the eight, dispatching on the root element.
+
+Restricted types check their facets when built (`EoriNumberType::new`
+refuses a malformed EORI); `validate` checks a whole message against
+every constraint of its schema and returns every problem with its path:
+
+```
+use cas_messages::common_types::*;
+use cas_messages::material_list_invalidation_request::*;
+use cas_runtime::XmlRoot;
+
+assert!(EoriNumberType::new("de123").is_err()); // lower case breaks the EORI pattern
+
+let request = MaterialListInvalidationRequest {
+    schema_version: "1.1".into(), // the schema fixes it at 1.0
+    header: MessageHeaderType {
+        sender_id: EoriNumberType::new_unchecked("de123".into()),
+        message_id: MessageIdType::new("MLIR-0001")?,
+        creation_date_time: "2024-05-14T08:30:00Z".parse()?,
+        action: ActionCodeType::Delete,
+        test_indicator: None,
+    },
+    material_list_id: MaterialListIdType::new("ML-00000001")?,
+    version: None,
+    reason: InvalidationReasonType {
+        code: InvalidationReasonCodeType::V02,
+        text: TextType::new("Transmitted in error.")?,
+    },
+    effective_date: "2024-05-14".parse()?,
+    replacement_material_list_id: None,
+    requested_by: None,
+    extensions: None,
+};
+let errors = request.validate().unwrap_err();
+for e in &errors {
+    println!("{e}");
+}
+// /MaterialListInvalidationRequest/@schemaVersion: value '1.1' differs from the fixed value '1.0'
+// /MaterialListInvalidationRequest/Header/SenderId: value 'de123' violates pattern '[A-Z]{2}[0-9A-Z]{1,15}'
+let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.constraint(), e.path.as_str())).collect();
+assert_eq!(found, [
+    ("fixed", "/MaterialListInvalidationRequest/@schemaVersion"),
+    ("pattern", "/MaterialListInvalidationRequest/Header/SenderId"),
+]);
+# Ok::<(), Box<dyn std::error::Error>>(())
+```"#;
 
 fn generate_messages(root: &Path) -> Result<Generated, String> {
     messages_generator(root)?.generate().map_err(|e| e.to_string())
