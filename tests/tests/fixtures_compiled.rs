@@ -20,7 +20,7 @@ mod fx {
     }
     fixture_modules!(
         all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
-        groups, identity, include_import, list, names, nillable, no_namespace, numbers, occurs,
+        groups, identity, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
         sequence, simple_content, union, unqualified,
     );
 }
@@ -61,6 +61,6 @@ macro_rules! round_trip_tests {
 
 round_trip_tests!(
     all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
-    groups, identity, include_import, list, names, nillable, no_namespace, numbers, occurs,
+    groups, identity, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
     sequence, simple_content, union, unqualified,
 );

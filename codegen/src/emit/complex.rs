@@ -117,6 +117,8 @@ pub struct TypeEmitter<'c, 'm> {
     ctx: &'c mut Ctx<'m>,
     module: String,
     aux: Vec<Aux>,
+    /// The complex type being emitted (its helper types are part of it).
+    owner: Option<crate::model::TypeId>,
 }
 
 fn describe(first: &First) -> String {
@@ -129,7 +131,7 @@ fn describe(first: &First) -> String {
 
 impl<'c, 'm> TypeEmitter<'c, 'm> {
     pub fn new(ctx: &'c mut Ctx<'m>, module: &str) -> Self {
-        TypeEmitter { ctx, module: module.to_owned(), aux: Vec::new() }
+        TypeEmitter { ctx, module: module.to_owned(), aux: Vec::new(), owner: None }
     }
 
     fn ns_index(&self, ns: &str) -> TokenStream {
@@ -272,8 +274,16 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     // ----- types of fields -------------------------------------------------------
 
+    /// Is `e` of a type that contains the type being emitted? Then its
+    /// value is boxed (a repeated one sits in a `Vec` already, but boxing it
+    /// too keeps the rule simple).
+    fn boxed(&self, e: &Element) -> bool {
+        self.owner.as_ref().is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
+    }
+
     fn element_value_type(&self, e: &Element) -> TokenStream {
         let t = self.ctx.rust_type(&e.ty, &self.module);
+        let t = if self.boxed(e) { quote!(::std::boxed::Box<#t>) } else { t };
         if e.nillable { quote!(::cas_runtime::Nillable<#t>) } else { t }
     }
 
@@ -343,6 +353,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         match &e.ty {
             TypeRef::Complex(id) => {
                 let t = self.ctx.type_path(id, &self.module);
+                let boxing = if self.boxed(e) { quote!(.map(::std::boxed::Box::new)) } else { quote!() };
                 if e.nillable {
                     quote! {{
                         r.begin(#counted)?;
@@ -352,7 +363,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                             r.finish()?;
                             Ok(::cas_runtime::Nillable::Nil)
                         } else {
-                            #t::read_started(r).map(::cas_runtime::Nillable::Value)
+                            #t::read_started(r)#boxing.map(::cas_runtime::Nillable::Value)
                         }
                     }}
                 } else {
@@ -360,7 +371,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                         r.begin(#counted)?;
                         r.check_not_nil();
                         #idc
-                        #t::read_started(r)
+                        #t::read_started(r)#boxing
                     }}
                 }
             }
@@ -857,6 +868,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     pub fn emit(mut self, ct: &ComplexType) -> TokenStream {
         let name_s = self.ctx.types[&ct.id].ident.clone();
         let name = ident(&name_s);
+        self.owner = Some(ct.id.clone());
         let doc = docs::doc_attrs(ct.doc.as_deref(), &format!("XSD complex type `{}`.", ct.id.name));
         let mut names = Namespace::default();
         let attrs = self.attr_fields(ct, &mut names);

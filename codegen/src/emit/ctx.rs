@@ -23,6 +23,30 @@ pub struct Ctx<'m> {
     pub types: BTreeMap<TypeId, RustName>,
     /// Item names taken per module (types, plus helper types claimed during emission).
     pub taken: BTreeMap<String, Namespace>,
+    /// Complex types each complex type contains (transitively), to box
+    /// fields that would make a type contain itself.
+    reach: BTreeMap<TypeId, std::collections::BTreeSet<TypeId>>,
+}
+
+/// Complex types directly referenced by the content of `ct`.
+fn direct_refs(ct: &crate::model::ComplexType) -> Vec<TypeId> {
+    use crate::model::{Content, Term};
+    let mut out = Vec::new();
+    if let Content::Elements(p) = &ct.content {
+        let mut stack = vec![p];
+        while let Some(p) = stack.pop() {
+            match &p.term {
+                Term::Element(e) => {
+                    if let TypeRef::Complex(id) = &e.ty {
+                        out.push(id.clone());
+                    }
+                }
+                Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => stack.extend(ps.iter()),
+                Term::Any(_) => {}
+            }
+        }
+    }
+    out
 }
 
 pub fn ident(s: &str) -> Ident {
@@ -73,7 +97,29 @@ impl<'m> Ctx<'m> {
             };
             types.insert(id.clone(), RustName { module, ident });
         }
-        Ctx { model, modules, types, taken }
+        let mut reach = BTreeMap::new();
+        for id in model.complex_types.keys() {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut stack: Vec<TypeId> = model.complex_types.get(id).map(direct_refs).unwrap_or_default();
+            while let Some(t) = stack.pop() {
+                if seen.insert(t.clone()) {
+                    if let Some(ct) = model.complex_types.get(&t) {
+                        stack.extend(direct_refs(ct));
+                    }
+                }
+            }
+            reach.insert(id.clone(), seen);
+        }
+        Ctx { model, modules, types, taken, reach }
+    }
+
+    /// Would a field of type `ty` inside `owner` make `owner` contain
+    /// itself (so the field must be boxed)?
+    pub fn cycles_back(&self, ty: &TypeRef, owner: &TypeId) -> bool {
+        match ty {
+            TypeRef::Complex(id) => id == owner || self.reach.get(id).is_some_and(|r| r.contains(owner)),
+            _ => false,
+        }
     }
 
     /// Claims a helper type name (a choice enum, a group struct) in `module`.
