@@ -63,3 +63,79 @@ pub fn xml_files(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+pub mod mutate;
+
+/// One variant on which we and xmllint disagree.
+#[derive(Debug, Clone)]
+pub struct Disagreement {
+    /// `<example file> :: <mutation>`, the key of the known-differences file.
+    pub key: String,
+    pub xmllint_valid: bool,
+    pub our_errors: String,
+}
+
+/// Results of a mutation run.
+#[derive(Debug, Default)]
+pub struct MutationReport {
+    /// Per message: (variants, agreeing).
+    pub per_message: std::collections::BTreeMap<String, (usize, usize)>,
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// Mutates every valid example (every `step`-th variant, for a bounded
+/// run) and compares our verdict with xmllint's on each variant.
+pub fn mutation_run(step: usize) -> MutationReport {
+    let m = manifest();
+    let tmp = std::env::temp_dir().join(format!("cas-mutations-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let mut report = MutationReport::default();
+    for msg in &m.messages {
+        let schema = m.dir.join(&msg.schema);
+        let mut files = Vec::new();
+        let mut keys = Vec::new();
+        let mut texts = Vec::new();
+        for doc in xml_files(&schemas_dir().join("examples").join(&msg.name).join("valid")) {
+            let xml = std::fs::read_to_string(&doc).expect("example");
+            let rel = doc.strip_prefix(schemas_dir().join("examples")).unwrap_or(&doc).display().to_string();
+            for (k, v) in mutate::mutations(&xml).into_iter().enumerate() {
+                if k % step.max(1) != 0 {
+                    continue;
+                }
+                let path = tmp.join(format!("{}-{}.xml", msg.name, files.len()));
+                std::fs::write(&path, &v.xml).expect("variant");
+                files.push(path);
+                keys.push(format!("{rel} :: {}", v.what));
+                texts.push(v.xml);
+            }
+        }
+        let theirs = mutate::xmllint_many(&schema, &files);
+        let mut agree = 0;
+        for ((key, text), xmllint_valid) in keys.into_iter().zip(&texts).zip(theirs) {
+            let ours = cas_messages::Message::from_xml(text);
+            if ours.is_ok() == xmllint_valid {
+                agree += 1;
+            } else {
+                let our_errors = match ours {
+                    Ok(_) => "accepted".to_owned(),
+                    Err(e) => e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; "),
+                };
+                report.disagreements.push(Disagreement { key, xmllint_valid, our_errors });
+            }
+        }
+        report.per_message.insert(msg.name.clone(), (files.len(), agree));
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    report
+}
+
+/// Keys of the documented differences (`conformance/mutation-known-differences.txt`).
+pub fn known_mutation_differences() -> std::collections::BTreeSet<String> {
+    std::fs::read_to_string(repo_root().join("conformance/mutation-known-differences.txt"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split(" # ").next().unwrap_or("").trim().to_owned())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}

@@ -17,7 +17,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   regen                         rewrite generated/ from schemas/
   check                         fail if generated/ is stale (writes nothing)
   gen <XSD>... --out <DIR>      generate a standalone crate for any schemas
-  conformance <DIR>             run the NIST datatype tests (e.g. ../shared/xsdtests/nist)";
+  conformance <DIR>             run the NIST datatype tests (e.g. ../shared/xsdtests/nist)
+  mutate                        compare our verdicts with xmllint's on mutations of every valid example";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
@@ -161,6 +162,26 @@ fn gen_crate(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The full mutation run: every variant of every valid example.
+fn mutate() -> Result<(), String> {
+    let report = cas_tests::mutation_run(1);
+    let known = cas_tests::known_mutation_differences();
+    let mut total = (0, 0);
+    println!("{:<34} {:>9} {:>9}", "message", "variants", "agree");
+    for (name, (n, agree)) in &report.per_message {
+        println!("{name:<34} {n:>9} {agree:>9}");
+        total.0 += n;
+        total.1 += agree;
+    }
+    println!("mutate: {} of {} variants agree with xmllint", total.1, total.0);
+    let new: Vec<_> = report.disagreements.iter().filter(|d| !known.contains(&d.key)).collect();
+    for d in &report.disagreements {
+        let mark = if known.contains(&d.key) { "known" } else { "NEW" };
+        println!("{mark}\t{}\txmllint says {}; we say: {}", d.key, if d.xmllint_valid { "valid" } else { "invalid" }, d.our_errors);
+    }
+    if new.is_empty() { Ok(()) } else { Err(format!("{} disagreements not in conformance/mutation-known-differences.txt", new.len())) }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = repo_root();
@@ -169,6 +190,7 @@ fn main() -> ExitCode {
         Some("check") => check(&root),
         Some("gen") => gen_crate(&args[1..]),
         Some("conformance") => conformance::run(&args[1..], &root),
+        Some("mutate") => mutate(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
