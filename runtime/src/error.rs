@@ -146,6 +146,10 @@ pub enum ErrorKind {
     Key { constraint: String, value: String, message: String },
     /// An `xs:keyref` refers to no key.
     Keyref { constraint: String, value: String, refer: String },
+    /// An `xs:ID` value used twice in one document.
+    DuplicateId { value: String },
+    /// An `xs:IDREF` value that no `xs:ID` of the document has.
+    UnknownIdref { value: String },
     /// A construct the toolkit does not support at run time (e.g. `xsi:type`).
     Unsupported { what: String },
 }
@@ -173,6 +177,8 @@ impl ErrorKind {
             ErrorKind::Unique { .. } => "unique",
             ErrorKind::Key { .. } => "key",
             ErrorKind::Keyref { .. } => "keyref",
+            ErrorKind::DuplicateId { .. } => "unique",
+            ErrorKind::UnknownIdref { .. } => "keyref",
             ErrorKind::Unsupported { .. } => "unsupported",
         }
     }
@@ -227,6 +233,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Keyref { constraint, value, refer } => {
                 write!(f, "keyref {constraint}: no {refer} key with value '{value}'")
             }
+            ErrorKind::DuplicateId { value } => write!(f, "ID '{value}' is used more than once"),
+            ErrorKind::UnknownIdref { value } => write!(f, "IDREF '{value}' refers to no ID of the document"),
             ErrorKind::Unsupported { what } => write!(f, "unsupported: {what}"),
         }
     }

@@ -20,7 +20,7 @@ mod fx {
     }
     fixture_modules!(
         all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
-        groups, identity, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
+        groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
         sequence, simple_content, union, unqualified,
     );
 }
@@ -61,6 +61,40 @@ macro_rules! round_trip_tests {
 
 round_trip_tests!(
     all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
-    groups, identity, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
+    groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
     sequence, simple_content, union, unqualified,
 );
+
+/// Reads a variant of a fixture instance: our verdict (with the constraints
+/// reported) and xmllint's.
+fn verdicts(name: &str, xml: &str, read: impl Fn(&str) -> Result<(), ValidationErrors>) -> (Vec<&'static str>, bool) {
+    let dir = fixtures_dir();
+    let out = std::env::temp_dir().join(format!("cas-fixture-variant-{}-{name}.xml", std::process::id()));
+    std::fs::write(&out, xml).expect("temp file");
+    let xmllint_valid = cas_tests::xmllint(&dir.join(format!("{name}.xsd")), &out).valid;
+    let _ = std::fs::remove_file(&out);
+    let ours = match read(xml) {
+        Ok(()) => Vec::new(),
+        Err(e) => e.iter().map(|x| x.constraint()).collect(),
+    };
+    (ours, xmllint_valid)
+}
+
+#[test]
+fn duplicate_ids_and_dangling_idrefs_are_errors() {
+    let xml = std::fs::read_to_string(fixtures_dir().join("ids.xml")).expect("fixture");
+    let read = |x: &str| fx::ids::Document::from_xml(x).map(|_| ());
+    // (variant, constraint we report, whether xmllint rejects it too)
+    for (variant, constraint, xmllint_rejects) in [
+        (xml.replace("id=\"p2\"", "id=\"p1\""), "unique", true),
+        (xml.replace("<code>C7</code>", "<code>p1</code>"), "pattern", true),
+        // libxml2 does not resolve IDREFs in schema validation; XSD requires it
+        // (conformance/README.md lists this difference).
+        (xml.replace("to=\"p2\"", "to=\"p9\""), "keyref", false),
+        (xml.replace("also=\"p1 C7\"", "also=\"p1 C8\""), "keyref", false),
+    ] {
+        let (ours, xmllint_valid) = verdicts("ids", &variant, read);
+        assert_eq!(!xmllint_valid, xmllint_rejects, "xmllint's verdict changed for:\n{variant}");
+        assert!(ours.contains(&constraint), "expected {constraint}, got {ours:?} for:\n{variant}");
+    }
+}

@@ -165,7 +165,12 @@ impl<'m> Ctx<'m> {
         match ty {
             TypeRef::Builtin(b) => {
                 let parse = builtin::repr(*b).parse;
-                quote!(r.value(#text, #site, #parse))
+                let hook = id_hook(*b, quote!(v), site.clone());
+                if hook.is_empty() {
+                    quote!(r.value(#text, #site, #parse))
+                } else {
+                    quote!(r.value(#text, #site, #parse).map(|v| { #hook v }))
+                }
             }
             TypeRef::Simple(id) => {
                 let p = self.type_path(id, from_module);
@@ -217,5 +222,17 @@ impl<'m> Ctx<'m> {
             // Complex types derive only PartialEq: they may hold floats deep down.
             TypeRef::Complex(_) => false,
         }
+    }
+}
+
+/// Statements registering an `xs:ID` / `xs:IDREF(S)` value `v` with the
+/// reader (document-wide uniqueness and resolution); empty for other types.
+pub fn id_hook(b: crate::model::Builtin, v: TokenStream, site: TokenStream) -> TokenStream {
+    use crate::model::Builtin;
+    match b {
+        Builtin::Id => quote!(r.register_id(#site, &#v);),
+        Builtin::IdRef => quote!(r.register_idref(#site, &#v);),
+        Builtin::IdRefs => quote!(for x in #v.iter() { r.register_idref(#site, x); }),
+        _ => quote!(),
     }
 }

@@ -481,9 +481,11 @@ fn emit_atomic(st: &SimpleType, b: Builtin, name: &proc_macro2::Ident, doc: Toke
         let s = ::cas_runtime::lexical::normalize(text, #ws);
         let v = #parse(&s)?;
     };
+    let hook = crate::emit::ctx::id_hook(b, quote!(v), quote!(site));
     let read_body = quote! {
         let s = ::cas_runtime::lexical::normalize(text, #ws);
         let v = r.value(&s, site, #parse)?;
+        #hook
         if r.validating() {
             let mut out = ::std::vec::Vec::new();
             #lexical_call

@@ -149,6 +149,9 @@ pub struct XmlReader<'a> {
     /// Set when the input was cut at an encoding error: reaching its end
     /// early is reported as that error.
     truncated: Option<String>,
+    /// `xs:ID` values seen, and `xs:IDREF`s to resolve at the end (value, path, position).
+    ids: std::collections::HashSet<String>,
+    idrefs: Vec<(String, String, u64)>,
     /// Sibling counts of counted children: (parent depth, local name, count).
     counts: Vec<(usize, String, u32)>,
     errors: Vec<ValidationError>,
@@ -183,6 +186,8 @@ impl<'a> XmlReader<'a> {
             attr_ns_buf: String::new(),
             text_buf: String::new(),
             counts: Vec::new(),
+            ids: std::collections::HashSet::new(),
+            idrefs: Vec::new(),
             markers: Vec::new(),
             truncated: None,
             errors: Vec::new(),
@@ -238,6 +243,13 @@ impl<'a> XmlReader<'a> {
         if value.is_ok() {
             self.idc.finish_document();
             self.drain_idc_errors();
+            if self.opts.validate {
+                for (v, path, pos) in std::mem::take(&mut self.idrefs) {
+                    if !self.ids.contains(&v) {
+                        self.push(path, Some(pos), ErrorKind::UnknownIdref { value: v });
+                    }
+                }
+            }
         }
         if self.dropped_errors > 0 {
             let kind = ErrorKind::Limit { what: "number of errors", limit: self.opts.max_errors as u64 };
@@ -338,6 +350,26 @@ impl<'a> XmlReader<'a> {
                 self.facet_errors(site, v);
                 Err(Fail::Invalid)
             }
+        }
+    }
+
+    /// Registers an `xs:ID` value of the current element or attribute; a
+    /// second use in the document is an error.
+    pub fn register_id(&mut self, site: Site<'_>, value: &str) {
+        if self.opts.validate && !self.ids.insert(value.to_owned()) {
+            self.error(site, ErrorKind::DuplicateId { value: value.to_owned() });
+        }
+    }
+
+    /// Notes an `xs:IDREF` value, checked against the document's IDs at the end.
+    pub fn register_idref(&mut self, site: Site<'_>, value: &str) {
+        if self.opts.validate {
+            let path = match site {
+                Site::Element => self.path_string(None, None),
+                Site::Attribute(a) => self.path_string(None, Some(a)),
+            };
+            let pos = self.current_pos();
+            self.idrefs.push((value.to_owned(), path, pos));
         }
     }
 
