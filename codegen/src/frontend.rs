@@ -70,7 +70,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, GenerateError> {
         .add_schema_from_files(paths)
         .map_err(|e| GenerateError::Schema { location: describe_paths(paths), message: e.to_string() })?;
     let schemas = parser.finish();
-    let tables = build_tables(&schemas, paths)?;
+    let tables = build_tables(&schemas)?;
     let mut lower = Lower { t: &tables, model: Model::default(), in_progress: BTreeSet::new() };
     lower.run()?;
     Ok(lower.model)
@@ -161,15 +161,14 @@ fn qname(q: &XQName) -> QName {
 /// (xsd-parser leaves it without a namespace, which would silently refer
 /// to something else).
 fn checked_qname(q: &XQName) -> Result<QName, String> {
-    if q.namespace().is_none() {
-        if let Some(p) = q.prefix() {
+    if q.namespace().is_none()
+        && let Some(p) = q.prefix() {
             return Err(format!(
                 "prefix '{}' of '{}' is not declared",
                 String::from_utf8_lossy(p),
                 String::from_utf8_lossy(q.as_bytes())
             ));
         }
-    }
     Ok(qname(q))
 }
 
@@ -200,7 +199,7 @@ fn read_prefixes(file: &Path) -> BTreeMap<String, String> {
     out
 }
 
-fn build_tables<'s>(schemas: &'s Schemas, inputs: &[PathBuf]) -> Result<Tables<'s>, GenerateError> {
+fn build_tables(schemas: &Schemas) -> Result<Tables<'_>, GenerateError> {
     let mut t = Tables {
         simple: BTreeMap::new(),
         complex: BTreeMap::new(),
@@ -224,7 +223,6 @@ fn build_tables<'s>(schemas: &'s Schemas, inputs: &[PathBuf]) -> Result<Tables<'
         })
         .collect();
     infos.sort_by(|a, b| a.0.cmp(&b.0));
-    let _ = inputs;
     for (file, info) in infos {
         let s = &info.schema;
         let target_ns = s.target_namespace.clone().unwrap_or_default();
@@ -728,18 +726,7 @@ impl Lower<'_, '_> {
                                 for xc in &x.content {
                                     match xc {
                                         RestrictionTypeContent::Facet(f) => self.facet(f, &mut facets, doc, component)?,
-                                        RestrictionTypeContent::Attribute(a) => {
-                                            if matches!(a.use_, AttributeUseType::Prohibited) {
-                                                if let Some(n) = &a.name {
-                                                    prohibited.insert(n.clone());
-                                                }
-                                            } else {
-                                                self.attribute(a, doc, path, component, &mut own)?;
-                                            }
-                                        }
-                                        RestrictionTypeContent::AttributeGroup(g) => self.attribute_group(g, doc, path, component, &mut own, &mut any_attribute, 0)?,
-                                        RestrictionTypeContent::AnyAttribute(w) => any_attribute = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc)),
-                                        RestrictionTypeContent::Annotation(_) => {}
+                                        xc if self.restriction_attribute(xc, doc, path, component, &mut own, &mut prohibited, &mut any_attribute)? => {}
                                         RestrictionTypeContent::SimpleType(_) => return Err(self.unsupported(doc, component, "an inline simpleType in a simpleContent restriction")),
                                         _ => return Err(self.unsupported(doc, component, "particles in a simpleContent restriction")),
                                     }
@@ -800,7 +787,7 @@ impl Lower<'_, '_> {
                             }
                             ComplexContentContent::Restriction(x) => {
                                 let b = self.resolve_type(&x.base, doc, component)?;
-                                let (_, base_attrs, base_any) = if matches!(b, TypeRef::AnyType) {
+                                let (_, base_attrs, _) = if matches!(b, TypeRef::AnyType) {
                                     (Content::Empty, Vec::new(), None)
                                 } else {
                                     self.complex_base(&b, doc, component)?
@@ -823,24 +810,13 @@ impl Lower<'_, '_> {
                                             };
                                             content = Content::Elements(self.group(g, kind, doc, path, component)?);
                                         }
-                                        RestrictionTypeContent::Attribute(a) => {
-                                            if matches!(a.use_, AttributeUseType::Prohibited) {
-                                                if let Some(n) = &a.name {
-                                                    prohibited.insert(n.clone());
-                                                }
-                                            } else {
-                                                self.attribute(a, doc, path, component, &mut own)?;
-                                            }
-                                        }
-                                        RestrictionTypeContent::AttributeGroup(g) => self.attribute_group(g, doc, path, component, &mut own, &mut own_any, 0)?,
-                                        RestrictionTypeContent::AnyAttribute(w) => own_any = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc)),
-                                        RestrictionTypeContent::Annotation(_) => {}
+                                        xc if self.restriction_attribute(xc, doc, path, component, &mut own, &mut prohibited, &mut own_any)? => {}
                                         _ => return Err(self.unsupported(doc, component, "openContent/assert/simpleType in a complexContent restriction")),
                                     }
                                 }
                                 attributes = merge_attributes(base_attrs, own, &prohibited);
-                                // A restriction keeps a wildcard only if it restates one.
-                                any_attribute = own_any.or(if base_any.is_some() { None } else { None });
+                                // A restriction keeps an attribute wildcard only if it restates one.
+                                any_attribute = own_any;
                                 base = Some(b);
                             }
                         }
@@ -857,7 +833,7 @@ impl Lower<'_, '_> {
                 }
             }
         }
-        if mixed && !matches!(ct.content.iter().find(|c| matches!(c, ComplexBaseTypeContent::ComplexContent(_))), Some(_)) {
+        if mixed && !ct.content.iter().any(|c| matches!(c, ComplexBaseTypeContent::ComplexContent(_))) {
             match content {
                 Content::Empty => content = Content::Simple(TypeRef::Builtin(Builtin::String)),
                 Content::Elements(_) => return Err(self.unsupported(doc, component, "mixed content (text between child elements)")),
@@ -866,6 +842,35 @@ impl Lower<'_, '_> {
         }
         check_unique_attributes(&attributes).map_err(|n| self.schema_error(doc, component, format!("attribute {n} is declared twice")))?;
         Ok(ComplexType { id, doc: doc_text, origin, base, attributes, any_attribute, content })
+    }
+
+    /// Handles the attribute parts of a restriction's content (attributes,
+    /// prohibited ones, attribute groups, wildcards, annotations); false
+    /// for anything else.
+    #[allow(clippy::too_many_arguments)]
+    fn restriction_attribute(
+        &mut self,
+        xc: &RestrictionTypeContent,
+        doc: usize,
+        path: &str,
+        component: &str,
+        own: &mut Vec<Attribute>,
+        prohibited: &mut BTreeSet<String>,
+        any: &mut Option<Wildcard>,
+    ) -> Result<bool, GenerateError> {
+        match xc {
+            RestrictionTypeContent::Attribute(a) if matches!(a.use_, AttributeUseType::Prohibited) => {
+                if let Some(n) = &a.name {
+                    prohibited.insert(n.clone());
+                }
+            }
+            RestrictionTypeContent::Attribute(a) => self.attribute(a, doc, path, component, own)?,
+            RestrictionTypeContent::AttributeGroup(g) => self.attribute_group(g, doc, path, component, own, any, 0)?,
+            RestrictionTypeContent::AnyAttribute(w) => *any = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc)),
+            RestrictionTypeContent::Annotation(_) => {}
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     /// A simpleContent value restricted by facets: an anonymous simple type.

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use cas_runtime::{ValidationErrors, WriteError};
 
+// As at the root of a generated crate: warnings are errors, clippy's style
+// lints are not applied to generated code.
 #[deny(warnings)]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::all)]
 mod fx {
     macro_rules! fixture_modules {
         ($($name:ident),* $(,)?) => {$(

@@ -274,22 +274,21 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     // ----- types of fields -------------------------------------------------------
 
-    /// Is `e` of a type that contains the type being emitted? Then its
-    /// value is boxed (a repeated one sits in a `Vec` already, but boxing it
-    /// too keeps the rule simple).
-    fn boxed(&self, e: &Element) -> bool {
-        self.owner.as_ref().is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
+    /// Is `e` of a type that contains the type being emitted? Then a single
+    /// occurrence is boxed (repeated ones sit in a `Vec`, on the heap already).
+    fn boxed(&self, e: &Element, many: bool) -> bool {
+        !many && self.owner.as_ref().is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
     }
 
-    fn element_value_type(&self, e: &Element) -> TokenStream {
+    fn element_value_type(&self, e: &Element, many: bool) -> TokenStream {
         let t = self.ctx.rust_type(&e.ty, &self.module);
-        let t = if self.boxed(e) { quote!(::std::boxed::Box<#t>) } else { t };
+        let t = if self.boxed(e, many) { quote!(::std::boxed::Box<#t>) } else { t };
         if e.nillable { quote!(::cas_runtime::Nillable<#t>) } else { t }
     }
 
-    fn term_type(&self, t: &FieldTerm) -> TokenStream {
+    fn term_type(&self, t: &FieldTerm, many: bool) -> TokenStream {
         match t {
-            FieldTerm::Element(e) => self.element_value_type(e),
+            FieldTerm::Element(e) => self.element_value_type(e, many),
             FieldTerm::Group { ty, .. } => quote!(#ty),
             FieldTerm::Any(w) if w.process != Process::Skip => {
                 quote!(::cas_runtime::xml::AnyContent<super::Document>)
@@ -299,7 +298,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     }
 
     fn field_type(&self, f: &Field) -> TokenStream {
-        let t = self.term_type(&f.term);
+        let t = self.term_type(&f.term, f.shape == Shape::Many);
         match f.shape {
             Shape::One => t,
             Shape::Opt => quote!(::std::option::Option<#t>),
@@ -353,7 +352,8 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         match &e.ty {
             TypeRef::Complex(id) => {
                 let t = self.ctx.type_path(id, &self.module);
-                let boxing = if self.boxed(e) { quote!(.map(::std::boxed::Box::new)) } else { quote!() };
+                // `counted` is set exactly for repeated occurrences, which are not boxed.
+                let boxing = if self.boxed(e, counted) { quote!(.map(::std::boxed::Box::new)) } else { quote!() };
                 if e.nillable {
                     quote! {{
                         r.begin(#counted)?;
@@ -1064,7 +1064,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 let mut conds = Vec::new();
                 for v in variants {
                     let vn = &v.name;
-                    let t = self.term_type(&v.term);
+                    let t = self.term_type(&v.term, v.occurs.repeats());
                     let cond = self.term_cond(&v.term);
                     conds.push(cond.clone());
                     let label = Literal::string(&Self::term_label(&v.term));

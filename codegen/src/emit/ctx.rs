@@ -102,11 +102,10 @@ impl<'m> Ctx<'m> {
             let mut seen = std::collections::BTreeSet::new();
             let mut stack: Vec<TypeId> = model.complex_types.get(id).map(direct_refs).unwrap_or_default();
             while let Some(t) = stack.pop() {
-                if seen.insert(t.clone()) {
-                    if let Some(ct) = model.complex_types.get(&t) {
+                if seen.insert(t.clone())
+                    && let Some(ct) = model.complex_types.get(&t) {
                         stack.extend(direct_refs(ct));
                     }
-                }
             }
             reach.insert(id.clone(), seen);
         }

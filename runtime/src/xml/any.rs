@@ -185,17 +185,8 @@ impl<'a> XmlReader<'a> {
                     children.push(AnyNode::Element(child));
                 }
                 Event::End(_) => break,
-                Event::Eof => {
-                    return Err(self.fatal_at(
-                        pos,
-                        ErrorKind::Malformed { message: "unexpected end of document".into() },
-                    ));
-                }
-                Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
-                    return Err(self.fatal_at(
-                        pos,
-                        ErrorKind::Malformed { message: "declaration inside the document".into() },
-                    ));
+                Event::Eof | Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.misplaced_event(pos, &crate::xml::reader::ev_kind(&ev)));
                 }
             }
         }

@@ -420,11 +420,10 @@ impl<'a> XmlReader<'a> {
             Ok(x) => x,
             Err(e) => return Err(self.malformed(e)),
         };
-        if let Event::Start(_) = ev {
-            if let Err(prefix) = set_ns(&mut self.pending_ns, res) {
+        if let Event::Start(_) = ev
+            && let Err(prefix) = set_ns(&mut self.pending_ns, res) {
                 return Err(self.undeclared_prefix(pos, &prefix));
             }
-        }
         Ok((pos, ev))
     }
 
@@ -472,6 +471,15 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// End of input inside an element, or a declaration after the prolog.
+    pub(crate) fn misplaced_event(&mut self, pos: u64, kind: &EventKind) -> Fail {
+        let message = match kind {
+            EventKind::Eof => "unexpected end of document",
+            EventKind::Declaration => "declaration inside the document",
+        };
+        self.fatal(pos, ErrorKind::Malformed { message: message.into() })
+    }
+
     fn undeclared_prefix(&mut self, pos: u64, prefix: &str) -> Fail {
         self.fatal(
             pos,
@@ -512,17 +520,8 @@ impl<'a> XmlReader<'a> {
                     self.unexpected_text(pos, format!("&{text};"));
                 }
                 Event::Comment(_) | Event::PI(_) => {}
-                Event::Eof => {
-                    return Err(self.fatal(
-                        pos,
-                        ErrorKind::Malformed { message: "unexpected end of document".into() },
-                    ));
-                }
-                Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
-                    return Err(self.fatal(
-                        pos,
-                        ErrorKind::Malformed { message: "declaration inside the document".into() },
-                    ));
+                Event::Eof | Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.misplaced_event(pos, &ev_kind(&ev)));
                 }
             }
         }
@@ -842,17 +841,8 @@ impl<'a> XmlReader<'a> {
                     self.skip_pending_quiet()?;
                     continue;
                 }
-                Event::Eof => {
-                    return Err(self.fatal(
-                        pos,
-                        ErrorKind::Malformed { message: "unexpected end of document".into() },
-                    ));
-                }
-                Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
-                    return Err(self.fatal(
-                        pos,
-                        ErrorKind::Malformed { message: "declaration inside the document".into() },
-                    ));
+                Event::Eof | Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.misplaced_event(pos, &ev_kind(&ev)));
                 }
             };
             match first.take() {
@@ -1126,14 +1116,13 @@ impl<'a> XmlReader<'a> {
             if let Some(d) = fixed.or(default) {
                 return parse(self, d, Site::Element);
             }
-        } else if let Some(f) = fixed {
-            if self.opts.validate && collapse_ws(&text) != collapse_ws(f) {
+        } else if let Some(f) = fixed
+            && self.opts.validate && collapse_ws(&text) != collapse_ws(f) {
                 self.error(
                     Site::Element,
                     ErrorKind::Fixed { expected: f.to_owned(), value: text.clone().into_owned() },
                 );
             }
-        }
         parse(self, &text, Site::Element)
     }
 
@@ -1195,6 +1184,16 @@ impl<'a> XmlReader<'a> {
             }
         }
     }
+}
+
+/// The events no content loop accepts, told apart for the message.
+pub(crate) enum EventKind {
+    Eof,
+    Declaration,
+}
+
+pub(crate) fn ev_kind(ev: &Event<'_>) -> EventKind {
+    if matches!(ev, Event::Eof) { EventKind::Eof } else { EventKind::Declaration }
 }
 
 fn collapse_ws(s: &str) -> String {
