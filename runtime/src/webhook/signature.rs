@@ -92,9 +92,12 @@ pub fn sign(secret: &Secret, id: &str, timestamp: i64, body: &[u8]) -> String {
     format!("v1,{}", B64.encode(tag))
 }
 
-/// Where the verifier reads the three `webhook-*` headers from, so any web
-/// framework's header map can be adapted with a one-line impl.
+/// Where the verifier reads the three `webhook-*` headers from, so no web
+/// framework is imposed.
 ///
+/// Implemented for [`WebhookHeaders`] (values extracted by the caller, the
+/// simplest route from e.g. `http::HeaderMap`), for `[(K, V)]`, `Vec<(K, V)>`
+/// and `HashMap<K, V>`; for another map type, implement it on a newtype.
 /// Names are passed lowercase; implementations should match
 /// case-insensitively, as HTTP header names are.
 pub trait HeaderLookup {
