@@ -12,6 +12,7 @@ pub mod lexical;
 pub mod message;
 pub mod pattern;
 pub mod types;
+#[cfg(feature = "webhook")] pub mod webhook;
 pub mod xml;
 pub mod xsd;
 
