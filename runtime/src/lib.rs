@@ -7,6 +7,8 @@
 //! regular expressions in [`pattern`], the error types in [`error`], and
 //! the traits in [`message`]. Nothing here knows any particular schema.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod lexical;
 pub mod message;
@@ -50,3 +52,8 @@ impl<T> From<T> for Nillable<T> {
 
 /// Re-exported so generated code and users need not match versions.
 pub use quick_xml;
+/// Re-exported so users of the client need not match versions.
+#[cfg(feature = "client")]
+pub use reqwest;
+#[cfg(feature = "client")]
+pub use tokio;
