@@ -48,14 +48,19 @@ fn example(name: &str, file: &str) -> String {
 }
 
 fn shipment() -> CustomsShipment {
-    CustomsShipment::from_xml(&example("CustomsShipment", "valid/minimal.xml")).expect("valid example")
+    CustomsShipment::from_xml(&example("CustomsShipment", "valid/minimal.xml"))
+        .expect("valid example")
 }
 
 /// Every valid example document, read as the generated enum.
 fn all_examples() -> Vec<Message> {
     let mut out = Vec::new();
     let dir = schemas_dir().join("examples");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).expect("examples").flatten().map(|e| e.path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     names.sort();
     for d in names {
         for f in xml_files(&d.join("valid")) {
@@ -75,19 +80,35 @@ async fn server() -> TestServer {
 async fn a_typed_message_is_accepted_with_the_documented_headers() {
     let server = server().await;
     let clock = RecordingClock::new();
-    let acc = client(&server, &clock).send(&shipment()).await.expect("accepted");
+    let acc = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect("accepted");
     assert_eq!(acc.attempts, 1);
-    let ing = server.ingestion(acc.idempotency_key.as_str()).expect("ingested under the key");
+    let ing = server
+        .ingestion(acc.idempotency_key.as_str())
+        .expect("ingested under the key");
     assert_eq!(ing.reference_id, acc.reference_id);
     assert_eq!(ing.message_name, "CustomsShipment");
     let log = server.request_log();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].method, "POST");
     assert_eq!(log[0].path, "/ingestion/v1/customs-shipment");
-    assert_eq!(log[0].content_type.as_deref(), Some("application/xml; charset=utf-8"));
-    assert_eq!(log[0].accept.as_deref(), Some("application/json, application/problem+json"));
+    assert_eq!(
+        log[0].content_type.as_deref(),
+        Some("application/xml; charset=utf-8")
+    );
+    assert_eq!(
+        log[0].accept.as_deref(),
+        Some("application/json, application/problem+json")
+    );
     let key = log[0].idempotency_key.as_deref().expect("key sent");
-    assert_eq!(uuid::Uuid::parse_str(key).expect("uuid key").get_version_num(), 4);
+    assert_eq!(
+        uuid::Uuid::parse_str(key)
+            .expect("uuid key")
+            .get_version_num(),
+        4
+    );
     assert!(clock.delays().is_empty());
 }
 
@@ -102,7 +123,12 @@ async fn every_endpoint_accepts_its_message_through_send_xml() {
             .send_xml(m.endpoint(), m.message_name(), m.to_xml().expect("write"))
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", m.message_name()));
-        assert_eq!(server.ingestion(acc.idempotency_key.as_str()).map(|i| i.message_name), Some(m.message_name().to_owned()));
+        assert_eq!(
+            server
+                .ingestion(acc.idempotency_key.as_str())
+                .map(|i| i.message_name),
+            Some(m.message_name().to_owned())
+        );
         seen.insert(m.endpoint());
     }
     assert_eq!(seen.len(), server.endpoints().len());
@@ -116,12 +142,22 @@ async fn retry_after_seconds_is_honoured() {
         Fault::too_many_requests(RetryAfter::Seconds(3)),
     ]);
     let clock = RecordingClock::new();
-    let acc = client(&server, &clock).send(&shipment()).await.expect("accepted");
+    let acc = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect("accepted");
     assert_eq!(acc.attempts, 3);
-    assert_eq!(clock.delays(), [Duration::from_secs(7), Duration::from_secs(3)]);
+    assert_eq!(
+        clock.delays(),
+        [Duration::from_secs(7), Duration::from_secs(3)]
+    );
     assert_eq!(server.requests(), 3);
     assert_eq!(server.ingestions(acc.idempotency_key.as_str()), 1);
-    let keys: HashSet<_> = server.request_log().into_iter().map(|r| r.idempotency_key).collect();
+    let keys: HashSet<_> = server
+        .request_log()
+        .into_iter()
+        .map(|r| r.idempotency_key)
+        .collect();
     assert_eq!(keys.len(), 1, "one key across retries");
 }
 
@@ -131,12 +167,18 @@ async fn retry_after_http_date_is_honoured() {
     let clock = RecordingClock::new();
     let at = SystemTime::now() + Duration::from_secs(30);
     server.push_fault(Fault::unavailable(RetryAfter::Date(at)));
-    let acc = client(&server, &clock).send(&shipment()).await.expect("accepted");
+    let acc = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect("accepted");
     assert_eq!(acc.attempts, 2);
     let delays = clock.delays();
     assert_eq!(delays.len(), 1);
     // The date has one-second resolution.
-    assert!(delays[0] > Duration::from_secs(28) && delays[0] <= Duration::from_secs(31), "{delays:?}");
+    assert!(
+        delays[0] > Duration::from_secs(28) && delays[0] <= Duration::from_secs(31),
+        "{delays:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,7 +187,10 @@ async fn retry_after_beyond_the_deadline_ends_the_retries() {
     server.push_fault(Fault::unavailable(RetryAfter::Seconds(600)));
     let clock = RecordingClock::new();
     let c = builder(&server, &clock)
-        .retry(RetryPolicy { deadline: Duration::from_secs(60), ..policy() })
+        .retry(RetryPolicy {
+            deadline: Duration::from_secs(60),
+            ..policy()
+        })
         .build()
         .expect("client");
     let err = c.send(&shipment()).await.expect_err("gives up");
@@ -163,11 +208,18 @@ async fn exponential_backoff_without_retry_after() {
     let server = server().await;
     server.push_faults([Fault::status(502), Fault::status(504), Fault::status(408)]);
     let clock = RecordingClock::new();
-    let acc = client(&server, &clock).send(&shipment()).await.expect("accepted");
+    let acc = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect("accepted");
     assert_eq!(acc.attempts, 4);
     assert_eq!(
         clock.delays(),
-        [Duration::from_millis(100), Duration::from_millis(200), Duration::from_millis(400)]
+        [
+            Duration::from_millis(100),
+            Duration::from_millis(200),
+            Duration::from_millis(400)
+        ]
     );
 }
 
@@ -176,7 +228,10 @@ async fn retries_stop_at_max_attempts_with_the_last_error() {
     let server = server().await;
     server.push_faults((0..5).map(|_| Fault::unavailable(RetryAfter::Seconds(1))));
     let clock = RecordingClock::new();
-    let err = client(&server, &clock).send(&shipment()).await.expect_err("exhausted");
+    let err = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect_err("exhausted");
     assert!(matches!(&err, SendError::Rejected { .. }), "{err:?}");
     assert_eq!(err.rejection().map(|r| r.code), Some(503));
     assert_eq!(err.attempts(), 5);
@@ -190,9 +245,14 @@ async fn a_reset_after_the_body_does_not_ingest_twice() {
     let server = server().await;
     server.push_fault(Fault::ResetAfterBody);
     let clock = RecordingClock::new();
-    let acc = client(&server, &clock).send(&shipment()).await.expect("accepted on retry");
+    let acc = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect("accepted on retry");
     assert_eq!(acc.attempts, 2);
-    let ing = server.ingestion(acc.idempotency_key.as_str()).expect("ingested");
+    let ing = server
+        .ingestion(acc.idempotency_key.as_str())
+        .expect("ingested");
     assert_eq!(ing.ingestions, 1);
     assert_eq!(ing.deliveries, 2);
     assert_eq!(ing.reference_id, acc.reference_id);
@@ -204,10 +264,15 @@ async fn a_time_out_after_the_body_does_not_ingest_twice() {
     let server = server().await;
     server.push_fault(Fault::Delay(Duration::from_secs(3)));
     let clock = RecordingClock::new();
-    let c = builder(&server, &clock).timeout(Duration::from_millis(200)).build().expect("client");
+    let c = builder(&server, &clock)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .expect("client");
     let acc = c.send(&shipment()).await.expect("accepted on retry");
     assert_eq!(acc.attempts, 2);
-    let ing = server.ingestion(acc.idempotency_key.as_str()).expect("ingested");
+    let ing = server
+        .ingestion(acc.idempotency_key.as_str())
+        .expect("ingested");
     assert_eq!((ing.ingestions, ing.deliveries), (1, 2));
     assert_eq!(ing.reference_id, acc.reference_id);
     assert_eq!(server.total_ingestions(), 1);
@@ -219,20 +284,40 @@ async fn resets_until_retries_run_out_give_an_unknown_outcome() {
     server.push_faults([Fault::ResetAfterBody, Fault::ResetAfterBody]);
     let clock = RecordingClock::new();
     let c = builder(&server, &clock)
-        .retry(RetryPolicy { max_attempts: 2, ..policy() })
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            ..policy()
+        })
         .build()
         .expect("client");
     let msg = shipment();
     let err = c.send(&msg).await.expect_err("no answer");
-    let SendError::Unknown { idempotency_key, attempts, last } = &err else {
+    let SendError::Unknown {
+        idempotency_key,
+        attempts,
+        last,
+    } = &err
+    else {
         panic!("expected Unknown, got {err:?}");
     };
     assert_eq!(*attempts, 2);
     assert!(matches!(**last, SendError::Transport { .. }), "{last:?}");
-    assert_eq!(server.ingestions(idempotency_key.as_str()), 1, "it was in fact ingested");
+    assert_eq!(
+        server.ingestions(idempotency_key.as_str()),
+        1,
+        "it was in fact ingested"
+    );
     // Resending under the same key settles it without a duplicate.
-    let acc = c.send_with_key(&msg, idempotency_key.clone()).await.expect("settled");
-    assert_eq!(Some(acc.reference_id), server.ingestion(idempotency_key.as_str()).map(|i| i.reference_id));
+    let acc = c
+        .send_with_key(&msg, idempotency_key.clone())
+        .await
+        .expect("settled");
+    assert_eq!(
+        Some(acc.reference_id),
+        server
+            .ingestion(idempotency_key.as_str())
+            .map(|i| i.reference_id)
+    );
     assert_eq!(server.total_ingestions(), 1);
 }
 
@@ -247,7 +332,12 @@ async fn a_time_out_on_the_last_attempt_is_an_unknown_outcome() {
         .build()
         .expect("client");
     let err = c.send(&shipment()).await.expect_err("timed out");
-    let SendError::Unknown { idempotency_key, attempts: 1, last } = &err else {
+    let SendError::Unknown {
+        idempotency_key,
+        attempts: 1,
+        last,
+    } = &err
+    else {
         panic!("expected Unknown after 1 attempt, got {err:?}");
     };
     assert!(matches!(**last, SendError::Timeout { .. }), "{last:?}");
@@ -259,8 +349,16 @@ async fn a_202_without_a_valid_reference_id_keeps_the_key() {
     let server = server().await;
     server.push_fault(Fault::MalformedAccepted);
     let clock = RecordingClock::new();
-    let err = client(&server, &clock).send(&shipment()).await.expect_err("no id");
-    let SendError::AcceptedWithoutReference { idempotency_key, attempts: 1, .. } = &err else {
+    let err = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect_err("no id");
+    let SendError::AcceptedWithoutReference {
+        idempotency_key,
+        attempts: 1,
+        ..
+    } = &err
+    else {
         panic!("expected AcceptedWithoutReference, got {err:?}");
     };
     assert_eq!(server.ingestions(idempotency_key.as_str()), 1);
@@ -285,7 +383,9 @@ async fn a_400_problem_lists_the_field_errors() {
     assert!(problem.title.is_some() && problem.type_uri.is_some() && problem.instance.is_some());
     assert!(!problem.errors.is_empty());
     assert!(
-        problem.errors.iter().any(|e| e.location().is_some_and(|p| p.contains("LocalReferenceNumber"))
+        problem.errors.iter().any(|e| e
+            .location()
+            .is_some_and(|p| p.contains("LocalReferenceNumber"))
             && e.detail.is_some()),
         "{:?}",
         problem.errors
@@ -298,7 +398,10 @@ async fn a_422_problem_is_parsed_and_not_retried() {
     let server = server().await;
     server.push_fault(Fault::Unprocessable);
     let clock = RecordingClock::new();
-    let err = client(&server, &clock).send(&shipment()).await.expect_err("refused");
+    let err = client(&server, &clock)
+        .send(&shipment())
+        .await
+        .expect_err("refused");
     let rej = err.rejection().expect("rejection");
     assert_eq!(rej.status, Status::UnprocessableContent);
     let problem = rej.problem.as_ref().expect("problem");
@@ -318,9 +421,15 @@ async fn non_retryable_statuses_are_not_retried() {
         (418, Status::Other(418)),
     ] {
         let server = server().await;
-        server.push_fault(Fault::Status { status: code, retry_after: Some(RetryAfter::Seconds(1)) });
+        server.push_fault(Fault::Status {
+            status: code,
+            retry_after: Some(RetryAfter::Seconds(1)),
+        });
         let clock = RecordingClock::new();
-        let err = client(&server, &clock).send(&shipment()).await.expect_err("refused");
+        let err = client(&server, &clock)
+            .send(&shipment())
+            .await
+            .expect_err("refused");
         let rej = err.rejection().unwrap_or_else(|| panic!("{code}: {err:?}"));
         assert_eq!((rej.code, rej.status), (code, status));
         assert_eq!(rej.body, format!("scripted {code}"), "plain-text fallback");
@@ -349,13 +458,21 @@ async fn an_invalid_message_is_not_sent() {
     let clock = RecordingClock::new();
     let mut msg = shipment();
     msg.schema_version = "2.0".into();
-    let err = client(&server, &clock).send(&msg).await.expect_err("invalid");
-    let SendError::Invalid(errors) = &err else { panic!("expected Invalid, got {err:?}") };
+    let err = client(&server, &clock)
+        .send(&msg)
+        .await
+        .expect_err("invalid");
+    let SendError::Invalid(errors) = &err else {
+        panic!("expected Invalid, got {err:?}")
+    };
     assert!(!errors.is_empty());
     assert_eq!(err.attempts(), 0);
     assert_eq!(server.requests(), 0);
     // With validation off the server is the judge.
-    let c = builder(&server, &clock).validate(false).build().expect("client");
+    let c = builder(&server, &clock)
+        .validate(false)
+        .build()
+        .expect("client");
     let err = c.send(&msg).await.expect_err("refused by the server");
     assert_eq!(err.rejection().map(|r| r.status), Some(Status::BadRequest));
     assert_eq!(server.requests(), 1);
@@ -370,11 +487,17 @@ async fn connection_refused_is_a_connect_error_not_unknown() {
     let clock = RecordingClock::new();
     let c = Client::builder(format!("http://127.0.0.1:{port}"))
         .clock(clock.clone())
-        .retry(RetryPolicy { max_attempts: 3, ..policy() })
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            ..policy()
+        })
         .build()
         .expect("client");
     let err = c.send(&shipment()).await.expect_err("nobody listening");
-    assert!(matches!(err, SendError::Connect { attempts: 3, .. }), "{err:?}");
+    assert!(
+        matches!(err, SendError::Connect { attempts: 3, .. }),
+        "{err:?}"
+    );
     assert_eq!(clock.delays().len(), 2);
 }
 
@@ -391,7 +514,10 @@ async fn send_all_returns_one_result_per_message_in_order() {
         Fault::status(502),
     ]);
     let clock = RecordingClock::new();
-    let c = builder(&server, &clock).timeout(Duration::from_millis(300)).build().expect("client");
+    let c = builder(&server, &clock)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
     let examples = all_examples();
     let outbound: Vec<Outbound> = (0..200)
         .map(|i| {
@@ -406,10 +532,15 @@ async fn send_all_returns_one_result_per_message_in_order() {
     for (i, r) in results.iter().enumerate() {
         let acc = r.as_ref().unwrap_or_else(|e| panic!("message {i}: {e}"));
         assert_eq!(acc.idempotency_key.as_str(), format!("msg-{i:03}"), "order");
-        let ing = server.ingestion(acc.idempotency_key.as_str()).expect("ingested");
+        let ing = server
+            .ingestion(acc.idempotency_key.as_str())
+            .expect("ingested");
         assert_eq!(ing.ingestions, 1);
         assert_eq!(ing.reference_id, acc.reference_id);
-        assert_eq!(ing.message_name, examples[i % examples.len()].message_name());
+        assert_eq!(
+            ing.message_name,
+            examples[i % examples.len()].message_name()
+        );
         assert!(ids.insert(acc.reference_id), "reference ids are distinct");
     }
     assert_eq!(server.total_ingestions(), 200);
@@ -434,8 +565,18 @@ async fn the_auth_callback_runs_per_attempt_and_stays_secret() {
     let acc = c.send(&shipment()).await.expect("accepted");
     assert_eq!(acc.attempts, 2);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
-    let auths: Vec<_> = server.request_log().into_iter().map(|r| r.authorization).collect();
-    assert_eq!(auths, [Some("Bearer s3cr3t-token-1".into()), Some("Bearer s3cr3t-token-2".into())]);
+    let auths: Vec<_> = server
+        .request_log()
+        .into_iter()
+        .map(|r| r.authorization)
+        .collect();
+    assert_eq!(
+        auths,
+        [
+            Some("Bearer s3cr3t-token-1".into()),
+            Some("Bearer s3cr3t-token-2".into())
+        ]
+    );
     let debug = format!("{c:?}");
     assert!(!debug.contains("s3cr3t"), "{debug}");
     assert!(debug.contains("redacted"));
@@ -445,7 +586,14 @@ async fn the_auth_callback_runs_per_attempt_and_stays_secret() {
         .build()
         .expect("client");
     c.send(&shipment()).await.expect("accepted");
-    assert_eq!(server.request_log().last().and_then(|r| r.api_key.clone()).as_deref(), Some("s3cr3t-key"));
+    assert_eq!(
+        server
+            .request_log()
+            .last()
+            .and_then(|r| r.api_key.clone())
+            .as_deref(),
+        Some("s3cr3t-key")
+    );
     assert!(!format!("{c:?}").contains("s3cr3t"));
 }
 
@@ -453,9 +601,15 @@ async fn the_auth_callback_runs_per_attempt_and_stays_secret() {
 async fn an_unusable_auth_value_fails_without_retrying() {
     let server = server().await;
     let clock = RecordingClock::new();
-    let c = builder(&server, &clock).auth(Auth::bearer(|| "bad\nvalue".into())).build().expect("client");
+    let c = builder(&server, &clock)
+        .auth(Auth::bearer(|| "bad\nvalue".into()))
+        .build()
+        .expect("client");
     let err = c.send(&shipment()).await.expect_err("bad header");
-    assert!(matches!(err, SendError::Auth { attempts: 1, .. }), "{err:?}");
+    assert!(
+        matches!(err, SendError::Auth { attempts: 0, .. }),
+        "{err:?}"
+    );
     assert_eq!(server.requests(), 0);
 }
 
@@ -464,4 +618,56 @@ fn the_base_url_must_be_absolute_http() {
     assert!(Client::builder("cas.example").build().is_err());
     assert!(Client::builder("ftp://cas.example").build().is_err());
     assert!(Client::builder("https://cas.example/").build().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_checks_content_type_method_and_keys() {
+    use cas_runtime::reqwest;
+    let server = server().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/ingestion/v1/customs-shipment", server.base_url());
+    let xml = example("CustomsShipment", "valid/minimal.xml");
+    let r = http
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body(xml.clone())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 415);
+    let r = http.get(&url).send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 405);
+    // The wrong message for the endpoint is a 400.
+    let other = example("Formula", "valid/minimal.xml");
+    let r = http
+        .post(&url)
+        .header("content-type", "application/xml")
+        .body(other)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 400);
+    // The same key twice: one ingestion, the same reference id.
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = http
+            .post(&url)
+            .header("content-type", "application/xml")
+            .header("idempotency-key", "k-1")
+            .body(xml.clone())
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status().as_u16(), 202);
+        ids.push(r.text().await.expect("body"));
+    }
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(
+        server
+            .ingestion("k-1")
+            .map(|i| (i.ingestions, i.deliveries)),
+        Some((1, 2))
+    );
+    assert_eq!(server.total_ingestions(), 1);
+    assert_eq!(server.requests(), 5);
 }

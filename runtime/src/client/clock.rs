@@ -100,3 +100,33 @@ impl Clock for RecordingClock {
         Box::pin(tokio::task::yield_now())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn tokio_clock_follows_paused_time() {
+        let c = TokioClock;
+        let t0 = c.now();
+        c.sleep(Duration::from_secs(3600)).await;
+        assert!(c.now().duration_since(t0) >= Duration::from_secs(3600));
+    }
+
+    #[tokio::test]
+    async fn recording_clock_moves_by_the_delays_it_records() {
+        let c = RecordingClock::new();
+        let (t0, w0) = (c.now(), c.wall());
+        c.sleep(Duration::from_secs(7)).await;
+        c.sleep(Duration::from_millis(250)).await;
+        assert_eq!(
+            c.delays(),
+            [Duration::from_secs(7), Duration::from_millis(250)]
+        );
+        assert_eq!(c.now().duration_since(t0), Duration::from_millis(7250));
+        assert_eq!(
+            c.wall().duration_since(w0).ok(),
+            Some(Duration::from_millis(7250))
+        );
+    }
+}

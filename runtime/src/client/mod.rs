@@ -363,13 +363,10 @@ impl Client {
                 maybe_delivered: md,
                 retry_after,
             } = failure;
-            error.set_attempts(attempts);
             maybe_delivered |= md;
-            if !retryable {
-                return Err(error);
-            }
             let give_up = |error: SendError| {
                 if maybe_delivered {
+                    let attempts = error.attempts();
                     SendError::Unknown {
                         idempotency_key: key.clone(),
                         attempts,
@@ -379,6 +376,16 @@ impl Client {
                     error
                 }
             };
+            if let SendError::Auth { .. } = error {
+                // Nothing left this time; earlier attempts may still have delivered.
+                error.set_attempts(attempts - 1);
+                return Err(give_up(error));
+            }
+            error.set_attempts(attempts);
+            if !retryable {
+                // The server's own answer settles the outcome.
+                return Err(error);
+            }
             if attempts >= policy.max_attempts {
                 return Err(give_up(error));
             }
