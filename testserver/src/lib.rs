@@ -126,6 +126,28 @@ struct State {
     ingested: Mutex<HashMap<String, Ingestion>>,
     /// Ingestions without a key (never de-duplicated).
     unkeyed: Mutex<u32>,
+    /// Requests being handled now, and the most at any time.
+    in_flight: Mutex<(usize, usize)>,
+}
+
+/// Counts a request as in flight until dropped.
+struct InFlight(Arc<State>);
+
+impl InFlight {
+    fn new(state: &Arc<State>) -> Self {
+        let mut g = lock(&state.in_flight);
+        g.0 += 1;
+        g.1 = g.1.max(g.0);
+        drop(g);
+        InFlight(Arc::clone(state))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut g = lock(&self.0.in_flight);
+        g.0 = g.0.saturating_sub(1);
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -237,6 +259,11 @@ impl TestServer {
         lock(&self.state.ingested).clone()
     }
 
+    /// The most requests handled at the same time so far.
+    pub fn max_in_flight(&self) -> usize {
+        lock(&self.state.in_flight).1
+    }
+
     /// Messages ingested in total, keyed or not.
     pub fn total_ingestions(&self) -> u32 {
         let keyed: u32 = lock(&self.state.ingested)
@@ -309,6 +336,7 @@ fn ingest(state: &State, key: Option<&str>, message_name: &str) -> Uuid {
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::Error> {
+    let _in_flight = InFlight::new(&state);
     let record = RequestRecord {
         method: req.method().to_string(),
         path: req.uri().path().to_owned(),

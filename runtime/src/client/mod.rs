@@ -320,6 +320,34 @@ impl Client {
             .await
     }
 
+    /// Like [`Client::send_all`] for typed messages, each validated (unless
+    /// turned off) and written first; a message that fails locally gets its
+    /// error in its place and nothing is sent for it.
+    pub async fn send_all_messages<'a, T, I>(
+        &self,
+        messages: I,
+        concurrency: usize,
+    ) -> Vec<Result<Accepted, SendError>>
+    where
+        T: IngestionMessage + 'a,
+        I: IntoIterator<Item = &'a T>,
+    {
+        let sends = messages.into_iter().map(|m| {
+            let prepared = self.prepare(m);
+            async move { self.send_outbound(prepared?).await }
+        });
+        stream::iter(sends)
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    /// Validates (unless turned off) and writes a typed message, ready for
+    /// [`Client::send_outbound`] or [`Client::send_all`].
+    pub fn prepare<T: IngestionMessage>(&self, msg: &T) -> Result<Outbound, SendError> {
+        Outbound::from_message(msg, self.inner.validate)
+    }
+
     /// Sends one written message with retries.
     pub async fn send_outbound(&self, out: Outbound) -> Result<Accepted, SendError> {
         let url = format!(
