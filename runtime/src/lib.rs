@@ -6,13 +6,22 @@
 //! their parsers in [`xsd`], whitespace and name rules in [`lexical`], XSD
 //! regular expressions in [`pattern`], the error types in [`error`], and
 //! the traits in [`message`]. Nothing here knows any particular schema.
+//!
+//! Behind default features, for applications: `client` (send messages to
+//! the ingestion endpoints: retries, idempotency keys, typed errors) and
+//! `webhook` (typed events, signature verification, correlation of
+//! outcomes with sent messages). Generated crates depend on this crate
+//! without them.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod lexical;
 pub mod message;
 pub mod pattern;
 pub mod types;
-#[cfg(feature = "webhook")] pub mod webhook;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 pub mod xml;
 pub mod xsd;
 
@@ -51,3 +60,8 @@ impl<T> From<T> for Nillable<T> {
 
 /// Re-exported so generated code and users need not match versions.
 pub use quick_xml;
+/// Re-exported so users of the client need not match versions.
+#[cfg(feature = "client")]
+pub use reqwest;
+#[cfg(feature = "client")]
+pub use tokio;
