@@ -1,6 +1,6 @@
 //! XSD names to Rust identifiers: the one place that decides them.
 //!
-//! Names go through `heck` for case, then through [`sanitize`] for what Rust
+//! Names go through `heck` for case, then through `sanitize` for what Rust
 //! cannot take (keywords, leading digits, characters outside identifiers).
 //! Collisions are resolved by [`Namespace::claim`], which appends a number in
 //! claim order; callers claim in a deterministic order, so the result is

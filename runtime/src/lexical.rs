@@ -172,7 +172,7 @@ pub fn is_language(s: &str) -> bool {
 /// `xs:anyURI` as libxml2 checks it: characters that are not allowed in URIs but common in
 /// IRIs and sloppy references (space, non-ASCII, `<>"{}|\^\`'`, controls) are tolerated, and the
 /// rest must form an RFC 3986 URI-reference. So `%` must introduce two hex digits, at most one
-/// `#`, `[`/`]` only around an IP-literal host (or in the fragment), ports numeric.
+/// `#`, brackets only around an IP-literal host (or in the fragment), ports numeric.
 pub fn is_any_uri(s: &str) -> bool {
     let mapped: Vec<u8> = s
         .bytes()
