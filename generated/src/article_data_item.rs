@@ -3,6 +3,7 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:article-data-item:1";
+
 /// Usage status of an article in customs processing.
 ///
 /// XSD simple type `ArticleStatusType`.
@@ -15,9 +16,11 @@ pub enum ArticleStatusType {
     /// `phasedOut`
     PhasedOut,
 }
+
 impl ArticleStatusType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["active", "blocked", "phasedOut"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -26,6 +29,7 @@ impl ArticleStatusType {
             Self::PhasedOut => "phasedOut",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -41,16 +45,18 @@ impl ArticleStatusType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -60,27 +66,33 @@ impl ArticleStatusType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for ArticleStatusType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for ArticleStatusType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ArticleStatusType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Four-character TARIC additional code.
 ///
 /// XSD simple type `TaricAdditionalCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaricAdditionalCodeType(::std::string::String);
+
 impl TaricAdditionalCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -97,17 +109,21 @@ impl TaricAdditionalCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -129,6 +145,7 @@ impl TaricAdditionalCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -137,6 +154,7 @@ impl TaricAdditionalCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -159,8 +177,10 @@ impl TaricAdditionalCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for TaricAdditionalCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -177,30 +197,37 @@ impl ::std::str::FromStr for TaricAdditionalCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for TaricAdditionalCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for TaricAdditionalCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for TaricAdditionalCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for TaricAdditionalCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Header plus up to 999 articles.
 ///
 /// XSD complex type `ArticleDataItem`.
@@ -219,6 +246,7 @@ pub struct ArticleDataItem {
     /// Element `Article`, 1 to 999 times.
     pub article: ::std::vec::Vec<ArticleType>,
 }
+
 impl ArticleDataItem {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -329,6 +357,7 @@ impl ArticleDataItem {
             schema_version: f_schema_version,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -341,6 +370,7 @@ impl ArticleDataItem {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -372,6 +402,7 @@ impl ArticleDataItem {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// An article with its customs-relevant master data.
 ///
 /// XSD complex type `ArticleType`.
@@ -432,6 +463,7 @@ pub struct ArticleType {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl ArticleType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1111,6 +1143,7 @@ impl ArticleType {
             changed_at: f_changed_at,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1123,6 +1156,7 @@ impl ArticleType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1266,6 +1300,7 @@ impl ArticleType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// CN or TARIC code plus TARIC additional codes.
 ///
 /// XSD complex type `ArticleType/Classification`.
@@ -1282,6 +1317,7 @@ pub struct Classification {
     /// Element `BindingTariffInformation`, optional.
     pub binding_tariff_information: ::std::option::Option<BindingTariffInformation>,
 }
+
 impl Classification {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1396,6 +1432,7 @@ impl Classification {
             binding_tariff_information: f_binding_tariff_information,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1408,6 +1445,7 @@ impl Classification {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1448,6 +1486,7 @@ impl Classification {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// One of: CnCode or TaricCode.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClassificationCnCodeOrTaricCode {
@@ -1456,6 +1495,7 @@ pub enum ClassificationCnCodeOrTaricCode {
     /// TaricCode.
     TaricCode(super::common_types::TaricCodeType),
 }
+
 impl ClassificationCnCodeOrTaricCode {
     /// Could the pending child begin one of the alternatives?
     #[doc(hidden)]
@@ -1463,6 +1503,7 @@ impl ClassificationCnCodeOrTaricCode {
         r.is("urn:cas:ingestion:article-data-item:1", "CnCode")
             || r.is("urn:cas:ingestion:article-data-item:1", "TaricCode")
     }
+
     #[doc(hidden)]
     pub fn read_content(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1497,6 +1538,7 @@ impl ClassificationCnCodeOrTaricCode {
         }
         Err(::cas_runtime::xml::Fail::Invalid)
     }
+
     #[doc(hidden)]
     pub fn write_content(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         match self {
@@ -1523,6 +1565,7 @@ impl ClassificationCnCodeOrTaricCode {
         }
     }
 }
+
 /// BTI reference and validity.
 ///
 /// XSD complex type `ArticleType/Classification/BindingTariffInformation`.
@@ -1537,6 +1580,7 @@ pub struct BindingTariffInformation {
     /// Element `ValidUntil`.
     pub valid_until: ::cas_runtime::types::Date,
 }
+
 impl BindingTariffInformation {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1627,6 +1671,7 @@ impl BindingTariffInformation {
             valid_until: f_valid_until,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1639,6 +1684,7 @@ impl BindingTariffInformation {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1667,6 +1713,7 @@ impl BindingTariffInformation {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Classifications and licence requirement.
 ///
 /// XSD complex type `ArticleType/ExportControl`.
@@ -1683,6 +1730,7 @@ pub struct ExportControl {
     /// Element `LicenceRequired`.
     pub licence_required: bool,
 }
+
 impl ExportControl {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1773,6 +1821,7 @@ impl ExportControl {
             licence_required: f_licence_required,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1785,6 +1834,7 @@ impl ExportControl {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1827,9 +1877,12 @@ impl ExportControl {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for ArticleDataItem {
     const ELEMENT: &'static str = "ArticleDataItem";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:article-data-item:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -1874,6 +1927,7 @@ impl ::cas_runtime::XmlRoot for ArticleDataItem {
             ArticleDataItem::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(1u16));
@@ -1893,7 +1947,9 @@ impl ::cas_runtime::XmlRoot for ArticleDataItem {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for ArticleDataItem {
     const MESSAGE: &'static str = "ArticleDataItem";
+
     const ENDPOINT: &'static str = "/ingestion/v1/article-data-item";
 }

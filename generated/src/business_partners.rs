@@ -3,11 +3,13 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:business-partners:1";
+
 /// UCC authorisation type code (e.g. AEOC, CW1, IPO, ACR).
 ///
 /// XSD simple type `AuthorisationTypeCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuthorisationTypeCodeType(::std::string::String);
+
 impl AuthorisationTypeCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -24,17 +26,21 @@ impl AuthorisationTypeCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -59,6 +65,7 @@ impl AuthorisationTypeCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -67,6 +74,7 @@ impl AuthorisationTypeCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -89,8 +97,10 @@ impl AuthorisationTypeCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for AuthorisationTypeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -107,35 +117,43 @@ impl ::std::str::FromStr for AuthorisationTypeCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for AuthorisationTypeCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for AuthorisationTypeCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for AuthorisationTypeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for AuthorisationTypeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Sender-side business partner number.
 ///
 /// XSD simple type `PartnerIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PartnerIdType(::std::string::String);
+
 impl PartnerIdType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -152,17 +170,21 @@ impl PartnerIdType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -184,6 +206,7 @@ impl PartnerIdType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -192,6 +215,7 @@ impl PartnerIdType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -214,8 +238,10 @@ impl PartnerIdType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for PartnerIdType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -232,30 +258,37 @@ impl ::std::str::FromStr for PartnerIdType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for PartnerIdType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for PartnerIdType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for PartnerIdType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for PartnerIdType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Role a business partner plays in customs processes.
 ///
 /// XSD simple type `PartnerRoleType`.
@@ -278,6 +311,7 @@ pub enum PartnerRoleType {
     /// `warehouseKeeper`
     WarehouseKeeper,
 }
+
 impl PartnerRoleType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -290,6 +324,7 @@ impl PartnerRoleType {
         "carrier",
         "warehouseKeeper",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -303,6 +338,7 @@ impl PartnerRoleType {
             Self::WarehouseKeeper => "warehouseKeeper",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -323,16 +359,18 @@ impl PartnerRoleType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -342,22 +380,27 @@ impl PartnerRoleType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for PartnerRoleType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for PartnerRoleType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for PartnerRoleType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// A party extended with customs identifiers, roles and authorisations.
 ///
 /// XSD complex type `BusinessPartnerType`.
@@ -420,6 +463,7 @@ pub struct BusinessPartnerType {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl BusinessPartnerType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1138,6 +1182,7 @@ impl BusinessPartnerType {
             changed_at: f_changed_at,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1150,6 +1195,7 @@ impl BusinessPartnerType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1285,6 +1331,7 @@ impl BusinessPartnerType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Type, number and validity of an authorisation.
 ///
 /// XSD complex type `BusinessPartnerType/Authorisation`.
@@ -1309,6 +1356,7 @@ pub struct Authorisation {
         ::cas_runtime::Nillable<::cas_runtime::types::Date>,
     >,
 }
+
 impl Authorisation {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1498,6 +1546,7 @@ impl Authorisation {
             valid_until: f_valid_until,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1510,6 +1559,7 @@ impl Authorisation {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1573,6 +1623,7 @@ impl Authorisation {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Reference to the representing partner.
 ///
 /// XSD complex type `BusinessPartnerType/Representative`.
@@ -1583,6 +1634,7 @@ pub struct Representative {
     /// Attribute `partnerRef`, required.
     pub partner_ref: PartnerIdType,
 }
+
 impl Representative {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1628,6 +1680,7 @@ impl Representative {
         }
         Ok(Self { partner_ref: f_partner_ref })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1640,6 +1693,7 @@ impl Representative {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1657,6 +1711,7 @@ impl Representative {
         let _ = (ns, prefixed, local);
     }
 }
+
 /// Header plus any number of business partners.
 ///
 /// XSD complex type `BusinessPartners`.
@@ -1675,6 +1730,7 @@ pub struct BusinessPartners {
     /// Element `BusinessPartner`, 1 or more.
     pub business_partner: ::std::vec::Vec<BusinessPartnerType>,
 }
+
 impl BusinessPartners {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1780,6 +1836,7 @@ impl BusinessPartners {
             schema_version: f_schema_version,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1792,6 +1849,7 @@ impl BusinessPartners {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1823,9 +1881,12 @@ impl BusinessPartners {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for BusinessPartners {
     const ELEMENT: &'static str = "BusinessPartners";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:business-partners:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -1932,6 +1993,7 @@ impl ::cas_runtime::XmlRoot for BusinessPartners {
             BusinessPartners::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(2u16));
@@ -1951,7 +2013,9 @@ impl ::cas_runtime::XmlRoot for BusinessPartners {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for BusinessPartners {
     const MESSAGE: &'static str = "BusinessPartners";
+
     const ENDPOINT: &'static str = "/ingestion/v1/business-partners";
 }

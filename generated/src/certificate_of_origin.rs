@@ -3,11 +3,13 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:certificate-of-origin:1";
+
 /// One to five copies.
 ///
 /// XSD simple type `CertificateOfOrigin/NumberOfCopies`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NumberOfCopies(::cas_runtime::types::Integer);
+
 impl NumberOfCopies {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -22,17 +24,21 @@ impl NumberOfCopies {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::cas_runtime::types::Integer) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::cas_runtime::types::Integer {
         &self.0
     }
+
     pub fn into_inner(self) -> ::cas_runtime::types::Integer {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::cas_runtime::types::Integer,
@@ -57,6 +63,7 @@ impl NumberOfCopies {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -78,8 +85,10 @@ impl NumberOfCopies {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for NumberOfCopies {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -95,30 +104,37 @@ impl ::std::str::FromStr for NumberOfCopies {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::cas_runtime::types::Integer> for NumberOfCopies {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::cas_runtime::types::Integer,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for NumberOfCopies {
     type Target = ::cas_runtime::types::Integer;
+
     fn deref(&self) -> &::cas_runtime::types::Integer {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for NumberOfCopies {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for NumberOfCopies {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Kind of proof of origin requested.
 ///
 /// XSD simple type `CertificateTypeCodeType`.
@@ -133,6 +149,7 @@ pub enum CertificateTypeCodeType {
     /// `NON-PREFERENTIAL`
     NonPreferential,
 }
+
 impl CertificateTypeCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -141,6 +158,7 @@ impl CertificateTypeCodeType {
         "A.TR",
         "NON-PREFERENTIAL",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -150,6 +168,7 @@ impl CertificateTypeCodeType {
             Self::NonPreferential => "NON-PREFERENTIAL",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -166,16 +185,18 @@ impl CertificateTypeCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -185,22 +206,27 @@ impl CertificateTypeCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for CertificateTypeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for CertificateTypeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for CertificateTypeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Origin criterion met by the goods.
 ///
 /// XSD simple type `OriginCriterionType`.
@@ -213,9 +239,11 @@ pub enum OriginCriterionType {
     /// `CUM`
     Cum,
 }
+
 impl OriginCriterionType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["WO", "PSR", "CUM"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -224,6 +252,7 @@ impl OriginCriterionType {
             Self::Cum => "CUM",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -239,16 +268,18 @@ impl OriginCriterionType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -258,22 +289,27 @@ impl OriginCriterionType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for OriginCriterionType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for OriginCriterionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for OriginCriterionType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Certificate request with the declaration it is based on.
 ///
 /// XSD complex type `CertificateOfOrigin`.
@@ -332,6 +368,7 @@ pub struct CertificateOfOrigin {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl CertificateOfOrigin {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1272,6 +1309,7 @@ impl CertificateOfOrigin {
             schema_version: f_schema_version,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1284,6 +1322,7 @@ impl CertificateOfOrigin {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1437,6 +1476,7 @@ impl CertificateOfOrigin {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// The declaration's MRN, or its LRN while no MRN is known.
 ///
 /// XSD complex type `CertificateOfOrigin/DeclarationReference`.
@@ -1445,6 +1485,7 @@ pub struct DeclarationReference {
     /// Lrn or Mrn.
     pub mrn_or_lrn: DeclarationReferenceMrnOrLrn,
 }
+
 impl DeclarationReference {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1489,6 +1530,7 @@ impl DeclarationReference {
         };
         Ok(Self { mrn_or_lrn: f_mrn_or_lrn })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1501,6 +1543,7 @@ impl DeclarationReference {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1514,6 +1557,7 @@ impl DeclarationReference {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// One of: Lrn or Mrn.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeclarationReferenceMrnOrLrn {
@@ -1522,6 +1566,7 @@ pub enum DeclarationReferenceMrnOrLrn {
     /// Lrn.
     Lrn(super::common_types::LrnType),
 }
+
 impl DeclarationReferenceMrnOrLrn {
     /// Could the pending child begin one of the alternatives?
     #[doc(hidden)]
@@ -1529,6 +1574,7 @@ impl DeclarationReferenceMrnOrLrn {
         r.is("urn:cas:ingestion:certificate-of-origin:1", "Mrn")
             || r.is("urn:cas:ingestion:certificate-of-origin:1", "Lrn")
     }
+
     #[doc(hidden)]
     pub fn read_content(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1563,6 +1609,7 @@ impl DeclarationReferenceMrnOrLrn {
         }
         Err(::cas_runtime::xml::Fail::Invalid)
     }
+
     #[doc(hidden)]
     pub fn write_content(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         match self {
@@ -1581,6 +1628,7 @@ impl DeclarationReferenceMrnOrLrn {
         }
     }
 }
+
 /// Goods item with its origin data.
 ///
 /// XSD complex type `CertificateOfOrigin/GoodsItem`.
@@ -1615,6 +1663,7 @@ pub struct GoodsItem {
     /// Element `InvoiceReference`, 0 to 9 times.
     pub invoice_reference: ::std::vec::Vec<super::common_types::Text35Type>,
 }
+
 impl GoodsItem {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2001,6 +2050,7 @@ impl GoodsItem {
             invoice_reference: f_invoice_reference,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2013,6 +2063,7 @@ impl GoodsItem {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2119,9 +2170,12 @@ impl GoodsItem {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for CertificateOfOrigin {
     const ELEMENT: &'static str = "CertificateOfOrigin";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:certificate-of-origin:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -2166,6 +2220,7 @@ impl ::cas_runtime::XmlRoot for CertificateOfOrigin {
             CertificateOfOrigin::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(3u16));
@@ -2184,7 +2239,9 @@ impl ::cas_runtime::XmlRoot for CertificateOfOrigin {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for CertificateOfOrigin {
     const MESSAGE: &'static str = "CertificateOfOrigin";
+
     const ENDPOINT: &'static str = "/ingestion/v1/certificate-of-origin";
 }

@@ -3,6 +3,7 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:common:1";
+
 /// What the receiver shall do with the transmitted data.
 ///
 /// XSD simple type `ActionCodeType`.
@@ -17,6 +18,7 @@ pub enum ActionCodeType {
     /// `delete`
     Delete,
 }
+
 impl ActionCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -25,6 +27,7 @@ impl ActionCodeType {
         "replace",
         "delete",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -34,6 +37,7 @@ impl ActionCodeType {
             Self::Delete => "delete",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -50,16 +54,18 @@ impl ActionCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -69,27 +75,33 @@ impl ActionCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for ActionCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for ActionCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ActionCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Three-character additional procedure code.
 ///
 /// XSD simple type `AdditionalProcedureCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AdditionalProcedureCodeType(::std::string::String);
+
 impl AdditionalProcedureCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -106,17 +118,21 @@ impl AdditionalProcedureCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -138,6 +154,7 @@ impl AdditionalProcedureCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -150,6 +167,7 @@ impl AdditionalProcedureCodeType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -172,8 +190,10 @@ impl AdditionalProcedureCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for AdditionalProcedureCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -190,35 +210,43 @@ impl ::std::str::FromStr for AdditionalProcedureCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for AdditionalProcedureCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for AdditionalProcedureCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for AdditionalProcedureCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for AdditionalProcedureCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Non-negative monetary value with up to 16 digits, 2 of them decimals.
 ///
 /// XSD simple type `AmountValueType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AmountValueType(::cas_runtime::types::Decimal);
+
 impl AmountValueType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -233,17 +261,21 @@ impl AmountValueType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::cas_runtime::types::Decimal) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
+
     pub fn into_inner(self) -> ::cas_runtime::types::Decimal {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::cas_runtime::types::Decimal,
@@ -278,6 +310,7 @@ impl AmountValueType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -299,8 +332,10 @@ impl AmountValueType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for AmountValueType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -316,35 +351,43 @@ impl ::std::str::FromStr for AmountValueType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::cas_runtime::types::Decimal> for AmountValueType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::cas_runtime::types::Decimal,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for AmountValueType {
     type Target = ::cas_runtime::types::Decimal;
+
     fn deref(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for AmountValueType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for AmountValueType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Company-internal article (material) number.
 ///
 /// XSD simple type `ArticleNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ArticleNumberType(::std::string::String);
+
 impl ArticleNumberType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -361,17 +404,21 @@ impl ArticleNumberType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -393,6 +440,7 @@ impl ArticleNumberType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -405,6 +453,7 @@ impl ArticleNumberType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -427,8 +476,10 @@ impl ArticleNumberType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ArticleNumberType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -445,35 +496,43 @@ impl ::std::str::FromStr for ArticleNumberType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for ArticleNumberType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ArticleNumberType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ArticleNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ArticleNumberType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Customs decision (authorisation) reference number.
 ///
 /// XSD simple type `AuthorisationNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuthorisationNumberType(::std::string::String);
+
 impl AuthorisationNumberType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -490,17 +549,21 @@ impl AuthorisationNumberType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -522,6 +585,7 @@ impl AuthorisationNumberType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -530,6 +594,7 @@ impl AuthorisationNumberType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -552,8 +617,10 @@ impl AuthorisationNumberType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for AuthorisationNumberType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -570,35 +637,43 @@ impl ::std::str::FromStr for AuthorisationNumberType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for AuthorisationNumberType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for AuthorisationNumberType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for AuthorisationNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for AuthorisationNumberType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Eight-digit Combined Nomenclature commodity code.
 ///
 /// XSD simple type `CnCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CnCodeType(::std::string::String);
+
 impl CnCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -615,17 +690,21 @@ impl CnCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -647,6 +726,7 @@ impl CnCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -655,6 +735,7 @@ impl CnCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -677,8 +758,10 @@ impl CnCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for CnCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -695,35 +778,43 @@ impl ::std::str::FromStr for CnCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for CnCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for CnCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for CnCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for CnCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// ISO 3166-1 alpha-2 country code.
 ///
 /// XSD simple type `CountryCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CountryCodeType(::std::string::String);
+
 impl CountryCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -740,17 +831,21 @@ impl CountryCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -772,6 +867,7 @@ impl CountryCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -784,6 +880,7 @@ impl CountryCodeType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -806,8 +903,10 @@ impl CountryCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for CountryCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -824,35 +923,43 @@ impl ::std::str::FromStr for CountryCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for CountryCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for CountryCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for CountryCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for CountryCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// ISO 4217 alphabetic currency code.
 ///
 /// XSD simple type `CurrencyCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CurrencyCodeType(::std::string::String);
+
 impl CurrencyCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -869,17 +976,21 @@ impl CurrencyCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -901,6 +1012,7 @@ impl CurrencyCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -913,6 +1025,7 @@ impl CurrencyCodeType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -935,8 +1048,10 @@ impl CurrencyCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for CurrencyCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -953,35 +1068,43 @@ impl ::std::str::FromStr for CurrencyCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for CurrencyCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for CurrencyCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for CurrencyCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for CurrencyCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Customs office reference number (COL), country code plus six characters.
 ///
 /// XSD simple type `CustomsOfficeCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CustomsOfficeCodeType(::std::string::String);
+
 impl CustomsOfficeCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -998,17 +1121,21 @@ impl CustomsOfficeCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -1030,6 +1157,7 @@ impl CustomsOfficeCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -1042,6 +1170,7 @@ impl CustomsOfficeCodeType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1064,8 +1193,10 @@ impl CustomsOfficeCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for CustomsOfficeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -1082,30 +1213,37 @@ impl ::std::str::FromStr for CustomsOfficeCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for CustomsOfficeCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for CustomsOfficeCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for CustomsOfficeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for CustomsOfficeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Type of customs declaration.
 ///
 /// XSD simple type `DeclarationTypeCodeType`.
@@ -1118,9 +1256,11 @@ pub enum DeclarationTypeCodeType {
     /// `CO`
     Co,
 }
+
 impl DeclarationTypeCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["IM", "EX", "CO"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -1129,6 +1269,7 @@ impl DeclarationTypeCodeType {
             Self::Co => "CO",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -1144,16 +1285,18 @@ impl DeclarationTypeCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1163,27 +1306,33 @@ impl DeclarationTypeCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for DeclarationTypeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for DeclarationTypeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for DeclarationTypeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// E-mail address.
 ///
 /// XSD simple type `EmailAddressType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EmailAddressType(::std::string::String);
+
 impl EmailAddressType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -1200,17 +1349,21 @@ impl EmailAddressType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -1237,6 +1390,7 @@ impl EmailAddressType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -1249,6 +1403,7 @@ impl EmailAddressType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1271,8 +1426,10 @@ impl EmailAddressType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for EmailAddressType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -1289,35 +1446,43 @@ impl ::std::str::FromStr for EmailAddressType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for EmailAddressType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for EmailAddressType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for EmailAddressType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for EmailAddressType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Economic Operators Registration and Identification (EORI) number.
 ///
 /// XSD simple type `EoriNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EoriNumberType(::std::string::String);
+
 impl EoriNumberType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -1334,17 +1499,21 @@ impl EoriNumberType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -1366,6 +1535,7 @@ impl EoriNumberType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -1374,6 +1544,7 @@ impl EoriNumberType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1396,8 +1567,10 @@ impl EoriNumberType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for EoriNumberType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -1414,35 +1587,43 @@ impl ::std::str::FromStr for EoriNumberType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for EoriNumberType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for EoriNumberType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for EoriNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for EoriNumberType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Export-control classification: EU dual-use item, military list entry or EAR99.
 ///
 /// XSD simple type `ExportControlClassificationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExportControlClassificationType(::std::string::String);
+
 impl ExportControlClassificationType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -1459,17 +1640,21 @@ impl ExportControlClassificationType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -1500,6 +1685,7 @@ impl ExportControlClassificationType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -1508,6 +1694,7 @@ impl ExportControlClassificationType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1530,8 +1717,10 @@ impl ExportControlClassificationType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ExportControlClassificationType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -1548,30 +1737,37 @@ impl ::std::str::FromStr for ExportControlClassificationType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for ExportControlClassificationType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ExportControlClassificationType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ExportControlClassificationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ExportControlClassificationType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Incoterms 2020 delivery term code.
 ///
 /// XSD simple type `IncotermCodeType`.
@@ -1600,6 +1796,7 @@ pub enum IncotermCodeType {
     /// `CIF`
     Cif,
 }
+
 impl IncotermCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -1615,6 +1812,7 @@ impl IncotermCodeType {
         "CFR",
         "CIF",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -1631,6 +1829,7 @@ impl IncotermCodeType {
             Self::Cif => "CIF",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -1654,16 +1853,18 @@ impl IncotermCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1673,27 +1874,33 @@ impl IncotermCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for IncotermCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for IncotermCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for IncotermCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Two-letter ISO 639-1 language code in lower case.
 ///
 /// XSD simple type `LanguageCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LanguageCodeType(::std::string::String);
+
 impl LanguageCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -1710,17 +1917,21 @@ impl LanguageCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -1742,6 +1953,7 @@ impl LanguageCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -1750,6 +1962,7 @@ impl LanguageCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1772,8 +1985,10 @@ impl LanguageCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for LanguageCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -1790,30 +2005,37 @@ impl ::std::str::FromStr for LanguageCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for LanguageCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for LanguageCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for LanguageCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for LanguageCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// A location given either as a UN/LOCODE or as a customs office code.
 ///
 /// XSD simple type `LocationCodeType`.
@@ -1822,6 +2044,7 @@ pub enum LocationCodeType {
     UnLocodeType(UnLocodeType),
     CustomsOfficeCodeType(CustomsOfficeCodeType),
 }
+
 impl LocationCodeType {
     #[doc(hidden)]
     pub fn parse_lexical(
@@ -1847,6 +2070,7 @@ impl LocationCodeType {
             reason: "the value matches none of the union's member types".into(),
         })
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1857,17 +2081,21 @@ impl LocationCodeType {
         Ok(v)
     }
 }
+
 impl ::std::str::FromStr for LocationCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for LocationCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(self))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for LocationCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         match self {
@@ -1878,11 +2106,13 @@ impl ::cas_runtime::xsd::Lexical for LocationCodeType {
         }
     }
 }
+
 /// Local Reference Number assigned by the declarant to a declaration.
 ///
 /// XSD simple type `LrnType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LrnType(::std::string::String);
+
 impl LrnType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -1897,17 +2127,21 @@ impl LrnType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -1926,6 +2160,7 @@ impl LrnType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1947,8 +2182,10 @@ impl LrnType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for LrnType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -1964,35 +2201,43 @@ impl ::std::str::FromStr for LrnType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for LrnType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for LrnType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for LrnType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for LrnType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Strictly positive mass with up to 16 digits, 6 of them decimals.
 ///
 /// XSD simple type `MassValueType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MassValueType(::cas_runtime::types::Decimal);
+
 impl MassValueType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2007,17 +2252,21 @@ impl MassValueType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::cas_runtime::types::Decimal) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
+
     pub fn into_inner(self) -> ::cas_runtime::types::Decimal {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::cas_runtime::types::Decimal,
@@ -2052,6 +2301,7 @@ impl MassValueType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2073,8 +2323,10 @@ impl MassValueType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for MassValueType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2090,35 +2342,43 @@ impl ::std::str::FromStr for MassValueType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::cas_runtime::types::Decimal> for MassValueType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::cas_runtime::types::Decimal,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for MassValueType {
     type Target = ::cas_runtime::types::Decimal;
+
     fn deref(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for MassValueType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for MassValueType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Identifier of a material list (bill of materials).
 ///
 /// XSD simple type `MaterialListIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MaterialListIdType(::std::string::String);
+
 impl MaterialListIdType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2135,17 +2395,21 @@ impl MaterialListIdType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -2167,6 +2431,7 @@ impl MaterialListIdType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -2175,6 +2440,7 @@ impl MaterialListIdType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2197,8 +2463,10 @@ impl MaterialListIdType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for MaterialListIdType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2215,35 +2483,43 @@ impl ::std::str::FromStr for MaterialListIdType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for MaterialListIdType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for MaterialListIdType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for MaterialListIdType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for MaterialListIdType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Sender-assigned unique message identifier.
 ///
 /// XSD simple type `MessageIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MessageIdType(::std::string::String);
+
 impl MessageIdType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2260,17 +2536,21 @@ impl MessageIdType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -2292,6 +2572,7 @@ impl MessageIdType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -2310,6 +2591,7 @@ impl MessageIdType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2332,8 +2614,10 @@ impl MessageIdType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for MessageIdType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2350,35 +2634,43 @@ impl ::std::str::FromStr for MessageIdType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for MessageIdType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for MessageIdType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for MessageIdType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for MessageIdType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Movement Reference Number assigned by customs to a declaration.
 ///
 /// XSD simple type `MrnType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MrnType(::std::string::String);
+
 impl MrnType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2395,17 +2687,21 @@ impl MrnType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -2432,6 +2728,7 @@ impl MrnType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -2444,6 +2741,7 @@ impl MrnType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2466,8 +2764,10 @@ impl MrnType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for MrnType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2484,35 +2784,43 @@ impl ::std::str::FromStr for MrnType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for MrnType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for MrnType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for MrnType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for MrnType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Percentage from 0 to 100 with at most two decimals.
 ///
 /// XSD simple type `PercentageType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PercentageType(::cas_runtime::types::Decimal);
+
 impl PercentageType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2527,17 +2835,21 @@ impl PercentageType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::cas_runtime::types::Decimal) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
+
     pub fn into_inner(self) -> ::cas_runtime::types::Decimal {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::cas_runtime::types::Decimal,
@@ -2588,6 +2900,7 @@ impl PercentageType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2609,8 +2922,10 @@ impl PercentageType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for PercentageType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2626,35 +2941,43 @@ impl ::std::str::FromStr for PercentageType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::cas_runtime::types::Decimal> for PercentageType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::cas_runtime::types::Decimal,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for PercentageType {
     type Target = ::cas_runtime::types::Decimal;
+
     fn deref(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for PercentageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for PercentageType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Telephone number in international notation.
 ///
 /// XSD simple type `PhoneNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PhoneNumberType(::std::string::String);
+
 impl PhoneNumberType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2671,17 +2994,21 @@ impl PhoneNumberType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -2703,6 +3030,7 @@ impl PhoneNumberType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -2711,6 +3039,7 @@ impl PhoneNumberType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2733,8 +3062,10 @@ impl PhoneNumberType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for PhoneNumberType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2751,35 +3082,43 @@ impl ::std::str::FromStr for PhoneNumberType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for PhoneNumberType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for PhoneNumberType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for PhoneNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for PhoneNumberType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Postal code with collapsed whitespace.
 ///
 /// XSD simple type `PostcodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PostcodeType(::std::string::String);
+
 impl PostcodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2794,17 +3133,21 @@ impl PostcodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -2817,6 +3160,7 @@ impl PostcodeType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2838,8 +3182,10 @@ impl PostcodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for PostcodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2855,35 +3201,43 @@ impl ::std::str::FromStr for PostcodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for PostcodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for PostcodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for PostcodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for PostcodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Four-digit procedure code: requested procedure followed by previous procedure.
 ///
 /// XSD simple type `ProcedureCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProcedureCodeType(::std::string::String);
+
 impl ProcedureCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -2900,17 +3254,21 @@ impl ProcedureCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -2932,6 +3290,7 @@ impl ProcedureCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -2940,6 +3299,7 @@ impl ProcedureCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2962,8 +3322,10 @@ impl ProcedureCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ProcedureCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -2980,35 +3342,43 @@ impl ::std::str::FromStr for ProcedureCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for ProcedureCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ProcedureCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ProcedureCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ProcedureCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Non-negative quantity with up to 16 digits, 6 of them decimals.
 ///
 /// XSD simple type `QuantityValueType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct QuantityValueType(::cas_runtime::types::Decimal);
+
 impl QuantityValueType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3023,17 +3393,21 @@ impl QuantityValueType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::cas_runtime::types::Decimal) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
+
     pub fn into_inner(self) -> ::cas_runtime::types::Decimal {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::cas_runtime::types::Decimal,
@@ -3068,6 +3442,7 @@ impl QuantityValueType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3089,8 +3464,10 @@ impl QuantityValueType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for QuantityValueType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3106,35 +3483,43 @@ impl ::std::str::FromStr for QuantityValueType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::cas_runtime::types::Decimal> for QuantityValueType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::cas_runtime::types::Decimal,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for QuantityValueType {
     type Target = ::cas_runtime::types::Decimal;
+
     fn deref(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for QuantityValueType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for QuantityValueType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Whitespace-separated list of seal identifiers.
 ///
 /// XSD simple type `SealIdentifierListBaseType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierListBaseType(::std::vec::Vec<SealIdentifierType>);
+
 impl SealIdentifierListBaseType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3149,17 +3534,21 @@ impl SealIdentifierListBaseType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::vec::Vec<SealIdentifierType>) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::vec::Vec<SealIdentifierType> {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::vec::Vec<SealIdentifierType> {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::vec::Vec<SealIdentifierType>,
@@ -3168,6 +3557,7 @@ impl SealIdentifierListBaseType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3201,8 +3591,10 @@ impl SealIdentifierListBaseType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for SealIdentifierListBaseType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3221,36 +3613,44 @@ impl ::std::str::FromStr for SealIdentifierListBaseType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::vec::Vec<SealIdentifierType>>
 for SealIdentifierListBaseType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::vec::Vec<SealIdentifierType>,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for SealIdentifierListBaseType {
     type Target = ::std::vec::Vec<SealIdentifierType>;
+
     fn deref(&self) -> &::std::vec::Vec<SealIdentifierType> {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for SealIdentifierListBaseType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for SealIdentifierListBaseType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Whitespace-separated list of one to 99 seal identifiers.
 ///
 /// XSD simple type `SealIdentifierListType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierListType(::std::vec::Vec<SealIdentifierType>);
+
 impl SealIdentifierListType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3265,17 +3665,21 @@ impl SealIdentifierListType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::vec::Vec<SealIdentifierType>) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::vec::Vec<SealIdentifierType> {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::vec::Vec<SealIdentifierType> {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::vec::Vec<SealIdentifierType>,
@@ -3294,6 +3698,7 @@ impl SealIdentifierListType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3327,8 +3732,10 @@ impl SealIdentifierListType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for SealIdentifierListType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3347,36 +3754,44 @@ impl ::std::str::FromStr for SealIdentifierListType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::vec::Vec<SealIdentifierType>>
 for SealIdentifierListType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::vec::Vec<SealIdentifierType>,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for SealIdentifierListType {
     type Target = ::std::vec::Vec<SealIdentifierType>;
+
     fn deref(&self) -> &::std::vec::Vec<SealIdentifierType> {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for SealIdentifierListType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for SealIdentifierListType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Identifier of one customs or carrier seal.
 ///
 /// XSD simple type `SealIdentifierType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierType(::std::string::String);
+
 impl SealIdentifierType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3393,17 +3808,21 @@ impl SealIdentifierType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -3425,6 +3844,7 @@ impl SealIdentifierType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -3437,6 +3857,7 @@ impl SealIdentifierType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3459,8 +3880,10 @@ impl SealIdentifierType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for SealIdentifierType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3477,35 +3900,43 @@ impl ::std::str::FromStr for SealIdentifierType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for SealIdentifierType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for SealIdentifierType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for SealIdentifierType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for SealIdentifierType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Item sequence number from 1 to 999.
 ///
 /// XSD simple type `SequenceNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SequenceNumberType(u16);
+
 impl SequenceNumberType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3520,17 +3951,21 @@ impl SequenceNumberType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: u16) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &u16 {
         &self.0
     }
+
     pub fn into_inner(self) -> u16 {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &u16,
@@ -3555,6 +3990,7 @@ impl SequenceNumberType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3576,8 +4012,10 @@ impl SequenceNumberType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for SequenceNumberType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3593,33 +4031,41 @@ impl ::std::str::FromStr for SequenceNumberType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<u16> for SequenceNumberType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(value: u16) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for SequenceNumberType {
     type Target = u16;
+
     fn deref(&self) -> &u16 {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for SequenceNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for SequenceNumberType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Ten-digit TARIC commodity code.
 ///
 /// XSD simple type `TaricCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaricCodeType(::std::string::String);
+
 impl TaricCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3636,17 +4082,21 @@ impl TaricCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -3668,6 +4118,7 @@ impl TaricCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -3676,6 +4127,7 @@ impl TaricCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3698,8 +4150,10 @@ impl TaricCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for TaricCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3716,35 +4170,43 @@ impl ::std::str::FromStr for TaricCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for TaricCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for TaricCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for TaricCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for TaricCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Free text of at most 35 characters, derived from Text70Type by a third restriction step.
 ///
 /// XSD simple type `Text35Type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Text35Type(::std::string::String);
+
 impl Text35Type {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3759,17 +4221,21 @@ impl Text35Type {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -3800,6 +4266,7 @@ impl Text35Type {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3821,8 +4288,10 @@ impl Text35Type {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for Text35Type {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3838,35 +4307,43 @@ impl ::std::str::FromStr for Text35Type {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for Text35Type {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for Text35Type {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for Text35Type {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for Text35Type {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Free text of at most 70 characters, derived from TextType by a second restriction step.
 ///
 /// XSD simple type `Text70Type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Text70Type(::std::string::String);
+
 impl Text70Type {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3881,17 +4358,21 @@ impl Text70Type {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -3916,6 +4397,7 @@ impl Text70Type {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3937,8 +4419,10 @@ impl Text70Type {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for Text70Type {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -3954,35 +4438,43 @@ impl ::std::str::FromStr for Text70Type {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for Text70Type {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for Text70Type {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for Text70Type {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for Text70Type {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Free text with collapsed whitespace, between 1 and 512 characters.
 ///
 /// XSD simple type `TextType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TextType(::std::string::String);
+
 impl TextType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -3997,17 +4489,21 @@ impl TextType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -4026,6 +4522,7 @@ impl TextType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -4047,8 +4544,10 @@ impl TextType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for TextType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -4064,30 +4563,37 @@ impl ::std::str::FromStr for TextType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for TextType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for TextType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for TextType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for TextType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// UCC mode of transport code (1 sea to 9 own propulsion).
 ///
 /// XSD simple type `TransportModeCodeType`.
@@ -4112,6 +4618,7 @@ pub enum TransportModeCodeType {
     /// `9`
     V9,
 }
+
 impl TransportModeCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -4125,6 +4632,7 @@ impl TransportModeCodeType {
         "8",
         "9",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -4139,6 +4647,7 @@ impl TransportModeCodeType {
             Self::V9 => "9",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -4160,16 +4669,18 @@ impl TransportModeCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -4179,27 +4690,33 @@ impl TransportModeCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for TransportModeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for TransportModeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for TransportModeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// UN/LOCODE location code: country code plus three characters.
 ///
 /// XSD simple type `UnLocodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnLocodeType(::std::string::String);
+
 impl UnLocodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -4216,17 +4733,21 @@ impl UnLocodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -4248,6 +4769,7 @@ impl UnLocodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -4256,6 +4778,7 @@ impl UnLocodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -4278,8 +4801,10 @@ impl UnLocodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for UnLocodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -4296,35 +4821,43 @@ impl ::std::str::FromStr for UnLocodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for UnLocodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for UnLocodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for UnLocodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for UnLocodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// UN/ECE Recommendation 20 unit of measure code.
 ///
 /// XSD simple type `UnitCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnitCodeType(::std::string::String);
+
 impl UnitCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -4341,17 +4874,21 @@ impl UnitCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -4373,6 +4910,7 @@ impl UnitCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -4381,6 +4919,7 @@ impl UnitCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -4403,8 +4942,10 @@ impl UnitCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for UnitCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -4421,35 +4962,43 @@ impl ::std::str::FromStr for UnitCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for UnitCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for UnitCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for UnitCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for UnitCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// VAT identification number with ISO country prefix (EL for Greece).
 ///
 /// XSD simple type `VatIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VatIdType(::std::string::String);
+
 impl VatIdType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -4466,17 +5015,21 @@ impl VatIdType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -4499,6 +5052,7 @@ impl VatIdType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -4507,6 +5061,7 @@ impl VatIdType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -4529,8 +5084,10 @@ impl VatIdType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for VatIdType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -4547,30 +5104,37 @@ impl ::std::str::FromStr for VatIdType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for VatIdType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for VatIdType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for VatIdType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for VatIdType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Postal address; its parts may appear in any order.
 ///
 /// XSD complex type `AddressType`.
@@ -4597,6 +5161,7 @@ pub struct AddressType {
     /// Element `CountryCode`.
     pub country_code: CountryCodeType,
 }
+
 impl AddressType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -4771,6 +5336,7 @@ impl AddressType {
             country_code: f_country_code,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -4783,6 +5349,7 @@ impl AddressType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -4849,6 +5416,7 @@ impl AddressType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Monetary amount with its ISO 4217 currency.
 ///
 /// XSD complex type `AmountType`.
@@ -4861,6 +5429,7 @@ pub struct AmountType {
     /// The element's text content.
     pub value: AmountValueType,
 }
+
 impl AmountType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -4915,6 +5484,7 @@ impl AmountType {
             value: value,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -4927,6 +5497,7 @@ impl AmountType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -4944,6 +5515,7 @@ impl AmountType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Free-text description together with the language it is written in.
 ///
 /// XSD complex type `DescriptionType`.
@@ -4956,6 +5528,7 @@ pub struct DescriptionType {
     /// The element's text content.
     pub value: TextType,
 }
+
 impl DescriptionType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -5004,6 +5577,7 @@ impl DescriptionType {
             value: value,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -5016,6 +5590,7 @@ impl DescriptionType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -5035,6 +5610,7 @@ impl DescriptionType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Extension point for elements and attributes from other namespaces.
 ///
 /// XSD complex type `ExtensionsType`.
@@ -5045,6 +5621,7 @@ pub struct ExtensionsType {
     /// Any element (any namespace but urn:cas:common:1, processContents lax), 0 or more.
     pub any: ::std::vec::Vec<::cas_runtime::xml::AnyContent<super::Document>>,
 }
+
 impl ExtensionsType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -5110,6 +5687,7 @@ impl ExtensionsType {
             any_attributes: f_any_attributes,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -5122,6 +5700,7 @@ impl ExtensionsType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -5140,6 +5719,7 @@ impl ExtensionsType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// A party additionally identified by its EORI number and optional VAT id.
 ///
 /// XSD complex type `IdentifiedPartyType`.
@@ -5174,6 +5754,7 @@ pub struct IdentifiedPartyType {
     /// Element `VatId`, optional.
     pub vat_id: ::std::option::Option<VatIdType>,
 }
+
 impl IdentifiedPartyType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -5486,6 +6067,7 @@ impl IdentifiedPartyType {
             vat_id: f_vat_id,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -5498,6 +6080,7 @@ impl IdentifiedPartyType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -5570,6 +6153,7 @@ impl IdentifiedPartyType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Strictly positive mass measure with its unit, kilograms unless stated otherwise.
 ///
 /// XSD complex type `MeasureType`.
@@ -5582,6 +6166,7 @@ pub struct MeasureType {
     /// The element's text content.
     pub value: MassValueType,
 }
+
 impl MeasureType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -5630,6 +6215,7 @@ impl MeasureType {
             value: value,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -5642,6 +6228,7 @@ impl MeasureType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -5661,6 +6248,7 @@ impl MeasureType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Envelope data common to every ingestion message.
 ///
 /// XSD complex type `MessageHeaderType`.
@@ -5687,6 +6275,7 @@ pub struct MessageHeaderType {
     /// Element `TestIndicator`, optional. Default: `false`.
     pub test_indicator: ::std::option::Option<bool>,
 }
+
 impl MessageHeaderType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -5911,6 +6500,7 @@ impl MessageHeaderType {
             test_indicator: f_test_indicator,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -5923,6 +6513,7 @@ impl MessageHeaderType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -5983,6 +6574,7 @@ impl MessageHeaderType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// A party by name and address, with optional contact details.
 ///
 /// XSD complex type `PartyType`.
@@ -6009,6 +6601,7 @@ pub struct PartyType {
     /// Element `Email`, optional.
     pub email: ::std::option::Option<EmailAddressType>,
 }
+
 impl PartyType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -6206,6 +6799,7 @@ impl PartyType {
             email: f_email,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -6218,6 +6812,7 @@ impl PartyType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -6272,6 +6867,7 @@ impl PartyType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Quantity with its unit of measure, kilograms unless stated otherwise.
 ///
 /// XSD complex type `QuantityType`.
@@ -6284,6 +6880,7 @@ pub struct QuantityType {
     /// The element's text content.
     pub value: QuantityValueType,
 }
+
 impl QuantityType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -6332,6 +6929,7 @@ impl QuantityType {
             value: value,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -6344,6 +6942,7 @@ impl QuantityType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(

@@ -3,11 +3,13 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:customs-shipment:1";
+
 /// ISO 6346 container identification number.
 ///
 /// XSD simple type `ContainerNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ContainerNumberType(::std::string::String);
+
 impl ContainerNumberType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -24,17 +26,21 @@ impl ContainerNumberType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -56,6 +62,7 @@ impl ContainerNumberType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -64,6 +71,7 @@ impl ContainerNumberType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -86,8 +94,10 @@ impl ContainerNumberType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ContainerNumberType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -104,30 +114,37 @@ impl ::std::str::FromStr for ContainerNumberType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for ContainerNumberType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ContainerNumberType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ContainerNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ContainerNumberType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// UCC additional declaration type code A to F.
 ///
 /// XSD simple type `CustomsShipment/AdditionalDeclarationType`.
@@ -146,9 +163,11 @@ pub enum AdditionalDeclarationType {
     /// `F`
     F,
 }
+
 impl AdditionalDeclarationType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["A", "B", "C", "D", "E", "F"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -160,6 +179,7 @@ impl AdditionalDeclarationType {
             Self::F => "F",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -178,16 +198,18 @@ impl AdditionalDeclarationType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -197,27 +219,33 @@ impl AdditionalDeclarationType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for AdditionalDeclarationType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for AdditionalDeclarationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for AdditionalDeclarationType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Two-character package kind code.
 ///
 /// XSD simple type `CustomsShipment/Package/Kind`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Kind(::std::string::String);
+
 impl Kind {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -234,17 +262,21 @@ impl Kind {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -266,6 +298,7 @@ impl Kind {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -274,6 +307,7 @@ impl Kind {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -296,8 +330,10 @@ impl Kind {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for Kind {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -314,30 +350,37 @@ impl ::std::str::FromStr for Kind {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for Kind {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for Kind {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for Kind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for Kind {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// UCC representative status code.
 ///
 /// XSD simple type `CustomsShipment/Parties/Representative/status_attr`.
@@ -348,9 +391,11 @@ pub enum StatusAttr {
     /// `3`
     V3,
 }
+
 impl StatusAttr {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["2", "3"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -358,6 +403,7 @@ impl StatusAttr {
             Self::V3 => "3",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -372,16 +418,18 @@ impl StatusAttr {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -391,27 +439,33 @@ impl StatusAttr {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for StatusAttr {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for StatusAttr {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for StatusAttr {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Two-digit identification type code.
 ///
 /// XSD simple type `CustomsShipment/Transport/MeansOfTransport/IdentificationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct IdentificationType(::std::string::String);
+
 impl IdentificationType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -428,17 +482,21 @@ impl IdentificationType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -460,6 +518,7 @@ impl IdentificationType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -468,6 +527,7 @@ impl IdentificationType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -490,8 +550,10 @@ impl IdentificationType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for IdentificationType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -508,30 +570,37 @@ impl ::std::str::FromStr for IdentificationType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for IdentificationType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for IdentificationType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for IdentificationType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for IdentificationType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Journey stage.
 ///
 /// XSD simple type `CustomsShipment/Transport/MeansOfTransport/stage_attr`.
@@ -544,9 +613,11 @@ pub enum StageAttr {
     /// `arrival`
     Arrival,
 }
+
 impl StageAttr {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["departure", "border", "arrival"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -555,6 +626,7 @@ impl StageAttr {
             Self::Arrival => "arrival",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -570,16 +642,18 @@ impl StageAttr {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -589,27 +663,33 @@ impl StageAttr {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for StageAttr {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for StageAttr {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for StageAttr {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Four-character document type code from the UCC code lists (e.g. N380, Y923, C505).
 ///
 /// XSD simple type `DocumentTypeCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DocumentTypeCodeType(::std::string::String);
+
 impl DocumentTypeCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -626,17 +706,21 @@ impl DocumentTypeCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -658,6 +742,7 @@ impl DocumentTypeCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -666,6 +751,7 @@ impl DocumentTypeCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -688,8 +774,10 @@ impl DocumentTypeCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for DocumentTypeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -706,35 +794,43 @@ impl ::std::str::FromStr for DocumentTypeCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for DocumentTypeCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for DocumentTypeCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for DocumentTypeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for DocumentTypeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Shipment-local identifier of a package, referenced by goods items.
 ///
 /// XSD simple type `PackageIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PackageIdType(::std::string::String);
+
 impl PackageIdType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -751,17 +847,21 @@ impl PackageIdType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -783,6 +883,7 @@ impl PackageIdType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -791,6 +892,7 @@ impl PackageIdType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -813,8 +915,10 @@ impl PackageIdType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for PackageIdType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -831,35 +935,43 @@ impl ::std::str::FromStr for PackageIdType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for PackageIdType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for PackageIdType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for PackageIdType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for PackageIdType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Three-digit tariff preference code (e.g. 100 erga omnes, 300 preferential).
 ///
 /// XSD simple type `PreferenceCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PreferenceCodeType(::std::string::String);
+
 impl PreferenceCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -876,17 +988,21 @@ impl PreferenceCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -908,6 +1024,7 @@ impl PreferenceCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -916,6 +1033,7 @@ impl PreferenceCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -938,8 +1056,10 @@ impl PreferenceCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for PreferenceCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -956,35 +1076,43 @@ impl ::std::str::FromStr for PreferenceCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for PreferenceCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for PreferenceCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for PreferenceCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for PreferenceCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Customs valuation method code (1 transaction value to 6 fall-back).
 ///
 /// XSD simple type `ValuationMethodType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValuationMethodType(::cas_runtime::types::Integer);
+
 impl ValuationMethodType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -999,17 +1127,21 @@ impl ValuationMethodType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::cas_runtime::types::Integer) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::cas_runtime::types::Integer {
         &self.0
     }
+
     pub fn into_inner(self) -> ::cas_runtime::types::Integer {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::cas_runtime::types::Integer,
@@ -1034,6 +1166,7 @@ impl ValuationMethodType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -1055,8 +1188,10 @@ impl ValuationMethodType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ValuationMethodType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -1072,30 +1207,37 @@ impl ::std::str::FromStr for ValuationMethodType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::cas_runtime::types::Integer> for ValuationMethodType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::cas_runtime::types::Integer,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ValuationMethodType {
     type Target = ::cas_runtime::types::Integer;
+
     fn deref(&self) -> &::cas_runtime::types::Integer {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ValuationMethodType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ValuationMethodType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Content of a customs shipment.
 ///
 /// XSD complex type `CustomsShipment`.
@@ -1170,6 +1312,7 @@ pub struct CustomsShipment {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl CustomsShipment {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2539,6 +2682,7 @@ impl CustomsShipment {
             schema_version: f_schema_version,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2551,6 +2695,7 @@ impl CustomsShipment {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2731,6 +2876,7 @@ impl CustomsShipment {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Container number and seals.
 ///
 /// XSD complex type `CustomsShipment/Container`.
@@ -2749,6 +2895,7 @@ pub struct Container {
     /// Element `Seals`, optional.
     pub seals: ::std::option::Option<super::common_types::SealIdentifierListType>,
 }
+
 impl Container {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2854,6 +3001,7 @@ impl Container {
             loaded: f_loaded,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2866,6 +3014,7 @@ impl Container {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2903,6 +3052,7 @@ impl Container {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Office of declaration and optional offices of exit and destination.
 ///
 /// XSD complex type `CustomsShipment/CustomsOffices`.
@@ -2925,6 +3075,7 @@ pub struct CustomsOffices {
         super::common_types::CustomsOfficeCodeType,
     >,
 }
+
 impl CustomsOffices {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -3057,6 +3208,7 @@ impl CustomsOffices {
             office_of_destination: f_office_of_destination,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -3069,6 +3221,7 @@ impl CustomsOffices {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -3127,6 +3280,7 @@ impl CustomsOffices {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Incoterm with named place.
 ///
 /// XSD complex type `CustomsShipment/DeliveryTerms`.
@@ -3145,6 +3299,7 @@ pub struct DeliveryTerms {
     /// Element `LocationCode`, optional.
     pub location_code: ::std::option::Option<super::common_types::LocationCodeType>,
 }
+
 impl DeliveryTerms {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -3281,6 +3436,7 @@ impl DeliveryTerms {
             location_code: f_location_code,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -3293,6 +3449,7 @@ impl DeliveryTerms {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -3333,6 +3490,7 @@ impl DeliveryTerms {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Any mix of documents, in any order.
 ///
 /// XSD complex type `CustomsShipment/Documents`.
@@ -3341,6 +3499,7 @@ pub struct Documents {
     /// AdditionalReference or PreviousDocument or SupportingDocument, 1 or more.
     pub choice_list: ::std::vec::Vec<DocumentsChoice>,
 }
+
 impl Documents {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -3387,6 +3546,7 @@ impl Documents {
         }
         Ok(Self { choice_list: f_choice_list })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -3399,6 +3559,7 @@ impl Documents {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -3414,6 +3575,7 @@ impl Documents {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// One of: AdditionalReference or PreviousDocument or SupportingDocument.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DocumentsChoice {
@@ -3424,6 +3586,7 @@ pub enum DocumentsChoice {
     /// AdditionalReference.
     AdditionalReference(DocumentType),
 }
+
 impl DocumentsChoice {
     /// Could the pending child begin one of the alternatives?
     #[doc(hidden)]
@@ -3432,6 +3595,7 @@ impl DocumentsChoice {
             || r.is("urn:cas:ingestion:customs-shipment:1", "SupportingDocument")
             || r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalReference")
     }
+
     #[doc(hidden)]
     pub fn read_content(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -3462,6 +3626,7 @@ impl DocumentsChoice {
         }
         Err(::cas_runtime::xml::Fail::Invalid)
     }
+
     #[doc(hidden)]
     pub fn write_content(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         match self {
@@ -3495,6 +3660,7 @@ impl DocumentsChoice {
         }
     }
 }
+
 /// Kind, number and marks of packages.
 ///
 /// XSD complex type `CustomsShipment/Package`.
@@ -3517,6 +3683,7 @@ pub struct Package {
     /// Element `ShippingMarks`, optional.
     pub shipping_marks: ::std::option::Option<super::common_types::TextType>,
 }
+
 impl Package {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -3668,6 +3835,7 @@ impl Package {
             package_id: f_package_id,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -3680,6 +3848,7 @@ impl Package {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -3724,6 +3893,7 @@ impl Package {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Exporter, importer, declarant and representative.
 ///
 /// XSD complex type `CustomsShipment/Parties`.
@@ -3746,6 +3916,7 @@ pub struct Parties {
     /// Element `Representative`, optional.
     pub representative: ::std::option::Option<Representative>,
 }
+
 impl Parties {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -3896,6 +4067,7 @@ impl Parties {
             representative: f_representative,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -3908,6 +4080,7 @@ impl Parties {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -3962,6 +4135,7 @@ impl Parties {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// An identified party with its representation status.
 ///
 /// XSD complex type `CustomsShipment/Parties/Representative`.
@@ -4000,6 +4174,7 @@ pub struct Representative {
     /// Element `VatId`, optional.
     pub vat_id: ::std::option::Option<super::common_types::VatIdType>,
 }
+
 impl Representative {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -4363,6 +4538,7 @@ impl Representative {
             status: f_status,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -4375,6 +4551,7 @@ impl Representative {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -4451,6 +4628,7 @@ impl Representative {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Modes and means of transport.
 ///
 /// XSD complex type `CustomsShipment/Transport`.
@@ -4469,6 +4647,7 @@ pub struct Transport {
     /// Element `MeansOfTransport`, 0 to 9 times.
     pub means_of_transport: ::std::vec::Vec<MeansOfTransport>,
 }
+
 impl Transport {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -4597,6 +4776,7 @@ impl Transport {
             means_of_transport: f_means_of_transport,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -4609,6 +4789,7 @@ impl Transport {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -4662,6 +4843,7 @@ impl Transport {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Identity and nationality of a means of transport.
 ///
 /// XSD complex type `CustomsShipment/Transport/MeansOfTransport`.
@@ -4684,6 +4866,7 @@ pub struct MeansOfTransport {
     /// Element `Nationality`, optional.
     pub nationality: ::std::option::Option<super::common_types::CountryCodeType>,
 }
+
 impl MeansOfTransport {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -4832,6 +5015,7 @@ impl MeansOfTransport {
             stage: f_stage,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -4844,6 +5028,7 @@ impl MeansOfTransport {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -4897,6 +5082,7 @@ impl MeansOfTransport {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// A document or reference quoted in the declaration.
 ///
 /// XSD complex type `DocumentType`.
@@ -4915,6 +5101,7 @@ pub struct DocumentType {
     /// Element `IssueDate`, optional.
     pub issue_date: ::std::option::Option<::cas_runtime::types::Date>,
 }
+
 impl DocumentType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -5042,6 +5229,7 @@ impl DocumentType {
             issue_date: f_issue_date,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -5054,6 +5242,7 @@ impl DocumentType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -5098,6 +5287,7 @@ impl DocumentType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// One goods item of a customs shipment.
 ///
 /// XSD complex type `GoodsItemType`.
@@ -5164,6 +5354,7 @@ pub struct GoodsItemType {
         super::common_types::ExportControlClassificationType,
     >,
 }
+
 impl GoodsItemType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -6353,6 +6544,7 @@ impl GoodsItemType {
             export_control_classification: f_export_control_classification,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -6365,6 +6557,7 @@ impl GoodsItemType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -6545,6 +6738,7 @@ impl GoodsItemType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Empty element carrying the package reference.
 ///
 /// XSD complex type `GoodsItemType/PackageReference`.
@@ -6559,6 +6753,7 @@ pub struct PackageReference {
     /// Attribute `share`. Default when absent: `100`.
     pub share: ::std::option::Option<super::common_types::PercentageType>,
 }
+
 impl PackageReference {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -6627,6 +6822,7 @@ impl PackageReference {
             share: f_share,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -6639,6 +6835,7 @@ impl PackageReference {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -6659,6 +6856,7 @@ impl PackageReference {
         let _ = (ns, prefixed, local);
     }
 }
+
 /// Item price, statistical value and valuation method.
 ///
 /// XSD complex type `GoodsItemType/Valuation`.
@@ -6677,6 +6875,7 @@ pub struct Valuation {
     /// Element `ValuationMethod`, optional.
     pub valuation_method: ::std::option::Option<ValuationMethodType>,
 }
+
 impl Valuation {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -6788,6 +6987,7 @@ impl Valuation {
             valuation_method: f_valuation_method,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -6800,6 +7000,7 @@ impl Valuation {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -6848,6 +7049,7 @@ impl Valuation {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Procedure code with its additional procedure codes.
 ///
 /// XSD complex type `ProcedureType`.
@@ -6864,6 +7066,7 @@ pub struct ProcedureType {
         super::common_types::AdditionalProcedureCodeType,
     >,
 }
+
 impl ProcedureType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -6965,6 +7168,7 @@ impl ProcedureType {
             additional_procedure_code: f_additional_procedure_code,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -6977,6 +7181,7 @@ impl ProcedureType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -7019,9 +7224,12 @@ impl ProcedureType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for CustomsShipment {
     const ELEMENT: &'static str = "CustomsShipment";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:customs-shipment:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -7158,6 +7366,7 @@ impl ::cas_runtime::XmlRoot for CustomsShipment {
             CustomsShipment::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(4u16));
@@ -7173,7 +7382,9 @@ impl ::cas_runtime::XmlRoot for CustomsShipment {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for CustomsShipment {
     const MESSAGE: &'static str = "CustomsShipment";
+
     const ENDPOINT: &'static str = "/ingestion/v1/customs-shipment";
 }

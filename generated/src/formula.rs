@@ -3,6 +3,7 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:formula:1";
+
 /// Customs status of goods: union or non-union goods.
 ///
 /// XSD simple type `CustomsStatusType`.
@@ -13,9 +14,11 @@ pub enum CustomsStatusType {
     /// `nonUnion`
     NonUnion,
 }
+
 impl CustomsStatusType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["union", "nonUnion"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -23,6 +26,7 @@ impl CustomsStatusType {
             Self::NonUnion => "nonUnion",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -37,16 +41,18 @@ impl CustomsStatusType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -56,22 +62,27 @@ impl CustomsStatusType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for CustomsStatusType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for CustomsStatusType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for CustomsStatusType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Kind of processed product.
 ///
 /// XSD simple type `Formula/Output/kind_attr`.
@@ -82,9 +93,11 @@ pub enum KindAttr {
     /// `secondary`
     Secondary,
 }
+
 impl KindAttr {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["main", "secondary"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -92,6 +105,7 @@ impl KindAttr {
             Self::Secondary => "secondary",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -106,16 +120,18 @@ impl KindAttr {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -125,27 +141,33 @@ impl KindAttr {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for KindAttr {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for KindAttr {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for KindAttr {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Identifier of a formula.
 ///
 /// XSD simple type `FormulaIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FormulaIdType(::std::string::String);
+
 impl FormulaIdType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -162,17 +184,21 @@ impl FormulaIdType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -194,6 +220,7 @@ impl FormulaIdType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -202,6 +229,7 @@ impl FormulaIdType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -224,8 +252,10 @@ impl FormulaIdType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for FormulaIdType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -242,30 +272,37 @@ impl ::std::str::FromStr for FormulaIdType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for FormulaIdType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for FormulaIdType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for FormulaIdType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for FormulaIdType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Kind of loss occurring in production.
 ///
 /// XSD simple type `LossTypeCodeType`.
@@ -280,6 +317,7 @@ pub enum LossTypeCodeType {
     /// `technical`
     Technical,
 }
+
 impl LossTypeCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -288,6 +326,7 @@ impl LossTypeCodeType {
         "scrap",
         "technical",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -297,6 +336,7 @@ impl LossTypeCodeType {
             Self::Technical => "technical",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -313,16 +353,18 @@ impl LossTypeCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -332,22 +374,27 @@ impl LossTypeCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for LossTypeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for LossTypeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for LossTypeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Formula with its inputs, outputs, yield and losses.
 ///
 /// XSD complex type `Formula`.
@@ -416,6 +463,7 @@ pub struct Formula {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl Formula {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1174,6 +1222,7 @@ impl Formula {
             changed_at: f_changed_at,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1186,6 +1235,7 @@ impl Formula {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1327,6 +1377,7 @@ impl Formula {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Formula line with the customs status of the input.
 ///
 /// XSD complex type `Formula/Input`.
@@ -1353,6 +1404,7 @@ pub struct Input {
     /// Element `CustomsStatus`, optional.
     pub customs_status: ::std::option::Option<CustomsStatusType>,
 }
+
 impl Input {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1553,6 +1605,7 @@ impl Input {
             line: f_line,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1565,6 +1618,7 @@ impl Input {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1636,6 +1690,7 @@ impl Input {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Type, share and optional input line of a loss.
 ///
 /// XSD complex type `Formula/Loss`.
@@ -1658,6 +1713,7 @@ pub struct Loss {
     /// Element `Remarks`, optional.
     pub remarks: ::std::option::Option<super::common_types::TextType>,
 }
+
 impl Loss {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1807,6 +1863,7 @@ impl Loss {
             input_ref: f_input_ref,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1819,6 +1876,7 @@ impl Loss {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1861,6 +1919,7 @@ impl Loss {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Formula line with its kind and value share.
 ///
 /// XSD complex type `Formula/Output`.
@@ -1891,6 +1950,7 @@ pub struct Output {
     /// Element `ValueShare`, optional.
     pub value_share: ::std::option::Option<super::common_types::PercentageType>,
 }
+
 impl Output {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2116,6 +2176,7 @@ impl Output {
             kind: f_kind,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2128,6 +2189,7 @@ impl Output {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2202,6 +2264,7 @@ impl Output {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// One input or output line of a formula.
 ///
 /// XSD complex type `FormulaLineType`.
@@ -2224,6 +2287,7 @@ pub struct FormulaLineType {
     /// Element `Quantity`.
     pub quantity: super::common_types::QuantityType,
 }
+
 impl FormulaLineType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2379,6 +2443,7 @@ impl FormulaLineType {
             line: f_line,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2391,6 +2456,7 @@ impl FormulaLineType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2446,9 +2512,12 @@ impl FormulaLineType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for Formula {
     const ELEMENT: &'static str = "Formula";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:formula:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -2549,6 +2618,7 @@ impl ::cas_runtime::XmlRoot for Formula {
             Formula::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(5u16));
@@ -2564,7 +2634,9 @@ impl ::cas_runtime::XmlRoot for Formula {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for Formula {
     const MESSAGE: &'static str = "Formula";
+
     const ENDPOINT: &'static str = "/ingestion/v1/formula";
 }

@@ -56,22 +56,31 @@
 #![allow(clippy::all)]
 /// Types of the namespace `urn:cas:common:1`.
 pub mod common_types;
+
 /// Types of the namespace `urn:cas:ingestion:article-data-item:1`.
 pub mod article_data_item;
+
 /// Types of the namespace `urn:cas:ingestion:business-partners:1`.
 pub mod business_partners;
+
 /// Types of the namespace `urn:cas:ingestion:certificate-of-origin:1`.
 pub mod certificate_of_origin;
+
 /// Types of the namespace `urn:cas:ingestion:customs-shipment:1`.
 pub mod customs_shipment;
+
 /// Types of the namespace `urn:cas:ingestion:formula:1`.
 pub mod formula;
+
 /// Types of the namespace `urn:cas:ingestion:material-list-invalidation-request:1`.
 pub mod material_list_invalidation_request;
+
 /// Types of the namespace `urn:cas:ingestion:material-list:1`.
 pub mod material_list;
+
 /// Types of the namespace `urn:cas:ingestion:movement-order:1`.
 pub mod movement_order;
+
 /// A document whose root is any global element of the schemas.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Document {
@@ -86,6 +95,7 @@ pub enum Document {
     MaterialList(self::material_list::MaterialList),
     MovementOrder(self::movement_order::MovementOrder),
 }
+
 impl Document {
     /// Reads a document, dispatching on its root element; the value or every error.
     pub fn from_xml(
@@ -93,6 +103,7 @@ impl Document {
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::from_xml_with(input, &::cas_runtime::xml::ReadOptions::default())
     }
+
     /// Like `from_xml`, with explicit options.
     pub fn from_xml_with(
         input: &str,
@@ -100,12 +111,14 @@ impl Document {
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::read(::cas_runtime::xml::XmlReader::new(input, opts.clone()))
     }
+
     /// Reads a document from bytes (UTF-8, with or without BOM).
     pub fn from_slice(
         input: &[u8],
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::from_slice_with(input, &::cas_runtime::xml::ReadOptions::default())
     }
+
     /// Like `from_slice`, with explicit options.
     pub fn from_slice_with(
         input: &[u8],
@@ -113,6 +126,7 @@ impl Document {
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::read(::cas_runtime::xml::XmlReader::from_bytes(input, opts.clone())?)
     }
+
     fn read(
         mut r: ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
@@ -122,6 +136,7 @@ impl Document {
         };
         r.into_result(value)
     }
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -136,6 +151,7 @@ impl Document {
             }
         }
     }
+
     /// Reads the pending element if the schemas declare it globally.
     #[doc(hidden)]
     pub fn read_known(
@@ -211,6 +227,7 @@ impl Document {
         let _ = r;
         ::std::option::Option::None
     }
+
     /// Writes the document.
     pub fn to_xml(
         &self,
@@ -226,6 +243,7 @@ impl Document {
             Self::MovementOrder(v) => ::cas_runtime::XmlRoot::to_xml(v),
         }
     }
+
     /// Checks the value against every constraint of its schema.
     pub fn validate(
         &self,
@@ -244,6 +262,7 @@ impl Document {
         }
     }
 }
+
 impl ::cas_runtime::xml::WriteElement for Document {
     fn write_element(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         match self {
@@ -260,6 +279,7 @@ impl ::cas_runtime::xml::WriteElement for Document {
         }
     }
 }
+
 /// A CAS ingestion message: one variant per endpoint.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
@@ -274,6 +294,7 @@ pub enum Message {
     MaterialList(self::material_list::MaterialList),
     MovementOrder(self::movement_order::MovementOrder),
 }
+
 impl Message {
     /// Reads a document, dispatching on its root element; the value or every error.
     pub fn from_xml(
@@ -281,6 +302,7 @@ impl Message {
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::from_xml_with(input, &::cas_runtime::xml::ReadOptions::default())
     }
+
     /// Like `from_xml`, with explicit options.
     pub fn from_xml_with(
         input: &str,
@@ -288,12 +310,14 @@ impl Message {
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::read(::cas_runtime::xml::XmlReader::new(input, opts.clone()))
     }
+
     /// Reads a document from bytes (UTF-8, with or without BOM).
     pub fn from_slice(
         input: &[u8],
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::from_slice_with(input, &::cas_runtime::xml::ReadOptions::default())
     }
+
     /// Like `from_slice`, with explicit options.
     pub fn from_slice_with(
         input: &[u8],
@@ -301,6 +325,7 @@ impl Message {
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::read(::cas_runtime::xml::XmlReader::from_bytes(input, opts.clone())?)
     }
+
     fn read(
         mut r: ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
@@ -310,6 +335,7 @@ impl Message {
         };
         r.into_result(value)
     }
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -324,6 +350,7 @@ impl Message {
             }
         }
     }
+
     /// Reads the pending element if the schemas declare it globally.
     #[doc(hidden)]
     pub fn read_known(
@@ -399,6 +426,7 @@ impl Message {
         let _ = r;
         ::std::option::Option::None
     }
+
     /// Writes the document.
     pub fn to_xml(
         &self,
@@ -414,6 +442,7 @@ impl Message {
             Self::MovementOrder(v) => ::cas_runtime::XmlRoot::to_xml(v),
         }
     }
+
     /// Checks the value against every constraint of its schema.
     pub fn validate(
         &self,
@@ -431,6 +460,7 @@ impl Message {
             Self::MovementOrder(v) => ::cas_runtime::XmlRoot::validate(v),
         }
     }
+
     /// The endpoint path this message is sent to.
     pub fn endpoint(&self) -> &'static str {
         match self {
@@ -460,6 +490,7 @@ impl Message {
             }
         }
     }
+
     /// The message's name, as in the schemas manifest.
     pub fn message_name(&self) -> &'static str {
         match self {
@@ -490,6 +521,7 @@ impl Message {
         }
     }
 }
+
 impl ::cas_runtime::xml::WriteElement for Message {
     fn write_element(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         match self {

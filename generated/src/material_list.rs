@@ -3,6 +3,7 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:material-list:1";
+
 /// Kind of proof supporting a component's preferential origin.
 ///
 /// XSD simple type `OriginProofTypeCodeType`.
@@ -17,6 +18,7 @@ pub enum OriginProofTypeCodeType {
     /// `statementOnOrigin`
     StatementOnOrigin,
 }
+
 impl OriginProofTypeCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -25,6 +27,7 @@ impl OriginProofTypeCodeType {
         "movementCertificate",
         "statementOnOrigin",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -34,6 +37,7 @@ impl OriginProofTypeCodeType {
             Self::StatementOnOrigin => "statementOnOrigin",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -50,16 +54,18 @@ impl OriginProofTypeCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -69,22 +75,27 @@ impl OriginProofTypeCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for OriginProofTypeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for OriginProofTypeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for OriginProofTypeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// A product with the components it is made of.
 ///
 /// XSD complex type `MaterialList`.
@@ -137,6 +148,7 @@ pub struct MaterialList {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl MaterialList {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -651,6 +663,7 @@ impl MaterialList {
             changed_at: f_changed_at,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -663,6 +676,7 @@ impl MaterialList {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -774,6 +788,7 @@ impl MaterialList {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Component quantity, value and origin.
 ///
 /// XSD complex type `MaterialList/Component`.
@@ -812,6 +827,7 @@ pub struct Component {
     /// Element `PreferentialOrigin`, optional.
     pub preferential_origin: ::std::option::Option<PreferentialOrigin>,
 }
+
 impl Component {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1211,6 +1227,7 @@ impl Component {
             position: f_position,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1223,6 +1240,7 @@ impl Component {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1311,6 +1329,7 @@ impl Component {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Preferential origin country with the proof supporting it.
 ///
 /// XSD complex type `MaterialList/Component/PreferentialOrigin`.
@@ -1325,6 +1344,7 @@ pub struct PreferentialOrigin {
     /// Element `Proof`, 1 to 3 times.
     pub proof: ::std::vec::Vec<Proof>,
 }
+
 impl PreferentialOrigin {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1412,6 +1432,7 @@ impl PreferentialOrigin {
             proof: f_proof,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1424,6 +1445,7 @@ impl PreferentialOrigin {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1448,6 +1470,7 @@ impl PreferentialOrigin {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Kind, reference and expiry of a proof.
 ///
 /// XSD complex type `MaterialList/Component/PreferentialOrigin/Proof`.
@@ -1466,6 +1489,7 @@ pub struct Proof {
     /// Element `ValidUntil`, optional.
     pub valid_until: ::std::option::Option<::cas_runtime::types::Date>,
 }
+
 impl Proof {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1595,6 +1619,7 @@ impl Proof {
             valid_until: f_valid_until,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1607,6 +1632,7 @@ impl Proof {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1647,6 +1673,7 @@ impl Proof {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Product identification, base quantity and price.
 ///
 /// XSD complex type `MaterialList/Product`.
@@ -1673,6 +1700,7 @@ pub struct Product {
     /// Element `ExWorksPrice`, optional.
     pub ex_works_price: ::std::option::Option<super::common_types::AmountType>,
 }
+
 impl Product {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1902,6 +1930,7 @@ impl Product {
             ex_works_price: f_ex_works_price,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1914,6 +1943,7 @@ impl Product {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1985,9 +2015,12 @@ impl Product {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for MaterialList {
     const ELEMENT: &'static str = "MaterialList";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:material-list:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -2060,6 +2093,7 @@ impl ::cas_runtime::XmlRoot for MaterialList {
             MaterialList::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(7u16));
@@ -2079,7 +2113,9 @@ impl ::cas_runtime::XmlRoot for MaterialList {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for MaterialList {
     const MESSAGE: &'static str = "MaterialList";
+
     const ENDPOINT: &'static str = "/ingestion/v1/material-list";
 }

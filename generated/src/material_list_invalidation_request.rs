@@ -3,6 +3,7 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:material-list-invalidation-request:1";
+
 /// Coded reason for invalidating a material list.
 ///
 /// XSD simple type `InvalidationReasonCodeType`.
@@ -19,9 +20,11 @@ pub enum InvalidationReasonCodeType {
     /// `99`
     V99,
 }
+
 impl InvalidationReasonCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["01", "02", "03", "04", "99"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -32,6 +35,7 @@ impl InvalidationReasonCodeType {
             Self::V99 => "99",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -49,16 +53,18 @@ impl InvalidationReasonCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -68,22 +74,27 @@ impl InvalidationReasonCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for InvalidationReasonCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for InvalidationReasonCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for InvalidationReasonCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Coded reason with an explanatory free text.
 ///
 /// XSD complex type `InvalidationReasonType`.
@@ -98,6 +109,7 @@ pub struct InvalidationReasonType {
     /// Element `Text`.
     pub text: super::common_types::TextType,
 }
+
 impl InvalidationReasonType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -189,6 +201,7 @@ impl InvalidationReasonType {
         };
         Ok(Self { code: f_code, text: f_text })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -201,6 +214,7 @@ impl InvalidationReasonType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -225,6 +239,7 @@ impl InvalidationReasonType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Material list to invalidate, with reason and effective date.
 ///
 /// XSD complex type `MaterialListInvalidationRequest`.
@@ -269,6 +284,7 @@ pub struct MaterialListInvalidationRequest {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl MaterialListInvalidationRequest {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -937,6 +953,7 @@ impl MaterialListInvalidationRequest {
             schema_version: f_schema_version,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -949,6 +966,7 @@ impl MaterialListInvalidationRequest {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1052,9 +1070,12 @@ impl MaterialListInvalidationRequest {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for MaterialListInvalidationRequest {
     const ELEMENT: &'static str = "MaterialListInvalidationRequest";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:material-list-invalidation-request:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -1064,6 +1085,7 @@ impl ::cas_runtime::XmlRoot for MaterialListInvalidationRequest {
             MaterialListInvalidationRequest::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(6u16));
@@ -1082,7 +1104,9 @@ impl ::cas_runtime::XmlRoot for MaterialListInvalidationRequest {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for MaterialListInvalidationRequest {
     const MESSAGE: &'static str = "MaterialListInvalidationRequest";
+
     const ENDPOINT: &'static str = "/ingestion/v1/material-list-invalidation-request";
 }

@@ -3,11 +3,13 @@
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:movement-order:1";
+
 /// Actual alcoholic strength by volume in percent, at least 0 and below 100.
 ///
 /// XSD simple type `AlcoholicStrengthType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AlcoholicStrengthType(::cas_runtime::types::Decimal);
+
 impl AlcoholicStrengthType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -22,17 +24,21 @@ impl AlcoholicStrengthType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::cas_runtime::types::Decimal) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
+
     pub fn into_inner(self) -> ::cas_runtime::types::Decimal {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::cas_runtime::types::Decimal,
@@ -83,6 +89,7 @@ impl AlcoholicStrengthType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -104,8 +111,10 @@ impl AlcoholicStrengthType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for AlcoholicStrengthType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -121,35 +130,43 @@ impl ::std::str::FromStr for AlcoholicStrengthType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::cas_runtime::types::Decimal> for AlcoholicStrengthType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::cas_runtime::types::Decimal,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for AlcoholicStrengthType {
     type Target = ::cas_runtime::types::Decimal;
+
     fn deref(&self) -> &::cas_runtime::types::Decimal {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for AlcoholicStrengthType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for AlcoholicStrengthType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// EMCS Administrative Reference Code of an electronic administrative document.
 ///
 /// XSD simple type `ArcType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ArcType(::std::string::String);
+
 impl ArcType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -166,17 +183,21 @@ impl ArcType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -203,6 +224,7 @@ impl ArcType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -215,6 +237,7 @@ impl ArcType {
             });
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -237,8 +260,10 @@ impl ArcType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ArcType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -255,35 +280,43 @@ impl ::std::str::FromStr for ArcType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for ArcType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ArcType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ArcType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ArcType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// SEED excise number of an authorised warehouse keeper or tax warehouse.
 ///
 /// XSD simple type `ExciseNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExciseNumberType(::std::string::String);
+
 impl ExciseNumberType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -300,17 +333,21 @@ impl ExciseNumberType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -332,6 +369,7 @@ impl ExciseNumberType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -340,6 +378,7 @@ impl ExciseNumberType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -362,8 +401,10 @@ impl ExciseNumberType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ExciseNumberType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -380,35 +421,43 @@ impl ::std::str::FromStr for ExciseNumberType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for ExciseNumberType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ExciseNumberType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ExciseNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ExciseNumberType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// EMCS excise product code (e.g. B000 beer, S200 spirits, T200 cigarettes).
 ///
 /// XSD simple type `ExciseProductCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExciseProductCodeType(::std::string::String);
+
 impl ExciseProductCodeType {
     /// Checks the facets; the value if it satisfies them all, else every violation.
     pub fn new(
@@ -425,17 +474,21 @@ impl ExciseProductCodeType {
             Err(::cas_runtime::FacetErrors(out))
         }
     }
+
     /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
     /// still reports it if it breaks a facet.
     pub fn new_unchecked(value: ::std::string::String) -> Self {
         Self(value)
     }
+
     pub fn get(&self) -> &::std::string::String {
         &self.0
     }
+
     pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
+
     #[doc(hidden)]
     pub fn check_lexical(
         s: &str,
@@ -457,6 +510,7 @@ impl ExciseProductCodeType {
             }
         }
     }
+
     #[doc(hidden)]
     pub fn check_value(
         v: &::std::string::String,
@@ -465,6 +519,7 @@ impl ExciseProductCodeType {
         let _ = v;
         let _ = &out;
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -487,8 +542,10 @@ impl ExciseProductCodeType {
         Ok(Self(v))
     }
 }
+
 impl ::std::str::FromStr for ExciseProductCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         let mut out = ::std::vec::Vec::new();
         let s = ::cas_runtime::lexical::normalize(
@@ -505,30 +562,37 @@ impl ::std::str::FromStr for ExciseProductCodeType {
         }
     }
 }
+
 impl ::std::convert::TryFrom<::std::string::String> for ExciseProductCodeType {
     type Error = ::cas_runtime::FacetErrors;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl ::std::ops::Deref for ExciseProductCodeType {
     type Target = ::std::string::String;
+
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+
 impl ::std::fmt::Display for ExciseProductCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for ExciseProductCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
 /// Kind of stock movement.
 ///
 /// XSD simple type `MovementTypeCodeType`.
@@ -549,6 +613,7 @@ pub enum MovementTypeCodeType {
     /// `stockAdjustment`
     StockAdjustment,
 }
+
 impl MovementTypeCodeType {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &[
@@ -560,6 +625,7 @@ impl MovementTypeCodeType {
         "destruction",
         "stockAdjustment",
     ];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -572,6 +638,7 @@ impl MovementTypeCodeType {
             Self::StockAdjustment => "stockAdjustment",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -591,16 +658,18 @@ impl MovementTypeCodeType {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -610,22 +679,27 @@ impl MovementTypeCodeType {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for MovementTypeCodeType {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for MovementTypeCodeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for MovementTypeCodeType {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// Customs warehouse or excise tax warehouse.
 ///
 /// XSD simple type `WarehouseType/Kind`.
@@ -636,9 +710,11 @@ pub enum Kind {
     /// `taxWarehouse`
     TaxWarehouse,
 }
+
 impl Kind {
     /// The enumeration values, as written in the schema.
     pub const VALUES: &'static [&'static str] = &["customsWarehouse", "taxWarehouse"];
+
     /// The value as written in XML.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -646,6 +722,7 @@ impl Kind {
             Self::TaxWarehouse => "taxWarehouse",
         }
     }
+
     #[doc(hidden)]
     pub fn parse_lexical(
         text: &str,
@@ -660,16 +737,18 @@ impl Kind {
             _ => {
                 Err(
                     ::cas_runtime::ValueError::Facets(
-                        ::std::vec![
-                            ::cas_runtime::FacetViolation { facet :
-                            ::cas_runtime::Facet::Enumeration(Self::VALUES), value : s
-                            .into_owned(), }
-                        ],
+                        ::std::vec::Vec::from([
+                            ::cas_runtime::FacetViolation {
+                                facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                                value: s.into_owned(),
+                            },
+                        ]),
                     ),
                 )
             }
         }
     }
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -679,22 +758,27 @@ impl Kind {
         r.value(text, site, Self::parse_lexical)
     }
 }
+
 impl ::std::str::FromStr for Kind {
     type Err = ::cas_runtime::ValueError;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::parse_lexical(s)
     }
 }
+
 impl ::std::fmt::Display for Kind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::cas_runtime::xsd::Lexical for Kind {
     fn write_lexical(&self, out: &mut ::std::string::String) {
         out.push_str(self.as_str());
     }
 }
+
 /// A movement order with its lines.
 ///
 /// XSD complex type `MovementOrder`.
@@ -749,6 +833,7 @@ pub struct MovementOrder {
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
 }
+
 impl MovementOrder {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -1497,6 +1582,7 @@ impl MovementOrder {
             schema_version: f_schema_version,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -1509,6 +1595,7 @@ impl MovementOrder {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -1634,6 +1721,7 @@ impl MovementOrder {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// Article, excise data and quantity of a line.
 ///
 /// XSD complex type `MovementOrder/Line`.
@@ -1672,6 +1760,7 @@ pub struct Line {
     /// Element `BatchNumber`, 0 or more.
     pub batch_number: ::std::vec::Vec<super::common_types::Text35Type>,
 }
+
 impl Line {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2066,6 +2155,7 @@ impl Line {
             line_number: f_line_number,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2078,6 +2168,7 @@ impl Line {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2180,6 +2271,7 @@ impl Line {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// MRN of a customs declaration or ARC of an e-AD.
 ///
 /// XSD complex type `MovementOrder/ReferenceDocument`.
@@ -2188,6 +2280,7 @@ pub struct ReferenceDocument {
     /// Arc or Mrn.
     pub mrn_or_arc: ReferenceDocumentMrnOrArc,
 }
+
 impl ReferenceDocument {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2232,6 +2325,7 @@ impl ReferenceDocument {
         };
         Ok(Self { mrn_or_arc: f_mrn_or_arc })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2244,6 +2338,7 @@ impl ReferenceDocument {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2257,6 +2352,7 @@ impl ReferenceDocument {
         w.end_el(ns, prefixed, local);
     }
 }
+
 /// One of: Arc or Mrn.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReferenceDocumentMrnOrArc {
@@ -2265,6 +2361,7 @@ pub enum ReferenceDocumentMrnOrArc {
     /// Arc.
     Arc(ArcType),
 }
+
 impl ReferenceDocumentMrnOrArc {
     /// Could the pending child begin one of the alternatives?
     #[doc(hidden)]
@@ -2272,6 +2369,7 @@ impl ReferenceDocumentMrnOrArc {
         r.is("urn:cas:ingestion:movement-order:1", "Mrn")
             || r.is("urn:cas:ingestion:movement-order:1", "Arc")
     }
+
     #[doc(hidden)]
     pub fn read_content(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
@@ -2302,6 +2400,7 @@ impl ReferenceDocumentMrnOrArc {
         }
         Err(::cas_runtime::xml::Fail::Invalid)
     }
+
     #[doc(hidden)]
     pub fn write_content(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         match self {
@@ -2320,6 +2419,7 @@ impl ReferenceDocumentMrnOrArc {
         }
     }
 }
+
 /// A customs or tax warehouse identified by its authorisation.
 ///
 /// XSD complex type `WarehouseType`.
@@ -2342,6 +2442,7 @@ pub struct WarehouseType {
     /// Element `Location`, optional.
     pub location: ::std::option::Option<super::common_types::LocationCodeType>,
 }
+
 impl WarehouseType {
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
@@ -2514,6 +2615,7 @@ impl WarehouseType {
             location: f_location,
         })
     }
+
     /// Writes the value as an element with the given name.
     #[doc(hidden)]
     pub fn write_xml(
@@ -2526,6 +2628,7 @@ impl WarehouseType {
         w.start_el(ns, prefixed, local);
         self.write_started(w, ns, prefixed, local);
     }
+
     /// Writes attributes, content and end tag after the start tag was begun.
     #[doc(hidden)]
     pub fn write_started(
@@ -2582,9 +2685,12 @@ impl WarehouseType {
         w.end_el(ns, prefixed, local);
     }
 }
+
 impl ::cas_runtime::XmlRoot for MovementOrder {
     const ELEMENT: &'static str = "MovementOrder";
+
     const NAMESPACE: &'static str = "urn:cas:ingestion:movement-order:1";
+
     fn read_root(
         r: &mut ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::cas_runtime::xml::ReadResult<Self> {
@@ -2627,6 +2733,7 @@ impl ::cas_runtime::XmlRoot for MovementOrder {
             MovementOrder::read_started(r)
         }
     }
+
     fn write_root(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
         let outer = w.default_ns();
         w.set_default_ns(::std::option::Option::Some(8u16));
@@ -2642,7 +2749,9 @@ impl ::cas_runtime::XmlRoot for MovementOrder {
         w.set_default_ns(outer);
     }
 }
+
 impl ::cas_runtime::IngestionMessage for MovementOrder {
     const MESSAGE: &'static str = "MovementOrder";
+
     const ENDPOINT: &'static str = "/ingestion/v1/movement-order";
 }

@@ -79,10 +79,10 @@ fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream
                 let s = ::cas_runtime::lexical::normalize(text, #ws);
                 match &*s {
                     #( #lits => Ok(Self::#variants), )*
-                    _ => Err(::cas_runtime::ValueError::Facets(::std::vec![::cas_runtime::FacetViolation {
+                    _ => Err(::cas_runtime::ValueError::Facets(::std::vec::Vec::from([::cas_runtime::FacetViolation {
                         facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
                         value: s.into_owned(),
-                    }])),
+                    }]))),
                 }
             }
 
