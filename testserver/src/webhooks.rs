@@ -275,7 +275,13 @@ pub fn plan(message: &Message, reference_id: Uuid, now: OffsetDateTime) -> Vec<W
         let mrn = format!(
             "{}DE{}",
             now.year() % 100,
-            &reference_id.simple().to_string()[..14].to_ascii_uppercase()
+            reference_id
+                .simple()
+                .to_string()
+                .chars()
+                .take(14)
+                .collect::<String>()
+                .to_ascii_uppercase()
         );
         let steps = [
             (None, DeclarationStatus::Submitted, None),
