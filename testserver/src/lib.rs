@@ -8,6 +8,11 @@
 //! are de-duplicated by `Idempotency-Key`: a repeated key gets the same
 //! reference id and is not ingested again.
 //!
+//! With [`TestServer::start_with`] and a webhook URL, every newly
+//! ingested message is also "processed" and reported to a subscriber as
+//! signed webhook events; see [`webhooks`] for the events and the business
+//! rule.
+//!
 //! Faults are scripted per test: a queue of [`Fault`]s, one taken per
 //! request. It listens on `127.0.0.1` only, on a port the OS picks.
 
@@ -30,6 +35,13 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
+
+pub mod webhooks;
+
+pub use webhooks::{FailedDelivery, NET_MASS_EXCEEDS_GROSS, ServerConfig};
+
+use cas_runtime::webhook::WebhookEvent;
+use webhooks::Deliverer;
 
 /// The manifest the endpoints come from.
 const MANIFEST: &str = include_str!("../../schemas/manifest.toml");
@@ -128,6 +140,8 @@ struct State {
     unkeyed: Mutex<u32>,
     /// Requests being handled now, and the most at any time.
     in_flight: Mutex<(usize, usize)>,
+    /// Webhook delivery, when configured.
+    webhooks: Option<Arc<Deliverer>>,
 }
 
 /// Counts a request as in flight until dropped.
@@ -176,6 +190,19 @@ pub struct TestServer {
 impl TestServer {
     /// Binds `127.0.0.1:0` and serves on the current tokio runtime.
     pub async fn start() -> io::Result<TestServer> {
+        Self::start_inner(None).await
+    }
+
+    /// Like [`start`](Self::start), and delivers signed webhook events to
+    /// `config.webhook_url` (which must be on `127.0.0.1`) after each new
+    /// ingestion. Fails with `InvalidInput` for any other URL.
+    pub async fn start_with(config: ServerConfig) -> io::Result<TestServer> {
+        let deliverer =
+            Deliverer::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        Self::start_inner(deliverer).await
+    }
+
+    async fn start_inner(webhooks: Option<Arc<Deliverer>>) -> io::Result<TestServer> {
         let manifest: Manifest =
             toml::from_str(MANIFEST).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         let state = Arc::new(State {
@@ -184,6 +211,7 @@ impl TestServer {
                 .into_iter()
                 .map(|m| (m.endpoint, m.name))
                 .collect(),
+            webhooks,
             ..State::default()
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
@@ -274,6 +302,50 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Webhook events the subscriber acknowledged (2xx), in delivery order.
+    /// Empty without webhooks.
+    pub fn delivered_events(&self) -> Vec<WebhookEvent> {
+        self.state
+            .webhooks
+            .as_ref()
+            .map_or_else(Vec::new, |d| d.delivered())
+    }
+
+    /// Events given up after every attempt failed.
+    pub fn failed_deliveries(&self) -> Vec<FailedDelivery> {
+        self.state
+            .webhooks
+            .as_ref()
+            .map_or_else(Vec::new, |d| d.failed())
+    }
+
+    /// Delivery attempts made so far (retries included).
+    pub fn delivery_attempts(&self) -> usize {
+        self.state.webhooks.as_ref().map_or(0, |d| d.attempts())
+    }
+
+    /// Ingestions whose events are still being processed or delivered.
+    pub fn webhooks_in_progress(&self) -> usize {
+        self.state.webhooks.as_ref().map_or(0, |d| d.in_progress())
+    }
+
+    /// Waits (polling) until no events are being processed or delivered;
+    /// `false` if that did not happen within `timeout`.
+    pub async fn wait_webhooks_idle(&self, timeout: Duration) -> bool {
+        let start = tokio::time::Instant::now();
+        loop {
+            if self.webhooks_in_progress() == 0 {
+                return true;
+            }
+            if start.elapsed() >= timeout {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
@@ -318,13 +390,15 @@ fn accepted(id: Uuid) -> Resp {
     )
 }
 
-/// The outcome of ingesting one valid message.
-fn ingest(state: &State, key: Option<&str>, message_name: &str) -> Uuid {
+/// The outcome of ingesting one valid message: its reference id, and
+/// whether it is new (not a repeat of an earlier key).
+fn ingest(state: &State, key: Option<&str>, message_name: &str) -> (Uuid, bool) {
     let Some(key) = key else {
         *lock(&state.unkeyed) += 1;
-        return Uuid::new_v4();
+        return (Uuid::new_v4(), true);
     };
     let mut map = lock(&state.ingested);
+    let new = !map.contains_key(key);
     let entry = map.entry(key.to_owned()).or_insert_with(|| Ingestion {
         reference_id: Uuid::new_v4(),
         message_name: message_name.to_owned(),
@@ -332,7 +406,7 @@ fn ingest(state: &State, key: Option<&str>, message_name: &str) -> Uuid {
         deliveries: 0,
     });
     entry.deliveries += 1;
-    entry.reference_id
+    (entry.reference_id, new)
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::Error> {
@@ -456,7 +530,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::E
         ));
     }
 
-    let id = ingest(&state, record.idempotency_key.as_deref(), &message_name);
+    let (id, new) = ingest(&state, record.idempotency_key.as_deref(), &message_name);
+    if new && let Some(d) = &state.webhooks {
+        d.process(message, id);
+    }
     match fault {
         Some(Fault::ResetAfterBody) => Err(io::Error::new(
             io::ErrorKind::ConnectionReset,
