@@ -7,6 +7,18 @@
 //! regular expressions in [`pattern`], the error types in [`error`], and
 //! the traits in [`message`]. Nothing here knows any particular schema.
 //!
+//! # Limits when reading
+//!
+//! Documents are read from memory (`&str` / `&[u8]`). What the reader
+//! refuses or bounds, with its default ([`xml::ReadOptions`]):
+//!
+//! | what | default | on excess |
+//! |---|---|---|
+//! | element nesting depth | 256 (`max_depth`) | a `limit` error; reading stops |
+//! | errors kept per document | 1000 (`max_errors`) | the rest are counted in one `limit` error |
+//! | DTDs (`<!DOCTYPE`) | refused | an `unsupported` error: no entity is expanded, nothing is fetched |
+//! | encodings | UTF-8 (with or without BOM) | UTF-16 and invalid UTF-8 are `encoding` errors at the element where they occur |
+//!
 //! Behind default features, for applications: `client` (send messages to
 //! the ingestion endpoints: retries, idempotency keys, typed errors) and
 //! `webhook` (typed events, signature verification, correlation of
