@@ -57,3 +57,59 @@ fn corrupted_bytes_never_panic() {
     }
     assert!(reads > 5_000, "only {reads} corrupted documents read");
 }
+
+/// The constraints of the errors `Message::from_slice` reports for `bytes`.
+fn constraints(bytes: &[u8]) -> Vec<&'static str> {
+    match Message::from_slice(bytes) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.iter().map(|x| x.constraint()).collect(),
+    }
+}
+
+#[test]
+fn dtds_are_refused_and_entities_never_expanded() {
+    let bomb = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<ArticleDataItem xmlns="urn:cas:ingestion:article-data-item:1">&lol2;</ArticleDataItem>"#;
+    assert_eq!(constraints(bomb.as_bytes()), ["unsupported"]);
+    let xxe = r#"<?xml version="1.0"?><!DOCTYPE a SYSTEM "file:///etc/passwd"><a/>"#;
+    assert_eq!(constraints(xxe.as_bytes()), ["unsupported"]);
+}
+
+#[test]
+fn deep_nesting_hits_the_depth_limit_without_overflowing_the_stack() {
+    let depth = 100_000;
+    let mut doc = String::from(r#"<ArticleDataItem xmlns="urn:cas:ingestion:article-data-item:1" schemaVersion="1.0">"#);
+    doc.push_str(&"<x>".repeat(depth));
+    doc.push_str(&"</x>".repeat(depth));
+    doc.push_str("</ArticleDataItem>");
+    // Unknown children are skipped without recursion; a declared deep path would hit the limit.
+    let found = constraints(doc.as_bytes());
+    assert!(!found.is_empty(), "a document of unknown nested elements must be invalid");
+    let opts = cas_runtime::xml::ReadOptions { max_depth: 3, ..Default::default() };
+    let bytes = std::fs::read(schemas_dir().join("examples/CustomsShipment/valid/maximal.xml")).expect("example");
+    let errors = Message::from_slice_with(&bytes, &opts).expect_err("depth 3 is too shallow for a shipment");
+    assert!(errors.iter().any(|e| e.constraint() == "limit"), "{errors}");
+}
+
+#[test]
+fn utf16_is_refused_clearly() {
+    let mut doc = vec![0xFF, 0xFE];
+    for unit in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>".encode_utf16() {
+        doc.extend_from_slice(&unit.to_le_bytes());
+    }
+    assert_eq!(constraints(&doc), ["encoding"]);
+}
+
+#[test]
+fn errors_are_capped_and_the_rest_counted() {
+    let bytes = std::fs::read(schemas_dir().join("examples/ArticleDataItem/valid/maximal.xml")).expect("example");
+    let text = String::from_utf8(bytes).expect("utf-8");
+    // Many unknown attributes: one error each.
+    let attrs: String = (0..50).map(|i| format!(" bogus{i}=\"1\"")).collect();
+    let doc = text.replacen("schemaVersion=", &format!("{attrs} schemaVersion="), 1);
+    let opts = cas_runtime::xml::ReadOptions { max_errors: 10, ..Default::default() };
+    let errors = Message::from_xml_with(&doc, &opts).expect_err("invalid");
+    assert_eq!(errors.len(), 11, "10 kept and one limit error: {errors}");
+    assert_eq!(errors.iter().filter(|e| e.constraint() == "limit").count(), 1);
+}
