@@ -248,6 +248,21 @@ pub struct ArticleDataItem {
 }
 
 impl ArticleDataItem {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:article-data-item:1", "Header")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:article-data-item:1", "Article")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -285,14 +300,14 @@ impl ArticleDataItem {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [1u8, 2u8];
+        let mut seen = [false; 2usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_article = ::std::vec::Vec::new();
         let mut n_article: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "Header")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Article"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -309,17 +324,10 @@ impl ArticleDataItem {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "Article"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:article-data-item:1", "Article") {
             n_article += 1;
@@ -465,6 +473,62 @@ pub struct ArticleType {
 }
 
 impl ArticleType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "Description"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "Classification"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:article-data-item:1", "NetMass")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit"))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "ExportControl"))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize && (r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom"))
+        {
+            return ::std::option::Option::Some(7usize);
+        }
+        if from <= 8usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil"))
+        {
+            return ::std::option::Option::Some(8usize);
+        }
+        if from <= 9usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
+        {
+            return ::std::option::Option::Some(9usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -538,6 +602,8 @@ impl ArticleType {
         let _ = n_created_by;
         let _ = n_changed_at;
         r.next_child()?;
+        const KINDS: [u8; 10usize] = [1u8, 2u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 10usize];
         let mut f_article_number = ::std::option::Option::None;
         let mut f_description = ::std::vec::Vec::new();
         let mut n_description: u32 = 0;
@@ -549,19 +615,9 @@ impl ArticleType {
         let mut f_valid_from = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Description")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                || r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
@@ -586,25 +642,10 @@ impl ArticleType {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "Description")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                || r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_article_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:article-data-item:1", "Description") {
             n_description += 1;
@@ -626,28 +667,9 @@ impl ArticleType {
             r.missing("Description", 1u32, n_description);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                || r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "Classification") {
             match ::cas_runtime::xml::recover({
@@ -664,34 +686,10 @@ impl ArticleType {
             r.missing("Classification", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                && f_classification.is_some()
-            {
-                r.too_many("Classification", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_classification.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -716,40 +714,10 @@ impl ArticleType {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                || r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                && f_classification.is_some()
-            {
-                r.too_many("Classification", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_origin_country.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "NetMass") {
             match ::cas_runtime::xml::recover({
@@ -766,46 +734,10 @@ impl ArticleType {
             r.missing("NetMass", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                && f_classification.is_some()
-            {
-                r.too_many("Classification", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_net_mass.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit") {
             match ::cas_runtime::xml::recover({
@@ -819,52 +751,10 @@ impl ArticleType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                && f_classification.is_some()
-            {
-                r.too_many("Classification", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                && f_supplementary_unit.is_some()
-            {
-                r.too_many("SupplementaryUnit", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_supplementary_unit.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl") {
             match ::cas_runtime::xml::recover({
@@ -878,58 +768,10 @@ impl ArticleType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                && f_classification.is_some()
-            {
-                r.too_many("Classification", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                && f_supplementary_unit.is_some()
-            {
-                r.too_many("SupplementaryUnit", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                && f_export_control.is_some()
-            {
-                r.too_many("ExportControl", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[6usize] = f_export_control.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
@@ -950,64 +792,10 @@ impl ArticleType {
             r.missing("ValidFrom", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                && f_classification.is_some()
-            {
-                r.too_many("Classification", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                && f_supplementary_unit.is_some()
-            {
-                r.too_many("SupplementaryUnit", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                && f_export_control.is_some()
-            {
-                r.too_many("ExportControl", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[7usize] = f_valid_from.is_some();
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -1031,70 +819,10 @@ impl ArticleType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "Classification")
-                && f_classification.is_some()
-            {
-                r.too_many("Classification", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "SupplementaryUnit")
-                && f_supplementary_unit.is_some()
-            {
-                r.too_many("SupplementaryUnit", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "ExportControl")
-                && f_export_control.is_some()
-            {
-                r.too_many("ExportControl", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "ValidFrom")
-                && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[8usize] = f_valid_until.is_some();
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "Extensions") {
             match ::cas_runtime::xml::recover({
@@ -1319,6 +1047,32 @@ pub struct Classification {
 }
 
 impl Classification {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "CnCode")
+                || r.is("urn:cas:ingestion:article-data-item:1", "TaricCode"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r
+                .is("urn:cas:ingestion:article-data-item:1", "BindingTariffInformation"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1331,21 +1085,15 @@ impl Classification {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [0u8, 2u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_cn_code_or_taric_code = ::std::option::Option::None;
         let mut f_taric_additional_code = ::std::vec::Vec::new();
         let mut n_taric_additional_code: u32 = 0;
         let mut f_binding_tariff_information = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "CnCode")
-                || r.is("urn:cas:ingestion:article-data-item:1", "TaricCode")
-                || r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode")
-                || r
-                    .is(
-                        "urn:cas:ingestion:article-data-item:1",
-                        "BindingTariffInformation",
-                    ))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "CnCode")
             || r.is("urn:cas:ingestion:article-data-item:1", "TaricCode")
@@ -1362,15 +1110,10 @@ impl Classification {
             r.missing("CnCode or TaricCode", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode")
-                || r
-                    .is(
-                        "urn:cas:ingestion:article-data-item:1",
-                        "BindingTariffInformation",
-                    ))
-        {
-            r.stray()?;
+        seen[0usize] = f_cn_code_or_taric_code.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode") {
             n_taric_additional_code += 1;
@@ -1396,15 +1139,9 @@ impl Classification {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r
-                .is("urn:cas:ingestion:article-data-item:1", "BindingTariffInformation"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "TaricAdditionalCode") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "BindingTariffInformation") {
             match ::cas_runtime::xml::recover({
@@ -1582,6 +1319,24 @@ pub struct BindingTariffInformation {
 }
 
 impl BindingTariffInformation {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:article-data-item:1", "Reference"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1594,13 +1349,13 @@ impl BindingTariffInformation {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [1u8, 1u8];
+        let mut seen = [false; 2usize];
         let mut f_reference = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "Reference")
-                || r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "Reference") {
             match ::cas_runtime::xml::recover(
@@ -1625,17 +1380,10 @@ impl BindingTariffInformation {
             r.missing("Reference", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "Reference")
-                && f_reference.is_some()
-            {
-                r.too_many("Reference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_reference.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -1732,6 +1480,25 @@ pub struct ExportControl {
 }
 
 impl ExportControl {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "ClassificationCode"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:article-data-item:1", "LicenceRequired"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1744,14 +1511,14 @@ impl ExportControl {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [2u8, 1u8];
+        let mut seen = [false; 2usize];
         let mut f_classification_code = ::std::vec::Vec::new();
         let mut n_classification_code: u32 = 0;
         let mut f_licence_required = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "ClassificationCode")
-                || r.is("urn:cas:ingestion:article-data-item:1", "LicenceRequired"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:article-data-item:1", "ClassificationCode") {
             n_classification_code += 1;
@@ -1781,14 +1548,9 @@ impl ExportControl {
             r.missing("ClassificationCode", 1u32, n_classification_code);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:article-data-item:1", "LicenceRequired"))
-        {
-            if r.is("urn:cas:ingestion:article-data-item:1", "ClassificationCode") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:article-data-item:1", "LicenceRequired") {
             match ::cas_runtime::xml::recover(

@@ -465,6 +465,56 @@ pub struct BusinessPartnerType {
 }
 
 impl BusinessPartnerType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:common:1", "Name")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:common:1", "Address")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:common:1", "ContactPerson")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:common:1", "Phone")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:common:1", "Email")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize
+            && (r.is("urn:cas:ingestion:business-partners:1", "EoriNumber"))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize && (r.is("urn:cas:ingestion:business-partners:1", "VatId")) {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize && (r.is("urn:cas:ingestion:business-partners:1", "Role")) {
+            return ::std::option::Option::Some(7usize);
+        }
+        if from <= 8usize
+            && (r.is("urn:cas:ingestion:business-partners:1", "Representative"))
+        {
+            return ::std::option::Option::Some(8usize);
+        }
+        if from <= 9usize
+            && (r.is("urn:cas:ingestion:business-partners:1", "Authorisation"))
+        {
+            return ::std::option::Option::Some(9usize);
+        }
+        if from <= 10usize
+            && (r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
+        {
+            return ::std::option::Option::Some(10usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -541,6 +591,10 @@ impl BusinessPartnerType {
         let _ = n_created_by;
         let _ = n_changed_at;
         r.next_child()?;
+        const KINDS: [u8; 11usize] = [
+            1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8, 1u8, 2u8, 1u8,
+        ];
+        let mut seen = [false; 11usize];
         let mut f_name = ::std::option::Option::None;
         let mut f_address = ::std::option::Option::None;
         let mut f_contact_person = ::std::option::Option::None;
@@ -554,18 +608,9 @@ impl BusinessPartnerType {
         let mut f_authorisation = ::std::vec::Vec::new();
         let mut n_authorisation: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                || r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
@@ -588,23 +633,10 @@ impl BusinessPartnerType {
             r.missing("Name", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                || r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_name.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
@@ -621,27 +653,10 @@ impl BusinessPartnerType {
             r.missing("Address", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                || r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_address.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -663,31 +678,10 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                || r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_contact_person.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
@@ -709,36 +703,10 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                || r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_phone.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(
@@ -760,40 +728,10 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                || r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_email.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber") {
             match ::cas_runtime::xml::recover(
@@ -815,46 +753,10 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                || r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                && f_eori_number.is_some()
-            {
-                r.too_many("EoriNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_eori_number.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "VatId") {
             match ::cas_runtime::xml::recover(
@@ -876,52 +778,10 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "Role")
-                || r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                && f_eori_number.is_some()
-            {
-                r.too_many("EoriNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                && f_vat_id.is_some()
-            {
-                r.too_many("VatId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[6usize] = f_vat_id.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:business-partners:1", "Role") {
             n_role += 1;
@@ -947,55 +807,9 @@ impl BusinessPartnerType {
             r.missing("Role", 1u32, n_role);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                || r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                && f_eori_number.is_some()
-            {
-                r.too_many("EoriNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                && f_vat_id.is_some()
-            {
-                r.too_many("VatId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "Role") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "Representative") {
             match ::cas_runtime::xml::recover({
@@ -1009,61 +823,10 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "Authorisation")
-                || r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                && f_eori_number.is_some()
-            {
-                r.too_many("EoriNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                && f_vat_id.is_some()
-            {
-                r.too_many("VatId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "Role") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                && f_representative.is_some()
-            {
-                r.too_many("Representative", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[8usize] = f_representative.is_some();
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:business-partners:1", "Authorisation") {
             n_authorisation += 1;
@@ -1081,64 +844,9 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "Extensions"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "EoriNumber")
-                && f_eori_number.is_some()
-            {
-                r.too_many("EoriNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "VatId")
-                && f_vat_id.is_some()
-            {
-                r.too_many("VatId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "Role") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "Representative")
-                && f_representative.is_some()
-            {
-                r.too_many("Representative", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "Authorisation") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 10usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "Extensions") {
             match ::cas_runtime::xml::recover({
@@ -1358,6 +1066,32 @@ pub struct Authorisation {
 }
 
 impl Authorisation {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:business-partners:1", "Type")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:business-partners:1", "ValidFrom"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1370,17 +1104,15 @@ impl Authorisation {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 4usize] = [1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 4usize];
         let mut f_type_ = ::std::option::Option::None;
         let mut f_reference_number = ::std::option::Option::None;
         let mut f_valid_from = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "Type")
-                || r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "Type") {
             match ::cas_runtime::xml::recover(
@@ -1405,18 +1137,10 @@ impl Authorisation {
             r.missing("Type", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
-                || r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
-        {
-            if r.is("urn:cas:ingestion:business-partners:1", "Type") && f_type_.is_some()
-            {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_type_.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber") {
             match ::cas_runtime::xml::recover(
@@ -1441,24 +1165,10 @@ impl Authorisation {
             r.missing("ReferenceNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
-        {
-            if r.is("urn:cas:ingestion:business-partners:1", "Type") && f_type_.is_some()
-            {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
-                && f_reference_number.is_some()
-            {
-                r.too_many("ReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_reference_number.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
@@ -1479,30 +1189,10 @@ impl Authorisation {
             r.missing("ValidFrom", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "ValidUntil"))
-        {
-            if r.is("urn:cas:ingestion:business-partners:1", "Type") && f_type_.is_some()
-            {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "ReferenceNumber")
-                && f_reference_number.is_some()
-            {
-                r.too_many("ReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:business-partners:1", "ValidFrom")
-                && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_valid_from.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -1732,6 +1422,23 @@ pub struct BusinessPartners {
 }
 
 impl BusinessPartners {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:business-partners:1", "Header")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:business-partners:1", "BusinessPartner"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1769,14 +1476,14 @@ impl BusinessPartners {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [1u8, 2u8];
+        let mut seen = [false; 2usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_business_partner = ::std::vec::Vec::new();
         let mut n_business_partner: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "Header")
-                || r.is("urn:cas:ingestion:business-partners:1", "BusinessPartner"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:business-partners:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -1793,17 +1500,10 @@ impl BusinessPartners {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:business-partners:1", "BusinessPartner"))
-        {
-            if r.is("urn:cas:ingestion:business-partners:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:business-partners:1", "BusinessPartner") {
             n_business_partner += 1;

@@ -370,6 +370,80 @@ pub struct CertificateOfOrigin {
 }
 
 impl CertificateOfOrigin {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Header"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r
+                .is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter"))
+        {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee"))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry"))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies"))
+        {
+            return ::std::option::Option::Some(7usize);
+        }
+        if from <= 8usize
+            && (r
+                .is(
+                    "urn:cas:ingestion:certificate-of-origin:1",
+                    "IssuedRetrospectively",
+                ))
+        {
+            return ::std::option::Option::Some(8usize);
+        }
+        if from <= 9usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem"))
+        {
+            return ::std::option::Option::Some(9usize);
+        }
+        if from <= 10usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks"))
+        {
+            return ::std::option::Option::Some(10usize);
+        }
+        if from <= 11usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
+        {
+            return ::std::option::Option::Some(11usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -407,6 +481,10 @@ impl CertificateOfOrigin {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 12usize] = [
+            1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8, 1u8, 1u8,
+        ];
+        let mut seen = [false; 12usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_declaration_reference = ::std::option::Option::None;
         let mut f_certificate_type = ::std::option::Option::None;
@@ -420,32 +498,9 @@ impl CertificateOfOrigin {
         let mut n_goods_item: u32 = 0;
         let mut f_remarks = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "DeclarationReference",
-                    )
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "DestinationCountry",
-                    )
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -462,35 +517,10 @@ impl CertificateOfOrigin {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r
-                .is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "DestinationCountry",
-                    )
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference") {
             match ::cas_runtime::xml::recover({
@@ -507,40 +537,10 @@ impl CertificateOfOrigin {
             r.missing("DeclarationReference", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "DestinationCountry",
-                    )
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_declaration_reference.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType") {
             match ::cas_runtime::xml::recover(
@@ -565,46 +565,10 @@ impl CertificateOfOrigin {
             r.missing("CertificateType", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "DestinationCountry",
-                    )
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_certificate_type.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice") {
             match ::cas_runtime::xml::recover(
@@ -629,52 +593,10 @@ impl CertificateOfOrigin {
             r.missing("IssuingOffice", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "DestinationCountry",
-                    )
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_issuing_office.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter") {
             match ::cas_runtime::xml::recover({
@@ -691,58 +613,10 @@ impl CertificateOfOrigin {
             r.missing("Exporter", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "DestinationCountry",
-                    )
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_exporter.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee") {
             match ::cas_runtime::xml::recover({
@@ -756,60 +630,10 @@ impl CertificateOfOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_consignee.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry") {
             match ::cas_runtime::xml::recover(
@@ -834,66 +658,10 @@ impl CertificateOfOrigin {
             r.missing("DestinationCountry", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                || r
-                    .is(
-                        "urn:cas:ingestion:certificate-of-origin:1",
-                        "IssuedRetrospectively",
-                    ) || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
-                && f_destination_country.is_some()
-            {
-                r.too_many("DestinationCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[6usize] = f_destination_country.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies") {
             match ::cas_runtime::xml::recover(
@@ -911,70 +679,10 @@ impl CertificateOfOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r
-                .is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
-                && f_destination_country.is_some()
-            {
-                r.too_many("DestinationCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                && f_number_of_copies.is_some()
-            {
-                r.too_many("NumberOfCopies", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[7usize] = f_number_of_copies.is_some();
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively") {
             match ::cas_runtime::xml::recover(
@@ -992,75 +700,10 @@ impl CertificateOfOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
-                && f_destination_country.is_some()
-            {
-                r.too_many("DestinationCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                && f_number_of_copies.is_some()
-            {
-                r.too_many("NumberOfCopies", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
-                && f_issued_retrospectively.is_some()
-            {
-                r.too_many("IssuedRetrospectively", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[8usize] = f_issued_retrospectively.is_some();
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem") {
             n_goods_item += 1;
@@ -1082,78 +725,9 @@ impl CertificateOfOrigin {
             r.missing("GoodsItem", 1u32, n_goods_item);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
-                && f_destination_country.is_some()
-            {
-                r.too_many("DestinationCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                && f_number_of_copies.is_some()
-            {
-                r.too_many("NumberOfCopies", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
-                && f_issued_retrospectively.is_some()
-            {
-                r.too_many("IssuedRetrospectively", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 10usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks") {
             match ::cas_runtime::xml::recover(
@@ -1175,84 +749,10 @@ impl CertificateOfOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DeclarationReference")
-                && f_declaration_reference.is_some()
-            {
-                r.too_many("DeclarationReference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateType")
-                && f_certificate_type.is_some()
-            {
-                r.too_many("CertificateType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuingOffice")
-                && f_issuing_office.is_some()
-            {
-                r.too_many("IssuingOffice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "DestinationCountry")
-                && f_destination_country.is_some()
-            {
-                r.too_many("DestinationCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "NumberOfCopies")
-                && f_number_of_copies.is_some()
-            {
-                r.too_many("NumberOfCopies", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "IssuedRetrospectively")
-                && f_issued_retrospectively.is_some()
-            {
-                r.too_many("IssuedRetrospectively", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItem") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Remarks")
-                && f_remarks.is_some()
-            {
-                r.too_many("Remarks", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[10usize] = f_remarks.is_some();
+        while r.at_element() && Self::child_position(r, 11usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Extensions") {
             match ::cas_runtime::xml::recover({
@@ -1487,6 +987,21 @@ pub struct DeclarationReference {
 }
 
 impl DeclarationReference {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Lrn")
+                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Mrn"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1499,12 +1014,12 @@ impl DeclarationReference {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 1usize] = [0u8];
+        let mut seen = [false; 1usize];
         let mut f_mrn_or_lrn = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Lrn")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Mrn"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Lrn")
             || r.is("urn:cas:ingestion:certificate-of-origin:1", "Mrn")
@@ -1665,6 +1180,50 @@ pub struct GoodsItem {
 }
 
 impl GoodsItem {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Description"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion"))
+        {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity"))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize
+            && (r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1677,6 +1236,8 @@ impl GoodsItem {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 7usize] = [1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8];
+        let mut seen = [false; 7usize];
         let mut f_goods_item_number = ::std::option::Option::None;
         let mut f_description = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
@@ -1685,16 +1246,9 @@ impl GoodsItem {
         let mut f_quantity = ::std::option::Option::None;
         let mut f_invoice_reference = ::std::vec::Vec::new();
         let mut n_invoice_reference: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber") {
             match ::cas_runtime::xml::recover(
@@ -1719,22 +1273,10 @@ impl GoodsItem {
             r.missing("GoodsItemNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
-                && f_goods_item_number.is_some()
-            {
-                r.too_many("GoodsItemNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_goods_item_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description") {
             match ::cas_runtime::xml::recover({
@@ -1751,28 +1293,10 @@ impl GoodsItem {
             r.missing("Description", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
-                && f_goods_item_number.is_some()
-            {
-                r.too_many("GoodsItemNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_description.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -1794,34 +1318,10 @@ impl GoodsItem {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
-                && f_goods_item_number.is_some()
-            {
-                r.too_many("GoodsItemNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -1846,40 +1346,10 @@ impl GoodsItem {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
-                && f_goods_item_number.is_some()
-            {
-                r.too_many("GoodsItemNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_origin_country.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion") {
             match ::cas_runtime::xml::recover(
@@ -1897,46 +1367,10 @@ impl GoodsItem {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
-                || r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
-                && f_goods_item_number.is_some()
-            {
-                r.too_many("GoodsItemNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
-                && f_origin_criterion.is_some()
-            {
-                r.too_many("OriginCriterion", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_origin_criterion.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity") {
             match ::cas_runtime::xml::recover({
@@ -1953,52 +1387,10 @@ impl GoodsItem {
             r.missing("Quantity", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference"))
-        {
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "GoodsItemNumber")
-                && f_goods_item_number.is_some()
-            {
-                r.too_many("GoodsItemNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "OriginCriterion")
-                && f_origin_criterion.is_some()
-            {
-                r.too_many("OriginCriterion", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:certificate-of-origin:1", "Quantity")
-                && f_quantity.is_some()
-            {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_quantity.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:certificate-of-origin:1", "InvoiceReference") {
             n_invoice_reference += 1;

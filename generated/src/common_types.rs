@@ -5623,6 +5623,22 @@ pub struct ExtensionsType {
 }
 
 impl ExtensionsType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r
+                .pending_name()
+                .is_some_and(|(ns, _)| !ns.is_empty() && ns != "urn:cas:common:1"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -5650,13 +5666,12 @@ impl ExtensionsType {
             }
         }
         r.next_child()?;
+        const KINDS: [u8; 1usize] = [0u8];
+        let mut seen = [false; 1usize];
         let mut f_any = ::std::vec::Vec::new();
-        while r.at_element()
-            && !(r
-                .pending_name()
-                .is_some_and(|(ns, _)| !ns.is_empty() && ns != "urn:cas:common:1"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r
             .pending_name()
@@ -5756,6 +5771,36 @@ pub struct IdentifiedPartyType {
 }
 
 impl IdentifiedPartyType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:common:1", "Name")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:common:1", "Address")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:common:1", "ContactPerson")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:common:1", "Phone")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:common:1", "Email")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize && (r.is("urn:cas:common:1", "EoriNumber")) {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize && (r.is("urn:cas:common:1", "VatId")) {
+            return ::std::option::Option::Some(6usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -5768,6 +5813,8 @@ impl IdentifiedPartyType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 7usize] = [1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 7usize];
         let mut f_name = ::std::option::Option::None;
         let mut f_address = ::std::option::Option::None;
         let mut f_contact_person = ::std::option::Option::None;
@@ -5775,14 +5822,9 @@ impl IdentifiedPartyType {
         let mut f_email = ::std::option::Option::None;
         let mut f_eori_number = ::std::option::Option::None;
         let mut f_vat_id = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
@@ -5801,19 +5843,10 @@ impl IdentifiedPartyType {
             r.missing("Name", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_name.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
@@ -5830,23 +5863,10 @@ impl IdentifiedPartyType {
             r.missing("Address", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_address.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -5864,27 +5884,10 @@ impl IdentifiedPartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_contact_person.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
@@ -5902,32 +5905,10 @@ impl IdentifiedPartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_phone.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(
@@ -5945,36 +5926,10 @@ impl IdentifiedPartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_email.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "EoriNumber") {
             match ::cas_runtime::xml::recover(
@@ -5995,38 +5950,10 @@ impl IdentifiedPartyType {
             r.missing("EoriNumber", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:common:1", "VatId")) {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "EoriNumber") && f_eori_number.is_some() {
-                r.too_many("EoriNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_eori_number.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "VatId") {
             match ::cas_runtime::xml::recover(
@@ -6277,6 +6204,30 @@ pub struct MessageHeaderType {
 }
 
 impl MessageHeaderType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:common:1", "SenderId")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:common:1", "MessageId")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:common:1", "CreationDateTime")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:common:1", "Action")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:common:1", "TestIndicator")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -6289,19 +6240,16 @@ impl MessageHeaderType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 5usize] = [1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 5usize];
         let mut f_sender_id = ::std::option::Option::None;
         let mut f_message_id = ::std::option::Option::None;
         let mut f_creation_date_time = ::std::option::Option::None;
         let mut f_action = ::std::option::Option::None;
         let mut f_test_indicator = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "SenderId")
-                || r.is("urn:cas:common:1", "MessageId")
-                || r.is("urn:cas:common:1", "CreationDateTime")
-                || r.is("urn:cas:common:1", "Action")
-                || r.is("urn:cas:common:1", "TestIndicator"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "SenderId") {
             match ::cas_runtime::xml::recover(
@@ -6322,18 +6270,10 @@ impl MessageHeaderType {
             r.missing("SenderId", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "MessageId")
-                || r.is("urn:cas:common:1", "CreationDateTime")
-                || r.is("urn:cas:common:1", "Action")
-                || r.is("urn:cas:common:1", "TestIndicator"))
-        {
-            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
-                r.too_many("SenderId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_sender_id.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "MessageId") {
             match ::cas_runtime::xml::recover(
@@ -6354,22 +6294,10 @@ impl MessageHeaderType {
             r.missing("MessageId", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "CreationDateTime")
-                || r.is("urn:cas:common:1", "Action")
-                || r.is("urn:cas:common:1", "TestIndicator"))
-        {
-            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
-                r.too_many("SenderId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "MessageId") && f_message_id.is_some() {
-                r.too_many("MessageId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_message_id.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "CreationDateTime") {
             match ::cas_runtime::xml::recover(
@@ -6392,28 +6320,10 @@ impl MessageHeaderType {
             r.missing("CreationDateTime", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Action")
-                || r.is("urn:cas:common:1", "TestIndicator"))
-        {
-            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
-                r.too_many("SenderId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "MessageId") && f_message_id.is_some() {
-                r.too_many("MessageId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "CreationDateTime")
-                && f_creation_date_time.is_some()
-            {
-                r.too_many("CreationDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_creation_date_time.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Action") {
             match ::cas_runtime::xml::recover(
@@ -6434,30 +6344,10 @@ impl MessageHeaderType {
             r.missing("Action", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:common:1", "TestIndicator")) {
-            if r.is("urn:cas:common:1", "SenderId") && f_sender_id.is_some() {
-                r.too_many("SenderId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "MessageId") && f_message_id.is_some() {
-                r.too_many("MessageId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "CreationDateTime")
-                && f_creation_date_time.is_some()
-            {
-                r.too_many("CreationDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Action") && f_action.is_some() {
-                r.too_many("Action", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_action.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "TestIndicator") {
             match ::cas_runtime::xml::recover(
@@ -6603,6 +6493,30 @@ pub struct PartyType {
 }
 
 impl PartyType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:common:1", "Name")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:common:1", "Address")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:common:1", "ContactPerson")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:common:1", "Phone")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:common:1", "Email")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -6615,18 +6529,16 @@ impl PartyType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 5usize] = [1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 5usize];
         let mut f_name = ::std::option::Option::None;
         let mut f_address = ::std::option::Option::None;
         let mut f_contact_person = ::std::option::Option::None;
         let mut f_phone = ::std::option::Option::None;
         let mut f_email = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone")
-                || r.is("urn:cas:common:1", "Email"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
@@ -6645,18 +6557,10 @@ impl PartyType {
             r.missing("Name", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone")
-                || r.is("urn:cas:common:1", "Email"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_name.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
@@ -6673,22 +6577,10 @@ impl PartyType {
             r.missing("Address", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone")
-                || r.is("urn:cas:common:1", "Email"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_address.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -6706,25 +6598,10 @@ impl PartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_contact_person.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
@@ -6742,28 +6619,10 @@ impl PartyType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element() && !(r.is("urn:cas:common:1", "Email")) {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_phone.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(

@@ -1314,6 +1314,84 @@ pub struct CustomsShipment {
 }
 
 impl CustomsShipment {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Header")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r
+                .is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Parties")) {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices"))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms"))
+        {
+            return ::std::option::Option::Some(7usize);
+        }
+        if from <= 8usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Transport"))
+        {
+            return ::std::option::Option::Some(8usize);
+        }
+        if from <= 9usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount"))
+        {
+            return ::std::option::Option::Some(9usize);
+        }
+        if from <= 10usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass"))
+        {
+            return ::std::option::Option::Some(10usize);
+        }
+        if from <= 11usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Package")) {
+            return ::std::option::Option::Some(11usize);
+        }
+        if from <= 12usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Container"))
+        {
+            return ::std::option::Option::Some(12usize);
+        }
+        if from <= 13usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Documents"))
+        {
+            return ::std::option::Option::Some(13usize);
+        }
+        if from <= 14usize && (r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem"))
+        {
+            return ::std::option::Option::Some(14usize);
+        }
+        if from <= 15usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            return ::std::option::Option::Some(15usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1351,6 +1429,11 @@ impl CustomsShipment {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 16usize] = [
+            1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8, 2u8, 1u8, 2u8,
+            1u8,
+        ];
+        let mut seen = [false; 16usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_local_reference_number = ::std::option::Option::None;
         let mut f_declaration_type = ::std::option::Option::None;
@@ -1370,28 +1453,9 @@ impl CustomsShipment {
         let mut f_goods_item = ::std::vec::Vec::new();
         let mut n_goods_item: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "AdditionalDeclarationType",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -1408,34 +1472,10 @@ impl CustomsShipment {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "AdditionalDeclarationType",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber") {
             match ::cas_runtime::xml::recover(
@@ -1460,40 +1500,10 @@ impl CustomsShipment {
             r.missing("LocalReferenceNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "AdditionalDeclarationType",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_local_reference_number.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType") {
             match ::cas_runtime::xml::recover(
@@ -1518,44 +1528,10 @@ impl CustomsShipment {
             r.missing("DeclarationType", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r
-                .is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_declaration_type.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType") {
             match ::cas_runtime::xml::recover(
@@ -1577,49 +1553,10 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_additional_declaration_type.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") {
             match ::cas_runtime::xml::recover(
@@ -1639,53 +1576,10 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_mrn.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Parties") {
             match ::cas_runtime::xml::recover({
@@ -1702,59 +1596,10 @@ impl CustomsShipment {
             r.missing("Parties", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_parties.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices") {
             match ::cas_runtime::xml::recover({
@@ -1771,65 +1616,10 @@ impl CustomsShipment {
             r.missing("CustomsOffices", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[6usize] = f_customs_offices.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms") {
             match ::cas_runtime::xml::recover({
@@ -1843,71 +1633,10 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[7usize] = f_delivery_terms.is_some();
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Transport") {
             match ::cas_runtime::xml::recover({
@@ -1924,77 +1653,10 @@ impl CustomsShipment {
             r.missing("Transport", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                && f_transport.is_some()
-            {
-                r.too_many("Transport", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[8usize] = f_transport.is_some();
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount") {
             match ::cas_runtime::xml::recover({
@@ -2011,83 +1673,10 @@ impl CustomsShipment {
             r.missing("InvoiceAmount", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                && f_transport.is_some()
-            {
-                r.too_many("Transport", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                && f_invoice_amount.is_some()
-            {
-                r.too_many("InvoiceAmount", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[9usize] = f_invoice_amount.is_some();
+        while r.at_element() && Self::child_position(r, 10usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass") {
             match ::cas_runtime::xml::recover({
@@ -2101,89 +1690,10 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Package")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                && f_transport.is_some()
-            {
-                r.too_many("Transport", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                && f_invoice_amount.is_some()
-            {
-                r.too_many("InvoiceAmount", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                && f_total_gross_mass.is_some()
-            {
-                r.too_many("TotalGrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[10usize] = f_total_gross_mass.is_some();
+        while r.at_element() && Self::child_position(r, 11usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
             n_package += 1;
@@ -2201,92 +1711,9 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Container")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                && f_transport.is_some()
-            {
-                r.too_many("Transport", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                && f_invoice_amount.is_some()
-            {
-                r.too_many("InvoiceAmount", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                && f_total_gross_mass.is_some()
-            {
-                r.too_many("TotalGrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 12usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
             n_container += 1;
@@ -2304,95 +1731,9 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                && f_transport.is_some()
-            {
-                r.too_many("Transport", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                && f_invoice_amount.is_some()
-            {
-                r.too_many("InvoiceAmount", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                && f_total_gross_mass.is_some()
-            {
-                r.too_many("TotalGrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 13usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Documents") {
             match ::cas_runtime::xml::recover({
@@ -2406,101 +1747,10 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                && f_transport.is_some()
-            {
-                r.too_many("Transport", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                && f_invoice_amount.is_some()
-            {
-                r.too_many("InvoiceAmount", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                && f_total_gross_mass.is_some()
-            {
-                r.too_many("TotalGrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                && f_documents.is_some()
-            {
-                r.too_many("Documents", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[13usize] = f_documents.is_some();
+        while r.at_element() && Self::child_position(r, 14usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem") {
             n_goods_item += 1;
@@ -2522,104 +1772,9 @@ impl CustomsShipment {
             r.missing("GoodsItem", 1u32, n_goods_item);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber")
-                && f_local_reference_number.is_some()
-            {
-                r.too_many("LocalReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType")
-                && f_declaration_type.is_some()
-            {
-                r.too_many("DeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType")
-                && f_additional_declaration_type.is_some()
-            {
-                r.too_many("AdditionalDeclarationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Mrn") && f_mrn.is_some() {
-                r.too_many("Mrn", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Parties")
-                && f_parties.is_some()
-            {
-                r.too_many("Parties", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices")
-                && f_customs_offices.is_some()
-            {
-                r.too_many("CustomsOffices", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms")
-                && f_delivery_terms.is_some()
-            {
-                r.too_many("DeliveryTerms", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Transport")
-                && f_transport.is_some()
-            {
-                r.too_many("Transport", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount")
-                && f_invoice_amount.is_some()
-            {
-                r.too_many("InvoiceAmount", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass")
-                && f_total_gross_mass.is_some()
-            {
-                r.too_many("TotalGrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Package") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Container") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Documents")
-                && f_documents.is_some()
-            {
-                r.too_many("Documents", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 15usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Extensions") {
             match ::cas_runtime::xml::recover({
@@ -2897,6 +2052,23 @@ pub struct Container {
 }
 
 impl Container {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "ContainerNumber"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Seals")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -2930,13 +2102,13 @@ impl Container {
         }
         let _ = n_loaded;
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [1u8, 1u8];
+        let mut seen = [false; 2usize];
         let mut f_container_number = ::std::option::Option::None;
         let mut f_seals = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ContainerNumber")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Seals"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ContainerNumber") {
             match ::cas_runtime::xml::recover(
@@ -2957,16 +2129,10 @@ impl Container {
             r.missing("ContainerNumber", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:customs-shipment:1", "Seals"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "ContainerNumber")
-                && f_container_number.is_some()
-            {
-                r.too_many("ContainerNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_container_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Seals") {
             match ::cas_runtime::xml::recover(
@@ -3077,6 +2243,30 @@ pub struct CustomsOffices {
 }
 
 impl CustomsOffices {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -3089,15 +2279,14 @@ impl CustomsOffices {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_office_of_declaration = ::std::option::Option::None;
         let mut f_office_of_exit = ::std::option::Option::None;
         let mut f_office_of_destination = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration") {
             match ::cas_runtime::xml::recover(
@@ -3122,18 +2311,10 @@ impl CustomsOffices {
             r.missing("OfficeOfDeclaration", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration")
-                && f_office_of_declaration.is_some()
-            {
-                r.too_many("OfficeOfDeclaration", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_office_of_declaration.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit") {
             match ::cas_runtime::xml::recover(
@@ -3155,24 +2336,10 @@ impl CustomsOffices {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDeclaration")
-                && f_office_of_declaration.is_some()
-            {
-                r.too_many("OfficeOfDeclaration", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfExit")
-                && f_office_of_exit.is_some()
-            {
-                r.too_many("OfficeOfExit", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_office_of_exit.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OfficeOfDestination") {
             match ::cas_runtime::xml::recover(
@@ -3301,6 +2468,26 @@ pub struct DeliveryTerms {
 }
 
 impl DeliveryTerms {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Place")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -3313,15 +2500,14 @@ impl DeliveryTerms {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_incoterm = ::std::option::Option::None;
         let mut f_place = ::std::option::Option::None;
         let mut f_location_code = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Place")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm") {
             match ::cas_runtime::xml::recover(
@@ -3346,18 +2532,10 @@ impl DeliveryTerms {
             r.missing("Incoterm", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Place")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm")
-                && f_incoterm.is_some()
-            {
-                r.too_many("Incoterm", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_incoterm.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Place") {
             match ::cas_runtime::xml::recover(
@@ -3382,23 +2560,10 @@ impl DeliveryTerms {
             r.missing("Place", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Incoterm")
-                && f_incoterm.is_some()
-            {
-                r.too_many("Incoterm", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Place") && f_place.is_some()
-            {
-                r.too_many("Place", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_place.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "LocationCode") {
             match ::cas_runtime::xml::recover(
@@ -3501,6 +2666,22 @@ pub struct Documents {
 }
 
 impl Documents {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalReference")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "PreviousDocument")
+                || r.is("urn:cas:ingestion:customs-shipment:1", "SupportingDocument"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -3513,14 +2694,13 @@ impl Documents {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 1usize] = [0u8];
+        let mut seen = [false; 1usize];
         let mut f_choice_list = ::std::vec::Vec::new();
         let mut n_choice_list: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalReference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PreviousDocument")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupportingDocument"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalReference")
             || r.is("urn:cas:ingestion:customs-shipment:1", "PreviousDocument")
@@ -3685,6 +2865,26 @@ pub struct Package {
 }
 
 impl Package {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Kind")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Count")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -3720,15 +2920,14 @@ impl Package {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_kind = ::std::option::Option::None;
         let mut f_count = ::std::option::Option::None;
         let mut f_shipping_marks = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Kind")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Count")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Kind") {
             match ::cas_runtime::xml::recover(
@@ -3747,16 +2946,10 @@ impl Package {
             r.missing("Kind", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Count")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Kind") && f_kind.is_some() {
-                r.too_many("Kind", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_kind.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Count") {
             match ::cas_runtime::xml::recover(
@@ -3779,21 +2972,10 @@ impl Package {
             r.missing("Count", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Kind") && f_kind.is_some() {
-                r.too_many("Kind", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Count") && f_count.is_some()
-            {
-                r.too_many("Count", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_count.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ShippingMarks") {
             match ::cas_runtime::xml::recover(
@@ -3918,6 +3100,30 @@ pub struct Parties {
 }
 
 impl Parties {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Importer")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Declarant"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -3930,17 +3136,15 @@ impl Parties {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 4usize] = [1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 4usize];
         let mut f_exporter = ::std::option::Option::None;
         let mut f_importer = ::std::option::Option::None;
         let mut f_declarant = ::std::option::Option::None;
         let mut f_representative = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter") {
             match ::cas_runtime::xml::recover({
@@ -3954,19 +3158,10 @@ impl Parties {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_exporter.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Importer") {
             match ::cas_runtime::xml::recover({
@@ -3980,25 +3175,10 @@ impl Parties {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
-                && f_importer.is_some()
-            {
-                r.too_many("Importer", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_importer.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Declarant") {
             match ::cas_runtime::xml::recover({
@@ -4015,31 +3195,10 @@ impl Parties {
             r.missing("Declarant", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Representative"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Exporter")
-                && f_exporter.is_some()
-            {
-                r.too_many("Exporter", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Importer")
-                && f_importer.is_some()
-            {
-                r.too_many("Importer", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Declarant")
-                && f_declarant.is_some()
-            {
-                r.too_many("Declarant", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_declarant.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Representative") {
             match ::cas_runtime::xml::recover({
@@ -4176,6 +3335,36 @@ pub struct Representative {
 }
 
 impl Representative {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:common:1", "Name")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:common:1", "Address")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:common:1", "ContactPerson")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:common:1", "Phone")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:common:1", "Email")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize && (r.is("urn:cas:common:1", "EoriNumber")) {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize && (r.is("urn:cas:common:1", "VatId")) {
+            return ::std::option::Option::Some(6usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -4211,6 +3400,8 @@ impl Representative {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 7usize] = [1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 7usize];
         let mut f_name = ::std::option::Option::None;
         let mut f_address = ::std::option::Option::None;
         let mut f_contact_person = ::std::option::Option::None;
@@ -4218,14 +3409,9 @@ impl Representative {
         let mut f_email = ::std::option::Option::None;
         let mut f_eori_number = ::std::option::Option::None;
         let mut f_vat_id = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Name") || r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Name") {
             match ::cas_runtime::xml::recover(
@@ -4248,19 +3434,10 @@ impl Representative {
             r.missing("Name", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Address")
-                || r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_name.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Address") {
             match ::cas_runtime::xml::recover({
@@ -4277,23 +3454,10 @@ impl Representative {
             r.missing("Address", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "ContactPerson")
-                || r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_address.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "ContactPerson") {
             match ::cas_runtime::xml::recover(
@@ -4315,27 +3479,10 @@ impl Representative {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Phone") || r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_contact_person.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Phone") {
             match ::cas_runtime::xml::recover(
@@ -4357,32 +3504,10 @@ impl Representative {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "Email")
-                || r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_phone.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "Email") {
             match ::cas_runtime::xml::recover(
@@ -4404,36 +3529,10 @@ impl Representative {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:common:1", "EoriNumber")
-                || r.is("urn:cas:common:1", "VatId"))
-        {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_email.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "EoriNumber") {
             match ::cas_runtime::xml::recover(
@@ -4458,38 +3557,10 @@ impl Representative {
             r.missing("EoriNumber", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:common:1", "VatId")) {
-            if r.is("urn:cas:common:1", "Name") && f_name.is_some() {
-                r.too_many("Name", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Address") && f_address.is_some() {
-                r.too_many("Address", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "ContactPerson") && f_contact_person.is_some() {
-                r.too_many("ContactPerson", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Phone") && f_phone.is_some() {
-                r.too_many("Phone", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "Email") && f_email.is_some() {
-                r.too_many("Email", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:common:1", "EoriNumber") && f_eori_number.is_some() {
-                r.too_many("EoriNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_eori_number.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:common:1", "VatId") {
             match ::cas_runtime::xml::recover(
@@ -4649,6 +3720,29 @@ pub struct Transport {
 }
 
 impl Transport {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -4661,16 +3755,15 @@ impl Transport {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 2u8];
+        let mut seen = [false; 3usize];
         let mut f_mode_at_border = ::std::option::Option::None;
         let mut f_inland_mode = ::std::option::Option::None;
         let mut f_means_of_transport = ::std::vec::Vec::new();
         let mut n_means_of_transport: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder") {
             match ::cas_runtime::xml::recover(
@@ -4695,18 +3788,10 @@ impl Transport {
             r.missing("ModeAtBorder", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder")
-                && f_mode_at_border.is_some()
-            {
-                r.too_many("ModeAtBorder", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_mode_at_border.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode") {
             match ::cas_runtime::xml::recover(
@@ -4728,24 +3813,10 @@ impl Transport {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "ModeAtBorder")
-                && f_mode_at_border.is_some()
-            {
-                r.too_many("ModeAtBorder", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "InlandMode")
-                && f_inland_mode.is_some()
-            {
-                r.too_many("InlandMode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_inland_mode.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "MeansOfTransport") {
             n_means_of_transport += 1;
@@ -4868,6 +3939,28 @@ pub struct MeansOfTransport {
 }
 
 impl MeansOfTransport {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Identity")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "Nationality"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -4900,15 +3993,14 @@ impl MeansOfTransport {
         }
         let _ = n_stage;
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_identification_type = ::std::option::Option::None;
         let mut f_identity = ::std::option::Option::None;
         let mut f_nationality = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Identity")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Nationality"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType") {
             match ::cas_runtime::xml::recover(
@@ -4926,18 +4018,10 @@ impl MeansOfTransport {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Identity")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Nationality"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType")
-                && f_identification_type.is_some()
-            {
-                r.too_many("IdentificationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_identification_type.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Identity") {
             match ::cas_runtime::xml::recover(
@@ -4962,24 +4046,10 @@ impl MeansOfTransport {
             r.missing("Identity", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Nationality"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "IdentificationType")
-                && f_identification_type.is_some()
-            {
-                r.too_many("IdentificationType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Identity")
-                && f_identity.is_some()
-            {
-                r.too_many("Identity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_identity.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Nationality") {
             match ::cas_runtime::xml::recover(
@@ -5103,6 +4173,27 @@ pub struct DocumentType {
 }
 
 impl DocumentType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Type")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -5115,15 +4206,14 @@ impl DocumentType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_type_ = ::std::option::Option::None;
         let mut f_reference_number = ::std::option::Option::None;
         let mut f_issue_date = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Type")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Type") {
             match ::cas_runtime::xml::recover(
@@ -5144,17 +4234,10 @@ impl DocumentType {
             r.missing("Type", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Type") && f_type_.is_some()
-            {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_type_.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber") {
             match ::cas_runtime::xml::recover(
@@ -5179,23 +4262,10 @@ impl DocumentType {
             r.missing("ReferenceNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Type") && f_type_.is_some()
-            {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "ReferenceNumber")
-                && f_reference_number.is_some()
-            {
-                r.too_many("ReferenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_reference_number.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "IssueDate") {
             match ::cas_runtime::xml::recover(
@@ -5356,6 +4426,83 @@ pub struct GoodsItemType {
 }
 
 impl GoodsItemType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "Description"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Procedure"))
+        {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry"))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize
+            && (r
+                .is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry"))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Preference"))
+        {
+            return ::std::option::Option::Some(7usize);
+        }
+        if from <= 8usize && (r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")) {
+            return ::std::option::Option::Some(8usize);
+        }
+        if from <= 9usize && (r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass"))
+        {
+            return ::std::option::Option::Some(9usize);
+        }
+        if from <= 10usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits"))
+        {
+            return ::std::option::Option::Some(10usize);
+        }
+        if from <= 11usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Valuation"))
+        {
+            return ::std::option::Option::Some(11usize);
+        }
+        if from <= 12usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference"))
+        {
+            return ::std::option::Option::Some(12usize);
+        }
+        if from <= 13usize
+            && (r
+                .is(
+                    "urn:cas:ingestion:customs-shipment:1",
+                    "ExportControlClassification",
+                ))
+        {
+            return ::std::option::Option::Some(13usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -5368,6 +4515,10 @@ impl GoodsItemType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 14usize] = [
+            1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8, 2u8,
+        ];
+        let mut seen = [false; 14usize];
         let mut f_sequence_number = ::std::option::Option::None;
         let mut f_description = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
@@ -5384,30 +4535,9 @@ impl GoodsItemType {
         let mut n_package_reference: u32 = 0;
         let mut f_export_control_classification = ::std::vec::Vec::new();
         let mut n_export_control_classification: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "PreferentialOriginCountry",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber") {
             match ::cas_runtime::xml::recover(
@@ -5432,36 +4562,10 @@ impl GoodsItemType {
             r.missing("SequenceNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "PreferentialOriginCountry",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_sequence_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Description") {
             match ::cas_runtime::xml::recover({
@@ -5478,42 +4582,10 @@ impl GoodsItemType {
             r.missing("Description", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "PreferentialOriginCountry",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_description.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -5538,48 +4610,10 @@ impl GoodsItemType {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "PreferentialOriginCountry",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode") {
             match ::cas_runtime::xml::recover(
@@ -5601,54 +4635,10 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "PreferentialOriginCountry",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_taric_code.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure") {
             match ::cas_runtime::xml::recover({
@@ -5665,60 +4655,10 @@ impl GoodsItemType {
             r.missing("Procedure", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "PreferentialOriginCountry",
-                    ) || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_procedure.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -5743,64 +4683,10 @@ impl GoodsItemType {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r
-                .is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_origin_country.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -5822,69 +4708,10 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                && f_preferential_origin_country.is_some()
-            {
-                r.too_many("PreferentialOriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[6usize] = f_preferential_origin_country.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Preference") {
             match ::cas_runtime::xml::recover(
@@ -5902,75 +4729,10 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                && f_preferential_origin_country.is_some()
-            {
-                r.too_many("PreferentialOriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                && f_preference.is_some()
-            {
-                r.too_many("Preference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[7usize] = f_preference.is_some();
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass") {
             match ::cas_runtime::xml::recover({
@@ -5987,81 +4749,10 @@ impl GoodsItemType {
             r.missing("NetMass", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                && f_preferential_origin_country.is_some()
-            {
-                r.too_many("PreferentialOriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                && f_preference.is_some()
-            {
-                r.too_many("Preference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[8usize] = f_net_mass.is_some();
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass") {
             match ::cas_runtime::xml::recover({
@@ -6075,87 +4766,10 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                && f_preferential_origin_country.is_some()
-            {
-                r.too_many("PreferentialOriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                && f_preference.is_some()
-            {
-                r.too_many("Preference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                && f_gross_mass.is_some()
-            {
-                r.too_many("GrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[9usize] = f_gross_mass.is_some();
+        while r.at_element() && Self::child_position(r, 10usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits") {
             match ::cas_runtime::xml::recover({
@@ -6169,93 +4783,10 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                && f_preferential_origin_country.is_some()
-            {
-                r.too_many("PreferentialOriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                && f_preference.is_some()
-            {
-                r.too_many("Preference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                && f_gross_mass.is_some()
-            {
-                r.too_many("GrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                && f_supplementary_units.is_some()
-            {
-                r.too_many("SupplementaryUnits", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[10usize] = f_supplementary_units.is_some();
+        while r.at_element() && Self::child_position(r, 11usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "Valuation") {
             match ::cas_runtime::xml::recover({
@@ -6269,99 +4800,10 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "ExportControlClassification",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                && f_preferential_origin_country.is_some()
-            {
-                r.too_many("PreferentialOriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                && f_preference.is_some()
-            {
-                r.too_many("Preference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                && f_gross_mass.is_some()
-            {
-                r.too_many("GrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                && f_supplementary_units.is_some()
-            {
-                r.too_many("SupplementaryUnits", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                && f_valuation.is_some()
-            {
-                r.too_many("Valuation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[11usize] = f_valuation.is_some();
+        while r.at_element() && Self::child_position(r, 12usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference") {
             n_package_reference += 1;
@@ -6379,102 +4821,9 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r
-                .is(
-                    "urn:cas:ingestion:customs-shipment:1",
-                    "ExportControlClassification",
-                ))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SequenceNumber")
-                && f_sequence_number.is_some()
-            {
-                r.too_many("SequenceNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "TaricCode")
-                && f_taric_code.is_some()
-            {
-                r.too_many("TaricCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Procedure")
-                && f_procedure.is_some()
-            {
-                r.too_many("Procedure", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PreferentialOriginCountry")
-                && f_preferential_origin_country.is_some()
-            {
-                r.too_many("PreferentialOriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Preference")
-                && f_preference.is_some()
-            {
-                r.too_many("Preference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "NetMass")
-                && f_net_mass.is_some()
-            {
-                r.too_many("NetMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "GrossMass")
-                && f_gross_mass.is_some()
-            {
-                r.too_many("GrossMass", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "SupplementaryUnits")
-                && f_supplementary_units.is_some()
-            {
-                r.too_many("SupplementaryUnits", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "Valuation")
-                && f_valuation.is_some()
-            {
-                r.too_many("Valuation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "PackageReference") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 13usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "ExportControlClassification")
         {
@@ -6877,6 +5226,29 @@ pub struct Valuation {
 }
 
 impl Valuation {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -6889,15 +5261,14 @@ impl Valuation {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_item_price = ::std::option::Option::None;
         let mut f_statistical_value = ::std::option::Option::None;
         let mut f_valuation_method = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice") {
             match ::cas_runtime::xml::recover({
@@ -6914,18 +5285,10 @@ impl Valuation {
             r.missing("ItemPrice", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue")
-                || r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice")
-                && f_item_price.is_some()
-            {
-                r.too_many("ItemPrice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_item_price.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue") {
             match ::cas_runtime::xml::recover({
@@ -6939,24 +5302,10 @@ impl Valuation {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "ItemPrice")
-                && f_item_price.is_some()
-            {
-                r.too_many("ItemPrice", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:customs-shipment:1", "StatisticalValue")
-                && f_statistical_value.is_some()
-            {
-                r.too_many("StatisticalValue", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_statistical_value.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ValuationMethod") {
             match ::cas_runtime::xml::recover(
@@ -7068,6 +5417,25 @@ pub struct ProcedureType {
 }
 
 impl ProcedureType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "ProcedureCode"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalProcedureCode"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -7080,18 +5448,14 @@ impl ProcedureType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [1u8, 2u8];
+        let mut seen = [false; 2usize];
         let mut f_procedure_code = ::std::option::Option::None;
         let mut f_additional_procedure_code = ::std::vec::Vec::new();
         let mut n_additional_procedure_code: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "ProcedureCode")
-                || r
-                    .is(
-                        "urn:cas:ingestion:customs-shipment:1",
-                        "AdditionalProcedureCode",
-                    ))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "ProcedureCode") {
             match ::cas_runtime::xml::recover(
@@ -7116,17 +5480,10 @@ impl ProcedureType {
             r.missing("ProcedureCode", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalProcedureCode"))
-        {
-            if r.is("urn:cas:ingestion:customs-shipment:1", "ProcedureCode")
-                && f_procedure_code.is_some()
-            {
-                r.too_many("ProcedureCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_procedure_code.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:customs-shipment:1", "AdditionalProcedureCode") {
             n_additional_procedure_code += 1;

@@ -465,6 +465,48 @@ pub struct Formula {
 }
 
 impl Formula {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:formula:1", "Header")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:formula:1", "FormulaId")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:formula:1", "Description")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:formula:1", "Authorisation")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:formula:1", "ValidFrom")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize && (r.is("urn:cas:ingestion:formula:1", "ValidUntil")) {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize && (r.is("urn:cas:ingestion:formula:1", "Input")) {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize && (r.is("urn:cas:ingestion:formula:1", "Output")) {
+            return ::std::option::Option::Some(7usize);
+        }
+        if from <= 8usize && (r.is("urn:cas:ingestion:formula:1", "YieldPercentage")) {
+            return ::std::option::Option::Some(8usize);
+        }
+        if from <= 9usize && (r.is("urn:cas:ingestion:formula:1", "Loss")) {
+            return ::std::option::Option::Some(9usize);
+        }
+        if from <= 10usize && (r.is("urn:cas:ingestion:formula:1", "Extensions")) {
+            return ::std::option::Option::Some(10usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -564,6 +606,10 @@ impl Formula {
         let _ = n_created_by;
         let _ = n_changed_at;
         r.next_child()?;
+        const KINDS: [u8; 11usize] = [
+            1u8, 1u8, 2u8, 1u8, 1u8, 1u8, 2u8, 2u8, 1u8, 2u8, 1u8,
+        ];
+        let mut seen = [false; 11usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_formula_id = ::std::option::Option::None;
         let mut f_description = ::std::vec::Vec::new();
@@ -579,20 +625,9 @@ impl Formula {
         let mut f_loss = ::std::vec::Vec::new();
         let mut n_loss: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Header")
-                || r.is("urn:cas:ingestion:formula:1", "FormulaId")
-                || r.is("urn:cas:ingestion:formula:1", "Description")
-                || r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:formula:1", "Input")
-                || r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -609,24 +644,10 @@ impl Formula {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "FormulaId")
-                || r.is("urn:cas:ingestion:formula:1", "Description")
-                || r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:formula:1", "Input")
-                || r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "FormulaId") {
             match ::cas_runtime::xml::recover(
@@ -647,29 +668,10 @@ impl Formula {
             r.missing("FormulaId", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Description")
-                || r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:formula:1", "Input")
-                || r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_formula_id.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:formula:1", "Description") {
             n_description += 1;
@@ -687,32 +689,9 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                || r.is("urn:cas:ingestion:formula:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:formula:1", "Input")
-                || r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Authorisation") {
             match ::cas_runtime::xml::recover(
@@ -734,38 +713,10 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:formula:1", "Input")
-                || r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                && f_authorisation.is_some()
-            {
-                r.too_many("Authorisation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_authorisation.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
@@ -786,43 +737,10 @@ impl Formula {
             r.missing("ValidFrom", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:formula:1", "Input")
-                || r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                && f_authorisation.is_some()
-            {
-                r.too_many("Authorisation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_valid_from.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -840,49 +758,10 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Input")
-                || r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                && f_authorisation.is_some()
-            {
-                r.too_many("Authorisation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_valid_until.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:formula:1", "Input") {
             n_input += 1;
@@ -904,52 +783,9 @@ impl Formula {
             r.missing("Input", 1u32, n_input);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Output")
-                || r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                && f_authorisation.is_some()
-            {
-                r.too_many("Authorisation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Input") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:formula:1", "Output") {
             n_output += 1;
@@ -971,55 +807,9 @@ impl Formula {
             r.missing("Output", 1u32, n_output);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                || r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                && f_authorisation.is_some()
-            {
-                r.too_many("Authorisation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Input") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Output") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "YieldPercentage") {
             match ::cas_runtime::xml::recover(
@@ -1044,61 +834,10 @@ impl Formula {
             r.missing("YieldPercentage", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Loss")
-                || r.is("urn:cas:ingestion:formula:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                && f_authorisation.is_some()
-            {
-                r.too_many("Authorisation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Input") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Output") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                && f_yield_percentage.is_some()
-            {
-                r.too_many("YieldPercentage", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[8usize] = f_yield_percentage.is_some();
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:formula:1", "Loss") {
             n_loss += 1;
@@ -1116,62 +855,9 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "Extensions")) {
-            if r.is("urn:cas:ingestion:formula:1", "Header") && f_header.is_some() {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "FormulaId") && f_formula_id.is_some()
-            {
-                r.too_many("FormulaId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Description") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Authorisation")
-                && f_authorisation.is_some()
-            {
-                r.too_many("Authorisation", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidFrom") && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Input") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Output") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "YieldPercentage")
-                && f_yield_percentage.is_some()
-            {
-                r.too_many("YieldPercentage", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Loss") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 10usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Extensions") {
             match ::cas_runtime::xml::recover({
@@ -1406,6 +1092,27 @@ pub struct Input {
 }
 
 impl Input {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:formula:1", "ArticleNumber")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:formula:1", "CommodityCode")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:formula:1", "Quantity")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:formula:1", "CustomsStatus")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1442,17 +1149,15 @@ impl Input {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 4usize] = [1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 4usize];
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_quantity = ::std::option::Option::None;
         let mut f_customs_status = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                || r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:formula:1", "Quantity")
-                || r.is("urn:cas:ingestion:formula:1", "CustomsStatus"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
@@ -1477,19 +1182,10 @@ impl Input {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:formula:1", "Quantity")
-                || r.is("urn:cas:ingestion:formula:1", "CustomsStatus"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_article_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -1511,25 +1207,10 @@ impl Input {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Quantity")
-                || r.is("urn:cas:ingestion:formula:1", "CustomsStatus"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Quantity") {
             match ::cas_runtime::xml::recover({
@@ -1546,27 +1227,10 @@ impl Input {
             r.missing("Quantity", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "CustomsStatus")) {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Quantity") && f_quantity.is_some() {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_quantity.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "CustomsStatus") {
             match ::cas_runtime::xml::recover(
@@ -1715,6 +1379,24 @@ pub struct Loss {
 }
 
 impl Loss {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:formula:1", "Type")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:formula:1", "Percentage")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:formula:1", "Remarks")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1748,15 +1430,14 @@ impl Loss {
         }
         let _ = n_input_ref;
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_type_ = ::std::option::Option::None;
         let mut f_percentage = ::std::option::Option::None;
         let mut f_remarks = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Type")
-                || r.is("urn:cas:ingestion:formula:1", "Percentage")
-                || r.is("urn:cas:ingestion:formula:1", "Remarks"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Type") {
             match ::cas_runtime::xml::recover(
@@ -1777,16 +1458,10 @@ impl Loss {
             r.missing("Type", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Percentage")
-                || r.is("urn:cas:ingestion:formula:1", "Remarks"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "Type") && f_type_.is_some() {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_type_.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Percentage") {
             match ::cas_runtime::xml::recover(
@@ -1811,20 +1486,10 @@ impl Loss {
             r.missing("Percentage", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "Remarks")) {
-            if r.is("urn:cas:ingestion:formula:1", "Type") && f_type_.is_some() {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Percentage")
-                && f_percentage.is_some()
-            {
-                r.too_many("Percentage", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_percentage.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Remarks") {
             match ::cas_runtime::xml::recover(
@@ -1952,6 +1617,27 @@ pub struct Output {
 }
 
 impl Output {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:formula:1", "ArticleNumber")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:formula:1", "CommodityCode")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:formula:1", "Quantity")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:formula:1", "ValueShare")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -2008,17 +1694,15 @@ impl Output {
         }
         let _ = n_kind;
         r.next_child()?;
+        const KINDS: [u8; 4usize] = [1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 4usize];
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_quantity = ::std::option::Option::None;
         let mut f_value_share = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                || r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:formula:1", "Quantity")
-                || r.is("urn:cas:ingestion:formula:1", "ValueShare"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
@@ -2043,19 +1727,10 @@ impl Output {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:formula:1", "Quantity")
-                || r.is("urn:cas:ingestion:formula:1", "ValueShare"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_article_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -2077,25 +1752,10 @@ impl Output {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "Quantity")
-                || r.is("urn:cas:ingestion:formula:1", "ValueShare"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Quantity") {
             match ::cas_runtime::xml::recover({
@@ -2112,27 +1772,10 @@ impl Output {
             r.missing("Quantity", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "ValueShare")) {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "Quantity") && f_quantity.is_some() {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_quantity.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "ValueShare") {
             match ::cas_runtime::xml::recover(
@@ -2289,6 +1932,24 @@ pub struct FormulaLineType {
 }
 
 impl FormulaLineType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:formula:1", "ArticleNumber")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:formula:1", "CommodityCode")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:formula:1", "Quantity")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -2325,15 +1986,14 @@ impl FormulaLineType {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_quantity = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                || r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:formula:1", "Quantity"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
@@ -2358,18 +2018,10 @@ impl FormulaLineType {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:formula:1", "Quantity"))
-        {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_article_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -2391,22 +2043,10 @@ impl FormulaLineType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:formula:1", "Quantity")) {
-            if r.is("urn:cas:ingestion:formula:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:formula:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:formula:1", "Quantity") {
             match ::cas_runtime::xml::recover({

@@ -150,6 +150,41 @@ pub struct MaterialList {
 }
 
 impl MaterialList {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:material-list:1", "Header")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:material-list:1", "MaterialListId"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:material-list:1", "Version")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:material-list:1", "Product")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:material-list:1", "ValidFrom")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize && (r.is("urn:cas:ingestion:material-list:1", "ValidUntil")) {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize && (r.is("urn:cas:ingestion:material-list:1", "Component")) {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize && (r.is("urn:cas:ingestion:material-list:1", "Extensions")) {
+            return ::std::option::Option::Some(7usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -228,6 +263,8 @@ impl MaterialList {
         let _ = n_created_by;
         let _ = n_changed_at;
         r.next_child()?;
+        const KINDS: [u8; 8usize] = [1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8, 1u8];
+        let mut seen = [false; 8usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_material_list_id = ::std::option::Option::None;
         let mut f_version = ::std::option::Option::None;
@@ -237,17 +274,9 @@ impl MaterialList {
         let mut f_component = ::std::vec::Vec::new();
         let mut n_component: u32 = 0;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Header")
-                || r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                || r.is("urn:cas:ingestion:material-list:1", "Version")
-                || r.is("urn:cas:ingestion:material-list:1", "Product")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:material-list:1", "Component")
-                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -264,22 +293,10 @@ impl MaterialList {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                || r.is("urn:cas:ingestion:material-list:1", "Version")
-                || r.is("urn:cas:ingestion:material-list:1", "Product")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:material-list:1", "Component")
-                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialListId") {
             match ::cas_runtime::xml::recover(
@@ -304,28 +321,10 @@ impl MaterialList {
             r.missing("MaterialListId", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Version")
-                || r.is("urn:cas:ingestion:material-list:1", "Product")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:material-list:1", "Component")
-                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_material_list_id.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Version") {
             match ::cas_runtime::xml::recover(
@@ -345,34 +344,10 @@ impl MaterialList {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Product")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:material-list:1", "Component")
-                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_version.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Product") {
             match ::cas_runtime::xml::recover({
@@ -389,40 +364,10 @@ impl MaterialList {
             r.missing("Product", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:material-list:1", "Component")
-                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Product")
-                && f_product.is_some()
-            {
-                r.too_many("Product", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_product.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ValidFrom") {
             match ::cas_runtime::xml::recover(
@@ -443,46 +388,10 @@ impl MaterialList {
             r.missing("ValidFrom", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                || r.is("urn:cas:ingestion:material-list:1", "Component")
-                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Product")
-                && f_product.is_some()
-            {
-                r.too_many("Product", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_valid_from.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -506,52 +415,10 @@ impl MaterialList {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Component")
-                || r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Product")
-                && f_product.is_some()
-            {
-                r.too_many("Product", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_valid_until.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:material-list:1", "Component") {
             n_component += 1;
@@ -568,55 +435,9 @@ impl MaterialList {
             r.missing("Component", 1u32, n_component);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "MaterialListId")
-                && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Product")
-                && f_product.is_some()
-            {
-                r.too_many("Product", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "ValidFrom")
-                && f_valid_from.is_some()
-            {
-                r.too_many("ValidFrom", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "ValidUntil")
-                && f_valid_until.is_some()
-            {
-                r.too_many("ValidUntil", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Component") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Extensions") {
             match ::cas_runtime::xml::recover({
@@ -829,6 +650,41 @@ pub struct Component {
 }
 
 impl Component {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:material-list:1", "ArticleNumber"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:material-list:1", "Description")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:material-list:1", "CommodityCode"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:material-list:1", "Quantity")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:material-list:1", "Value")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize && (r.is("urn:cas:ingestion:material-list:1", "OriginCountry"))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize
+            && (r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -865,6 +721,8 @@ impl Component {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 7usize] = [1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 7usize];
         let mut f_article_number = ::std::option::Option::None;
         let mut f_description = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
@@ -872,16 +730,9 @@ impl Component {
         let mut f_value = ::std::option::Option::None;
         let mut f_origin_country = ::std::option::Option::None;
         let mut f_preferential_origin = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                || r.is("urn:cas:ingestion:material-list:1", "Description")
-                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:material-list:1", "Quantity")
-                || r.is("urn:cas:ingestion:material-list:1", "Value")
-                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
@@ -906,22 +757,10 @@ impl Component {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Description")
-                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:material-list:1", "Quantity")
-                || r.is("urn:cas:ingestion:material-list:1", "Value")
-                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_article_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Description") {
             match ::cas_runtime::xml::recover({
@@ -935,28 +774,10 @@ impl Component {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:material-list:1", "Quantity")
-                || r.is("urn:cas:ingestion:material-list:1", "Value")
-                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_description.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -981,34 +802,10 @@ impl Component {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Quantity")
-                || r.is("urn:cas:ingestion:material-list:1", "Value")
-                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Quantity") {
             match ::cas_runtime::xml::recover({
@@ -1025,40 +822,10 @@ impl Component {
             r.missing("Quantity", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Value")
-                || r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Quantity")
-                && f_quantity.is_some()
-            {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_quantity.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Value") {
             match ::cas_runtime::xml::recover({
@@ -1075,44 +842,10 @@ impl Component {
             r.missing("Value", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
-                || r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Quantity")
-                && f_quantity.is_some()
-            {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Value") && f_value.is_some() {
-                r.too_many("Value", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_value.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "OriginCountry") {
             match ::cas_runtime::xml::recover(
@@ -1137,50 +870,10 @@ impl Component {
             r.missing("OriginCountry", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Quantity")
-                && f_quantity.is_some()
-            {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Value") && f_value.is_some() {
-                r.too_many("Value", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "OriginCountry")
-                && f_origin_country.is_some()
-            {
-                r.too_many("OriginCountry", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_origin_country.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "PreferentialOrigin") {
             match ::cas_runtime::xml::recover({
@@ -1346,6 +1039,21 @@ pub struct PreferentialOrigin {
 }
 
 impl PreferentialOrigin {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:material-list:1", "Country")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:material-list:1", "Proof")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1358,14 +1066,14 @@ impl PreferentialOrigin {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [1u8, 2u8];
+        let mut seen = [false; 2usize];
         let mut f_country = ::std::option::Option::None;
         let mut f_proof = ::std::vec::Vec::new();
         let mut n_proof: u32 = 0;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Country")
-                || r.is("urn:cas:ingestion:material-list:1", "Proof"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Country") {
             match ::cas_runtime::xml::recover(
@@ -1390,15 +1098,10 @@ impl PreferentialOrigin {
             r.missing("Country", 1, 0);
             ok = false;
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:material-list:1", "Proof")) {
-            if r.is("urn:cas:ingestion:material-list:1", "Country")
-                && f_country.is_some()
-            {
-                r.too_many("Country", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_country.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:material-list:1", "Proof") {
             n_proof += 1;
@@ -1491,6 +1194,24 @@ pub struct Proof {
 }
 
 impl Proof {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:material-list:1", "Type")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:material-list:1", "Reference")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:material-list:1", "ValidUntil")) {
+            return ::std::option::Option::Some(2usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1503,15 +1224,14 @@ impl Proof {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 3usize] = [1u8, 1u8, 1u8];
+        let mut seen = [false; 3usize];
         let mut f_type_ = ::std::option::Option::None;
         let mut f_reference = ::std::option::Option::None;
         let mut f_valid_until = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Type")
-                || r.is("urn:cas:ingestion:material-list:1", "Reference")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Type") {
             match ::cas_runtime::xml::recover(
@@ -1536,16 +1256,10 @@ impl Proof {
             r.missing("Type", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Reference")
-                || r.is("urn:cas:ingestion:material-list:1", "ValidUntil"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Type") && f_type_.is_some() {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_type_.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Reference") {
             match ::cas_runtime::xml::recover(
@@ -1570,22 +1284,10 @@ impl Proof {
             r.missing("Reference", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "ValidUntil"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "Type") && f_type_.is_some() {
-                r.too_many("Type", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Reference")
-                && f_reference.is_some()
-            {
-                r.too_many("Reference", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_reference.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ValidUntil") {
             match ::cas_runtime::xml::recover(
@@ -1702,6 +1404,34 @@ pub struct Product {
 }
 
 impl Product {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:material-list:1", "ArticleNumber"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:material-list:1", "Description")) {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:material-list:1", "CommodityCode"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:material-list:1", "BaseQuantity"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
+        {
+            return ::std::option::Option::Some(4usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1714,19 +1444,16 @@ impl Product {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 5usize] = [1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 5usize];
         let mut f_article_number = ::std::option::Option::None;
         let mut f_description = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_base_quantity = ::std::option::Option::None;
         let mut f_ex_works_price = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                || r.is("urn:cas:ingestion:material-list:1", "Description")
-                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
-                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
@@ -1751,20 +1478,10 @@ impl Product {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "Description")
-                || r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
-                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_article_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "Description") {
             match ::cas_runtime::xml::recover({
@@ -1778,26 +1495,10 @@ impl Product {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
-                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_description.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -1822,32 +1523,10 @@ impl Product {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
-                || r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "BaseQuantity") {
             match ::cas_runtime::xml::recover({
@@ -1864,38 +1543,10 @@ impl Product {
             r.missing("BaseQuantity", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice"))
-        {
-            if r.is("urn:cas:ingestion:material-list:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "Description")
-                && f_description.is_some()
-            {
-                r.too_many("Description", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list:1", "BaseQuantity")
-                && f_base_quantity.is_some()
-            {
-                r.too_many("BaseQuantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_base_quantity.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list:1", "ExWorksPrice") {
             match ::cas_runtime::xml::recover({

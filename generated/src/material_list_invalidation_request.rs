@@ -111,6 +111,25 @@ pub struct InvalidationReasonType {
 }
 
 impl InvalidationReasonType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Code"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Text"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -123,17 +142,13 @@ impl InvalidationReasonType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 2usize] = [1u8, 1u8];
+        let mut seen = [false; 2usize];
         let mut f_code = ::std::option::Option::None;
         let mut f_text = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Code")
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Text",
-                    ))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Code") {
             match ::cas_runtime::xml::recover(
@@ -156,17 +171,10 @@ impl InvalidationReasonType {
             r.missing("Code", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Text"))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Code")
-                && f_code.is_some()
-            {
-                r.too_many("Code", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_code.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Text") {
             match ::cas_runtime::xml::recover(
@@ -286,6 +294,76 @@ pub struct MaterialListInvalidationRequest {
 }
 
 impl MaterialListInvalidationRequest {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "MaterialListId",
+                ))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r
+                .is("urn:cas:ingestion:material-list-invalidation-request:1", "Version"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize
+            && (r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "EffectiveDate",
+                ))
+        {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize
+            && (r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "ReplacementMaterialListId",
+                ))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize
+            && (r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "RequestedBy",
+                ))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize
+            && (r
+                .is(
+                    "urn:cas:ingestion:material-list-invalidation-request:1",
+                    "Extensions",
+                ))
+        {
+            return ::std::option::Option::Some(7usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -323,6 +401,8 @@ impl MaterialListInvalidationRequest {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 8usize] = [1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 8usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_material_list_id = ::std::option::Option::None;
         let mut f_version = ::std::option::Option::None;
@@ -331,45 +411,9 @@ impl MaterialListInvalidationRequest {
         let mut f_replacement_material_list_id = ::std::option::Option::None;
         let mut f_requested_by = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "MaterialListId",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Version",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Reason",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "EffectiveDate",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "ReplacementMaterialListId",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "RequestedBy",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Extensions",
-                    ))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -386,51 +430,10 @@ impl MaterialListInvalidationRequest {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "MaterialListId",
-                )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Version",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Reason",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "EffectiveDate",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "ReplacementMaterialListId",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "RequestedBy",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Extensions",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r
             .is(
@@ -460,53 +463,10 @@ impl MaterialListInvalidationRequest {
             r.missing("MaterialListId", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r
-                .is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Reason",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "EffectiveDate",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "ReplacementMaterialListId",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "RequestedBy",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Extensions",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "MaterialListId",
-                ) && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_material_list_id.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version") {
             match ::cas_runtime::xml::recover(
@@ -526,54 +486,10 @@ impl MaterialListInvalidationRequest {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "EffectiveDate",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "ReplacementMaterialListId",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "RequestedBy",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Extensions",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "MaterialListId",
-                ) && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_version.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason") {
             match ::cas_runtime::xml::recover({
@@ -590,60 +506,10 @@ impl MaterialListInvalidationRequest {
             r.missing("Reason", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "EffectiveDate",
-                )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "ReplacementMaterialListId",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "RequestedBy",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Extensions",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "MaterialListId",
-                ) && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
-                && f_reason.is_some()
-            {
-                r.too_many("Reason", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_reason.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r
             .is(
@@ -669,65 +535,10 @@ impl MaterialListInvalidationRequest {
             r.missing("EffectiveDate", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "ReplacementMaterialListId",
-                )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "RequestedBy",
-                    )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Extensions",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "MaterialListId",
-                ) && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
-                && f_reason.is_some()
-            {
-                r.too_many("Reason", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "EffectiveDate",
-                ) && f_effective_date.is_some()
-            {
-                r.too_many("EffectiveDate", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_effective_date.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r
             .is(
@@ -754,70 +565,10 @@ impl MaterialListInvalidationRequest {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "RequestedBy",
-                )
-                || r
-                    .is(
-                        "urn:cas:ingestion:material-list-invalidation-request:1",
-                        "Extensions",
-                    ))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "MaterialListId",
-                ) && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
-                && f_reason.is_some()
-            {
-                r.too_many("Reason", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "EffectiveDate",
-                ) && f_effective_date.is_some()
-            {
-                r.too_many("EffectiveDate", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "ReplacementMaterialListId",
-                ) && f_replacement_material_list_id.is_some()
-            {
-                r.too_many("ReplacementMaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_replacement_material_list_id.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "RequestedBy")
         {
@@ -840,75 +591,10 @@ impl MaterialListInvalidationRequest {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "Extensions",
-                ))
-        {
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Header")
-                && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "MaterialListId",
-                ) && f_material_list_id.is_some()
-            {
-                r.too_many("MaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Version")
-                && f_version.is_some()
-            {
-                r.too_many("Version", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Reason")
-                && f_reason.is_some()
-            {
-                r.too_many("Reason", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "EffectiveDate",
-                ) && f_effective_date.is_some()
-            {
-                r.too_many("EffectiveDate", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "ReplacementMaterialListId",
-                ) && f_replacement_material_list_id.is_some()
-            {
-                r.too_many("ReplacementMaterialListId", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r
-                .is(
-                    "urn:cas:ingestion:material-list-invalidation-request:1",
-                    "RequestedBy",
-                ) && f_requested_by.is_some()
-            {
-                r.too_many("RequestedBy", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[6usize] = f_requested_by.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:material-list-invalidation-request:1", "Extensions") {
             match ::cas_runtime::xml::recover({

@@ -835,6 +835,57 @@ pub struct MovementOrder {
 }
 
 impl MovementOrder {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:movement-order:1", "Header")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize && (r.is("urn:cas:ingestion:movement-order:1", "OrderNumber"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:movement-order:1", "MovementType"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime"))
+        {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize && (r.is("urn:cas:ingestion:movement-order:1", "Warehouse")) {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse"))
+        {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize && (r.is("urn:cas:ingestion:movement-order:1", "Consignee")) {
+            return ::std::option::Option::Some(6usize);
+        }
+        if from <= 7usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument"))
+        {
+            return ::std::option::Option::Some(7usize);
+        }
+        if from <= 8usize && (r.is("urn:cas:ingestion:movement-order:1", "Line")) {
+            return ::std::option::Option::Some(8usize);
+        }
+        if from <= 9usize && (r.is("urn:cas:ingestion:movement-order:1", "Remarks")) {
+            return ::std::option::Option::Some(9usize);
+        }
+        if from <= 10usize && (r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
+        {
+            return ::std::option::Option::Some(10usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -872,6 +923,10 @@ impl MovementOrder {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 11usize] = [
+            1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8, 1u8, 1u8,
+        ];
+        let mut seen = [false; 11usize];
         let mut f_header = ::std::option::Option::None;
         let mut f_order_number = ::std::option::Option::None;
         let mut f_movement_type = ::std::option::Option::None;
@@ -884,20 +939,9 @@ impl MovementOrder {
         let mut n_line: u32 = 0;
         let mut f_remarks = ::std::option::Option::None;
         let mut f_extensions = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Header")
-                || r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                || r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Header") {
             match ::cas_runtime::xml::recover({
@@ -914,25 +958,10 @@ impl MovementOrder {
             r.missing("Header", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                || r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_header.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber") {
             match ::cas_runtime::xml::recover(
@@ -957,31 +986,10 @@ impl MovementOrder {
             r.missing("OrderNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                || r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_order_number.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementType") {
             match ::cas_runtime::xml::recover(
@@ -1002,37 +1010,10 @@ impl MovementOrder {
             r.missing("MovementType", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                || r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_movement_type.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime") {
             match ::cas_runtime::xml::recover(
@@ -1055,43 +1036,10 @@ impl MovementOrder {
             r.missing("MovementDateTime", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                && f_movement_date_time.is_some()
-            {
-                r.too_many("MovementDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_movement_date_time.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Warehouse") {
             match ::cas_runtime::xml::recover({
@@ -1108,49 +1056,10 @@ impl MovementOrder {
             r.missing("Warehouse", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                || r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                && f_movement_date_time.is_some()
-            {
-                r.too_many("MovementDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                && f_warehouse.is_some()
-            {
-                r.too_many("Warehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_warehouse.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse") {
             match ::cas_runtime::xml::recover({
@@ -1164,55 +1073,10 @@ impl MovementOrder {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                || r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                && f_movement_date_time.is_some()
-            {
-                r.too_many("MovementDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                && f_warehouse.is_some()
-            {
-                r.too_many("Warehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                && f_destination_warehouse.is_some()
-            {
-                r.too_many("DestinationWarehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_destination_warehouse.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Consignee") {
             match ::cas_runtime::xml::recover({
@@ -1226,61 +1090,10 @@ impl MovementOrder {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                || r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                && f_movement_date_time.is_some()
-            {
-                r.too_many("MovementDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                && f_warehouse.is_some()
-            {
-                r.too_many("Warehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                && f_destination_warehouse.is_some()
-            {
-                r.too_many("DestinationWarehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[6usize] = f_consignee.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument") {
             match ::cas_runtime::xml::recover({
@@ -1294,67 +1107,10 @@ impl MovementOrder {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Line")
-                || r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                && f_movement_date_time.is_some()
-            {
-                r.too_many("MovementDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                && f_warehouse.is_some()
-            {
-                r.too_many("Warehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                && f_destination_warehouse.is_some()
-            {
-                r.too_many("DestinationWarehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                && f_reference_document.is_some()
-            {
-                r.too_many("ReferenceDocument", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[7usize] = f_reference_document.is_some();
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:movement-order:1", "Line") {
             n_line += 1;
@@ -1376,70 +1132,9 @@ impl MovementOrder {
             r.missing("Line", 1u32, n_line);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                || r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                && f_movement_date_time.is_some()
-            {
-                r.too_many("MovementDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                && f_warehouse.is_some()
-            {
-                r.too_many("Warehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                && f_destination_warehouse.is_some()
-            {
-                r.too_many("DestinationWarehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                && f_reference_document.is_some()
-            {
-                r.too_many("ReferenceDocument", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Line") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Remarks") {
             match ::cas_runtime::xml::recover(
@@ -1461,76 +1156,10 @@ impl MovementOrder {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Extensions"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Header") && f_header.is_some()
-            {
-                r.too_many("Header", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "OrderNumber")
-                && f_order_number.is_some()
-            {
-                r.too_many("OrderNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementType")
-                && f_movement_type.is_some()
-            {
-                r.too_many("MovementType", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "MovementDateTime")
-                && f_movement_date_time.is_some()
-            {
-                r.too_many("MovementDateTime", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Warehouse")
-                && f_warehouse.is_some()
-            {
-                r.too_many("Warehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "DestinationWarehouse")
-                && f_destination_warehouse.is_some()
-            {
-                r.too_many("DestinationWarehouse", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Consignee")
-                && f_consignee.is_some()
-            {
-                r.too_many("Consignee", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ReferenceDocument")
-                && f_reference_document.is_some()
-            {
-                r.too_many("ReferenceDocument", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Line") {
-                r.stray_repeatable()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Remarks")
-                && f_remarks.is_some()
-            {
-                r.too_many("Remarks", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[9usize] = f_remarks.is_some();
+        while r.at_element() && Self::child_position(r, 10usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Extensions") {
             match ::cas_runtime::xml::recover({
@@ -1762,6 +1391,45 @@ pub struct Line {
 }
 
 impl Line {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "CommodityCode"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:movement-order:1", "Quantity")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        if from <= 4usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength"))
+        {
+            return ::std::option::Option::Some(4usize);
+        }
+        if from <= 5usize && (r.is("urn:cas:ingestion:movement-order:1", "Value")) {
+            return ::std::option::Option::Some(5usize);
+        }
+        if from <= 6usize && (r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
+        {
+            return ::std::option::Option::Some(6usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -1797,6 +1465,8 @@ impl Line {
             ok = false;
         }
         r.next_child()?;
+        const KINDS: [u8; 7usize] = [1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8];
+        let mut seen = [false; 7usize];
         let mut f_article_number = ::std::option::Option::None;
         let mut f_commodity_code = ::std::option::Option::None;
         let mut f_excise_product_code = ::std::option::Option::None;
@@ -1804,16 +1474,9 @@ impl Line {
         let mut f_alcoholic_strength = ::std::option::Option::None;
         let mut f_value = ::std::option::Option::None;
         let mut f_batch_number = ::std::vec::Vec::new();
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
-                || r.is("urn:cas:ingestion:movement-order:1", "Quantity")
-                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
-                || r.is("urn:cas:ingestion:movement-order:1", "Value")
-                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber") {
             match ::cas_runtime::xml::recover(
@@ -1838,22 +1501,10 @@ impl Line {
             r.missing("ArticleNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
-                || r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
-                || r.is("urn:cas:ingestion:movement-order:1", "Quantity")
-                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
-                || r.is("urn:cas:ingestion:movement-order:1", "Value")
-                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_article_number.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode") {
             match ::cas_runtime::xml::recover(
@@ -1878,28 +1529,10 @@ impl Line {
             r.missing("CommodityCode", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
-                || r.is("urn:cas:ingestion:movement-order:1", "Quantity")
-                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
-                || r.is("urn:cas:ingestion:movement-order:1", "Value")
-                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_commodity_code.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode") {
             match ::cas_runtime::xml::recover(
@@ -1917,34 +1550,10 @@ impl Line {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Quantity")
-                || r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
-                || r.is("urn:cas:ingestion:movement-order:1", "Value")
-                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
-                && f_excise_product_code.is_some()
-            {
-                r.too_many("ExciseProductCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_excise_product_code.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Quantity") {
             match ::cas_runtime::xml::recover({
@@ -1961,40 +1570,10 @@ impl Line {
             r.missing("Quantity", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
-                || r.is("urn:cas:ingestion:movement-order:1", "Value")
-                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
-                && f_excise_product_code.is_some()
-            {
-                r.too_many("ExciseProductCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Quantity")
-                && f_quantity.is_some()
-            {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[3usize] = f_quantity.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength") {
             match ::cas_runtime::xml::recover(
@@ -2012,46 +1591,10 @@ impl Line {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Value")
-                || r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
-                && f_excise_product_code.is_some()
-            {
-                r.too_many("ExciseProductCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Quantity")
-                && f_quantity.is_some()
-            {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
-                && f_alcoholic_strength.is_some()
-            {
-                r.too_many("AlcoholicStrength", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[4usize] = f_alcoholic_strength.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Value") {
             match ::cas_runtime::xml::recover({
@@ -2065,50 +1608,10 @@ impl Line {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "BatchNumber"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "ArticleNumber")
-                && f_article_number.is_some()
-            {
-                r.too_many("ArticleNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "CommodityCode")
-                && f_commodity_code.is_some()
-            {
-                r.too_many("CommodityCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ExciseProductCode")
-                && f_excise_product_code.is_some()
-            {
-                r.too_many("ExciseProductCode", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Quantity")
-                && f_quantity.is_some()
-            {
-                r.too_many("Quantity", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "AlcoholicStrength")
-                && f_alcoholic_strength.is_some()
-            {
-                r.too_many("AlcoholicStrength", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "Value") && f_value.is_some() {
-                r.too_many("Value", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[5usize] = f_value.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         while r.is("urn:cas:ingestion:movement-order:1", "BatchNumber") {
             match ::cas_runtime::xml::recover(
@@ -2282,6 +1785,21 @@ pub struct ReferenceDocument {
 }
 
 impl ReferenceDocument {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "Arc")
+                || r.is("urn:cas:ingestion:movement-order:1", "Mrn"))
+        {
+            return ::std::option::Option::Some(0usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -2294,12 +1812,12 @@ impl ReferenceDocument {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 1usize] = [0u8];
+        let mut seen = [false; 1usize];
         let mut f_mrn_or_arc = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Arc")
-                || r.is("urn:cas:ingestion:movement-order:1", "Mrn"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Arc")
             || r.is("urn:cas:ingestion:movement-order:1", "Mrn")
@@ -2444,6 +1962,30 @@ pub struct WarehouseType {
 }
 
 impl WarehouseType {
+    /// The first field at or after `from` that the pending child can start.
+    #[doc(hidden)]
+    pub fn child_position(
+        r: &::cas_runtime::xml::XmlReader<'_>,
+        from: usize,
+    ) -> ::std::option::Option<usize> {
+        if from <= 0usize && (r.is("urn:cas:ingestion:movement-order:1", "Kind")) {
+            return ::std::option::Option::Some(0usize);
+        }
+        if from <= 1usize
+            && (r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber"))
+        {
+            return ::std::option::Option::Some(1usize);
+        }
+        if from <= 2usize && (r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber"))
+        {
+            return ::std::option::Option::Some(2usize);
+        }
+        if from <= 3usize && (r.is("urn:cas:ingestion:movement-order:1", "Location")) {
+            return ::std::option::Option::Some(3usize);
+        }
+        ::std::option::Option::None
+    }
+
     /// Reads the rest of the element whose start tag the reader just consumed.
     #[doc(hidden)]
     #[allow(unused_mut, unused_variables, clippy::never_loop)]
@@ -2456,17 +1998,15 @@ impl WarehouseType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
+        const KINDS: [u8; 4usize] = [1u8, 1u8, 1u8, 1u8];
+        let mut seen = [false; 4usize];
         let mut f_kind = ::std::option::Option::None;
         let mut f_authorisation_number = ::std::option::Option::None;
         let mut f_excise_number = ::std::option::Option::None;
         let mut f_location = ::std::option::Option::None;
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "Kind")
-                || r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "Location"))
-        {
-            r.stray()?;
+        while r.at_element() && Self::child_position(r, 0usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Kind") {
             match ::cas_runtime::xml::recover(
@@ -2485,17 +2025,10 @@ impl WarehouseType {
             r.missing("Kind", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "Location"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Kind") && f_kind.is_some() {
-                r.too_many("Kind", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[0usize] = f_kind.is_some();
+        while r.at_element() && Self::child_position(r, 1usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber") {
             match ::cas_runtime::xml::recover(
@@ -2520,23 +2053,10 @@ impl WarehouseType {
             r.missing("AuthorisationNumber", 1, 0);
             ok = false;
         }
-        while r.at_element()
-            && !(r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
-                || r.is("urn:cas:ingestion:movement-order:1", "Location"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Kind") && f_kind.is_some() {
-                r.too_many("Kind", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
-                && f_authorisation_number.is_some()
-            {
-                r.too_many("AuthorisationNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[1usize] = f_authorisation_number.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber") {
             match ::cas_runtime::xml::recover(
@@ -2554,28 +2074,10 @@ impl WarehouseType {
                 ::std::option::Option::None => ok = false,
             }
         }
-        while r.at_element() && !(r.is("urn:cas:ingestion:movement-order:1", "Location"))
-        {
-            if r.is("urn:cas:ingestion:movement-order:1", "Kind") && f_kind.is_some() {
-                r.too_many("Kind", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "AuthorisationNumber")
-                && f_authorisation_number.is_some()
-            {
-                r.too_many("AuthorisationNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            if r.is("urn:cas:ingestion:movement-order:1", "ExciseNumber")
-                && f_excise_number.is_some()
-            {
-                r.too_many("ExciseNumber", 1, 2);
-                r.skip_pending()?;
-                continue;
-            }
-            r.stray()?;
+        seen[2usize] = f_excise_number.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
         }
         if r.is("urn:cas:ingestion:movement-order:1", "Location") {
             match ::cas_runtime::xml::recover(

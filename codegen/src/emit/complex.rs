@@ -618,43 +618,34 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         (lets, inits)
     }
 
-    /// Statements that skip children no field from `i` on can take: a
-    /// repeat of an earlier single element is reported as one too many,
-    /// anything else goes to [`XmlReader::stray`] (only at the top level of
-    /// a type's content: a group's reader must leave the parent's elements).
-    fn skip_strays(&self, fields: &[Field], i: usize) -> TokenStream {
-        let remainder: Vec<TokenStream> = fields[i..].iter().map(|f| self.term_cond(&f.term)).collect();
-        let mut repeats = Vec::new();
-        for f in &fields[..i] {
-            if f.shape == Shape::Many {
-                if let FieldTerm::Element(_) = &f.term {
-                    let cond = self.term_cond(&f.term);
-                    repeats.push(quote! {
-                        if #cond {
-                            r.stray_repeatable()?;
-                            continue;
-                        }
-                    });
-                }
-                continue;
-            }
-            if let FieldTerm::Element(e) = &f.term {
-                let var = var_ident(&f.name);
-                let cond = self.term_cond(&f.term);
-                let label = Literal::string(&e.name.local);
-                repeats.push(quote! {
-                    if #cond && #var.is_some() {
-                        r.too_many(#label, 1, 2);
-                        r.skip_pending()?;
-                        continue;
-                    }
-                });
+    /// Statements that skip children no field from `i` on can take (only
+    /// at the top level of a type's content: a group's reader must leave
+    /// the parent's elements). What such a child is, is decided once, by
+    /// [`Self::child_position_fn`] and the reader: a repeat of an earlier
+    /// single element is one too many, an earlier repeated element is out
+    /// of order with its index, anything else goes to `stray`.
+    fn skip_strays(i: usize) -> TokenStream {
+        quote! {
+            while r.at_element() && Self::child_position(r, #i).is_none() {
+                let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+                r.stray_among(earlier)?;
             }
         }
+    }
+
+    /// `fn child_position(r, from)`: the first field at or after `from`
+    /// whose element (or group, or wildcard) the pending child can be.
+    fn child_position_fn(&self, fields: &[Field]) -> TokenStream {
+        let arms = fields.iter().enumerate().map(|(k, f)| {
+            let cond = self.term_cond(&f.term);
+            quote! { if from <= #k && (#cond) { return ::std::option::Option::Some(#k); } }
+        });
         quote! {
-            while r.at_element() && !(#(#remainder)||*) {
-                #(#repeats)*
-                r.stray()?;
+            /// The first field at or after `from` that the pending child can start.
+            #[doc(hidden)]
+            pub fn child_position(r: &::cas_runtime::xml::XmlReader<'_>, from: usize) -> ::std::option::Option<usize> {
+                #(#arms)*
+                ::std::option::Option::None
             }
         }
     }
@@ -675,13 +666,31 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         } else {
             let mut decls = Vec::new();
             let mut stmts = Vec::new();
+            if top && !fields.is_empty() {
+                // Per field: 1 = a single element, 2 = a repeated one, 0 = a group or wildcard.
+                let kinds = fields.iter().map(|f| match (&f.term, f.shape) {
+                    (FieldTerm::Element(_), Shape::Many) => 2u8,
+                    (FieldTerm::Element(_), _) => 1u8,
+                    _ => 0u8,
+                });
+                let n = fields.len();
+                decls.push(quote! {
+                    const KINDS: [u8; #n] = [#(#kinds),*];
+                    let mut seen = [false; #n];
+                });
+            }
             for (i, f) in fields.iter().enumerate() {
                 let (d, s) = self.read_field(f);
                 decls.push(d);
                 if top {
-                    stmts.push(self.skip_strays(fields, i));
+                    stmts.push(Self::skip_strays(i));
                 }
                 stmts.push(s);
+                // Read by the stray checks of later fields only.
+                if top && f.shape != Shape::Many && i + 1 < fields.len() {
+                    let var = var_ident(&f.name);
+                    stmts.push(quote!(seen[#i] = #var.is_some();));
+                }
             }
             (decls, stmts)
         };
@@ -969,6 +978,11 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 quote!(#(#ws)*)
             }
         };
+        let child_position = if simple_value.is_none() && !all && !content_fields.is_empty() {
+            self.child_position_fn(&content_fields)
+        } else {
+            quote!()
+        };
         let empty = matches!(ct.content, Content::Empty);
         let close = if empty {
             quote! { w.empty(); let _ = (ns, prefixed, local); }
@@ -986,6 +1000,8 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             }
 
             impl #name {
+                #child_position
+
                 /// Reads the rest of the element whose start tag the reader just consumed.
                 #[doc(hidden)]
                 #[allow(unused_mut, unused_variables, clippy::never_loop)]

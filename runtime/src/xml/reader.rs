@@ -937,6 +937,23 @@ impl<'a> XmlReader<'a> {
         self.stray_at(None)
     }
 
+    /// Handles a child that no field from the current one on can take, told
+    /// by generated code which earlier field it matches, if any: `(kind,
+    /// seen)` with kind 1 for a single element (one too many if it was
+    /// already read), 2 for a repeated element (out of order, with its
+    /// index), 0 for anything else.
+    pub fn stray_among(&mut self, earlier: Option<(u8, bool)>) -> ReadResult<()> {
+        match earlier {
+            Some((1, true)) => {
+                let name = self.pending_local();
+                self.too_many(&name, 1, 2);
+                self.skip_pending()
+            }
+            Some((2, _)) => self.stray_repeatable(),
+            _ => self.stray(),
+        }
+    }
+
     /// Like [`Self::stray`] for a child whose declaration here repeats: its
     /// path step carries its index among same-named siblings.
     pub fn stray_repeatable(&mut self) -> ReadResult<()> {
