@@ -12,7 +12,8 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use cas_runtime::webhook::{
-    EventPayload, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, Verifier, WebhookEvent, WebhookHeaders,
+    EventPayload, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, Verifier, WebhookEvent,
+    WebhookHeaders,
 };
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -87,8 +88,12 @@ pub fn run(command: Command) -> Result<Outcome, CliError> {
 }
 
 fn verifier(common: &Common) -> Result<Verifier, CliError> {
-    let secret = secrets::read("CAS_WEBHOOK_SECRET", common.secret_file.as_deref())?
-        .ok_or_else(|| CliError::Usage("no webhook secret: set CAS_WEBHOOK_SECRET or pass --secret-file".into()))?;
+    let secret =
+        secrets::read("CAS_WEBHOOK_SECRET", common.secret_file.as_deref())?.ok_or_else(|| {
+            CliError::Usage(
+                "no webhook secret: set CAS_WEBHOOK_SECRET or pass --secret-file".into(),
+            )
+        })?;
     Verifier::new(&secret).map_err(|e| CliError::Usage(format!("webhook secret: {e}")))
 }
 
@@ -113,7 +118,9 @@ impl Files {
         {
             self.by_ref = results::by_reference(&entries);
         }
-        ids.iter().filter_map(|id| self.by_ref.get(id).cloned()).collect()
+        ids.iter()
+            .filter_map(|id| self.by_ref.get(id).cloned())
+            .collect()
     }
 }
 
@@ -129,7 +136,14 @@ fn describe(event: &WebhookEvent) -> String {
             let errors: Vec<String> = f
                 .errors
                 .iter()
-                .map(|e| format!("{} at {}: {}", e.code, e.path.as_deref().unwrap_or("?"), e.message))
+                .map(|e| {
+                    format!(
+                        "{} at {}: {}",
+                        e.code,
+                        e.path.as_deref().unwrap_or("?"),
+                        e.message
+                    )
+                })
                 .collect();
             format!(
                 "{} {}: {}",
@@ -143,14 +157,20 @@ fn describe(event: &WebhookEvent) -> String {
             d.customs_shipment_reference,
             d.previous_status.as_ref().map_or("-", |s| s.as_str()),
             d.new_status.as_str(),
-            d.mrn.as_ref().map(|m| format!(" (MRN {m})")).unwrap_or_default()
+            d.mrn
+                .as_ref()
+                .map(|m| format!(" (MRN {m})"))
+                .unwrap_or_default()
         ),
         _ => refs(event.payload.ingestion_references()),
     }
 }
 
 fn refs(ids: &[Uuid]) -> String {
-    ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn print_event(event: &WebhookEvent, files: &[Entry], format: Format) {
@@ -162,7 +182,12 @@ fn print_event(event: &WebhookEvent, files: &[Entry], format: Format) {
             } else {
                 format!(" [{}]", names.join(", "))
             };
-            println!("verified {} {} {}{about}", event.event_type(), event.event_id, describe(event));
+            println!(
+                "verified {} {} {}{about}",
+                event.event_type(),
+                event.event_id,
+                describe(event)
+            );
         }
         Format::Json => {
             let line = json!({
@@ -267,7 +292,10 @@ async fn listen(args: ListenArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Ok)
 }
 
-async fn receive(state: Arc<Listener>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {
+async fn receive(
+    state: Arc<Listener>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, hyper::Error> {
     let answer = |status: StatusCode, text: String| {
         let mut r = Response::new(Full::new(Bytes::from(text)));
         *r.status_mut() = status;
@@ -280,7 +308,10 @@ async fn receive(state: Arc<Listener>, req: Request<Incoming>) -> Result<Respons
             Some(((*name).to_owned(), v.to_owned()))
         })
         .collect();
-    let body = match Limited::new(req.into_body(), cas_runtime::webhook::DEFAULT_MAX_BODY).collect().await {
+    let body = match Limited::new(req.into_body(), cas_runtime::webhook::DEFAULT_MAX_BODY)
+        .collect()
+        .await
+    {
         Ok(b) => b.to_bytes(),
         Err(_) => return answer(StatusCode::PAYLOAD_TOO_LARGE, "body too large".into()),
     };

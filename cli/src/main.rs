@@ -19,7 +19,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "cas", version, about = "Validate and send CAS messages; run a local sandbox of the ingestion API")]
+#[command(
+    name = "cas",
+    version,
+    about = "Validate and send CAS messages; run a local sandbox of the ingestion API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

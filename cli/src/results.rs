@@ -66,7 +66,8 @@ impl Log {
             .map_err(|e| CliError::io(path, e))?;
         let entries = parse(&text);
         if !text.is_empty() && !text.ends_with('\n') {
-            file.seek(SeekFrom::End(0)).map_err(|e| CliError::io(path, e))?;
+            file.seek(SeekFrom::End(0))
+                .map_err(|e| CliError::io(path, e))?;
             file.write_all(b"\n").map_err(|e| CliError::io(path, e))?;
         }
         Ok((

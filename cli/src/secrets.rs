@@ -11,9 +11,15 @@ pub fn read(env: &str, file: Option<&Path>) -> Result<Option<String>, CliError> 
         let text = std::fs::read_to_string(path).map_err(|e| CliError::io(path, e))?;
         let value = text.lines().next().unwrap_or("").trim().to_owned();
         if value.is_empty() {
-            return Err(CliError::Usage(format!("{}: the file is empty", path.display())));
+            return Err(CliError::Usage(format!(
+                "{}: the file is empty",
+                path.display()
+            )));
         }
         return Ok(Some(value));
     }
-    Ok(std::env::var(env).ok().filter(|v| !v.trim().is_empty()).map(|v| v.trim().to_owned()))
+    Ok(std::env::var(env)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.trim().to_owned()))
 }

@@ -73,19 +73,23 @@ fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) 
         .unwrap_or_else(|_| path.to_owned())
         .display()
         .to_string();
-    let entry = |status, message_type: Option<String>, error: Option<String>, key: Option<String>| Entry {
-        file: file.clone(),
-        message_type,
-        status,
-        reference_id: None,
-        error,
-        idempotency_key: key,
-    };
+    let entry =
+        |status, message_type: Option<String>, error: Option<String>, key: Option<String>| Entry {
+            file: file.clone(),
+            message_type,
+            status,
+            reference_id: None,
+            error,
+            idempotency_key: key,
+        };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             let msg = format!("cannot read the file: {e}");
-            return Prepared::Done(entry(Status::Failed, None, Some(msg.clone()), None), vec![msg]);
+            return Prepared::Done(
+                entry(Status::Failed, None, Some(msg.clone()), None),
+                vec![msg],
+            );
         }
     };
     let key = derive_key(&file, &bytes);
@@ -99,7 +103,10 @@ fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) 
                 .map(|e| human_line(&path.display().to_string(), e))
                 .collect();
             let summary = format!("{} validation error(s): {}", errors.len(), errors);
-            Prepared::Done(entry(Status::Invalid, message_type, Some(summary), None), lines)
+            Prepared::Done(
+                entry(Status::Invalid, message_type, Some(summary), None),
+                lines,
+            )
         }
         Ok(message) => {
             // Validation passed, so the bytes are a readable document; it is
@@ -109,10 +116,21 @@ fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) 
             let out = match IdempotencyKey::new(key.clone()) {
                 Ok(k) => Outbound::new(message.endpoint(), message.message_name(), xml).with_key(k),
                 Err(e) => {
-                    return Prepared::Done(entry(Status::Failed, None, Some(e.to_string()), None), Vec::new());
+                    return Prepared::Done(
+                        entry(Status::Failed, None, Some(e.to_string()), None),
+                        Vec::new(),
+                    );
                 }
             };
-            Prepared::Ready(out, entry(Status::Accepted, Some(message.message_name().to_owned()), None, Some(key)))
+            Prepared::Ready(
+                out,
+                entry(
+                    Status::Accepted,
+                    Some(message.message_name().to_owned()),
+                    None,
+                    Some(key),
+                ),
+            )
         }
     }
 }
@@ -125,8 +143,12 @@ fn outcome_of(mut entry: Entry, result: Result<cas_runtime::client::Accepted, Se
         }
         Err(e) => {
             entry.status = match &e {
-                SendError::Unknown { .. } | SendError::AcceptedWithoutReference { .. } => Status::Unknown,
-                SendError::Rejected { rejection, .. } if !rejection.status.is_retryable() => Status::Rejected,
+                SendError::Unknown { .. } | SendError::AcceptedWithoutReference { .. } => {
+                    Status::Unknown
+                }
+                SendError::Rejected { rejection, .. } if !rejection.status.is_retryable() => {
+                    Status::Rejected
+                }
                 _ => Status::Failed,
             };
             entry.error = Some(e.to_string());
@@ -150,7 +172,9 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
         .validate(false)
         .user_agent(concat!("cas-cli/", env!("CARGO_PKG_VERSION")));
     if let Some(key) = secrets::read("CAS_API_KEY", args.api_key_file.as_deref())? {
-        builder = builder.auth(Auth::api_key(args.api_key_header.clone(), move || key.clone()));
+        builder = builder.auth(Auth::api_key(args.api_key_header.clone(), move || {
+            key.clone()
+        }));
     }
     let client = builder
         .build()
@@ -159,9 +183,9 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
     let terminal = std::io::stderr().is_terminal();
     let bar = if terminal {
         let bar = ProgressBar::new(paths.len() as u64);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}",
-        ) {
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}")
+        {
             bar.set_style(style);
         }
         Some(bar)
@@ -204,6 +228,10 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
                         ok += 1;
                         format!("accepted {shown} {id}")
                     }
+                    (Status::Invalid, _) => {
+                        bad += 1;
+                        format!("invalid {shown} (not sent):")
+                    }
                     (status, _) => {
                         bad += 1;
                         let word = serde_json::to_value(status)
@@ -236,6 +264,13 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    println!("done: {ok} accepted, {skipped} skipped (accepted earlier), {bad} not accepted; log {}", args.log.display());
-    Ok(if bad == 0 { Outcome::Ok } else { Outcome::SomeFailed })
+    println!(
+        "done: {ok} accepted, {skipped} skipped (accepted earlier), {bad} not accepted; log {}",
+        args.log.display()
+    );
+    Ok(if bad == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::SomeFailed
+    })
 }

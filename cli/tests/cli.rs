@@ -61,7 +61,9 @@ impl Proc {
 
     /// The next line, waiting at most until the deadline.
     fn line(&self) -> String {
-        self.lines.recv_timeout(DEADLINE).expect("a line from cas in time")
+        self.lines
+            .recv_timeout(DEADLINE)
+            .expect("a line from cas in time")
     }
 
     /// Reads lines until one satisfies `f`; the lines read.
@@ -112,7 +114,13 @@ impl Drop for Proc {
 }
 
 fn sandbox(db: &Path, port: &str, extra: &[&str]) -> (Proc, String) {
-    let mut args = vec!["sandbox", "--port", port, "--db", db.to_str().expect("utf-8 path")];
+    let mut args = vec![
+        "sandbox",
+        "--port",
+        port,
+        "--db",
+        db.to_str().expect("utf-8 path"),
+    ];
     args.extend_from_slice(extra);
     let p = Proc::spawn(&args, &[("CAS_WEBHOOK_SECRET", SECRET)]);
     let url = p.listening();
@@ -161,7 +169,18 @@ fn load_dir(name: &str, n: usize) -> PathBuf {
 }
 
 fn send_args<'a>(dir: &'a str, base: &'a str, log: &'a str) -> Vec<&'a str> {
-    vec!["send", dir, "--base-url", base, "--log", log, "--concurrency", "4", "--max-attempts", "8"]
+    vec![
+        "send",
+        dir,
+        "--base-url",
+        base,
+        "--log",
+        log,
+        "--concurrency",
+        "4",
+        "--max-attempts",
+        "8",
+    ]
 }
 
 /// Every file has exactly one accepted line, every accepted key was
@@ -172,15 +191,24 @@ fn assert_exactly_once(dir: &Path, log: &Path, base: &str, n: usize) {
     let mut keys = HashSet::new();
     for l in &lines {
         if l["status"] == "accepted" {
-            *accepted.entry(l["file"].as_str().expect("file").to_owned()).or_default() += 1;
+            *accepted
+                .entry(l["file"].as_str().expect("file").to_owned())
+                .or_default() += 1;
             keys.insert(l["idempotencyKey"].as_str().expect("key").to_owned());
         }
     }
     assert_eq!(accepted.len(), n, "files with an accepted line");
-    assert!(accepted.values().all(|&c| c == 1), "a file accepted twice: {accepted:?}");
+    assert!(
+        accepted.values().all(|&c| c == 1),
+        "a file accepted twice: {accepted:?}"
+    );
     for entry in std::fs::read_dir(dir).expect("dir") {
         let path = std::path::absolute(entry.expect("entry").path()).expect("abs");
-        assert!(accepted.contains_key(&path.display().to_string()), "{} lost", path.display());
+        assert!(
+            accepted.contains_key(&path.display().to_string()),
+            "{} lost",
+            path.display()
+        );
     }
     let ingested = history(base);
     assert_eq!(ingested.len(), n, "ingestions on the server");
@@ -203,14 +231,20 @@ fn validate_reports_the_recorded_error_of_every_example() {
         constraint: String,
         path: String,
     }
-    let manifest: Manifest =
-        toml::from_str(&std::fs::read_to_string(examples().join("manifest.toml")).expect("manifest")).expect("toml");
+    let manifest: Manifest = toml::from_str(
+        &std::fs::read_to_string(examples().join("manifest.toml")).expect("manifest"),
+    )
+    .expect("toml");
     let out = Command::new(CAS)
         .args(["validate", "--format", "json"])
         .arg(examples())
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(1), "invalid files make the exit code 1");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "invalid files make the exit code 1"
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON output");
     let files = doc["files"].as_array().expect("files");
     let by_name: HashMap<String, &Value> = files
@@ -221,10 +255,15 @@ fn validate_reports_the_recorded_error_of_every_example() {
             (rel.display().to_string(), f)
         })
         .collect();
-    let expected_invalid: HashSet<&str> = manifest.invalid.iter().map(|i| i.file.as_str()).collect();
+    let expected_invalid: HashSet<&str> =
+        manifest.invalid.iter().map(|i| i.file.as_str()).collect();
     for (name, f) in &by_name {
         let valid = f["valid"].as_bool().expect("valid");
-        assert_eq!(!valid, expected_invalid.contains(name.as_str()), "{name}: {f}");
+        assert_eq!(
+            !valid,
+            expected_invalid.contains(name.as_str()),
+            "{name}: {f}"
+        );
         if valid {
             assert!(f["errors"].as_array().expect("errors").is_empty());
         }
@@ -232,14 +271,35 @@ fn validate_reports_the_recorded_error_of_every_example() {
     assert_eq!(doc["invalid"], expected_invalid.len());
     assert_eq!(doc["checked"], by_name.len());
     for inv in &manifest.invalid {
-        let f = by_name.get(&inv.file).unwrap_or_else(|| panic!("{} not reported", inv.file));
+        let f = by_name
+            .get(&inv.file)
+            .unwrap_or_else(|| panic!("{} not reported", inv.file));
         let message = inv.file.split('/').next().expect("dir");
-        assert_eq!(f["messageType"], message, "{}: message type from the root", inv.file);
+        assert_eq!(
+            f["messageType"], message,
+            "{}: message type from the root",
+            inv.file
+        );
         let errors = f["errors"].as_array().expect("errors");
-        let hit = errors.iter().find(|e| e["constraint"] == inv.constraint.as_str() && e["path"] == inv.path.as_str());
-        let hit = hit.unwrap_or_else(|| panic!("{}: expected {} at {}, got {errors:?}", inv.file, inv.constraint, inv.path));
-        assert!(hit["line"].as_u64().is_some_and(|l| l > 0), "{}: line {hit}", inv.file);
-        assert!(hit["column"].as_u64().is_some_and(|c| c > 0), "{}: column {hit}", inv.file);
+        let hit = errors
+            .iter()
+            .find(|e| e["constraint"] == inv.constraint.as_str() && e["path"] == inv.path.as_str());
+        let hit = hit.unwrap_or_else(|| {
+            panic!(
+                "{}: expected {} at {}, got {errors:?}",
+                inv.file, inv.constraint, inv.path
+            )
+        });
+        assert!(
+            hit["line"].as_u64().is_some_and(|l| l > 0),
+            "{}: line {hit}",
+            inv.file
+        );
+        assert!(
+            hit["column"].as_u64().is_some_and(|c| c > 0),
+            "{}: column {hit}",
+            inv.file
+        );
     }
 }
 
@@ -247,22 +307,37 @@ fn validate_reports_the_recorded_error_of_every_example() {
 fn validate_prints_file_line_column_and_path() {
     let file = examples().join("ArticleDataItem/invalid/cn-code-pattern.xml");
     let shown = file.display().to_string();
-    let out = Command::new(CAS).arg("validate").arg(&file).output().expect("run");
+    let out = Command::new(CAS)
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).expect("utf-8");
     // The CN code of the second article has seven digits.
     let doc = std::fs::read_to_string(&file).expect("read");
-    let line = doc.lines().position(|l| l.contains("<CnCode>") && !l.contains("<CnCode>8413")).map(|i| i + 1);
+    let line = doc
+        .lines()
+        .position(|l| l.contains("<CnCode>") && !l.contains("<CnCode>8413"))
+        .map(|i| i + 1);
     let errors: Vec<&str> = text.lines().filter(|l| l.starts_with(&shown)).collect();
     assert_eq!(errors.len(), 1, "{text}");
     let prefix = format!("{shown}:{}:", line.expect("the bad CnCode line"));
-    assert!(errors[0].starts_with(&prefix), "{} does not start with {prefix}", errors[0]);
     assert!(
-        errors[0].contains(" /ArticleDataItem/Article[2]/Classification/CnCode: ") && errors[0].ends_with("[pattern]"),
+        errors[0].starts_with(&prefix),
+        "{} does not start with {prefix}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains(" /ArticleDataItem/Article[2]/Classification/CnCode: ")
+            && errors[0].ends_with("[pattern]"),
         "{}",
         errors[0]
     );
-    assert!(text.ends_with("1 file(s) checked: 0 valid, 1 invalid\n"), "{text}");
+    assert!(
+        text.ends_with("1 file(s) checked: 0 valid, 1 invalid\n"),
+        "{text}"
+    );
 
     Command::new(CAS)
         .arg("validate")
@@ -294,14 +369,30 @@ fn an_interrupted_send_resumes_without_loss_or_duplicate() {
         accepted == 10
     });
     first.kill();
-    let before = log_lines(&log).iter().filter(|l| l["status"] == "accepted").count();
-    assert!((10..N).contains(&before), "killed mid-load: {before} accepted");
+    let before = log_lines(&log)
+        .iter()
+        .filter(|l| l["status"] == "accepted")
+        .count();
+    assert!(
+        (10..N).contains(&before),
+        "killed mid-load: {before} accepted"
+    );
 
-    let out = Command::new(CAS).args(send_args(d, &base, l)).output().expect("resume");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = Command::new(CAS)
+        .args(send_args(d, &base, l))
+        .output()
+        .expect("resume");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let skipped = text.lines().filter(|l| l.starts_with("skipped ")).count();
-    assert_eq!(skipped, before, "files accepted in the first run are skipped");
+    assert_eq!(
+        skipped, before,
+        "files accepted in the first run are skipped"
+    );
     assert_exactly_once(&dir, &log, &base, N);
 
     // A third run has nothing left to do.
@@ -309,7 +400,9 @@ fn an_interrupted_send_resumes_without_loss_or_duplicate() {
         .args(send_args(d, &base, l))
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("done: 0 accepted, {N} skipped")));
+        .stdout(predicate::str::contains(format!(
+            "done: 0 accepted, {N} skipped"
+        )));
 }
 
 #[test]
@@ -347,7 +440,10 @@ fn a_sandbox_restarted_mid_load_loses_nothing() {
     // The running send retries through the restart; whatever it could not
     // finish, a re-run does.
     if !send.wait() {
-        Command::new(CAS).args(send_args(d, &base, l)).assert().success();
+        Command::new(CAS)
+            .args(send_args(d, &base, l))
+            .assert()
+            .success();
     }
     assert_exactly_once(&dir, &log, &base, N);
 }
@@ -359,9 +455,14 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
     let msgs = work.join("messages");
     std::fs::create_dir_all(&msgs).expect("dir");
     // Master data first: the partner (with the shipment's declarant EORI) and the article.
-    let partners = example("BusinessPartners/valid/typical.xml").replace("CHE123456789", "DE123456789012345");
+    let partners =
+        example("BusinessPartners/valid/typical.xml").replace("CHE123456789", "DE123456789012345");
     std::fs::write(msgs.join("partners.xml"), partners).expect("write");
-    std::fs::copy(examples().join("ArticleDataItem/valid/typical.xml"), msgs.join("articles.xml")).expect("copy");
+    std::fs::copy(
+        examples().join("ArticleDataItem/valid/typical.xml"),
+        msgs.join("articles.xml"),
+    )
+    .expect("copy");
     // minimal: commodity 84136031 (the article's) -> CreationSuccessful, then statuses;
     // typical: commodity codes of no article sent -> CreationUnsuccessful.
     let good = msgs.join("shipment-known.xml");
@@ -370,7 +471,16 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
     std::fs::copy(examples().join("CustomsShipment/valid/typical.xml"), &bad).expect("copy");
 
     let mut listen = Proc::spawn(
-        &["events", "listen", "--port", "0", "--exit-after", "7", "--log", log.to_str().expect("utf-8")],
+        &[
+            "events",
+            "listen",
+            "--port",
+            "0",
+            "--exit-after",
+            "7",
+            "--log",
+            log.to_str().expect("utf-8"),
+        ],
         &[("CAS_WEBHOOK_SECRET", SECRET)],
     );
     let hook = format!("{}/hook", listen.listening());
@@ -382,7 +492,17 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
     let l = log.to_str().expect("utf-8");
     for f in ["partners.xml", "articles.xml"] {
         let p = msgs.join(f);
-        Command::new(CAS).args(["send", p.to_str().expect("utf-8"), "--base-url", &base, "--log", l]).assert().success();
+        Command::new(CAS)
+            .args([
+                "send",
+                p.to_str().expect("utf-8"),
+                "--base-url",
+                &base,
+                "--log",
+                l,
+            ])
+            .assert()
+            .success();
     }
     // The shipments are checked against master data whose processing is done.
     let start = Instant::now();
@@ -391,7 +511,17 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
         std::thread::sleep(Duration::from_millis(20));
     }
     for p in [&good, &bad] {
-        Command::new(CAS).args(["send", p.to_str().expect("utf-8"), "--base-url", &base, "--log", l]).assert().success();
+        Command::new(CAS)
+            .args([
+                "send",
+                p.to_str().expect("utf-8"),
+                "--base-url",
+                &base,
+                "--log",
+                l,
+            ])
+            .assert()
+            .success();
     }
     let mut lines = Vec::new();
     for _ in 0..7 {
@@ -401,27 +531,66 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
     let text = lines.join("\n");
     assert!(lines.iter().all(|l| l.starts_with("verified ")), "{text}");
     let about = |file: &Path, kind: &str| {
-        let abs = std::path::absolute(file).expect("abs").display().to_string();
-        lines.iter().filter(|l| l.contains(kind) && l.contains(&abs)).count()
+        let abs = std::path::absolute(file)
+            .expect("abs")
+            .display()
+            .to_string();
+        lines
+            .iter()
+            .filter(|l| l.contains(kind) && l.contains(&abs))
+            .count()
     };
-    assert_eq!(about(&msgs.join("partners.xml"), "CreationSuccessful"), 1, "{text}");
-    assert_eq!(about(&msgs.join("articles.xml"), "CreationSuccessful"), 1, "{text}");
+    assert_eq!(
+        about(&msgs.join("partners.xml"), "CreationSuccessful"),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        about(&msgs.join("articles.xml"), "CreationSuccessful"),
+        1,
+        "{text}"
+    );
     assert_eq!(about(&good, "CreationSuccessful"), 1, "{text}");
     assert_eq!(about(&bad, "CreationUnsuccessful"), 1, "{text}");
-    let unknown = lines.iter().find(|l| l.contains("CreationUnsuccessful")).expect("unsuccessful");
-    assert_eq!(unknown.matches("COMMODITY_CODE_UNKNOWN").count(), 2, "{unknown}");
-    assert!(unknown.contains("/CustomsShipment/GoodsItem[2]/CommodityCode"), "{unknown}");
-    let statuses: Vec<&String> = lines.iter().filter(|l| l.contains("DeclarationStatusChanged")).collect();
+    let unknown = lines
+        .iter()
+        .find(|l| l.contains("CreationUnsuccessful"))
+        .expect("unsuccessful");
+    assert_eq!(
+        unknown.matches("COMMODITY_CODE_UNKNOWN").count(),
+        2,
+        "{unknown}"
+    );
+    assert!(
+        unknown.contains("/CustomsShipment/GoodsItem[2]/CommodityCode"),
+        "{unknown}"
+    );
+    let statuses: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("DeclarationStatusChanged"))
+        .collect();
     assert_eq!(statuses.len(), 3, "{text}");
     assert!(statuses[0].contains("- -> Submitted"), "{text}");
-    assert!(statuses[1].contains("Submitted -> Accepted (MRN "), "{text}");
+    assert!(
+        statuses[1].contains("Submitted -> Accepted (MRN "),
+        "{text}"
+    );
     assert!(statuses[2].contains("Accepted -> Released (MRN "), "{text}");
 
     // The history shows the outcomes too.
     let records = history(&base);
     assert_eq!(records.len(), 4);
-    assert_eq!(records.iter().filter(|r| r["status"] == "failed").count(), 1);
-    assert_eq!(records.iter().filter(|r| r["status"] == "succeeded").count(), 3);
+    assert_eq!(
+        records.iter().filter(|r| r["status"] == "failed").count(),
+        1
+    );
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r["status"] == "succeeded")
+            .count(),
+        3
+    );
 }
 
 #[test]
@@ -435,24 +604,54 @@ fn events_verify_checks_a_saved_event() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("time")
         .as_secs();
-    let sig = sign(&Secret::parse(SECRET).expect("secret"), "msg_1", ts as i64, body);
+    let sig = sign(
+        &Secret::parse(SECRET).expect("secret"),
+        "msg_1",
+        ts as i64,
+        body,
+    );
     let ts = ts.to_string();
     let verify = |sig: &str| {
         let mut c = Command::new(CAS);
-        c.args(["events", "verify", file.to_str().expect("utf-8"), "--id", "msg_1", "--timestamp", &ts, "--signature", sig])
-            .args(["--log", work.join("none.jsonl").to_str().expect("utf-8")])
-            .env("CAS_WEBHOOK_SECRET", SECRET);
+        c.args([
+            "events",
+            "verify",
+            file.to_str().expect("utf-8"),
+            "--id",
+            "msg_1",
+            "--timestamp",
+            &ts,
+            "--signature",
+            sig,
+        ])
+        .args(["--log", work.join("none.jsonl").to_str().expect("utf-8")])
+        .env("CAS_WEBHOOK_SECRET", SECRET);
         c
     };
     verify(&sig)
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("verified CreationSuccessful evt_1 Formula 5f0c6a1e-"));
+        .stdout(predicate::str::starts_with(
+            "verified CreationSuccessful evt_1 Formula 5f0c6a1e-",
+        ));
     let forged = format!("v1,{}", "A".repeat(44));
-    verify(&forged).assert().code(1).stdout(predicate::str::starts_with("NOT verified"));
+    verify(&forged)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("NOT verified"));
     // Without a secret the command cannot check anything.
     Command::new(CAS)
-        .args(["events", "verify", file.to_str().expect("utf-8"), "--id", "x", "--timestamp", &ts, "--signature", &sig])
+        .args([
+            "events",
+            "verify",
+            file.to_str().expect("utf-8"),
+            "--id",
+            "x",
+            "--timestamp",
+            &ts,
+            "--signature",
+            &sig,
+        ])
         .env_remove("CAS_WEBHOOK_SECRET")
         .assert()
         .code(2);

@@ -543,7 +543,8 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::E
     if record.path == "/ingestions" || record.path.starts_with("/ingestions/") {
         if req.method() != Method::GET {
             let mut r = respond(405, "text/plain", "use GET".into());
-            r.headers_mut().insert("allow", HeaderValue::from_static("GET"));
+            r.headers_mut()
+                .insert("allow", HeaderValue::from_static("GET"));
             return Ok(r);
         }
         return Ok(history_response(&state, &record.path));
@@ -657,7 +658,12 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::E
         ));
     }
 
-    let (id, new) = match ingest(&state, record.idempotency_key.as_deref(), &message_name, text) {
+    let (id, new) = match ingest(
+        &state,
+        record.idempotency_key.as_deref(),
+        &message_name,
+        text,
+    ) {
         Ok(r) => r,
         Err(e) => {
             // Not recorded, so not accepted: the client may retry.

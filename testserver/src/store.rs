@@ -112,7 +112,9 @@ impl History {
                 };
                 let processed: bool = row.get(8)?;
                 // Finished ingestions are replayed only as master data.
-                if !processed || (record.status == "succeeded" && is_master_data(&record.message_type)) {
+                if !processed
+                    || (record.status == "succeeded" && is_master_data(&record.message_type))
+                {
                     replay.push(Replay {
                         reference_id,
                         body: row.get(9)?,
@@ -212,7 +214,10 @@ impl History {
 
     pub(crate) fn get(&self, reference_id: Uuid) -> Option<IngestionRecord> {
         let records = lock(&self.records);
-        records.by_id.get(&reference_id).map(|&i| records.list[i].clone())
+        records
+            .by_id
+            .get(&reference_id)
+            .map(|&i| records.list[i].clone())
     }
 }
 

@@ -160,7 +160,10 @@ fn check_url(url: &str) -> Result<(), String> {
 }
 
 impl Deliverer {
-    pub(crate) fn new(config: &ServerConfig, history: Arc<History>) -> Result<Arc<Deliverer>, String> {
+    pub(crate) fn new(
+        config: &ServerConfig,
+        history: Arc<History>,
+    ) -> Result<Arc<Deliverer>, String> {
         if let Some(url) = &config.webhook_url {
             check_url(url)?;
         }
@@ -221,7 +224,12 @@ impl Deliverer {
             let events = match &this.master {
                 Some(m) => {
                     let mut master = lock(m);
-                    let events = plan_with(&message, reference_id, OffsetDateTime::now_utc(), Some(&master));
+                    let events = plan_with(
+                        &message,
+                        reference_id,
+                        OffsetDateTime::now_utc(),
+                        Some(&master),
+                    );
                     if is_master_data(message.message_name()) && succeeded(&events) {
                         master.learn(&message);
                     }
@@ -242,7 +250,10 @@ impl Deliverer {
             let ids = events.iter().map(|e| e.event_id.clone()).collect();
             // A failed write only loses the outcome shown by GET /ingestions;
             // the row stays unprocessed and is processed again after a restart.
-            let recorded = this.history.set_outcome(reference_id, status, errors, ids).is_ok();
+            let recorded = this
+                .history
+                .set_outcome(reference_id, status, errors, ids)
+                .is_ok();
             if this.url.is_some() {
                 for event in events {
                     this.deliver(event).await;
@@ -319,7 +330,12 @@ fn succeeded(events: &[WebhookEvent]) -> bool {
 }
 
 /// The `n`th event of an ingestion: its id depends on nothing else.
-fn envelope(reference_id: Uuid, n: usize, payload: EventPayload, occurred_at: OffsetDateTime) -> WebhookEvent {
+fn envelope(
+    reference_id: Uuid,
+    n: usize,
+    payload: EventPayload,
+    occurred_at: OffsetDateTime,
+) -> WebhookEvent {
     WebhookEvent {
         event_id: format!("evt_{}_{n}", reference_id.simple()),
         occurred_at,
