@@ -489,40 +489,25 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
         "0",
         &["--webhook-url", &hook, "--processing-delay-ms", "10"],
     );
-    let l = log.to_str().expect("utf-8");
-    for f in ["partners.xml", "articles.xml"] {
-        let p = msgs.join(f);
+    let send_one = |p: &Path| {
         Command::new(CAS)
-            .args([
-                "send",
-                p.to_str().expect("utf-8"),
-                "--base-url",
-                &base,
-                "--log",
-                l,
-            ])
+            .arg("send")
+            .arg(p)
+            .args(["--base-url", &base, "--log"])
+            .arg(&log)
             .assert()
             .success();
-    }
+    };
+    send_one(&msgs.join("partners.xml"));
+    send_one(&msgs.join("articles.xml"));
     // The shipments are checked against master data whose processing is done.
     let start = Instant::now();
     while history(&base).iter().any(|r| r["status"] == "processing") {
         assert!(start.elapsed() < DEADLINE, "master data not processed");
         std::thread::sleep(Duration::from_millis(20));
     }
-    for p in [&good, &bad] {
-        Command::new(CAS)
-            .args([
-                "send",
-                p.to_str().expect("utf-8"),
-                "--base-url",
-                &base,
-                "--log",
-                l,
-            ])
-            .assert()
-            .success();
-    }
+    send_one(&good);
+    send_one(&bad);
     let mut lines = Vec::new();
     for _ in 0..7 {
         lines.push(listen.line());
