@@ -412,7 +412,11 @@ fn a_sandbox_restarted_mid_load_loses_nothing() {
     let work = dir.parent().expect("parent").to_owned();
     let log = work.join("results.jsonl");
     let db = work.join("sandbox.db");
-    let (mut sb, base) = sandbox(&db, "0", &["--answer-delay-ms", "40"]);
+    let (mut sb, base) = sandbox(
+        &db,
+        "0",
+        &["--answer-delay-ms", "40", "--processing-delay-ms", "300"],
+    );
     let port = base.rsplit(':').next().expect("port").to_owned();
     let (d, l) = (dir.to_str().expect("utf-8"), log.to_str().expect("utf-8"));
 
@@ -425,7 +429,11 @@ fn a_sandbox_restarted_mid_load_loses_nothing() {
         accepted.len() == 10
     });
     sb.kill();
-    let (_sb2, base2) = sandbox(&db, &port, &["--answer-delay-ms", "40"]);
+    let (_sb2, base2) = sandbox(
+        &db,
+        &port,
+        &["--answer-delay-ms", "40", "--processing-delay-ms", "300"],
+    );
     assert_eq!(base2, base, "restarted on the same port");
     // The ingestions answered before the kill are all still known.
     let known: HashSet<String> = history(&base)
@@ -446,6 +454,16 @@ fn a_sandbox_restarted_mid_load_loses_nothing() {
             .success();
     }
     assert_exactly_once(&dir, &log, &base, N);
+    // Processing that the kill interrupted is done after the restart.
+    let start = Instant::now();
+    while history(&base).iter().any(|r| r["status"] == "processing") {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "unfinished processing not resumed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(history(&base).iter().all(|r| r["status"] == "succeeded"));
 }
 
 #[test]
