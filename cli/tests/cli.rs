@@ -659,3 +659,55 @@ fn events_verify_checks_a_saved_event() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn the_api_key_comes_from_the_environment_or_a_file_never_a_flag() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(cas_test_server::TestServer::start())
+        .expect("server");
+    let work = scratch("credentials");
+    let msg = work.join("formula.xml");
+    std::fs::write(&msg, example("Formula/valid/typical.xml")).expect("write");
+    let key_file = work.join("key");
+    std::fs::write(&key_file, "from-the-file\n").expect("write");
+    let log = work.join("results.jsonl");
+    let send = || {
+        let mut c = Command::new(CAS);
+        c.arg("send")
+            .arg(&msg)
+            .args(["--base-url", &server.base_url(), "--log"])
+            .arg(&log)
+            .env_remove("CAS_API_KEY");
+        c
+    };
+    send().env("CAS_API_KEY", "from-the-env").assert().success();
+    let _ = std::fs::remove_file(&log);
+    send()
+        .arg("--api-key-file")
+        .arg(&key_file)
+        .assert()
+        .success();
+    let keys: Vec<Option<String>> = server
+        .request_log()
+        .into_iter()
+        .map(|r| r.api_key)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            Some("from-the-env".to_owned()),
+            Some("from-the-file".to_owned())
+        ]
+    );
+    send()
+        .args(["--api-key", "secret"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--api-key"));
+    assert_eq!(
+        server.requests(),
+        2,
+        "nothing sent with a key given as a flag"
+    );
+}
