@@ -14,7 +14,15 @@
 //! rule.
 //!
 //! Faults are scripted per test: a queue of [`Fault`]s, one taken per
-//! request. It listens on `127.0.0.1` only, on a port the OS picks.
+//! request. It listens on `127.0.0.1` only, on a port the OS picks (or the
+//! one configured).
+//!
+//! Every ingestion is kept in a history served at `GET /ingestions` and
+//! `GET /ingestions/{referenceId}` ([`IngestionRecord`] as JSON); with
+//! [`ServerConfig::database`] the history lives in a SQLite file, written
+//! before the `202`, so a restart on the same file loses no ingestion and
+//! keeps de-duplicating by key (see [`store`]). This, with the
+//! master-data rules, is what `cas sandbox` runs.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -32,15 +40,23 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+pub mod store;
 pub mod webhooks;
 
-pub use webhooks::{FailedDelivery, NET_MASS_EXCEEDS_GROSS, ServerConfig};
+pub use store::{IngestionRecord, StoreError};
+pub use webhooks::{
+    BUSINESS_PARTNER_UNKNOWN, COMMODITY_CODE_UNKNOWN, FailedDelivery, MasterData,
+    NET_MASS_EXCEEDS_GROSS, ServerConfig,
+};
 
 use cas_runtime::webhook::WebhookEvent;
+use store::History;
 use webhooks::Deliverer;
 
 /// The manifest the endpoints come from.
@@ -140,8 +156,11 @@ struct State {
     unkeyed: Mutex<u32>,
     /// Requests being handled now, and the most at any time.
     in_flight: Mutex<(usize, usize)>,
-    /// Webhook delivery, when configured.
+    /// Business processing and webhook delivery, when configured.
     webhooks: Option<Arc<Deliverer>>,
+    history: Arc<History>,
+    /// Wait before answering every valid request.
+    answer_delay: Duration,
 }
 
 /// Counts a request as in flight until dropped.
@@ -190,21 +209,69 @@ pub struct TestServer {
 impl TestServer {
     /// Binds `127.0.0.1:0` and serves on the current tokio runtime.
     pub async fn start() -> io::Result<TestServer> {
-        Self::start_inner(None).await
+        Self::start_inner(0, None, Arc::default(), Duration::ZERO).await
     }
 
-    /// Like [`start`](Self::start), and delivers signed webhook events to
-    /// `config.webhook_url` (which must be on `127.0.0.1`) after each new
-    /// ingestion. Fails with `InvalidInput` for any other URL.
+    /// Like [`start`](Self::start), and processes every new ingestion:
+    /// business checks, the outcome in the history, and signed webhook
+    /// events delivered to `config.webhook_url` (which must be on
+    /// `127.0.0.1`; fails with `InvalidInput` for any other URL). With a
+    /// database file, the history is loaded from it first, and ingestions
+    /// whose processing had not finished are processed again.
     pub async fn start_with(config: ServerConfig) -> io::Result<TestServer> {
-        let deliverer =
-            Deliverer::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        Self::start_inner(deliverer).await
+        let (history, replay) = match &config.database {
+            Some(path) => History::open(path).map_err(io::Error::other)?,
+            None => (History::default(), Vec::new()),
+        };
+        let history = Arc::new(history);
+        let deliverer = Deliverer::new(&config, Arc::clone(&history))
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let server = Self::start_inner(
+            config.port,
+            Some(Arc::clone(&deliverer)),
+            history,
+            config.answer_delay,
+        )
+        .await?;
+        for r in replay {
+            // The body was valid when it was ingested; one that no longer
+            // reads (the schemas changed) is left as it is.
+            let Ok(message) = cas_messages::Message::from_xml(&r.body) else {
+                continue;
+            };
+            if r.processed {
+                deliverer.learn(&message);
+            } else {
+                deliverer.process(message, r.reference_id);
+            }
+        }
+        Ok(server)
     }
 
-    async fn start_inner(webhooks: Option<Arc<Deliverer>>) -> io::Result<TestServer> {
+    async fn start_inner(
+        port: u16,
+        webhooks: Option<Arc<Deliverer>>,
+        history: Arc<History>,
+        answer_delay: Duration,
+    ) -> io::Result<TestServer> {
         let manifest: Manifest =
             toml::from_str(MANIFEST).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let ingested = history
+            .list()
+            .into_iter()
+            .filter_map(|r| {
+                let key = r.idempotency_key?;
+                Some((
+                    key,
+                    Ingestion {
+                        reference_id: r.reference_id,
+                        message_name: r.message_type,
+                        ingestions: 1,
+                        deliveries: r.deliveries,
+                    },
+                ))
+            })
+            .collect();
         let state = Arc::new(State {
             endpoints: manifest
                 .message
@@ -212,9 +279,12 @@ impl TestServer {
                 .map(|m| (m.endpoint, m.name))
                 .collect(),
             webhooks,
+            history,
+            answer_delay,
+            ingested: Mutex::new(ingested),
             ..State::default()
         });
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
         let st = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -290,6 +360,11 @@ impl TestServer {
     /// The most requests handled at the same time so far.
     pub fn max_in_flight(&self) -> usize {
         lock(&self.state.in_flight).1
+    }
+
+    /// The ingestion history, oldest first (what `GET /ingestions` answers).
+    pub fn history(&self) -> Vec<IngestionRecord> {
+        self.state.history.list()
     }
 
     /// Messages ingested in total, keyed or not.
@@ -391,22 +466,66 @@ fn accepted(id: Uuid) -> Resp {
 }
 
 /// The outcome of ingesting one valid message: its reference id, and
-/// whether it is new (not a repeat of an earlier key).
-fn ingest(state: &State, key: Option<&str>, message_name: &str) -> (Uuid, bool) {
+/// whether it is new (not a repeat of an earlier key). The history has it
+/// (on disk, with a database) before this returns.
+fn ingest(
+    state: &State,
+    key: Option<&str>,
+    message_name: &str,
+    body: &str,
+) -> Result<(Uuid, bool), StoreError> {
+    let record = |reference_id| IngestionRecord {
+        reference_id,
+        idempotency_key: key.map(str::to_owned),
+        message_type: message_name.to_owned(),
+        received_at: OffsetDateTime::now_utc()
+            .format(&Rfc3339)
+            .unwrap_or_default(),
+        deliveries: 1,
+        status: "processing".to_owned(),
+        errors: Vec::new(),
+        events: Vec::new(),
+    };
     let Some(key) = key else {
+        let id = Uuid::new_v4();
+        state.history.add(record(id), body)?;
         *lock(&state.unkeyed) += 1;
-        return (Uuid::new_v4(), true);
+        return Ok((id, true));
     };
     let mut map = lock(&state.ingested);
-    let new = !map.contains_key(key);
-    let entry = map.entry(key.to_owned()).or_insert_with(|| Ingestion {
-        reference_id: Uuid::new_v4(),
-        message_name: message_name.to_owned(),
-        ingestions: 1,
-        deliveries: 0,
-    });
-    entry.deliveries += 1;
-    (entry.reference_id, new)
+    if let Some(entry) = map.get_mut(key) {
+        state.history.add_delivery(entry.reference_id)?;
+        entry.deliveries += 1;
+        return Ok((entry.reference_id, false));
+    }
+    let id = Uuid::new_v4();
+    state.history.add(record(id), body)?;
+    map.insert(
+        key.to_owned(),
+        Ingestion {
+            reference_id: id,
+            message_name: message_name.to_owned(),
+            ingestions: 1,
+            deliveries: 1,
+        },
+    );
+    Ok((id, true))
+}
+
+/// `GET /ingestions[/{referenceId}]`.
+fn history_response(state: &State, path: &str) -> Resp {
+    let rest = path.trim_start_matches("/ingestions").trim_matches('/');
+    if rest.is_empty() {
+        let list = serde_json::to_string(&state.history.list()).unwrap_or_else(|_| "[]".into());
+        return respond(200, "application/json", list);
+    }
+    let found = Uuid::parse_str(rest)
+        .ok()
+        .and_then(|id| state.history.get(id));
+    match found.and_then(|r| serde_json::to_string(&r).ok()) {
+        Some(body) => respond(200, "application/json", body),
+        None => respond(404, "text/plain", format!("no ingestion {rest}")),
+    }
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::Error> {
@@ -421,6 +540,15 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::E
         api_key: header(&req, "x-api-key"),
     };
     lock(&state.requests).push(record.clone());
+    if record.path == "/ingestions" || record.path.starts_with("/ingestions/") {
+        if req.method() != Method::GET {
+            let mut r = respond(405, "text/plain", "use GET".into());
+            r.headers_mut()
+                .insert("allow", HeaderValue::from_static("GET"));
+            return Ok(r);
+        }
+        return Ok(history_response(&state, &record.path));
+    }
     let fault = lock(&state.faults).pop_front();
 
     let Some(message_name) = state.endpoints.get(&record.path).cloned() else {
@@ -530,9 +658,23 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::E
         ));
     }
 
-    let (id, new) = ingest(&state, record.idempotency_key.as_deref(), &message_name);
+    let (id, new) = match ingest(
+        &state,
+        record.idempotency_key.as_deref(),
+        &message_name,
+        text,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            // Not recorded, so not accepted: the client may retry.
+            return Ok(respond(500, "text/plain", e.to_string()));
+        }
+    };
     if new && let Some(d) = &state.webhooks {
         d.process(message, id);
+    }
+    if !state.answer_delay.is_zero() {
+        tokio::time::sleep(state.answer_delay).await;
     }
     match fault {
         Some(Fault::ResetAfterBody) => Err(io::Error::new(

@@ -25,8 +25,24 @@
 //!   `customsShipmentReference` = the shipment's `LocalReferenceNumber`
 //!   (also given as `businessKey` and `customsShipmentReference` of the
 //!   `CreationSuccessful`).
+//! - With [`ServerConfig::master_data_rules`] (the sandbox), master data
+//!   sent earlier is remembered (article commodity codes from
+//!   `ArticleDataItem`, partner EORI numbers from `BusinessPartners`, once
+//!   their own processing succeeded) and a `CustomsShipment` must refer to
+//!   it: each goods item's `CommodityCode` must be the CN code (or the
+//!   first eight digits of the TARIC code) of a known article
+//!   ([`COMMODITY_CODE_UNKNOWN`]), and the exporter's, importer's and
+//!   declarant's `EoriNumber` must be a known partner's
+//!   ([`BUSINESS_PARTNER_UNKNOWN`]). All violations go into one
+//!   `CreationUnsuccessful`.
+//!
+//! Event ids are derived from the reference id and the event's position,
+//! so events re-planned after a restart keep their ids and a subscriber
+//! can drop the repeats.
 
+use std::collections::HashSet;
 use std::net::Ipv4Addr;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -43,11 +59,17 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::lock;
+use crate::store::{History, is_master_data};
 
 /// Error code of the simulated business rule.
 pub const NET_MASS_EXCEEDS_GROSS: &str = "NET_MASS_EXCEEDS_GROSS_MASS";
+/// A goods item's commodity code is no known article's (master-data rules).
+pub const COMMODITY_CODE_UNKNOWN: &str = "COMMODITY_CODE_UNKNOWN";
+/// A party's EORI number is no known business partner's (master-data rules).
+pub const BUSINESS_PARTNER_UNKNOWN: &str = "BUSINESS_PARTNER_UNKNOWN";
 
-/// How the server starts: optionally with a webhook subscriber.
+/// How the server starts: optionally with a webhook subscriber, a port, a
+/// database file and the master-data rules (what `cas sandbox` sets).
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
     /// Where events are POSTed; must be `http://127.0.0.1:<port>/…`.
@@ -63,6 +85,15 @@ pub struct ServerConfig {
     pub retry_backoff: Duration,
     /// Time-out of one delivery attempt.
     pub delivery_timeout: Duration,
+    /// Port to bind on 127.0.0.1 (0: the OS picks).
+    pub port: u16,
+    /// SQLite file holding the ingestion history (created if missing);
+    /// `None`: in memory only.
+    pub database: Option<PathBuf>,
+    /// Check shipments against master data sent earlier (see the module docs).
+    pub master_data_rules: bool,
+    /// Wait before answering every valid request (a slow API).
+    pub answer_delay: Duration,
 }
 
 impl ServerConfig {
@@ -76,6 +107,10 @@ impl ServerConfig {
             max_delivery_attempts: 4,
             retry_backoff: Duration::from_millis(50),
             delivery_timeout: Duration::from_secs(2),
+            port: 0,
+            database: None,
+            master_data_rules: false,
+            answer_delay: Duration::ZERO,
         })
     }
 }
@@ -91,7 +126,11 @@ pub struct FailedDelivery {
 
 /// Delivery state shared by the server and its tasks.
 pub(crate) struct Deliverer {
-    url: String,
+    /// `None`: events are planned and recorded, not sent.
+    url: Option<String>,
+    history: Arc<History>,
+    /// `Some` with the master-data rules on.
+    master: Option<Mutex<MasterData>>,
     secret: Secret,
     processing_delay: Duration,
     max_attempts: u32,
@@ -121,21 +160,26 @@ fn check_url(url: &str) -> Result<(), String> {
 }
 
 impl Deliverer {
-    /// `Ok(None)` when the config has no URL.
-    pub(crate) fn new(config: ServerConfig) -> Result<Option<Arc<Deliverer>>, String> {
-        let Some(url) = config.webhook_url else {
-            return Ok(None);
-        };
-        check_url(&url)?;
+    pub(crate) fn new(
+        config: &ServerConfig,
+        history: Arc<History>,
+    ) -> Result<Arc<Deliverer>, String> {
+        if let Some(url) = &config.webhook_url {
+            check_url(url)?;
+        }
         let http = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.delivery_timeout)
             .build()
             .map_err(|e| format!("webhook HTTP client: {e}"))?;
-        Ok(Some(Arc::new(Deliverer {
-            url,
-            secret: config.webhook_secret,
+        Ok(Arc::new(Deliverer {
+            url: config.webhook_url.clone(),
+            history,
+            master: config
+                .master_data_rules
+                .then(|| Mutex::new(MasterData::default())),
+            secret: config.webhook_secret.clone(),
             processing_delay: config.processing_delay,
             max_attempts: config.max_delivery_attempts.max(1),
             backoff: config.retry_backoff,
@@ -144,7 +188,14 @@ impl Deliverer {
             failed: Mutex::new(Vec::new()),
             attempts: AtomicUsize::new(0),
             in_progress: AtomicUsize::new(0),
-        })))
+        }))
+    }
+
+    /// Learns the master data of an ingestion that succeeded before a restart.
+    pub(crate) fn learn(&self, message: &Message) {
+        if let Some(m) = &self.master {
+            lock(m).learn(message);
+        }
     }
 
     pub(crate) fn delivered(&self) -> Vec<WebhookEvent> {
@@ -170,14 +221,55 @@ impl Deliverer {
         let this = Arc::clone(self);
         tokio::spawn(async move {
             tokio::time::sleep(this.processing_delay).await;
-            for event in plan(&message, reference_id, OffsetDateTime::now_utc()) {
-                this.deliver(event).await;
+            let events = match &this.master {
+                Some(m) => {
+                    let mut master = lock(m);
+                    let events = plan_with(
+                        &message,
+                        reference_id,
+                        OffsetDateTime::now_utc(),
+                        Some(&master),
+                    );
+                    if is_master_data(message.message_name()) && succeeded(&events) {
+                        master.learn(&message);
+                    }
+                    events
+                }
+                None => plan(&message, reference_id, OffsetDateTime::now_utc()),
+            };
+            let (status, errors) = match events.first().map(|e| &e.payload) {
+                Some(EventPayload::CreationUnsuccessful(f)) => (
+                    "failed",
+                    f.errors
+                        .iter()
+                        .filter_map(|e| serde_json::to_value(e).ok())
+                        .collect(),
+                ),
+                _ => ("succeeded", Vec::new()),
+            };
+            let ids = events.iter().map(|e| e.event_id.clone()).collect();
+            // A failed write only loses the outcome shown by GET /ingestions;
+            // the row stays unprocessed and is processed again after a restart.
+            let recorded = this
+                .history
+                .set_outcome(reference_id, status, errors, ids)
+                .is_ok();
+            if this.url.is_some() {
+                for event in events {
+                    this.deliver(event).await;
+                }
+            }
+            if recorded {
+                let _ = this.history.set_processed(reference_id);
             }
             this.in_progress.fetch_sub(1, Ordering::SeqCst);
         });
     }
 
     async fn deliver(&self, event: WebhookEvent) {
+        let Some(url) = &self.url else {
+            return;
+        };
         let body = match event.to_json() {
             Ok(b) => b,
             Err(e) => {
@@ -200,7 +292,7 @@ impl Deliverer {
             let signature = sign(&self.secret, &event.event_id, timestamp, &body);
             let sent = self
                 .http
-                .post(&self.url)
+                .post(url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .header(HEADER_ID, &event.event_id)
                 .header(HEADER_TIMESTAMP, timestamp.to_string())
@@ -230,9 +322,22 @@ fn unix_seconds(t: SystemTime) -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn envelope(payload: EventPayload, occurred_at: OffsetDateTime) -> WebhookEvent {
+fn succeeded(events: &[WebhookEvent]) -> bool {
+    matches!(
+        events.first().map(|e| &e.payload),
+        Some(EventPayload::CreationSuccessful(_))
+    )
+}
+
+/// The `n`th event of an ingestion: its id depends on nothing else.
+fn envelope(
+    reference_id: Uuid,
+    n: usize,
+    payload: EventPayload,
+    occurred_at: OffsetDateTime,
+) -> WebhookEvent {
     WebhookEvent {
-        event_id: format!("evt_{}", Uuid::new_v4().simple()),
+        event_id: format!("evt_{}_{n}", reference_id.simple()),
         occurred_at,
         payload,
         extra: Map::new(),
@@ -241,27 +346,46 @@ fn envelope(payload: EventPayload, occurred_at: OffsetDateTime) -> WebhookEvent 
 
 /// The events CAS would report for one accepted message, in order.
 pub fn plan(message: &Message, reference_id: Uuid, now: OffsetDateTime) -> Vec<WebhookEvent> {
+    plan_with(message, reference_id, now, None)
+}
+
+/// Like [`plan`], with the master-data rules checked against `master`.
+pub fn plan_with(
+    message: &Message,
+    reference_id: Uuid,
+    now: OffsetDateTime,
+    master: Option<&MasterData>,
+) -> Vec<WebhookEvent> {
     let message_type = message.message_name().to_owned();
     let shipment = match message {
         Message::CustomsShipment(s) => Some(s),
         _ => None,
     };
     let lrn = shipment.map(|s| s.local_reference_number.get().clone());
-    if let Some(s) = shipment
-        && let Some(error) = check_masses(s)
-    {
+    let mut errors = Vec::new();
+    if let Some(s) = shipment {
+        errors.extend(check_masses(s));
+        if let Some(m) = master {
+            errors.extend(m.check(s));
+        }
+    }
+    if !errors.is_empty() {
         return vec![envelope(
+            reference_id,
+            0,
             EventPayload::CreationUnsuccessful(IngestionFailed {
                 ingestion_references: vec![reference_id],
                 message_type: Some(message_type),
                 business_key: lrn,
-                errors: vec![error],
+                errors,
                 extra: Map::new(),
             }),
             now,
         )];
     }
     let mut events = vec![envelope(
+        reference_id,
+        0,
         EventPayload::CreationSuccessful(IngestionSucceeded {
             ingestion_references: vec![reference_id],
             message_type: Some(message_type),
@@ -299,6 +423,8 @@ pub fn plan(message: &Message, reference_id: Uuid, now: OffsetDateTime) -> Vec<W
         for (i, (previous, new, mrn)) in (1i64..).zip(steps) {
             let at = now + time::Duration::milliseconds(i * 10);
             events.push(envelope(
+                reference_id,
+                events.len(),
                 EventPayload::DeclarationStatusChanged(DeclarationStatusChanged {
                     customs_shipment_reference: reference.clone(),
                     mrn,
@@ -341,4 +467,74 @@ fn check_masses(s: &CustomsShipment) -> Option<BusinessError> {
         field: Some("TotalGrossMass".to_owned()),
         extra: Map::new(),
     })
+}
+
+/// Master data sent earlier, as the master-data rules see it.
+#[derive(Clone, Debug, Default)]
+pub struct MasterData {
+    commodity_codes: HashSet<String>,
+    partner_eoris: HashSet<String>,
+}
+
+impl MasterData {
+    /// Remembers the articles' commodity codes and the partners' EORI numbers.
+    pub fn learn(&mut self, message: &Message) {
+        use cas_messages::article_data_item::ClassificationCnCodeOrTaricCode as Code;
+        match message {
+            Message::ArticleDataItem(a) => {
+                for article in &a.article {
+                    let code = match &article.classification.cn_code_or_taric_code {
+                        Code::CnCode(c) => c.get().clone(),
+                        Code::TaricCode(t) => t.get().chars().take(8).collect(),
+                    };
+                    self.commodity_codes.insert(code);
+                }
+            }
+            Message::BusinessPartners(b) => {
+                for partner in &b.business_partner {
+                    if let Some(eori) = &partner.eori_number {
+                        self.partner_eoris.insert(eori.get().clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The shipment's references to master data that was never sent.
+    pub fn check(&self, s: &CustomsShipment) -> Vec<BusinessError> {
+        let mut errors = Vec::new();
+        for (i, item) in s.goods_item.iter().enumerate() {
+            let code = item.commodity_code.get();
+            if !self.commodity_codes.contains(code) {
+                errors.push(BusinessError {
+                    code: COMMODITY_CODE_UNKNOWN.to_owned(),
+                    message: format!("commodity code {code} is no known article's (send its ArticleDataItem first)"),
+                    path: Some(format!("/CustomsShipment/GoodsItem[{}]/CommodityCode", i + 1)),
+                    field: Some("CommodityCode".to_owned()),
+                    extra: Map::new(),
+                });
+            }
+        }
+        let parties = &s.parties;
+        let roles = [
+            ("Exporter", parties.exporter.as_ref()),
+            ("Importer", parties.importer.as_ref()),
+            ("Declarant", Some(&parties.declarant)),
+        ];
+        for (role, party) in roles {
+            let Some(party) = party else { continue };
+            let eori = party.eori_number.get();
+            if !self.partner_eoris.contains(eori) {
+                errors.push(BusinessError {
+                    code: BUSINESS_PARTNER_UNKNOWN.to_owned(),
+                    message: format!("{role} EORI {eori} is no known business partner's (send its BusinessPartners first)"),
+                    path: Some(format!("/CustomsShipment/Parties/{role}/EoriNumber")),
+                    field: Some("EoriNumber".to_owned()),
+                    extra: Map::new(),
+                });
+            }
+        }
+        errors
+    }
 }

@@ -1,0 +1,123 @@
+//! The results log of `cas send`: one JSON line per file and attempt run,
+//! appended as each outcome is known. It is what a re-run resumes from
+//! (files with an `accepted` line under the same idempotency key are
+//! skipped) and what `cas events listen` correlates events with.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::CliError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// 202: CAS has it, under `referenceId`.
+    Accepted,
+    /// Invalid locally: not sent.
+    Invalid,
+    /// Refused by the server (4xx): sending again will not help.
+    Rejected,
+    /// Not sent, or given up after retries; a re-run sends it again.
+    Failed,
+    /// May or may not have been ingested; a re-run resends under the same
+    /// key, so the server de-duplicates.
+    Unknown,
+}
+
+/// One line of the log.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// Absolute path of the file.
+    pub file: String,
+    pub message_type: Option<String>,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// The log opened for appending, with what it already says.
+pub struct Log {
+    path: PathBuf,
+    file: File,
+}
+
+impl Log {
+    /// Opens (creating) the log; returns it with its lines so far. A
+    /// partly written last line (a killed run) is skipped and the next line
+    /// starts on a fresh one.
+    pub fn open(path: &Path) -> Result<(Log, Vec<Entry>), CliError> {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| CliError::io(path, e))?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|e| CliError::io(path, e))?;
+        let entries = parse(&text);
+        if !text.is_empty() && !text.ends_with('\n') {
+            file.seek(SeekFrom::End(0))
+                .map_err(|e| CliError::io(path, e))?;
+            file.write_all(b"\n").map_err(|e| CliError::io(path, e))?;
+        }
+        Ok((
+            Log {
+                path: path.to_owned(),
+                file,
+            },
+            entries,
+        ))
+    }
+
+    /// Appends one line in a single write, so lines never interleave.
+    pub fn append(&mut self, entry: &Entry) -> Result<(), CliError> {
+        let mut line = serde_json::to_string(entry)
+            .map_err(|e| CliError::Other(format!("results log: {e}")))?;
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(|e| CliError::io(&self.path, e))
+    }
+}
+
+fn parse(text: &str) -> Vec<Entry> {
+    text.lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Reads the log without opening it for writing (missing: empty).
+pub fn load(path: &Path) -> Result<Vec<Entry>, CliError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(parse(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(CliError::io(path, e)),
+    }
+}
+
+/// (file, idempotency key) of every accepted line.
+pub fn accepted(entries: &[Entry]) -> HashSet<(String, String)> {
+    entries
+        .iter()
+        .filter(|e| e.status == Status::Accepted)
+        .filter_map(|e| Some((e.file.clone(), e.idempotency_key.clone()?)))
+        .collect()
+}
+
+/// referenceId -> the accepted line.
+pub fn by_reference(entries: &[Entry]) -> HashMap<Uuid, Entry> {
+    entries
+        .iter()
+        .filter_map(|e| Some((e.reference_id?, e.clone())))
+        .collect()
+}

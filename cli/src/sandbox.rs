@@ -1,0 +1,96 @@
+//! `cas sandbox`: the test server of the toolkit run as a product, on
+//! 127.0.0.1, with the master-data rules and its history in SQLite.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use cas_test_server::{ServerConfig, TestServer};
+
+use crate::{CliError, Outcome, secrets};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Port on 127.0.0.1 (0: any free port; the first line printed names it).
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Where signed webhook events are POSTed (http://127.0.0.1:PORT/...).
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+    /// File holding the webhook signing secret (whsec_...); else the
+    /// CAS_WEBHOOK_SECRET environment variable; neither: a fresh secret,
+    /// printed at start.
+    #[arg(long, value_name = "PATH")]
+    webhook_secret_file: Option<PathBuf>,
+    /// The SQLite file holding the ingestion history (created if missing).
+    #[arg(long, default_value = "cas-sandbox.db")]
+    db: PathBuf,
+    /// Time between the 202 and the business checks, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    processing_delay_ms: u64,
+    /// Extra wait before every 202, in milliseconds (a slow API).
+    #[arg(long, default_value_t = 0)]
+    answer_delay_ms: u64,
+}
+
+/// `whsec_` and 24 random bytes.
+fn fresh_secret() -> String {
+    let mut bytes = Vec::with_capacity(32);
+    bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    bytes.extend_from_slice(&uuid::Uuid::new_v4().as_bytes()[..8]);
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+pub async fn run(args: Args) -> Result<Outcome, CliError> {
+    let given = secrets::read("CAS_WEBHOOK_SECRET", args.webhook_secret_file.as_deref())?;
+    let generated = given.is_none() && args.webhook_url.is_some();
+    let secret = given.unwrap_or_else(fresh_secret);
+    let mut config = ServerConfig::new(args.webhook_url.clone().unwrap_or_default(), &secret)
+        .map_err(|e| CliError::Usage(format!("webhook secret: {e}")))?;
+    config.webhook_url = args.webhook_url.clone();
+    config.port = args.port;
+    config.database = Some(args.db.clone());
+    config.master_data_rules = true;
+    config.processing_delay = Duration::from_millis(args.processing_delay_ms);
+    config.answer_delay = Duration::from_millis(args.answer_delay_ms);
+    config.max_delivery_attempts = 6;
+    config.retry_backoff = Duration::from_millis(500);
+    let server = TestServer::start_with(config)
+        .await
+        .map_err(|e| CliError::Other(format!("sandbox: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    // The first line is the contract tests and scripts parse.
+    let _ = writeln!(out, "listening on {}", server.base_url());
+    let _ = writeln!(
+        out,
+        "history: {} ingestion(s) in {} (GET {}/ingestions)",
+        server.history().len(),
+        args.db.display(),
+        server.base_url()
+    );
+    match &args.webhook_url {
+        Some(url) => {
+            let _ = writeln!(out, "webhook events to {url}");
+            if generated {
+                let _ = writeln!(
+                    out,
+                    "webhook secret (set CAS_WEBHOOK_SECRET to this for `cas events listen`): {secret}"
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(out, "no webhook URL: outcomes only in GET /ingestions");
+        }
+    }
+    let _ = out.flush();
+    drop(out);
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::Other(format!("waiting for Ctrl-C: {e}")))?;
+    drop(server);
+    Ok(Outcome::Ok)
+}
