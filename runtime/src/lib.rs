@@ -31,6 +31,8 @@ pub mod error;
 pub mod lexical;
 pub mod message;
 pub mod pattern;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 pub mod types;
 #[cfg(feature = "webhook")]
 pub mod webhook;
