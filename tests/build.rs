@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let generated = cas_codegen::Generator::new()
             .schema(&xsd)
             .source_root(&dir)
+            .proptest(true)
             .generate()
             .map_err(|e| format!("fixture {stem}: {e}"))?;
         std::fs::write(out.join(format!("fixture_{stem}.rs")), generated.single_file()?)?;

@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
-use proptest::strategy::{BoxedStrategy, Union};
+use proptest::strategy::{BoxedStrategy, LazyJust, Union};
 use regex_syntax::hir::{self, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 pub use proptest;
@@ -46,6 +46,23 @@ pub struct Spec {
     pub fraction_digits: Option<u32>,
 }
 
+impl Spec {
+    /// No facets (for `..Spec::EMPTY` in generated code, where `Default` is not const).
+    pub const EMPTY: Spec = Spec {
+        builtin: "",
+        patterns: &[],
+        enumeration: &[],
+        min_length: None,
+        max_length: None,
+        min_inclusive: &[],
+        max_inclusive: &[],
+        min_exclusive: &[],
+        max_exclusive: &[],
+        total_digits: None,
+        fraction_digits: None,
+    };
+}
+
 /// Longest free-running repetition or string generated where no facet
 /// bounds it: values stay short, so documents stay readable and fast.
 const FREE_LEN: u64 = 8;
@@ -62,7 +79,7 @@ pub fn lexical(spec: &Spec) -> BoxedStrategy<String> {
             return Union::new(alts).boxed();
         }
     }
-    builtin(spec)
+    builtin_lexical(spec)
 }
 
 /// Strings matching one XSD pattern, or `None` when proptest cannot
@@ -168,7 +185,7 @@ fn ncname(min: u64, max: u64) -> BoxedStrategy<String> {
     (chars_from(NAME_START, 1, 1), chars_from(NAME_CHARS, min - 1, max - 1)).prop_map(|(a, b)| a + &b).boxed()
 }
 
-fn builtin(spec: &Spec) -> BoxedStrategy<String> {
+fn builtin_lexical(spec: &Spec) -> BoxedStrategy<String> {
     match spec.builtin {
         "string" | "anySimpleType" | "normalizedString" => {
             let (min, max) = length_range(spec, 0);
@@ -368,6 +385,98 @@ pub fn occurrences(min: u32, max: Option<u32>, depth: u32) -> std::ops::RangeInc
 /// types give finite values.
 pub const MAX_DEPTH: u32 = 6;
 
+/// Values of a built-in type: candidates from its name, through its parser.
+pub fn builtin<T: std::fmt::Debug + 'static>(
+    name: &'static str,
+    parse: fn(&str) -> Result<T, crate::ValueError>,
+) -> BoxedStrategy<T> {
+    lexical(&Spec { builtin: name, ..Spec::EMPTY }).prop_filter_map("a valid value", move |s| parse(&s).ok()).boxed()
+}
+
+/// Values of a generated simple type: candidates through its checked
+/// parser (`FromStr`), so every facet holds and a union value is the member
+/// a reader would pick.
+pub fn checked<T: std::str::FromStr + std::fmt::Debug + 'static>(candidates: BoxedStrategy<String>) -> BoxedStrategy<T> {
+    candidates.prop_filter_map("a value the facets accept", |s| s.parse::<T>().ok()).boxed()
+}
+
+/// The value of a fixed literal (rejected if it does not parse).
+pub fn fixed<T: std::fmt::Debug + Clone + 'static, E>(parsed: Result<T, E>) -> BoxedStrategy<T> {
+    let v = parsed.ok();
+    Just(()).prop_filter_map("the fixed value", move |_| v.clone()).boxed()
+}
+
+/// One value, always.
+pub fn just<T: std::fmt::Debug + Clone + 'static>(v: T) -> BoxedStrategy<T> {
+    Just(v).boxed()
+}
+
+/// An optional value.
+pub fn optional<T: std::fmt::Debug + 'static>(s: BoxedStrategy<T>) -> BoxedStrategy<Option<T>> {
+    proptest::option::of(s).boxed()
+}
+
+/// `min..=max` occurrences (see [`occurrences`]); `item` is only built
+/// when some occurrence may be generated, so recursion ends.
+pub fn repeated<T: std::fmt::Debug + 'static>(
+    min: u32,
+    max: Option<u32>,
+    depth: u32,
+    item: impl FnOnce() -> BoxedStrategy<T>,
+) -> BoxedStrategy<Vec<T>> {
+    let n = occurrences(min, max, depth);
+    if *n.end() == 0 { LazyJust::new(Vec::new).boxed() } else { proptest::collection::vec(item(), n).boxed() }
+}
+
+/// A nillable element's value: sometimes nil.
+pub fn nillable<T: std::fmt::Debug + Clone + 'static>(s: BoxedStrategy<T>) -> BoxedStrategy<crate::Nillable<T>> {
+    Union::new_weighted(vec![(1, Just(crate::Nillable::Nil).boxed()), (4, s.prop_map(crate::Nillable::Value).boxed())])
+        .boxed()
+}
+
+/// One of several strategies.
+pub fn one_of<T: std::fmt::Debug + 'static>(alternatives: Vec<BoxedStrategy<T>>) -> BoxedStrategy<T> {
+    Union::new(alternatives).boxed()
+}
+
+/// Group values that write something (an optional or repeated group that
+/// writes nothing would read back as absent).
+pub fn non_empty<T: std::fmt::Debug + 'static>(s: BoxedStrategy<T>, write: fn(&T, &mut XmlWriter)) -> BoxedStrategy<T> {
+    s.prop_filter("a group that writes something", move |g| writes_something(|w| write(g, w))).boxed()
+}
+
+/// Valid documents from a root's content strategy: written, references
+/// resolved ([`resolve`]), read back with validation; what fails is
+/// dropped. A document that needed no change gives the generated value
+/// itself, so a round-trip test compares with what was generated.
+pub fn document<T: crate::XmlRoot + std::fmt::Debug + 'static>(
+    content: BoxedStrategy<T>,
+    refs: &'static References,
+) -> BoxedStrategy<T> {
+    (content, any::<u64>())
+        .prop_filter_map("a document that validates", move |(v, seed)| {
+            let xml = v.to_xml().ok()?;
+            let fixed = resolve(&xml, refs, seed)?;
+            let back = T::from_xml(&fixed).ok()?;
+            Some(if fixed == xml { v } else { back })
+        })
+        .boxed()
+}
+
+/// `impl Arbitrary for T` through `T::strategy()`, for generated types.
+#[macro_export]
+macro_rules! impl_arbitrary {
+    ($t:ty) => {
+        impl $crate::strategy::proptest::arbitrary::Arbitrary for $t {
+            type Parameters = ();
+            type Strategy = $crate::strategy::proptest::strategy::BoxedStrategy<Self>;
+            fn arbitrary_with(_: ()) -> Self::Strategy {
+                Self::strategy()
+            }
+        }
+    };
+}
+
 /// An element for a skip or lax wildcard: in an allowed namespace, with a
 /// name no schema is likely to declare, and some text.
 pub fn any_element(namespace: &'static str) -> BoxedStrategy<AnyElement> {
@@ -377,6 +486,24 @@ pub fn any_element(namespace: &'static str) -> BoxedStrategy<AnyElement> {
             if t.is_empty() { e } else { e.with_text(t) }
         })
         .boxed()
+}
+
+/// The element of an `xs:anyType` element declaration: its name, some text.
+pub fn any_named(namespace: &'static str, name: &'static str) -> BoxedStrategy<AnyElement> {
+    chars_from("abcdefghijklmnopqrstuvwxyz0123456789", 0, 6)
+        .prop_map(move |t| {
+            let e = AnyElement::new(namespace, name);
+            if t.is_empty() { e } else { e.with_text(t) }
+        })
+        .boxed()
+}
+
+/// Whether `write` writes anything: a group value that writes nothing reads
+/// back as absent, so optional and repeated groups are generated non-empty.
+pub fn writes_something(write: impl FnOnce(&mut XmlWriter)) -> bool {
+    let mut w = XmlWriter::new();
+    write(&mut w);
+    w.finish().is_ok_and(|b| !b.is_empty())
 }
 
 /// A namespace a wildcard accepts, for [`any_element`]: `""` for no
