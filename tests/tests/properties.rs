@@ -88,6 +88,9 @@ fn valid_messages_round_trip(per_kind: usize, seed: u64) {
         let mut docs = Vec::new();
         for v in &values {
             let xml = v.to_xml().unwrap_or_else(|e| panic!("{name}: not written: {e}"));
+            if docs.is_empty() && std::env::var_os("CAS_PROPTEST_SHOW").is_some() {
+                println!("{name}, a generated document:\n{xml}\n");
+            }
             match Message::from_xml(&xml) {
                 Ok(back) if back == *v => {}
                 Ok(back) => failures.push(format!("{name}: reads back different:\n{xml}\n{v:?}\n{back:?}")),
