@@ -1065,7 +1065,9 @@ impl CertificateOfOrigin {
                 super::common_types::CountryCodeType::strategy(),
             ),
             (
-                ::cas_runtime::strategy::optional(NumberOfCopies::strategy()),
+                ::cas_runtime::strategy::optional(
+                    ::cas_runtime::strategy::not_empty_text(NumberOfCopies::strategy()),
+                ),
                 ::cas_runtime::strategy::optional(
                     ::cas_runtime::strategy::builtin(
                         "boolean",

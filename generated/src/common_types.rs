@@ -7578,7 +7578,12 @@ impl MessageHeaderType {
             ::cas_runtime::strategy::builtin("dateTime", ::cas_runtime::xsd::date_time),
             ActionCodeType::strategy(),
             ::cas_runtime::strategy::optional(
-                ::cas_runtime::strategy::builtin("boolean", ::cas_runtime::xsd::boolean),
+                ::cas_runtime::strategy::not_empty_text(
+                    ::cas_runtime::strategy::builtin(
+                        "boolean",
+                        ::cas_runtime::xsd::boolean,
+                    ),
+                ),
             ),
         )
             .prop_map(|(v0, v1, v2, v3, v4)| Self {

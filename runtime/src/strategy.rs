@@ -406,6 +406,12 @@ pub fn fixed<T: std::fmt::Debug + Clone + 'static, E>(parsed: Result<T, E>) -> B
     Just(()).prop_filter_map("the fixed value", move |_| v.clone()).boxed()
 }
 
+/// Values with a non-empty lexical form: an element with a default value
+/// reads its empty content as the default.
+pub fn not_empty_text<T: crate::xsd::Lexical + std::fmt::Debug + 'static>(s: BoxedStrategy<T>) -> BoxedStrategy<T> {
+    s.prop_filter("text other than empty", |v| !v.to_lexical().is_empty()).boxed()
+}
+
 /// One value, always.
 pub fn just<T: std::fmt::Debug + Clone + 'static>(v: T) -> BoxedStrategy<T> {
     Just(v).boxed()

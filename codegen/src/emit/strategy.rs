@@ -253,9 +253,13 @@ pub(crate) fn element(te: &TypeEmitter<'_, '_>, e: &Element, many: bool, depth: 
             let l = Literal::string(&e.name.local);
             quote!(::cas_runtime::strategy::any_named(#ns, #l))
         }
-        ty => match &e.fixed {
-            Some(f) => literal(te.ctx, ty, module, f),
-            None => value(te.ctx, ty, module),
+        ty => match (&e.fixed, &e.default) {
+            (Some(f), _) => literal(te.ctx, ty, module, f),
+            (None, Some(_)) => {
+                let v = value(te.ctx, ty, module);
+                quote!(::cas_runtime::strategy::not_empty_text(#v))
+            }
+            (None, None) => value(te.ctx, ty, module),
         },
     };
     if !e.nillable {
