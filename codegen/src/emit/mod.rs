@@ -163,7 +163,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
     } else {
         root_enum(&selected, "Message", "A CAS ingestion message: one variant per endpoint.", Some(&opts.messages))
     };
-    let enum_strategies = if opts.proptest { strategy::root_enums(model, &roots, &selected) } else { quote!() };
+    let enum_strategies = if opts.proptest { strategy::root_enums(&roots, &selected) } else { quote!() };
     let crate_doc: Vec<String> = opts.crate_doc.lines().map(|l| format!(" {l}")).collect();
     let tokens = quote! {
         #(#![doc = #crate_doc])*

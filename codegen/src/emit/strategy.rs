@@ -517,10 +517,7 @@ fn id_kind(model: &Model, ty: &TypeRef) -> Option<TokenStream> {
         TypeRef::Builtin(b) => Some(*b),
         TypeRef::Simple(id) => match model.simple_types.get(id).map(|s| &s.variety) {
             Some(Variety::Atomic(b)) => Some(*b),
-            Some(Variety::List(item)) => match id_kind(model, item) {
-                Some(_) => Some(Builtin::IdRefs),
-                None => None,
-            },
+            Some(Variety::List(item)) => id_kind(model, item).map(|_| Builtin::IdRefs),
             _ => None,
         },
         _ => None,
@@ -667,8 +664,7 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
 
 /// `strategy()` (valid documents) on the `Document` and `Message` enums,
 /// and `Document::strategy_for` for strict wildcards.
-pub fn root_enums(model: &Model, roots: &[(QName, String, String)], messages: &[(QName, String, String)]) -> TokenStream {
-    let _ = model;
+pub fn root_enums(roots: &[(QName, String, String)], messages: &[(QName, String, String)]) -> TokenStream {
     let b = boxed_ty(quote!(Self));
     let imp = import();
     let variants = |rs: &[(QName, String, String)]| -> Vec<(Ident, TokenStream, String)> {
