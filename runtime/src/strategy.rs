@@ -328,7 +328,7 @@ fn decimal(spec: &Spec, int: bool) -> BoxedStrategy<String> {
     }
     let total = spec.total_digits.unwrap_or(12).clamp(1, 30);
     let max_scale = if int { 0 } else { spec.fraction_digits.unwrap_or(3).min(total.saturating_sub(1)).min(6) };
-    (0..=max_scale, any::<u64>(), 0u8..8)
+    (0..=max_scale, any::<u64>(), 0u8..16)
         .prop_map(move |(scale, r, edge)| {
             let p = 10f64.powi(scale as i32);
             let limit = 10f64.powi(total as i32) - 1.0;
@@ -336,17 +336,22 @@ fn decimal(spec: &Spec, int: bool) -> BoxedStrategy<String> {
             if mlo > mhi {
                 return String::new();
             }
-            // Mostly small magnitudes (readable documents), sometimes the edges.
+            // Mostly small magnitudes (readable documents), sometimes the
+            // edges; rarely equal values, so keys seldom collide.
             let m = match edge {
                 0 => mlo,
                 1 => mhi,
-                2 | 3 => {
+                2..=5 => {
                     let span = (mhi - mlo).min(1e15);
                     mlo + (r % (span as u64).saturating_add(1)) as f64
                 }
                 _ => {
-                    let small = (r % 2000) as f64 - 1000.0;
-                    small.clamp(mlo, mhi)
+                    let (a, b) = if mhi < -1000.0 || mlo > 1000.0 {
+                        (mlo, (mlo + 2000.0).min(mhi))
+                    } else {
+                        (mlo.max(-1000.0), mhi.min(1000.0))
+                    };
+                    a + (r % ((b - a) as u64).saturating_add(1)) as f64
                 }
             };
             let m = m as i128;
