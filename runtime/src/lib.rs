@@ -23,7 +23,8 @@
 //! the ingestion endpoints: retries, idempotency keys, typed errors) and
 //! `webhook` (typed events, signature verification, correlation of
 //! outcomes with sent messages). Generated crates depend on this crate
-//! without them.
+//! without them. Feature `proptest` (off by default): [`strategy`], what the
+//! strategies of generated types (valid values, for property tests) build on.
 
 #[cfg(feature = "client")]
 pub mod client;
