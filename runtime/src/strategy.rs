@@ -74,7 +74,10 @@ pub fn lexical(spec: &Spec) -> BoxedStrategy<String> {
         return proptest::sample::select(values).boxed();
     }
     if let Some(step) = spec.patterns.last() {
-        let alts: Vec<BoxedStrategy<String>> = step.iter().filter_map(|p| pattern(p, spec.max_length)).collect();
+        let alts: Vec<BoxedStrategy<String>> = step
+            .iter()
+            .filter_map(|p| pattern(p, spec.max_length))
+            .collect();
         if !alts.is_empty() {
             return Union::new(alts).boxed();
         }
@@ -88,10 +91,15 @@ pub fn lexical(spec: &Spec) -> BoxedStrategy<String> {
 /// survive a trip through XML unchanged.
 pub fn pattern(xsd: &str, max_len: Option<u64>) -> Option<BoxedStrategy<String>> {
     let body = crate::pattern::translate(xsd).ok()?;
-    let hir = regex_syntax::ParserBuilder::new().build().parse(&body).ok()?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&body)
+        .ok()?;
     let cap = max_len.unwrap_or(FREE_LEN).min(FREE_LEN * 4) as u32;
     let hir = tame(hir, cap)?;
-    proptest::string::string_regex_parsed(&hir).ok().map(|s| s.boxed())
+    proptest::string::string_regex_parsed(&hir)
+        .ok()
+        .map(|s| s.boxed())
 }
 
 /// Characters preferred in generated text: printable ASCII, and a few
@@ -140,10 +148,19 @@ fn tame(h: Hir, cap: u32) -> Option<Hir> {
                 Some(m) => m.min(r.min.max(cap)),
                 None => r.min.saturating_add(cap.min(FREE_LEN as u32)).max(r.min),
             };
-            Hir::repetition(hir::Repetition { min: r.min, max: Some(max), greedy: r.greedy, sub: Box::new(tame(*r.sub, cap)?) })
+            Hir::repetition(hir::Repetition {
+                min: r.min,
+                max: Some(max),
+                greedy: r.greedy,
+                sub: Box::new(tame(*r.sub, cap)?),
+            })
         }
         HirKind::Capture(c) => tame(*c.sub, cap)?,
-        HirKind::Concat(v) => Hir::concat(v.into_iter().map(|x| tame(x, cap)).collect::<Option<Vec<_>>>()?),
+        HirKind::Concat(v) => Hir::concat(
+            v.into_iter()
+                .map(|x| tame(x, cap))
+                .collect::<Option<Vec<_>>>()?,
+        ),
         HirKind::Alternation(v) => {
             let alts: Vec<Hir> = v.into_iter().filter_map(|x| tame(x, cap)).collect();
             if alts.is_empty() {
@@ -158,7 +175,11 @@ fn tame(h: Hir, cap: u32) -> Option<Hir> {
 /// short where they leave room.
 fn length_range(spec: &Spec, floor: u64) -> (u64, u64) {
     let min = spec.min_length.unwrap_or(0).max(floor);
-    let max = spec.max_length.unwrap_or(min + FREE_LEN).min(min + FREE_LEN).max(min);
+    let max = spec
+        .max_length
+        .unwrap_or(min + FREE_LEN)
+        .min(min + FREE_LEN)
+        .max(min);
     (min, max)
 }
 
@@ -182,7 +203,12 @@ const NAME_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0
 
 fn ncname(min: u64, max: u64) -> BoxedStrategy<String> {
     let (min, max) = (min.max(1), max.max(1));
-    (chars_from(NAME_START, 1, 1), chars_from(NAME_CHARS, min - 1, max - 1)).prop_map(|(a, b)| a + &b).boxed()
+    (
+        chars_from(NAME_START, 1, 1),
+        chars_from(NAME_CHARS, min - 1, max - 1),
+    )
+        .prop_map(|(a, b)| a + &b)
+        .boxed()
 }
 
 fn builtin_lexical(spec: &Spec) -> BoxedStrategy<String> {
@@ -194,7 +220,9 @@ fn builtin_lexical(spec: &Spec) -> BoxedStrategy<String> {
         "token" => {
             let (min, max) = length_range(spec, 0);
             // Collapsed already: no space at either end, none doubled.
-            chars_from(TEXT, min, max).prop_map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).boxed()
+            chars_from(TEXT, min, max)
+                .prop_map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                .boxed()
         }
         "language" => regex("[a-z]{2}(-[A-Z]{2})?"),
         "Name" | "NCName" | "ID" | "IDREF" | "ENTITY" | "QName" | "NOTATION" => {
@@ -212,12 +240,13 @@ fn builtin_lexical(spec: &Spec) -> BoxedStrategy<String> {
                 .boxed()
         }
         "anyURI" => regex("https://example\\.org/[a-z]{1,6}|urn:[a-z]{1,6}:[a-z0-9]{1,6}"),
-        "boolean" => proptest::sample::select(vec!["true", "false", "1", "0"]).prop_map(str::to_owned).boxed(),
+        "boolean" => proptest::sample::select(vec!["true", "false", "1", "0"])
+            .prop_map(str::to_owned)
+            .boxed(),
         "decimal" | "float" | "double" => decimal(spec, false),
-        "integer" | "nonPositiveInteger" | "negativeInteger" | "nonNegativeInteger" | "positiveInteger" | "long"
-        | "int" | "short" | "byte" | "unsignedLong" | "unsignedInt" | "unsignedShort" | "unsignedByte" => {
-            decimal(spec, true)
-        }
+        "integer" | "nonPositiveInteger" | "negativeInteger" | "nonNegativeInteger"
+        | "positiveInteger" | "long" | "int" | "short" | "byte" | "unsignedLong"
+        | "unsignedInt" | "unsignedShort" | "unsignedByte" => decimal(spec, true),
         "hexBinary" | "base64Binary" => {
             let (min, max) = length_range(spec, 0);
             let hex = spec.builtin == "hexBinary";
@@ -231,7 +260,11 @@ fn builtin_lexical(spec: &Spec) -> BoxedStrategy<String> {
                 })
                 .boxed()
         }
-        "duration" => (any::<bool>(), proptest::collection::vec(0u32..40, 6), 1u8..64)
+        "duration" => (
+            any::<bool>(),
+            proptest::collection::vec(0u32..40, 6),
+            1u8..64,
+        )
             .prop_map(|(neg, n, mask)| {
                 let mut s = String::from(if neg { "-P" } else { "P" });
                 for (i, unit) in ["Y", "M", "D"].iter().enumerate() {
@@ -250,7 +283,9 @@ fn builtin_lexical(spec: &Spec) -> BoxedStrategy<String> {
                 s
             })
             .boxed(),
-        "dateTime" | "date" | "time" | "gYear" | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" => temporal(spec),
+        "dateTime" | "date" | "time" | "gYear" | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" => {
+            temporal(spec)
+        }
         _ => chars_from(TEXT, 0, FREE_LEN),
     }
 }
@@ -258,23 +293,43 @@ fn builtin_lexical(spec: &Spec) -> BoxedStrategy<String> {
 /// Dates and times: a day every month has, an optional time zone.
 fn temporal(spec: &Spec) -> BoxedStrategy<String> {
     let kind = spec.builtin;
-    let tz = prop_oneof![Just(String::new()), Just("Z".to_owned()), (-14i32..=14, prop_oneof![Just(0), Just(30)]).prop_map(
-        |(h, m): (i32, i32)| {
+    let tz = prop_oneof![
+        Just(String::new()),
+        Just("Z".to_owned()),
+        (-14i32..=14, prop_oneof![Just(0), Just(30)]).prop_map(|(h, m): (i32, i32)| {
             if h == 14 || h == -14 {
                 format!("{}{:02}:00", if h < 0 { '-' } else { '+' }, h.abs())
             } else {
                 format!("{}{:02}:{m:02}", if h < 0 { '-' } else { '+' }, h.abs())
             }
-        }
-    )];
+        })
+    ];
     // Years near the bounds when there are some, so they rarely reject.
-    let year_hint = spec.min_inclusive.iter().chain(spec.min_exclusive).chain(spec.max_inclusive).chain(spec.max_exclusive)
-        .find_map(|b| b.trim_start_matches('-').get(..4).and_then(|y| y.parse::<i64>().ok()));
+    let year_hint = spec
+        .min_inclusive
+        .iter()
+        .chain(spec.min_exclusive)
+        .chain(spec.max_inclusive)
+        .chain(spec.max_exclusive)
+        .find_map(|b| {
+            b.trim_start_matches('-')
+                .get(..4)
+                .and_then(|y| y.parse::<i64>().ok())
+        });
     let years = match year_hint {
         Some(y) => (y - 2).max(1)..=y + 2,
         None => 1970..=2037,
     };
-    (years, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60, prop_oneof![Just(None), (0u32..1000).prop_map(Some)], tz)
+    (
+        years,
+        1u32..=12,
+        1u32..=28,
+        0u32..24,
+        0u32..60,
+        0u32..60,
+        prop_oneof![Just(None), (0u32..1000).prop_map(Some)],
+        tz,
+    )
         .prop_map(move |(y, mo, d, h, mi, s, frac, tz)| {
             let time = match frac {
                 Some(f) => format!("{h:02}:{mi:02}:{s:02}.{f:03}"),
@@ -320,14 +375,31 @@ fn int_range(builtin: &str) -> (f64, f64) {
 fn decimal(spec: &Spec, int: bool) -> BoxedStrategy<String> {
     let (mut lo, mut hi) = int_range(spec.builtin);
     let parse = |s: &&str| s.trim().parse::<f64>().ok();
-    for b in spec.min_inclusive.iter().chain(spec.min_exclusive).filter_map(parse) {
+    for b in spec
+        .min_inclusive
+        .iter()
+        .chain(spec.min_exclusive)
+        .filter_map(parse)
+    {
         lo = lo.max(b);
     }
-    for b in spec.max_inclusive.iter().chain(spec.max_exclusive).filter_map(parse) {
+    for b in spec
+        .max_inclusive
+        .iter()
+        .chain(spec.max_exclusive)
+        .filter_map(parse)
+    {
         hi = hi.min(b);
     }
     let total = spec.total_digits.unwrap_or(12).clamp(1, 30);
-    let max_scale = if int { 0 } else { spec.fraction_digits.unwrap_or(3).min(total.saturating_sub(1)).min(6) };
+    let max_scale = if int {
+        0
+    } else {
+        spec.fraction_digits
+            .unwrap_or(3)
+            .min(total.saturating_sub(1))
+            .min(6)
+    };
     (0..=max_scale, any::<u64>(), 0u8..16)
         .prop_map(move |(scale, r, edge)| {
             let p = 10f64.powi(scale as i32);
@@ -395,26 +467,40 @@ pub fn builtin<T: std::fmt::Debug + 'static>(
     name: &'static str,
     parse: fn(&str) -> Result<T, crate::ValueError>,
 ) -> BoxedStrategy<T> {
-    lexical(&Spec { builtin: name, ..Spec::EMPTY }).prop_filter_map("a valid value", move |s| parse(&s).ok()).boxed()
+    lexical(&Spec {
+        builtin: name,
+        ..Spec::EMPTY
+    })
+    .prop_filter_map("a valid value", move |s| parse(&s).ok())
+    .boxed()
 }
 
 /// Values of a generated simple type: candidates through its checked
 /// parser (`FromStr`), so every facet holds and a union value is the member
 /// a reader would pick.
-pub fn checked<T: std::str::FromStr + std::fmt::Debug + 'static>(candidates: BoxedStrategy<String>) -> BoxedStrategy<T> {
-    candidates.prop_filter_map("a value the facets accept", |s| s.parse::<T>().ok()).boxed()
+pub fn checked<T: std::str::FromStr + std::fmt::Debug + 'static>(
+    candidates: BoxedStrategy<String>,
+) -> BoxedStrategy<T> {
+    candidates
+        .prop_filter_map("a value the facets accept", |s| s.parse::<T>().ok())
+        .boxed()
 }
 
 /// The value of a fixed literal (rejected if it does not parse).
 pub fn fixed<T: std::fmt::Debug + Clone + 'static, E>(parsed: Result<T, E>) -> BoxedStrategy<T> {
     let v = parsed.ok();
-    Just(()).prop_filter_map("the fixed value", move |_| v.clone()).boxed()
+    Just(())
+        .prop_filter_map("the fixed value", move |_| v.clone())
+        .boxed()
 }
 
 /// Values with a non-empty lexical form: an element with a default value
 /// reads its empty content as the default.
-pub fn not_empty_text<T: crate::xsd::Lexical + std::fmt::Debug + 'static>(s: BoxedStrategy<T>) -> BoxedStrategy<T> {
-    s.prop_filter("text other than empty", |v| !v.to_lexical().is_empty()).boxed()
+pub fn not_empty_text<T: crate::xsd::Lexical + std::fmt::Debug + 'static>(
+    s: BoxedStrategy<T>,
+) -> BoxedStrategy<T> {
+    s.prop_filter("text other than empty", |v| !v.to_lexical().is_empty())
+        .boxed()
 }
 
 /// One value, always.
@@ -436,24 +522,41 @@ pub fn repeated<T: std::fmt::Debug + 'static>(
     item: impl FnOnce() -> BoxedStrategy<T>,
 ) -> BoxedStrategy<Vec<T>> {
     let n = occurrences(min, max, depth);
-    if *n.end() == 0 { LazyJust::new(Vec::new).boxed() } else { proptest::collection::vec(item(), n).boxed() }
+    if *n.end() == 0 {
+        LazyJust::new(Vec::new).boxed()
+    } else {
+        proptest::collection::vec(item(), n).boxed()
+    }
 }
 
 /// A nillable element's value: sometimes nil.
-pub fn nillable<T: std::fmt::Debug + Clone + 'static>(s: BoxedStrategy<T>) -> BoxedStrategy<crate::Nillable<T>> {
-    Union::new_weighted(vec![(1, Just(crate::Nillable::Nil).boxed()), (4, s.prop_map(crate::Nillable::Value).boxed())])
-        .boxed()
+pub fn nillable<T: std::fmt::Debug + Clone + 'static>(
+    s: BoxedStrategy<T>,
+) -> BoxedStrategy<crate::Nillable<T>> {
+    Union::new_weighted(vec![
+        (1, Just(crate::Nillable::Nil).boxed()),
+        (4, s.prop_map(crate::Nillable::Value).boxed()),
+    ])
+    .boxed()
 }
 
 /// One of several strategies.
-pub fn one_of<T: std::fmt::Debug + 'static>(alternatives: Vec<BoxedStrategy<T>>) -> BoxedStrategy<T> {
+pub fn one_of<T: std::fmt::Debug + 'static>(
+    alternatives: Vec<BoxedStrategy<T>>,
+) -> BoxedStrategy<T> {
     Union::new(alternatives).boxed()
 }
 
 /// Group values that write something (an optional or repeated group that
 /// writes nothing would read back as absent).
-pub fn non_empty<T: std::fmt::Debug + 'static>(s: BoxedStrategy<T>, write: fn(&T, &mut XmlWriter)) -> BoxedStrategy<T> {
-    s.prop_filter("a group that writes something", move |g| writes_something(|w| write(g, w))).boxed()
+pub fn non_empty<T: std::fmt::Debug + 'static>(
+    s: BoxedStrategy<T>,
+    write: fn(&T, &mut XmlWriter),
+) -> BoxedStrategy<T> {
+    s.prop_filter("a group that writes something", move |g| {
+        writes_something(|w| write(g, w))
+    })
+    .boxed()
 }
 
 /// Valid documents from a root's content strategy: written, references
@@ -567,7 +670,10 @@ pub fn resolve(xml: &str, refs: &References, seed: u64) -> Option<String> {
     if refs.is_empty() {
         return Some(xml.to_owned());
     }
-    let opts = ReadOptions { validate: false, ..ReadOptions::default() };
+    let opts = ReadOptions {
+        validate: false,
+        ..ReadOptions::default()
+    };
     let mut r = XmlReader::new(xml, opts);
     r.start_document().ok()?;
     let mut root = r.read_any(false).ok()?;
@@ -614,7 +720,13 @@ fn select(e: &AnyElement, path: &IdcPath) -> Vec<Vec<usize>> {
     out
 }
 
-fn walk(e: &AnyElement, steps: &[Step], descendant: bool, at: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+fn walk(
+    e: &AnyElement,
+    steps: &[Step],
+    descendant: bool,
+    at: &mut Vec<usize>,
+    out: &mut Vec<Vec<usize>>,
+) {
     let Some((first, rest)) = steps.split_first() else {
         out.push(at.clone());
         return;
@@ -664,7 +776,11 @@ fn field_at(e: &AnyElement, alts: &[IdcPath]) -> Option<FieldAt> {
             match &alt.attribute {
                 None => return Some((p, None)),
                 Some(s) => {
-                    if let Some(i) = n.attributes.iter().position(|a| step_matches(s, &a.namespace, &a.name)) {
+                    if let Some(i) = n
+                        .attributes
+                        .iter()
+                        .position(|a| step_matches(s, &a.namespace, &a.name))
+                    {
                         return Some((p, Some(i)));
                     }
                 }
@@ -704,8 +820,11 @@ fn tuples(e: &AnyElement, def: &IdcDef) -> Vec<Vec<String>> {
     for alt in def.selector {
         for p in select(e, alt) {
             let Some(n) = node(e, &p) else { continue };
-            let t: Option<Vec<String>> =
-                def.fields.iter().map(|f| field_at(n, f).and_then(|at| get(n, &at))).collect();
+            let t: Option<Vec<String>> = def
+                .fields
+                .iter()
+                .map(|f| field_at(n, f).and_then(|at| get(n, &at)))
+                .collect();
             if let Some(t) = t {
                 out.push(t);
             }
@@ -723,8 +842,12 @@ fn resolve_identity(e: &mut AnyElement, scoped: &[Scoped], rng: &mut u64) {
     let (ns, name) = (e.namespace.clone(), e.name.clone());
     for s in scoped.iter().filter(|s| s.ns == ns && s.local == name) {
         for def in s.defs {
-            let IdcKind::Keyref { refer } = def.kind else { continue };
-            let Some(target) = s.defs.iter().find(|d| d.name == refer) else { continue };
+            let IdcKind::Keyref { refer } = def.kind else {
+                continue;
+            };
+            let Some(target) = s.defs.iter().find(|d| d.name == refer) else {
+                continue;
+            };
             let keys = tuples(e, target);
             if keys.is_empty() {
                 continue;
@@ -733,7 +856,8 @@ fn resolve_identity(e: &mut AnyElement, scoped: &[Scoped], rng: &mut u64) {
                 for p in select(e, alt) {
                     let key = &keys[(next(rng) % keys.len() as u64) as usize];
                     let Some(n) = node(e, &p) else { continue };
-                    let ats: Vec<Option<FieldAt>> = def.fields.iter().map(|f| field_at(n, f)).collect();
+                    let ats: Vec<Option<FieldAt>> =
+                        def.fields.iter().map(|f| field_at(n, f)).collect();
                     for (at, v) in ats.into_iter().zip(key) {
                         if let Some((sub, attr)) = at {
                             let mut full = p.clone();
@@ -752,7 +876,11 @@ fn id_value_at(e: &AnyElement, site: &IdSite) -> Option<Option<usize>> {
         return None;
     }
     match site.attribute {
-        Some((ns, local)) => e.attributes.iter().position(|a| a.namespace == ns && a.name == local).map(Some),
+        Some((ns, local)) => e
+            .attributes
+            .iter()
+            .position(|a| a.namespace == ns && a.name == local)
+            .map(Some),
         None => Some(None),
     }
 }
@@ -781,7 +909,11 @@ fn fix_idrefs(e: &mut AnyElement, sites: &[IdSite], ids: &[String], rng: &mut u6
                 .split_whitespace()
                 .map(|_| ids[(next(rng) % ids.len() as u64) as usize].as_str())
                 .collect();
-            let fixed = if s.kind == IdKind::IdRef { fixed.first().copied().unwrap_or_default().to_owned() } else { fixed.join(" ") };
+            let fixed = if s.kind == IdKind::IdRef {
+                fixed.first().copied().unwrap_or_default().to_owned()
+            } else {
+                fixed.join(" ")
+            };
             set(e, &(Vec::new(), at), &fixed);
         }
     }
@@ -800,12 +932,24 @@ mod tests {
 
     fn samples(s: BoxedStrategy<String>, n: usize) -> Vec<String> {
         let mut runner = TestRunner::deterministic();
-        (0..n).map(|_| s.new_tree(&mut runner).map(|t| t.current()).unwrap_or_default()).collect()
+        (0..n)
+            .map(|_| {
+                s.new_tree(&mut runner)
+                    .map(|t| t.current())
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     #[test]
     fn patterns_generate_matching_strings() {
-        for p in ["[A-Z]{2}[0-9A-Z+*]{2,13}", "[^@\\s]+@[^@\\s]+\\.[^@\\s]+", "\\+[0-9 ]{4,34}", "\\i\\c*", "[\\p{L}-[a-z]]+"] {
+        for p in [
+            "[A-Z]{2}[0-9A-Z+*]{2,13}",
+            "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
+            "\\+[0-9 ]{4,34}",
+            "\\i\\c*",
+            "[\\p{L}-[a-z]]+",
+        ] {
             let re = crate::pattern::Pattern::new(p).expect("pattern");
             let s = pattern(p, None).expect("generator");
             for v in samples(s, 200) {
@@ -834,35 +978,93 @@ mod tests {
 
     #[test]
     fn keyrefs_and_idrefs_are_pointed_at_existing_values() {
-        static SEL_KEY: [Step; 1] = [Step::Name { ns: b"", local: b"p" }];
-        static SEL_REF: [Step; 1] = [Step::Name { ns: b"", local: b"r" }];
+        static SEL_KEY: [Step; 1] = [Step::Name {
+            ns: b"",
+            local: b"p",
+        }];
+        static SEL_REF: [Step; 1] = [Step::Name {
+            ns: b"",
+            local: b"r",
+        }];
         static DEFS: [IdcDef; 2] = [
             IdcDef {
                 name: "k",
                 kind: IdcKind::Key,
-                selector: &[IdcPath { descendant: false, steps: &SEL_KEY, attribute: None }],
-                fields: &[&[IdcPath { descendant: false, steps: &[], attribute: Some(Step::Name { ns: b"", local: b"id" }) }]],
+                selector: &[IdcPath {
+                    descendant: false,
+                    steps: &SEL_KEY,
+                    attribute: None,
+                }],
+                fields: &[&[IdcPath {
+                    descendant: false,
+                    steps: &[],
+                    attribute: Some(Step::Name {
+                        ns: b"",
+                        local: b"id",
+                    }),
+                }]],
             },
             IdcDef {
                 name: "kr",
                 kind: IdcKind::Keyref { refer: "k" },
-                selector: &[IdcPath { descendant: false, steps: &SEL_REF, attribute: None }],
-                fields: &[&[IdcPath { descendant: false, steps: &[], attribute: None }]],
+                selector: &[IdcPath {
+                    descendant: false,
+                    steps: &SEL_REF,
+                    attribute: None,
+                }],
+                fields: &[&[IdcPath {
+                    descendant: false,
+                    steps: &[],
+                    attribute: None,
+                }]],
             },
         ];
-        static SCOPED: [Scoped; 1] = [Scoped { ns: "", local: "doc", defs: &DEFS }];
-        let refs = References { identity: &SCOPED, ids: &[] };
-        let out = resolve(r#"<doc><p id="a"/><p id="b"/><r>zz</r><r>yy</r></doc>"#, &refs, 7).expect("resolved");
+        static SCOPED: [Scoped; 1] = [Scoped {
+            ns: "",
+            local: "doc",
+            defs: &DEFS,
+        }];
+        let refs = References {
+            identity: &SCOPED,
+            ids: &[],
+        };
+        let out = resolve(
+            r#"<doc><p id="a"/><p id="b"/><r>zz</r><r>yy</r></doc>"#,
+            &refs,
+            7,
+        )
+        .expect("resolved");
         assert!(!out.contains("zz") && !out.contains("yy"), "{out}");
-        assert_eq!(out.matches("<r>a</r>").count() + out.matches("<r>b</r>").count(), 2, "{out}");
+        assert_eq!(
+            out.matches("<r>a</r>").count() + out.matches("<r>b</r>").count(),
+            2,
+            "{out}"
+        );
 
         static IDS: [IdSite; 2] = [
-            IdSite { ns: "", local: "p", attribute: Some(("", "id")), kind: IdKind::Id },
-            IdSite { ns: "", local: "q", attribute: Some(("", "to")), kind: IdKind::IdRefs },
+            IdSite {
+                ns: "",
+                local: "p",
+                attribute: Some(("", "id")),
+                kind: IdKind::Id,
+            },
+            IdSite {
+                ns: "",
+                local: "q",
+                attribute: Some(("", "to")),
+                kind: IdKind::IdRefs,
+            },
         ];
-        let refs = References { identity: &[], ids: &IDS };
+        let refs = References {
+            identity: &[],
+            ids: &IDS,
+        };
         let out = resolve(r#"<doc><p id="a"/><q to="x y z"/></doc>"#, &refs, 1).expect("resolved");
-        let to = out.split("to=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+        let to = out
+            .split("to=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default();
         assert_eq!(to.split(' ').count(), 3, "{out}");
         assert!(to.split(' ').all(|t| t == "a"), "{out}");
     }

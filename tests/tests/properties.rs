@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use cas_messages::Message;
+use cas_runtime::strategy::proptest::prelude::Rng as _;
 use cas_runtime::strategy::proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use cas_runtime::strategy::proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use cas_runtime::strategy::proptest::prelude::Rng as _;
 use cas_tests::mutate;
 
 /// Messages per kind in `cargo test` (eight kinds).
@@ -23,14 +23,20 @@ const QUICK_MUTATIONS: usize = 40;
 const DEFAULT_SEED: u64 = 0x05ee_dca5;
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn runner(seed: u64) -> TestRunner {
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     // Rejected candidates are counted over the whole run, not per value.
-    let config = Config { max_local_rejects: u32::MAX, ..Config::default() };
+    let config = Config {
+        max_local_rejects: u32::MAX,
+        ..Config::default()
+    };
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }
 
@@ -44,8 +50,14 @@ fn messages(per_kind: usize, seed: u64) -> BTreeMap<&'static str, Vec<Message>> 
     let mut draws = 0;
     while out.len() < kinds || out.values().any(|v| v.len() < per_kind) {
         draws += 1;
-        assert!(draws < per_kind * kinds * 50, "the strategy does not reach every message kind: {:?}", out.keys());
-        let tree = strategy.new_tree(&mut runner).unwrap_or_else(|e| panic!("strategy gave up: {e}"));
+        assert!(
+            draws < per_kind * kinds * 50,
+            "the strategy does not reach every message kind: {:?}",
+            out.keys()
+        );
+        let tree = strategy
+            .new_tree(&mut runner)
+            .unwrap_or_else(|e| panic!("strategy gave up: {e}"));
         let m = tree.current();
         let v = out.entry(m.message_name()).or_default();
         if v.len() < per_kind {
@@ -60,7 +72,11 @@ fn messages(per_kind: usize, seed: u64) -> BTreeMap<&'static str, Vec<Message>> 
 
 fn schema_of(message: &str) -> PathBuf {
     let m = cas_tests::manifest();
-    let entry = m.messages.iter().find(|e| e.name == message).unwrap_or_else(|| panic!("{message} not in the manifest"));
+    let entry = m
+        .messages
+        .iter()
+        .find(|e| e.name == message)
+        .unwrap_or_else(|| panic!("{message} not in the manifest"));
     m.dir.join(&entry.schema)
 }
 
@@ -92,30 +108,46 @@ fn valid_messages_round_trip(per_kind: usize, seed: u64) {
     for (name, values) in messages(per_kind, seed) {
         let mut docs = Vec::new();
         for v in &values {
-            let xml = v.to_xml().unwrap_or_else(|e| panic!("{name}: not written: {e}"));
+            let xml = v
+                .to_xml()
+                .unwrap_or_else(|e| panic!("{name}: not written: {e}"));
             if docs.is_empty() && std::env::var_os("CAS_PROPTEST_SHOW").is_some() {
                 println!("{name}, a generated document:\n{xml}\n");
             }
             match Message::from_xml(&xml) {
                 Ok(back) if back == *v => {}
-                Ok(back) => failures.push(format!("{name}: reads back different:\n{xml}\n{v:?}\n{back:?}")),
-                Err(e) => failures.push(format!("{name}: written XML does not read back:\n{e}\n{xml}")),
+                Ok(back) => failures.push(format!(
+                    "{name}: reads back different:\n{xml}\n{v:?}\n{back:?}"
+                )),
+                Err(e) => failures.push(format!(
+                    "{name}: written XML does not read back:\n{e}\n{xml}"
+                )),
             }
             if let Err(e) = v.validate() {
                 failures.push(format!("{name}: validate() reports:\n{e}\n{xml}"));
             }
             docs.push(xml);
         }
-        for (ok, xml) in xmllint_all(&schema_of(name), &dir, &docs).into_iter().zip(&docs) {
+        for (ok, xml) in xmllint_all(&schema_of(name), &dir, &docs)
+            .into_iter()
+            .zip(&docs)
+        {
             if !ok {
-                failures.push(format!("{name}: xmllint rejects a generated document:\n{xml}"));
+                failures.push(format!(
+                    "{name}: xmllint rejects a generated document:\n{xml}"
+                ));
             }
         }
         total += docs.len();
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(total >= per_kind * 8, "only {total} documents");
-    assert!(failures.is_empty(), "seed {seed}: {} of {total} documents fail:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "seed {seed}: {} of {total} documents fail:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// A disagreement that is a documented difference: libxml2 rejects integers
@@ -152,7 +184,9 @@ fn mutations_agree(per_kind: usize, seed: u64) {
         for ((original, v), xmllint_valid) in variants.iter().zip(theirs) {
             let ours = Message::from_xml(&v.xml);
             invalid += usize::from(!xmllint_valid);
-            if ours.is_ok() != xmllint_valid && !known_difference(&v.what, xmllint_valid, ours.is_ok()) {
+            if ours.is_ok() != xmllint_valid
+                && !known_difference(&v.what, xmllint_valid, ours.is_ok())
+            {
                 let ours = match ours {
                     Ok(_) => "valid".to_owned(),
                     Err(e) => format!("invalid: {e}"),
@@ -169,7 +203,10 @@ fn mutations_agree(per_kind: usize, seed: u64) {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(total >= per_kind * 8, "only {total} variants");
     // Most single mutations break something: the sample is not trivially valid.
-    assert!(invalid * 2 > total, "only {invalid} of {total} variants are invalid");
+    assert!(
+        invalid * 2 > total,
+        "only {invalid} of {total} variants are invalid"
+    );
     assert!(
         disagreements.is_empty(),
         "seed {seed}: {} of {total} mutations disagree with xmllint:\n{}",

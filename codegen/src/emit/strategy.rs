@@ -17,8 +17,8 @@ use quote::quote;
 use crate::emit::complex::{Aux, Field, FieldTerm, Shape, TypeEmitter, xpath_tokens};
 use crate::emit::ctx::{Ctx, ident};
 use crate::model::{
-    Attribute, Builtin, Content, Element, Facets, IdentityKind, Model, NsConstraint, Process, QName,
-    SimpleType, Term, TypeId, TypeRef, Variety, Wildcard, builtin_xsd_name,
+    Attribute, Builtin, Content, Element, Facets, IdentityKind, Model, NsConstraint, Process,
+    QName, SimpleType, Term, TypeId, TypeRef, Variety, Wildcard, builtin_xsd_name,
 };
 use crate::naming::{self, Namespace};
 
@@ -34,7 +34,8 @@ fn just(v: TokenStream) -> TokenStream {
     quote!(::cas_runtime::strategy::just(#v))
 }
 
-const IMPORT: &str = "#[allow(unused_imports)] use ::cas_runtime::strategy::proptest::strategy::Strategy as _;";
+const IMPORT: &str =
+    "#[allow(unused_imports)] use ::cas_runtime::strategy::proptest::strategy::Strategy as _;";
 
 fn import() -> TokenStream {
     IMPORT.parse().unwrap_or_default()
@@ -77,7 +78,10 @@ fn strs<'a>(v: impl IntoIterator<Item = &'a String>) -> TokenStream {
 fn spec(builtin: &str, steps: &[Facets], enumeration: Option<&[String]>) -> TokenStream {
     let rt = rt();
     let b = Literal::string(builtin);
-    let patterns = steps.iter().filter(|f| !f.patterns.is_empty()).map(|f| strs(&f.patterns));
+    let patterns = steps
+        .iter()
+        .filter(|f| !f.patterns.is_empty())
+        .map(|f| strs(&f.patterns));
     let enumeration = strs(enumeration.unwrap_or(&[]));
     let min_length = steps.iter().filter_map(|f| f.length.or(f.min_length)).max();
     let max_length = steps.iter().filter_map(|f| f.length.or(f.max_length)).min();
@@ -96,7 +100,9 @@ fn spec(builtin: &str, steps: &[Facets], enumeration: Option<&[String]>) -> Toke
     if !patterns.is_empty() {
         fields.push(quote!(patterns: &[#(#patterns),*]));
     }
-    let none = |t: &TokenStream| t.to_string() == quote!(&[]).to_string() || t.to_string() == opt_u64(None).to_string();
+    let none = |t: &TokenStream| {
+        t.to_string() == quote!(&[]).to_string() || t.to_string() == opt_u64(None).to_string()
+    };
     for (name, t) in [
         ("enumeration", enumeration),
         ("min_length", min_length),
@@ -130,7 +136,9 @@ fn value(ctx: &Ctx<'_>, ty: &TypeRef, module: &str) -> TokenStream {
             quote!(#p::strategy())
         }
         // Not a simple type: text that any simple type reader accepts.
-        TypeRef::Complex(_) | TypeRef::AnyType => value(ctx, &TypeRef::Builtin(Builtin::String), module),
+        TypeRef::Complex(_) | TypeRef::AnyType => {
+            value(ctx, &TypeRef::Builtin(Builtin::String), module)
+        }
     }
 }
 
@@ -146,7 +154,8 @@ pub fn simple(ctx: &Ctx<'_>, st: &SimpleType) -> TokenStream {
     let module = &ctx.types[&st.id].module;
     let name = ident(&ctx.types[&st.id].ident);
     let rt = rt();
-    let has_lexical_facets = st.enumeration().is_some() || st.steps.iter().any(|f| !f.patterns.is_empty());
+    let has_lexical_facets =
+        st.enumeration().is_some() || st.steps.iter().any(|f| !f.patterns.is_empty());
     let candidates = match &st.variety {
         Variety::Atomic(b) => {
             let spec = spec(builtin_xsd_name(*b), &st.steps, st.enumeration());
@@ -170,7 +179,11 @@ pub fn simple(ctx: &Ctx<'_>, st: &SimpleType) -> TokenStream {
         }
     };
     let b = boxed_ty(quote!(Self));
-    let imp = if matches!(st.variety, Variety::Union(_)) && !has_lexical_facets { import() } else { quote!() };
+    let imp = if matches!(st.variety, Variety::Union(_)) && !has_lexical_facets {
+        import()
+    } else {
+        quote!()
+    };
     let arb = arbitrary(&quote!(#name));
     quote! {
         #[cfg(feature = "proptest")]
@@ -188,7 +201,12 @@ pub fn simple(ctx: &Ctx<'_>, st: &SimpleType) -> TokenStream {
 
 /// Does a term contain (possibly through helper groups or wildcards) a
 /// type that contains `owner`, so that generating it could recurse?
-fn cycles(te: &TypeEmitter<'_, '_>, t: &FieldTerm, aux: &[Aux], seen: &mut BTreeSet<String>) -> bool {
+fn cycles(
+    te: &TypeEmitter<'_, '_>,
+    t: &FieldTerm,
+    aux: &[Aux],
+    seen: &mut BTreeSet<String>,
+) -> bool {
     let Some(owner) = &te.owner else { return false };
     match t {
         FieldTerm::Element(e) => te.ctx.cycles_back(&e.ty, owner),
@@ -227,9 +245,16 @@ fn ns_filter(w: &Wildcard) -> TokenStream {
 /// A namespace the wildcard accepts for an element no schema declares.
 fn wildcard_ns(w: &Wildcard) -> TokenStream {
     match &w.namespaces {
-        NsConstraint::Any | NsConstraint::Other(_) => quote!(::cas_runtime::strategy::OTHER_NAMESPACE),
+        NsConstraint::Any | NsConstraint::Other(_) => {
+            quote!(::cas_runtime::strategy::OTHER_NAMESPACE)
+        }
         NsConstraint::List(l) => {
-            let ns = l.iter().find(|n| !n.is_empty()).or(l.first()).cloned().unwrap_or_default();
+            let ns = l
+                .iter()
+                .find(|n| !n.is_empty())
+                .or(l.first())
+                .cloned()
+                .unwrap_or_default();
             let ns = Literal::string(&ns);
             quote!(#ns)
         }
@@ -237,7 +262,12 @@ fn wildcard_ns(w: &Wildcard) -> TokenStream {
 }
 
 /// One element of `e` (for a field of shape `many` or not), at `depth`.
-pub(crate) fn element(te: &TypeEmitter<'_, '_>, e: &Element, many: bool, depth: TokenStream) -> TokenStream {
+pub(crate) fn element(
+    te: &TypeEmitter<'_, '_>,
+    e: &Element,
+    many: bool,
+    depth: TokenStream,
+) -> TokenStream {
     let module = &te.module;
     let base = match &e.ty {
         TypeRef::Complex(id) => {
@@ -339,7 +369,8 @@ fn tuple(parts: Vec<(TokenStream, TokenStream)>) -> (TokenStream, TokenStream) {
         let (s, p): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
         return (quote!((#(#s,)*)), quote!((#(#p,)*)));
     }
-    let chunks: Vec<(TokenStream, TokenStream)> = parts.chunks(8).map(|c| tuple(c.to_vec())).collect();
+    let chunks: Vec<(TokenStream, TokenStream)> =
+        parts.chunks(8).map(|c| tuple(c.to_vec())).collect();
     tuple(chunks)
 }
 
@@ -371,14 +402,21 @@ fn attr(te: &TypeEmitter<'_, '_>, a: &Attribute) -> TokenStream {
         Some(f) => literal(te.ctx, &a.ty, module, f),
         None => value(te.ctx, &a.ty, module),
     };
-    if a.required { v } else { quote!(::cas_runtime::strategy::optional(#v)) }
+    if a.required {
+        v
+    } else {
+        quote!(::cas_runtime::strategy::optional(#v))
+    }
 }
 
 /// Is this complex type the own type of a global element (so its root impl
 /// defines `strategy()`)?
 fn is_own_root(model: &Model, id: &TypeId) -> bool {
     id.anonymous
-        && model.elements.values().any(|e| matches!(&e.ty, TypeRef::Complex(t) if t == id && id.name == e.name.local))
+        && model
+            .elements
+            .values()
+            .any(|e| matches!(&e.ty, TypeRef::Complex(t) if t == id && id.name == e.name.local))
 }
 
 /// Strategies of a complex type and of its helper types.
@@ -453,7 +491,10 @@ fn aux_strategy(te: &TypeEmitter<'_, '_>, a: &Aux, all_aux: &[Aux]) -> TokenStre
     let rt = rt();
     match a {
         Aux::Struct { name, fields, .. } => {
-            let parts = fields.iter().map(|f| (f.name.clone(), field(te, f, all_aux))).collect();
+            let parts = fields
+                .iter()
+                .map(|f| (f.name.clone(), field(te, f, all_aux)))
+                .collect();
             let body = build_struct(quote!(Self), parts);
             quote! {
                 #[cfg(feature = "proptest")]
@@ -542,7 +583,12 @@ struct Refs {
 }
 
 fn collect_refs(model: &Model, e: &Element, out: &mut Refs) {
-    if !e.identity.is_empty() && !out.scoped.iter().any(|(q, c)| *q == e.name && *c == e.identity) {
+    if !e.identity.is_empty()
+        && !out
+            .scoped
+            .iter()
+            .any(|(q, c)| *q == e.name && *c == e.identity)
+    {
         out.scoped.push((e.name.clone(), e.identity.clone()));
     }
     let (ns, local) = (Literal::string(&e.name.ns), Literal::string(&e.name.local));
@@ -563,7 +609,9 @@ fn collect_refs(model: &Model, e: &Element, out: &mut Refs) {
         site(None, k, out);
     }
     let TypeRef::Complex(id) = &e.ty else { return };
-    let Some(ct) = model.complex_types.get(id) else { return };
+    let Some(ct) = model.complex_types.get(id) else {
+        return;
+    };
     for a in &ct.attributes {
         if let Some(k) = id_kind(model, &a.ty) {
             site(Some(&a.name), k, out);
@@ -664,7 +712,10 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
 
 /// `strategy()` (valid documents) on the `Document` and `Message` enums,
 /// and `Document::strategy_for` for strict wildcards.
-pub fn root_enums(roots: &[(QName, String, String)], messages: &[(QName, String, String)]) -> TokenStream {
+pub fn root_enums(
+    roots: &[(QName, String, String)],
+    messages: &[(QName, String, String)],
+) -> TokenStream {
     let b = boxed_ty(quote!(Self));
     let imp = import();
     let variants = |rs: &[(QName, String, String)]| -> Vec<(Ident, TokenStream, String)> {
@@ -678,7 +729,9 @@ pub fn root_enums(roots: &[(QName, String, String)], messages: &[(QName, String,
             .collect()
     };
     let union = |vs: &[(Ident, TokenStream, String)]| {
-        let arms = vs.iter().map(|(v, p, _)| quote!(#p::strategy().prop_map(Self::#v).boxed()));
+        let arms = vs
+            .iter()
+            .map(|(v, p, _)| quote!(#p::strategy().prop_map(Self::#v).boxed()));
         quote!(::cas_runtime::strategy::one_of(::std::vec![#(#arms),*]))
     };
     let doc = variants(roots);
