@@ -1,7 +1,8 @@
 //! Generates code for every fixture schema in `tests/fixtures/` (a fixture
 //! is an `.xsd` with an `.xml` instance beside it) into `OUT_DIR`, the way a
 //! user's build script would, so the tests compile and run the output that
-//! the snapshot tests show.
+//! the snapshot tests show (plus the proptest strategies, which the snapshots
+//! leave out).
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let generated = cas_codegen::Generator::new()
             .schema(&xsd)
             .source_root(&dir)
+            .proptest(true)
             .generate()
             .map_err(|e| format!("fixture {stem}: {e}"))?;
         std::fs::write(out.join(format!("fixture_{stem}.rs")), generated.single_file()?)?;

@@ -59,6 +59,7 @@ pub struct Generator {
     manifest: Option<Manifest>,
     source_root: Option<PathBuf>,
     crate_doc: Option<String>,
+    proptest: bool,
 }
 
 /// The result of a run: files relative to the crate's `src/`, and figures.
@@ -118,6 +119,15 @@ impl Generator {
         self
     }
 
+    /// Also emits `proptest` strategies (`T::strategy()` and `impl Arbitrary`
+    /// for every type, valid documents from each root) behind
+    /// `#[cfg(feature = "proptest")]`: the crate that compiles the output
+    /// needs a `proptest` feature enabling `cas-runtime/proptest`.
+    pub fn proptest(mut self, on: bool) -> Self {
+        self.proptest = on;
+        self
+    }
+
     /// Reads the schemas and returns the generated files. Writes nothing.
     pub fn generate(&self) -> Result<Generated, GenerateError> {
         if self.schemas.is_empty() {
@@ -132,6 +142,7 @@ impl Generator {
             source_root,
             messages: self.manifest.as_ref().map(|m| m.messages.clone()).unwrap_or_default(),
             crate_doc: self.crate_doc.clone().unwrap_or_else(|| "Types generated from XML Schemas by cas-codegen.".into()),
+            proptest: self.proptest,
         };
         let files = emit::emit(&model, &opts)?;
         let schema_files = model.namespaces.values().map(|n| n.files.len()).sum();

@@ -148,6 +148,27 @@ impl ::cas_runtime::xsd::Lexical for AuthorisationTypeCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl AuthorisationTypeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{3,4}", "[A-Z]{2}[0-9]"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AuthorisationTypeCodeType);
+
 /// Sender-side business partner number.
 ///
 /// XSD simple type `PartnerIdType`.
@@ -289,6 +310,27 @@ impl ::cas_runtime::xsd::Lexical for PartnerIdType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl PartnerIdType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z0-9]{1,10}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PartnerIdType);
+
 /// Role a business partner plays in customs processes.
 ///
 /// XSD simple type `PartnerRoleType`.
@@ -400,6 +442,36 @@ impl ::cas_runtime::xsd::Lexical for PartnerRoleType {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl PartnerRoleType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &[
+                        "consignor",
+                        "consignee",
+                        "exporter",
+                        "importer",
+                        "declarant",
+                        "representative",
+                        "carrier",
+                        "warehouseKeeper",
+                    ],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PartnerRoleType);
 
 /// A party extended with customs identifiers, roles and authorisations.
 ///
@@ -1040,6 +1112,103 @@ impl BusinessPartnerType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl BusinessPartnerType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            (
+                PartnerIdType::strategy(),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::Text35Type::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    ::cas_runtime::strategy::builtin(
+                        "dateTime",
+                        ::cas_runtime::xsd::date_time,
+                    ),
+                ),
+                super::common_types::Text70Type::strategy(),
+                super::common_types::AddressType::strategy_at(depth + 1),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::Text70Type::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::PhoneNumberType::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::EmailAddressType::strategy(),
+                ),
+            ),
+            (
+                ::cas_runtime::strategy::optional(
+                    super::common_types::EoriNumberType::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::VatIdType::strategy(),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    1u32,
+                    ::std::option::Option::Some(8u32),
+                    depth,
+                    || PartnerRoleType::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    Representative::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    0u32,
+                    ::std::option::Option::Some(99u32),
+                    depth,
+                    || Authorisation::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::ExtensionsType::strategy_at(depth + 1),
+                ),
+            ),
+        )
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12, v13))| Self {
+                partner_id: v0,
+                created_by: v1,
+                changed_at: v2,
+                name: v3,
+                address: v4,
+                contact_person: v5,
+                phone: v6,
+                email: v7,
+                eori_number: v8,
+                vat_id: v9,
+                role: v10,
+                representative: v11,
+                authorisation: v12,
+                extensions: v13,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl BusinessPartnerType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(BusinessPartnerType);
+
 /// Type, number and validity of an authorisation.
 ///
 /// XSD complex type `BusinessPartnerType/Authorisation`.
@@ -1314,6 +1483,52 @@ impl Authorisation {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Authorisation {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            AuthorisationTypeCodeType::strategy(),
+            super::common_types::AuthorisationNumberType::strategy(),
+            ::cas_runtime::strategy::builtin("date", ::cas_runtime::xsd::date),
+            ::cas_runtime::strategy::optional(
+                ::cas_runtime::strategy::nillable(
+                    ::cas_runtime::strategy::builtin("date", ::cas_runtime::xsd::date),
+                ),
+            ),
+        )
+            .prop_map(|(v0, v1, v2, v3)| Self {
+                type_: v0,
+                reference_number: v1,
+                valid_from: v2,
+                valid_until: v3,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Authorisation {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Authorisation);
+
 /// Reference to the representing partner.
 ///
 /// XSD complex type `BusinessPartnerType/Representative`.
@@ -1401,6 +1616,36 @@ impl Representative {
         let _ = (ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl Representative {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (PartnerIdType::strategy(),).prop_map(|(v0,)| Self { partner_ref: v0 }).boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Representative {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Representative);
 
 /// Header plus any number of business partners.
 ///
@@ -1582,6 +1827,36 @@ impl BusinessPartners {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl BusinessPartners {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::fixed(::cas_runtime::xsd::string("1.0")),
+            super::common_types::MessageHeaderType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::repeated(
+                1u32,
+                ::std::option::Option::None,
+                depth,
+                || BusinessPartnerType::strategy_at(depth + 1),
+            ),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                schema_version: v0,
+                header: v1,
+                business_partner: v2,
+            })
+            .boxed()
+    }
+}
+
 impl ::cas_runtime::XmlRoot for BusinessPartners {
     const ELEMENT: &'static str = "BusinessPartners";
 
@@ -1719,3 +1994,511 @@ impl ::cas_runtime::IngestionMessage for BusinessPartners {
 
     const ENDPOINT: &'static str = "/ingestion/v1/business-partners";
 }
+
+#[cfg(feature = "proptest")]
+impl BusinessPartners {
+    /// Valid documents, for property tests: content as the types
+    /// allow, each keyref and IDREF pointed at an existing key or ID,
+    /// and only documents that validate kept (keys and IDs unique).
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        static REFERENCES: ::cas_runtime::strategy::References = ::cas_runtime::strategy::References {
+            identity: &[
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:business-partners:1",
+                    local: "BusinessPartners",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PartnerKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "RepresentativeKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PartnerKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"Representative",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "EoriUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:business-partners:1",
+                                                local: b"EoriNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:article-data-item:1",
+                    local: "ArticleDataItem",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ArticleNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:article-data-item:1",
+                                            local: b"Article",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:article-data-item:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:certificate-of-origin:1",
+                    local: "CertificateOfOrigin",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                                local: b"GoodsItemNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:customs-shipment:1",
+                    local: "CustomsShipment",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemSequenceKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"SequenceNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Package",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageReferenceKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PackageKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"PackageReference",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ContainerNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Container",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"ContainerNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:formula:1",
+                    local: "Formula",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "InputLineKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Input",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "OutputLineUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Output",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LossInputKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "InputLineKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Loss",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"inputRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:material-list:1",
+                    local: "MaterialList",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentPositionKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"position",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentArticleUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:material-list:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:movement-order:1",
+                    local: "MovementOrder",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LineNumberKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:movement-order:1",
+                                            local: b"Line",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"lineNumber",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+            ],
+            ids: &[],
+        };
+        ::cas_runtime::strategy::document(Self::strategy_at(0), &REFERENCES)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(BusinessPartners);

@@ -135,6 +135,27 @@ impl ::cas_runtime::xsd::Lexical for NumberOfCopies {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl NumberOfCopies {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "positiveInteger",
+                    max_inclusive: &["5"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(NumberOfCopies);
+
 /// Kind of proof of origin requested.
 ///
 /// XSD simple type `CertificateTypeCodeType`.
@@ -227,6 +248,27 @@ impl ::cas_runtime::xsd::Lexical for CertificateTypeCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl CertificateTypeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["EUR.1", "EUR-MED", "A.TR", "NON-PREFERENTIAL"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CertificateTypeCodeType);
+
 /// Origin criterion met by the goods.
 ///
 /// XSD simple type `OriginCriterionType`.
@@ -309,6 +351,27 @@ impl ::cas_runtime::xsd::Lexical for OriginCriterionType {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl OriginCriterionType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["WO", "PSR", "CUM"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(OriginCriterionType);
 
 /// Certificate request with the declaration it is based on.
 ///
@@ -977,6 +1040,73 @@ impl CertificateOfOrigin {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl CertificateOfOrigin {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            (
+                ::cas_runtime::strategy::fixed(::cas_runtime::xsd::string("1.0")),
+                super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                DeclarationReference::strategy_at(depth + 1),
+                CertificateTypeCodeType::strategy(),
+                super::common_types::CustomsOfficeCodeType::strategy(),
+                super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::PartyType::strategy_at(depth + 1),
+                ),
+                super::common_types::CountryCodeType::strategy(),
+            ),
+            (
+                ::cas_runtime::strategy::optional(
+                    ::cas_runtime::strategy::not_empty_text(NumberOfCopies::strategy()),
+                ),
+                ::cas_runtime::strategy::optional(
+                    ::cas_runtime::strategy::builtin(
+                        "boolean",
+                        ::cas_runtime::xsd::boolean,
+                    ),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    1u32,
+                    ::std::option::Option::Some(999u32),
+                    depth,
+                    || GoodsItem::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::TextType::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::ExtensionsType::strategy_at(depth + 1),
+                ),
+            ),
+        )
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12))| Self {
+                schema_version: v0,
+                header: v1,
+                declaration_reference: v2,
+                certificate_type: v3,
+                issuing_office: v4,
+                exporter: v5,
+                consignee: v6,
+                destination_country: v7,
+                number_of_copies: v8,
+                issued_retrospectively: v9,
+                goods_item: v10,
+                remarks: v11,
+                extensions: v12,
+            })
+            .boxed()
+    }
+}
+
 /// The declaration's MRN, or its LRN while no MRN is known.
 ///
 /// XSD complex type `CertificateOfOrigin/DeclarationReference`.
@@ -1141,6 +1271,56 @@ impl DeclarationReferenceMrnOrLrn {
                 w.end_el(::std::option::Option::Some(3u16), "coo:Lrn", "Lrn");
             }
         }
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl DeclarationReference {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (DeclarationReferenceMrnOrLrn::strategy_at(depth),)
+            .prop_map(|(v0,)| Self { mrn_or_lrn: v0 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl DeclarationReference {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(DeclarationReference);
+
+#[cfg(feature = "proptest")]
+impl DeclarationReferenceMrnOrLrn {
+    #[doc(hidden)]
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        ::cas_runtime::strategy::one_of(
+            ::std::vec![
+                super::common_types::MrnType::strategy().prop_map(Self::Mrn).boxed(),
+                super::common_types::LrnType::strategy().prop_map(Self::Lrn).boxed()
+            ],
+        )
     }
 }
 
@@ -1563,6 +1743,61 @@ impl GoodsItem {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl GoodsItem {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::SequenceNumberType::strategy(),
+            super::common_types::DescriptionType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(
+                super::common_types::CnCodeType::strategy(),
+            ),
+            super::common_types::CountryCodeType::strategy(),
+            ::cas_runtime::strategy::optional(OriginCriterionType::strategy()),
+            super::common_types::QuantityType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::repeated(
+                0u32,
+                ::std::option::Option::Some(9u32),
+                depth,
+                || super::common_types::Text35Type::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4, v5, v6)| Self {
+                goods_item_number: v0,
+                description: v1,
+                commodity_code: v2,
+                origin_country: v3,
+                origin_criterion: v4,
+                quantity: v5,
+                invoice_reference: v6,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl GoodsItem {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(GoodsItem);
+
 impl ::cas_runtime::XmlRoot for CertificateOfOrigin {
     const ELEMENT: &'static str = "CertificateOfOrigin";
 
@@ -1637,3 +1872,511 @@ impl ::cas_runtime::IngestionMessage for CertificateOfOrigin {
 
     const ENDPOINT: &'static str = "/ingestion/v1/certificate-of-origin";
 }
+
+#[cfg(feature = "proptest")]
+impl CertificateOfOrigin {
+    /// Valid documents, for property tests: content as the types
+    /// allow, each keyref and IDREF pointed at an existing key or ID,
+    /// and only documents that validate kept (keys and IDs unique).
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        static REFERENCES: ::cas_runtime::strategy::References = ::cas_runtime::strategy::References {
+            identity: &[
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:certificate-of-origin:1",
+                    local: "CertificateOfOrigin",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                                local: b"GoodsItemNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:article-data-item:1",
+                    local: "ArticleDataItem",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ArticleNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:article-data-item:1",
+                                            local: b"Article",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:article-data-item:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:business-partners:1",
+                    local: "BusinessPartners",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PartnerKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "RepresentativeKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PartnerKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"Representative",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "EoriUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:business-partners:1",
+                                                local: b"EoriNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:customs-shipment:1",
+                    local: "CustomsShipment",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemSequenceKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"SequenceNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Package",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageReferenceKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PackageKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"PackageReference",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ContainerNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Container",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"ContainerNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:formula:1",
+                    local: "Formula",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "InputLineKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Input",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "OutputLineUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Output",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LossInputKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "InputLineKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Loss",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"inputRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:material-list:1",
+                    local: "MaterialList",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentPositionKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"position",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentArticleUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:material-list:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:movement-order:1",
+                    local: "MovementOrder",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LineNumberKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:movement-order:1",
+                                            local: b"Line",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"lineNumber",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+            ],
+            ids: &[],
+        };
+        ::cas_runtime::strategy::document(Self::strategy_at(0), &REFERENCES)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CertificateOfOrigin);

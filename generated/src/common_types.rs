@@ -96,6 +96,27 @@ impl ::cas_runtime::xsd::Lexical for ActionCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ActionCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["create", "update", "replace", "delete"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ActionCodeType);
+
 /// Three-character additional procedure code.
 ///
 /// XSD simple type `AdditionalProcedureCodeType`.
@@ -241,6 +262,29 @@ impl ::cas_runtime::xsd::Lexical for AdditionalProcedureCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl AdditionalProcedureCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z0-9]+"]],
+                    min_length: ::std::option::Option::Some(3u64),
+                    max_length: ::std::option::Option::Some(3u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AdditionalProcedureCodeType);
+
 /// Non-negative monetary value with up to 16 digits, 2 of them decimals.
 ///
 /// XSD simple type `AmountValueType`.
@@ -381,6 +425,29 @@ impl ::cas_runtime::xsd::Lexical for AmountValueType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl AmountValueType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "decimal",
+                    min_inclusive: &["0"],
+                    total_digits: ::std::option::Option::Some(16u32),
+                    fraction_digits: ::std::option::Option::Some(2u32),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AmountValueType);
 
 /// Company-internal article (material) number.
 ///
@@ -527,6 +594,28 @@ impl ::cas_runtime::xsd::Lexical for ArticleNumberType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ArticleNumberType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Za-z0-9_./\\-]+"]],
+                    max_length: ::std::option::Option::Some(35u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ArticleNumberType);
+
 /// Customs decision (authorisation) reference number.
 ///
 /// XSD simple type `AuthorisationNumberType`.
@@ -668,6 +757,27 @@ impl ::cas_runtime::xsd::Lexical for AuthorisationNumberType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl AuthorisationNumberType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{2}[A-Z0-9]{1,33}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AuthorisationNumberType);
+
 /// Eight-digit Combined Nomenclature commodity code.
 ///
 /// XSD simple type `CnCodeType`.
@@ -808,6 +918,27 @@ impl ::cas_runtime::xsd::Lexical for CnCodeType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl CnCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[0-9]{8}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CnCodeType);
 
 /// ISO 3166-1 alpha-2 country code.
 ///
@@ -954,6 +1085,29 @@ impl ::cas_runtime::xsd::Lexical for CountryCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl CountryCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{2}"]],
+                    min_length: ::std::option::Option::Some(2u64),
+                    max_length: ::std::option::Option::Some(2u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CountryCodeType);
+
 /// ISO 4217 alphabetic currency code.
 ///
 /// XSD simple type `CurrencyCodeType`.
@@ -1098,6 +1252,29 @@ impl ::cas_runtime::xsd::Lexical for CurrencyCodeType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl CurrencyCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]+"]],
+                    min_length: ::std::option::Option::Some(3u64),
+                    max_length: ::std::option::Option::Some(3u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CurrencyCodeType);
 
 /// Customs office reference number (COL), country code plus six characters.
 ///
@@ -1244,6 +1421,29 @@ impl ::cas_runtime::xsd::Lexical for CustomsOfficeCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl CustomsOfficeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{2}[A-Z0-9]{6}"]],
+                    min_length: ::std::option::Option::Some(8u64),
+                    max_length: ::std::option::Option::Some(8u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CustomsOfficeCodeType);
+
 /// Type of customs declaration.
 ///
 /// XSD simple type `DeclarationTypeCodeType`.
@@ -1326,6 +1526,27 @@ impl ::cas_runtime::xsd::Lexical for DeclarationTypeCodeType {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl DeclarationTypeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["IM", "EX", "CO"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(DeclarationTypeCodeType);
 
 /// E-mail address.
 ///
@@ -1477,6 +1698,28 @@ impl ::cas_runtime::xsd::Lexical for EmailAddressType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl EmailAddressType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[^@\\s]+@[^@\\s]+\\.[^@\\s]+"]],
+                    max_length: ::std::option::Option::Some(256u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(EmailAddressType);
+
 /// Economic Operators Registration and Identification (EORI) number.
 ///
 /// XSD simple type `EoriNumberType`.
@@ -1617,6 +1860,27 @@ impl ::cas_runtime::xsd::Lexical for EoriNumberType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl EoriNumberType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{2}[0-9A-Z]{1,15}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(EoriNumberType);
 
 /// Export-control classification: EU dual-use item, military list entry or EAR99.
 ///
@@ -1768,6 +2032,33 @@ impl ::cas_runtime::xsd::Lexical for ExportControlClassificationType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ExportControlClassificationType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[
+                        &[
+                            "[0-9][A-E][0-9]{3}[a-z0-9.]*",
+                            "ML[0-9]{1,2}[a-z0-9.]*",
+                            "EAR99",
+                        ],
+                    ],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ExportControlClassificationType);
+
 /// Incoterms 2020 delivery term code.
 ///
 /// XSD simple type `IncotermCodeType`.
@@ -1894,6 +2185,39 @@ impl ::cas_runtime::xsd::Lexical for IncotermCodeType {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl IncotermCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &[
+                        "EXW",
+                        "FCA",
+                        "CPT",
+                        "CIP",
+                        "DAP",
+                        "DPU",
+                        "DDP",
+                        "FAS",
+                        "FOB",
+                        "CFR",
+                        "CIF",
+                    ],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(IncotermCodeType);
 
 /// Two-letter ISO 639-1 language code in lower case.
 ///
@@ -2036,6 +2360,27 @@ impl ::cas_runtime::xsd::Lexical for LanguageCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl LanguageCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[a-z]{2}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(LanguageCodeType);
+
 /// A location given either as a UN/LOCODE or as a customs office code.
 ///
 /// XSD simple type `LocationCodeType`.
@@ -2106,6 +2451,30 @@ impl ::cas_runtime::xsd::Lexical for LocationCodeType {
         }
     }
 }
+
+#[cfg(feature = "proptest")]
+impl LocationCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::one_of(
+                ::std::vec![
+                    UnLocodeType::strategy().prop_map(| x |
+                    ::cas_runtime::xsd::Lexical::to_lexical(& x)).boxed(),
+                    CustomsOfficeCodeType::strategy().prop_map(| x |
+                    ::cas_runtime::xsd::Lexical::to_lexical(& x)).boxed()
+                ],
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(LocationCodeType);
 
 /// Local Reference Number assigned by the declarant to a declaration.
 ///
@@ -2231,6 +2600,28 @@ impl ::cas_runtime::xsd::Lexical for LrnType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl LrnType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    min_length: ::std::option::Option::Some(1u64),
+                    max_length: ::std::option::Option::Some(22u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(LrnType);
 
 /// Strictly positive mass with up to 16 digits, 6 of them decimals.
 ///
@@ -2373,6 +2764,29 @@ impl ::cas_runtime::xsd::Lexical for MassValueType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl MassValueType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "decimal",
+                    min_exclusive: &["0"],
+                    total_digits: ::std::option::Option::Some(16u32),
+                    fraction_digits: ::std::option::Option::Some(6u32),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MassValueType);
+
 /// Identifier of a material list (bill of materials).
 ///
 /// XSD simple type `MaterialListIdType`.
@@ -2513,6 +2927,27 @@ impl ::cas_runtime::xsd::Lexical for MaterialListIdType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl MaterialListIdType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["ML-[0-9]{8}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MaterialListIdType);
 
 /// Sender-assigned unique message identifier.
 ///
@@ -2665,6 +3100,29 @@ impl ::cas_runtime::xsd::Lexical for MessageIdType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl MessageIdType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Za-z0-9_.:\\-]+"]],
+                    min_length: ::std::option::Option::Some(1u64),
+                    max_length: ::std::option::Option::Some(36u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MessageIdType);
+
 /// Movement Reference Number assigned by customs to a declaration.
 ///
 /// XSD simple type `MrnType`.
@@ -2814,6 +3272,29 @@ impl ::cas_runtime::xsd::Lexical for MrnType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl MrnType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]"]],
+                    min_length: ::std::option::Option::Some(18u64),
+                    max_length: ::std::option::Option::Some(18u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MrnType);
 
 /// Percentage from 0 to 100 with at most two decimals.
 ///
@@ -2972,6 +3453,30 @@ impl ::cas_runtime::xsd::Lexical for PercentageType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl PercentageType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "decimal",
+                    min_inclusive: &["0"],
+                    max_inclusive: &["100"],
+                    total_digits: ::std::option::Option::Some(5u32),
+                    fraction_digits: ::std::option::Option::Some(2u32),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PercentageType);
+
 /// Telephone number in international notation.
 ///
 /// XSD simple type `PhoneNumberType`.
@@ -3113,6 +3618,27 @@ impl ::cas_runtime::xsd::Lexical for PhoneNumberType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl PhoneNumberType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["\\+[0-9 ]{4,34}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PhoneNumberType);
+
 /// Postal code with collapsed whitespace.
 ///
 /// XSD simple type `PostcodeType`.
@@ -3231,6 +3757,27 @@ impl ::cas_runtime::xsd::Lexical for PostcodeType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl PostcodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "token",
+                    max_length: ::std::option::Option::Some(17u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PostcodeType);
 
 /// Four-digit procedure code: requested procedure followed by previous procedure.
 ///
@@ -3373,6 +3920,27 @@ impl ::cas_runtime::xsd::Lexical for ProcedureCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ProcedureCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[0-9]{4}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ProcedureCodeType);
+
 /// Non-negative quantity with up to 16 digits, 6 of them decimals.
 ///
 /// XSD simple type `QuantityValueType`.
@@ -3514,6 +4082,29 @@ impl ::cas_runtime::xsd::Lexical for QuantityValueType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl QuantityValueType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "decimal",
+                    min_inclusive: &["0"],
+                    total_digits: ::std::option::Option::Some(16u32),
+                    fraction_digits: ::std::option::Option::Some(6u32),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(QuantityValueType);
+
 /// Whitespace-separated list of seal identifiers.
 ///
 /// XSD simple type `SealIdentifierListBaseType`.
@@ -3644,6 +4235,27 @@ impl ::cas_runtime::xsd::Lexical for SealIdentifierListBaseType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl SealIdentifierListBaseType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::list(
+                SealIdentifierType::strategy(),
+                &::cas_runtime::strategy::Spec {
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+                |x| ::cas_runtime::xsd::Lexical::to_lexical(x),
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(SealIdentifierListBaseType);
 
 /// Whitespace-separated list of one to 99 seal identifiers.
 ///
@@ -3785,6 +4397,29 @@ impl ::cas_runtime::xsd::Lexical for SealIdentifierListType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl SealIdentifierListType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::list(
+                SealIdentifierType::strategy(),
+                &::cas_runtime::strategy::Spec {
+                    min_length: ::std::option::Option::Some(1u64),
+                    max_length: ::std::option::Option::Some(99u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+                |x| ::cas_runtime::xsd::Lexical::to_lexical(x),
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(SealIdentifierListType);
 
 /// Identifier of one customs or carrier seal.
 ///
@@ -3931,6 +4566,28 @@ impl ::cas_runtime::xsd::Lexical for SealIdentifierType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl SealIdentifierType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "token",
+                    patterns: &[&["[A-Z0-9\\-]+"]],
+                    max_length: ::std::option::Option::Some(20u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(SealIdentifierType);
+
 /// Item sequence number from 1 to 999.
 ///
 /// XSD simple type `SequenceNumberType`.
@@ -4059,6 +4716,28 @@ impl ::cas_runtime::xsd::Lexical for SequenceNumberType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl SequenceNumberType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "unsignedShort",
+                    min_inclusive: &["1"],
+                    max_inclusive: &["999"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(SequenceNumberType);
 
 /// Ten-digit TARIC commodity code.
 ///
@@ -4201,6 +4880,27 @@ impl ::cas_runtime::xsd::Lexical for TaricCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl TaricCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[0-9]{10}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(TaricCodeType);
+
 /// Free text of at most 35 characters, derived from Text70Type by a third restriction step.
 ///
 /// XSD simple type `Text35Type`.
@@ -4338,6 +5038,28 @@ impl ::cas_runtime::xsd::Lexical for Text35Type {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Text35Type {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    min_length: ::std::option::Option::Some(1u64),
+                    max_length: ::std::option::Option::Some(35u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Text35Type);
+
 /// Free text of at most 70 characters, derived from TextType by a second restriction step.
 ///
 /// XSD simple type `Text70Type`.
@@ -4469,6 +5191,28 @@ impl ::cas_runtime::xsd::Lexical for Text70Type {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Text70Type {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    min_length: ::std::option::Option::Some(1u64),
+                    max_length: ::std::option::Option::Some(70u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Text70Type);
+
 /// Free text with collapsed whitespace, between 1 and 512 characters.
 ///
 /// XSD simple type `TextType`.
@@ -4594,6 +5338,28 @@ impl ::cas_runtime::xsd::Lexical for TextType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl TextType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    min_length: ::std::option::Option::Some(1u64),
+                    max_length: ::std::option::Option::Some(512u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(TextType);
+
 /// UCC mode of transport code (1 sea to 9 own propulsion).
 ///
 /// XSD simple type `TransportModeCodeType`.
@@ -4710,6 +5476,27 @@ impl ::cas_runtime::xsd::Lexical for TransportModeCodeType {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl TransportModeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(TransportModeCodeType);
 
 /// UN/LOCODE location code: country code plus three characters.
 ///
@@ -4852,6 +5639,27 @@ impl ::cas_runtime::xsd::Lexical for UnLocodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl UnLocodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{2}[A-Z2-9]{3}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(UnLocodeType);
+
 /// UN/ECE Recommendation 20 unit of measure code.
 ///
 /// XSD simple type `UnitCodeType`.
@@ -4992,6 +5800,27 @@ impl ::cas_runtime::xsd::Lexical for UnitCodeType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl UnitCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z0-9]{2,3}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(UnitCodeType);
 
 /// VAT identification number with ISO country prefix (EL for Greece).
 ///
@@ -5134,6 +5963,27 @@ impl ::cas_runtime::xsd::Lexical for VatIdType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl VatIdType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{2}[0-9A-Z+*]{2,13}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(VatIdType);
 
 /// Postal address; its parts may appear in any order.
 ///
@@ -5417,6 +6267,50 @@ impl AddressType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl AddressType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            Text70Type::strategy(),
+            ::cas_runtime::strategy::optional(Text35Type::strategy()),
+            ::cas_runtime::strategy::optional(PostcodeType::strategy()),
+            Text35Type::strategy(),
+            CountryCodeType::strategy(),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4)| Self {
+                street: v0,
+                house_number: v1,
+                postcode: v2,
+                city: v3,
+                country_code: v4,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl AddressType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AddressType);
+
 /// Monetary amount with its ISO 4217 currency.
 ///
 /// XSD complex type `AmountType`.
@@ -5516,6 +6410,38 @@ impl AmountType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl AmountType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (CurrencyCodeType::strategy(), AmountValueType::strategy())
+            .prop_map(|(v0, v1)| Self { currency: v0, value: v1 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl AmountType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AmountType);
+
 /// Free-text description together with the language it is written in.
 ///
 /// XSD complex type `DescriptionType`.
@@ -5610,6 +6536,44 @@ impl DescriptionType {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl DescriptionType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::optional(LanguageCodeType::strategy()),
+            TextType::strategy(),
+        )
+            .prop_map(|(v0, v1)| Self {
+                language_code: v0,
+                value: v1,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl DescriptionType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(DescriptionType);
 
 /// Extension point for elements and attributes from other namespaces.
 ///
@@ -5734,6 +6698,55 @@ impl ExtensionsType {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl ExtensionsType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::just(::std::vec::Vec::new()),
+            ::cas_runtime::strategy::repeated(
+                0u32,
+                ::std::option::Option::None,
+                depth,
+                || {
+                    ::cas_runtime::strategy::any_element(
+                            ::cas_runtime::strategy::OTHER_NAMESPACE,
+                        )
+                        .prop_map(::cas_runtime::xml::AnyContent::Other)
+                        .boxed()
+                },
+            ),
+        )
+            .prop_map(|(v0, v1)| Self {
+                any_attributes: v0,
+                any: v1,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl ExtensionsType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ExtensionsType);
 
 /// A party additionally identified by its EORI number and optional VAT id.
 ///
@@ -6081,6 +7094,54 @@ impl IdentifiedPartyType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl IdentifiedPartyType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            Text70Type::strategy(),
+            AddressType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(Text70Type::strategy()),
+            ::cas_runtime::strategy::optional(PhoneNumberType::strategy()),
+            ::cas_runtime::strategy::optional(EmailAddressType::strategy()),
+            EoriNumberType::strategy(),
+            ::cas_runtime::strategy::optional(VatIdType::strategy()),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4, v5, v6)| Self {
+                name: v0,
+                address: v1,
+                contact_person: v2,
+                phone: v3,
+                email: v4,
+                eori_number: v5,
+                vat_id: v6,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl IdentifiedPartyType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(IdentifiedPartyType);
+
 /// Strictly positive mass measure with its unit, kilograms unless stated otherwise.
 ///
 /// XSD complex type `MeasureType`.
@@ -6175,6 +7236,41 @@ impl MeasureType {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl MeasureType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::optional(UnitCodeType::strategy()),
+            MassValueType::strategy(),
+        )
+            .prop_map(|(v0, v1)| Self { unit_code: v0, value: v1 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl MeasureType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MeasureType);
 
 /// Envelope data common to every ingestion message.
 ///
@@ -6465,6 +7561,57 @@ impl MessageHeaderType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl MessageHeaderType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            EoriNumberType::strategy(),
+            MessageIdType::strategy(),
+            ::cas_runtime::strategy::builtin("dateTime", ::cas_runtime::xsd::date_time),
+            ActionCodeType::strategy(),
+            ::cas_runtime::strategy::optional(
+                ::cas_runtime::strategy::not_empty_text(
+                    ::cas_runtime::strategy::builtin(
+                        "boolean",
+                        ::cas_runtime::xsd::boolean,
+                    ),
+                ),
+            ),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4)| Self {
+                sender_id: v0,
+                message_id: v1,
+                creation_date_time: v2,
+                action: v3,
+                test_indicator: v4,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl MessageHeaderType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MessageHeaderType);
+
 /// A party by name and address, with optional contact details.
 ///
 /// XSD complex type `PartyType`.
@@ -6727,6 +7874,50 @@ impl PartyType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl PartyType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            Text70Type::strategy(),
+            AddressType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(Text70Type::strategy()),
+            ::cas_runtime::strategy::optional(PhoneNumberType::strategy()),
+            ::cas_runtime::strategy::optional(EmailAddressType::strategy()),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4)| Self {
+                name: v0,
+                address: v1,
+                contact_person: v2,
+                phone: v3,
+                email: v4,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl PartyType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PartyType);
+
 /// Quantity with its unit of measure, kilograms unless stated otherwise.
 ///
 /// XSD complex type `QuantityType`.
@@ -6821,3 +8012,38 @@ impl QuantityType {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl QuantityType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::optional(UnitCodeType::strategy()),
+            QuantityValueType::strategy(),
+        )
+            .prop_map(|(v0, v1)| Self { unit_code: v0, value: v1 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl QuantityType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(QuantityType);

@@ -145,6 +145,27 @@ impl ::cas_runtime::xsd::Lexical for ContainerNumberType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ContainerNumberType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{3}[UJZ][0-9]{7}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ContainerNumberType);
+
 /// UCC additional declaration type code A to F.
 ///
 /// XSD simple type `CustomsShipment/AdditionalDeclarationType`.
@@ -239,6 +260,27 @@ impl ::cas_runtime::xsd::Lexical for AdditionalDeclarationType {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl AdditionalDeclarationType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["A", "B", "C", "D", "E", "F"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AdditionalDeclarationType);
 
 /// Two-character package kind code.
 ///
@@ -381,6 +423,27 @@ impl ::cas_runtime::xsd::Lexical for Kind {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Kind {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z0-9]{2}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Kind);
+
 /// UCC representative status code.
 ///
 /// XSD simple type `CustomsShipment/Parties/Representative/status_attr`.
@@ -459,6 +522,27 @@ impl ::cas_runtime::xsd::Lexical for StatusAttr {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl StatusAttr {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["2", "3"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(StatusAttr);
 
 /// Two-digit identification type code.
 ///
@@ -601,6 +685,27 @@ impl ::cas_runtime::xsd::Lexical for IdentificationType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl IdentificationType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[0-9]{2}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(IdentificationType);
+
 /// Journey stage.
 ///
 /// XSD simple type `CustomsShipment/Transport/MeansOfTransport/stage_attr`.
@@ -683,6 +788,27 @@ impl ::cas_runtime::xsd::Lexical for StageAttr {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl StageAttr {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["departure", "border", "arrival"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(StageAttr);
 
 /// Four-character document type code from the UCC code lists (e.g. N380, Y923, C505).
 ///
@@ -825,6 +951,27 @@ impl ::cas_runtime::xsd::Lexical for DocumentTypeCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl DocumentTypeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z0-9]{4}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(DocumentTypeCodeType);
+
 /// Shipment-local identifier of a package, referenced by goods items.
 ///
 /// XSD simple type `PackageIdType`.
@@ -965,6 +1112,27 @@ impl ::cas_runtime::xsd::Lexical for PackageIdType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl PackageIdType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z0-9\\-]{1,10}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PackageIdType);
 
 /// Three-digit tariff preference code (e.g. 100 erga omnes, 300 preferential).
 ///
@@ -1107,6 +1275,27 @@ impl ::cas_runtime::xsd::Lexical for PreferenceCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl PreferenceCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[1-4][0-9]{2}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PreferenceCodeType);
+
 /// Customs valuation method code (1 transaction value to 6 fall-back).
 ///
 /// XSD simple type `ValuationMethodType`.
@@ -1237,6 +1426,27 @@ impl ::cas_runtime::xsd::Lexical for ValuationMethodType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl ValuationMethodType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "positiveInteger",
+                    max_inclusive: &["6"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ValuationMethodType);
 
 /// Content of a customs shipment.
 ///
@@ -2032,6 +2242,92 @@ impl CustomsShipment {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl CustomsShipment {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            (
+                ::cas_runtime::strategy::fixed(::cas_runtime::xsd::string("1.0")),
+                super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                super::common_types::LrnType::strategy(),
+                super::common_types::DeclarationTypeCodeType::strategy(),
+                ::cas_runtime::strategy::optional(AdditionalDeclarationType::strategy()),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::MrnType::strategy(),
+                ),
+                Parties::strategy_at(depth + 1),
+                CustomsOffices::strategy_at(depth + 1),
+            ),
+            (
+                ::cas_runtime::strategy::optional(DeliveryTerms::strategy_at(depth + 1)),
+                Transport::strategy_at(depth + 1),
+                super::common_types::AmountType::strategy_at(depth + 1),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::MeasureType::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    0u32,
+                    ::std::option::Option::Some(999u32),
+                    depth,
+                    || Package::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    0u32,
+                    ::std::option::Option::Some(99u32),
+                    depth,
+                    || Container::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::optional(Documents::strategy_at(depth + 1)),
+                ::cas_runtime::strategy::repeated(
+                    1u32,
+                    ::std::option::Option::Some(999u32),
+                    depth,
+                    || GoodsItemType::strategy_at(depth + 1),
+                ),
+            ),
+            (
+                ::cas_runtime::strategy::optional(
+                    super::common_types::ExtensionsType::strategy_at(depth + 1),
+                ),
+            ),
+        )
+            .prop_map(|
+                (
+                    (v0, v1, v2, v3, v4, v5, v6, v7),
+                    (v8, v9, v10, v11, v12, v13, v14, v15),
+                    (v16,),
+                )|
+            Self {
+                schema_version: v0,
+                header: v1,
+                local_reference_number: v2,
+                declaration_type: v3,
+                additional_declaration_type: v4,
+                mrn: v5,
+                parties: v6,
+                customs_offices: v7,
+                delivery_terms: v8,
+                transport: v9,
+                invoice_amount: v10,
+                total_gross_mass: v11,
+                package: v12,
+                container: v13,
+                documents: v14,
+                goods_item: v15,
+                extensions: v16,
+            })
+            .boxed()
+    }
+}
+
 /// Container number and seals.
 ///
 /// XSD complex type `CustomsShipment/Container`.
@@ -2218,6 +2514,50 @@ impl Container {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl Container {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::optional(
+                ::cas_runtime::strategy::builtin("boolean", ::cas_runtime::xsd::boolean),
+            ),
+            ContainerNumberType::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::SealIdentifierListType::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                loaded: v0,
+                container_number: v1,
+                seals: v2,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Container {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Container);
 
 /// Office of declaration and optional offices of exit and destination.
 ///
@@ -2448,6 +2788,50 @@ impl CustomsOffices {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl CustomsOffices {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::CustomsOfficeCodeType::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::CustomsOfficeCodeType::strategy(),
+            ),
+            ::cas_runtime::strategy::optional(
+                super::common_types::CustomsOfficeCodeType::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                office_of_declaration: v0,
+                office_of_exit: v1,
+                office_of_destination: v2,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl CustomsOffices {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CustomsOffices);
+
 /// Incoterm with named place.
 ///
 /// XSD complex type `CustomsShipment/DeliveryTerms`.
@@ -2656,6 +3040,48 @@ impl DeliveryTerms {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl DeliveryTerms {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::IncotermCodeType::strategy(),
+            super::common_types::Text35Type::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::LocationCodeType::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                incoterm: v0,
+                place: v1,
+                location_code: v2,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl DeliveryTerms {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(DeliveryTerms);
+
 /// Any mix of documents, in any order.
 ///
 /// XSD complex type `CustomsShipment/Documents`.
@@ -2838,6 +3264,69 @@ impl DocumentsChoice {
                 );
             }
         }
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Documents {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::repeated(
+                1u32,
+                ::std::option::Option::None,
+                depth,
+                || ::cas_runtime::strategy::non_empty(
+                    DocumentsChoice::strategy_at(depth),
+                    DocumentsChoice::write_content,
+                ),
+            ),
+        )
+            .prop_map(|(v0,)| Self { choice_list: v0 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Documents {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Documents);
+
+#[cfg(feature = "proptest")]
+impl DocumentsChoice {
+    #[doc(hidden)]
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        ::cas_runtime::strategy::one_of(
+            ::std::vec![
+                DocumentType::strategy_at(depth + 1).prop_map(Self::PreviousDocument)
+                .boxed(), DocumentType::strategy_at(depth + 1)
+                .prop_map(Self::SupportingDocument).boxed(),
+                DocumentType::strategy_at(depth + 1).prop_map(Self::AdditionalReference)
+                .boxed()
+            ],
+        )
     }
 }
 
@@ -3076,6 +3565,51 @@ impl Package {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Package {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            PackageIdType::strategy(),
+            Kind::strategy(),
+            ::cas_runtime::strategy::builtin(
+                "nonNegativeInteger",
+                ::cas_runtime::xsd::non_negative_integer,
+            ),
+            ::cas_runtime::strategy::optional(super::common_types::TextType::strategy()),
+        )
+            .prop_map(|(v0, v1, v2, v3)| Self {
+                package_id: v0,
+                kind: v1,
+                count: v2,
+                shipping_marks: v3,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Package {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Package);
+
 /// Exporter, importer, declarant and representative.
 ///
 /// XSD complex type `CustomsShipment/Parties`.
@@ -3294,6 +3828,52 @@ impl Parties {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl Parties {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::optional(
+                super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
+            ),
+            ::cas_runtime::strategy::optional(
+                super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
+            ),
+            super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(Representative::strategy_at(depth + 1)),
+        )
+            .prop_map(|(v0, v1, v2, v3)| Self {
+                exporter: v0,
+                importer: v1,
+                declarant: v2,
+                representative: v3,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Parties {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Parties);
 
 /// An identified party with its representation status.
 ///
@@ -3700,6 +4280,62 @@ impl Representative {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Representative {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            StatusAttr::strategy(),
+            super::common_types::Text70Type::strategy(),
+            super::common_types::AddressType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(
+                super::common_types::Text70Type::strategy(),
+            ),
+            ::cas_runtime::strategy::optional(
+                super::common_types::PhoneNumberType::strategy(),
+            ),
+            ::cas_runtime::strategy::optional(
+                super::common_types::EmailAddressType::strategy(),
+            ),
+            super::common_types::EoriNumberType::strategy(),
+            ::cas_runtime::strategy::optional(super::common_types::VatIdType::strategy()),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4, v5, v6, v7)| Self {
+                status: v0,
+                name: v1,
+                address: v2,
+                contact_person: v3,
+                phone: v4,
+                email: v5,
+                eori_number: v6,
+                vat_id: v7,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Representative {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Representative);
+
 /// Modes and means of transport.
 ///
 /// XSD complex type `CustomsShipment/Transport`.
@@ -3914,6 +4550,53 @@ impl Transport {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl Transport {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::TransportModeCodeType::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::TransportModeCodeType::strategy(),
+            ),
+            ::cas_runtime::strategy::repeated(
+                0u32,
+                ::std::option::Option::Some(9u32),
+                depth,
+                || MeansOfTransport::strategy_at(depth + 1),
+            ),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                mode_at_border: v0,
+                inland_mode: v1,
+                means_of_transport: v2,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Transport {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Transport);
 
 /// Identity and nationality of a means of transport.
 ///
@@ -4153,6 +4836,50 @@ impl MeansOfTransport {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl MeansOfTransport {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::optional(StageAttr::strategy()),
+            ::cas_runtime::strategy::optional(IdentificationType::strategy()),
+            super::common_types::Text35Type::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::CountryCodeType::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1, v2, v3)| Self {
+                stage: v0,
+                identification_type: v1,
+                identity: v2,
+                nationality: v3,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl MeansOfTransport {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MeansOfTransport);
+
 /// A document or reference quoted in the declaration.
 ///
 /// XSD complex type `DocumentType`.
@@ -4357,6 +5084,48 @@ impl DocumentType {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl DocumentType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            DocumentTypeCodeType::strategy(),
+            super::common_types::Text70Type::strategy(),
+            ::cas_runtime::strategy::optional(
+                ::cas_runtime::strategy::builtin("date", ::cas_runtime::xsd::date),
+            ),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                type_: v0,
+                reference_number: v1,
+                issue_date: v2,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl DocumentType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(DocumentType);
 
 /// One goods item of a customs shipment.
 ///
@@ -5088,6 +5857,90 @@ impl GoodsItemType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl GoodsItemType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            (
+                super::common_types::SequenceNumberType::strategy(),
+                super::common_types::DescriptionType::strategy_at(depth + 1),
+                super::common_types::CnCodeType::strategy(),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::TaricCodeType::strategy(),
+                ),
+                ProcedureType::strategy_at(depth + 1),
+                super::common_types::CountryCodeType::strategy(),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::CountryCodeType::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(PreferenceCodeType::strategy()),
+            ),
+            (
+                super::common_types::MeasureType::strategy_at(depth + 1),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::MeasureType::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::QuantityType::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::optional(Valuation::strategy_at(depth + 1)),
+                ::cas_runtime::strategy::repeated(
+                    0u32,
+                    ::std::option::Option::Some(99u32),
+                    depth,
+                    || PackageReference::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    0u32,
+                    ::std::option::Option::Some(9u32),
+                    depth,
+                    || super::common_types::ExportControlClassificationType::strategy(),
+                ),
+            ),
+        )
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12, v13))| Self {
+                sequence_number: v0,
+                description: v1,
+                commodity_code: v2,
+                taric_code: v3,
+                procedure: v4,
+                origin_country: v5,
+                preferential_origin_country: v6,
+                preference: v7,
+                net_mass: v8,
+                gross_mass: v9,
+                supplementary_units: v10,
+                valuation: v11,
+                package_reference: v12,
+                export_control_classification: v13,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl GoodsItemType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(GoodsItemType);
+
 /// Empty element carrying the package reference.
 ///
 /// XSD complex type `GoodsItemType/PackageReference`.
@@ -5205,6 +6058,43 @@ impl PackageReference {
         let _ = (ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl PackageReference {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            PackageIdType::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::PercentageType::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1)| Self { package_ref: v0, share: v1 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl PackageReference {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PackageReference);
 
 /// Item price, statistical value and valuation method.
 ///
@@ -5399,6 +6289,48 @@ impl Valuation {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Valuation {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::AmountType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(
+                super::common_types::AmountType::strategy_at(depth + 1),
+            ),
+            ::cas_runtime::strategy::optional(ValuationMethodType::strategy()),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                item_price: v0,
+                statistical_value: v1,
+                valuation_method: v2,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Valuation {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Valuation);
+
 /// Procedure code with its additional procedure codes.
 ///
 /// XSD complex type `ProcedureType`.
@@ -5582,6 +6514,49 @@ impl ProcedureType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ProcedureType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::ProcedureCodeType::strategy(),
+            ::cas_runtime::strategy::repeated(
+                0u32,
+                ::std::option::Option::Some(99u32),
+                depth,
+                || super::common_types::AdditionalProcedureCodeType::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1)| Self {
+                procedure_code: v0,
+                additional_procedure_code: v1,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl ProcedureType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ProcedureType);
+
 impl ::cas_runtime::XmlRoot for CustomsShipment {
     const ELEMENT: &'static str = "CustomsShipment";
 
@@ -5745,3 +6720,511 @@ impl ::cas_runtime::IngestionMessage for CustomsShipment {
 
     const ENDPOINT: &'static str = "/ingestion/v1/customs-shipment";
 }
+
+#[cfg(feature = "proptest")]
+impl CustomsShipment {
+    /// Valid documents, for property tests: content as the types
+    /// allow, each keyref and IDREF pointed at an existing key or ID,
+    /// and only documents that validate kept (keys and IDs unique).
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        static REFERENCES: ::cas_runtime::strategy::References = ::cas_runtime::strategy::References {
+            identity: &[
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:customs-shipment:1",
+                    local: "CustomsShipment",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemSequenceKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"SequenceNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Package",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageReferenceKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PackageKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"PackageReference",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ContainerNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Container",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"ContainerNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:article-data-item:1",
+                    local: "ArticleDataItem",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ArticleNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:article-data-item:1",
+                                            local: b"Article",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:article-data-item:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:business-partners:1",
+                    local: "BusinessPartners",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PartnerKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "RepresentativeKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PartnerKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"Representative",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "EoriUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:business-partners:1",
+                                                local: b"EoriNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:certificate-of-origin:1",
+                    local: "CertificateOfOrigin",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                                local: b"GoodsItemNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:formula:1",
+                    local: "Formula",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "InputLineKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Input",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "OutputLineUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Output",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LossInputKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "InputLineKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Loss",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"inputRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:material-list:1",
+                    local: "MaterialList",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentPositionKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"position",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentArticleUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:material-list:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:movement-order:1",
+                    local: "MovementOrder",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LineNumberKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:movement-order:1",
+                                            local: b"Line",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"lineNumber",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+            ],
+            ids: &[],
+        };
+        ::cas_runtime::strategy::document(Self::strategy_at(0), &REFERENCES)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(CustomsShipment);

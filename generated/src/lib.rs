@@ -538,3 +538,149 @@ impl ::cas_runtime::xml::WriteElement for Message {
         }
     }
 }
+
+#[cfg(feature = "proptest")]
+impl Document {
+    /// Valid documents of any root, for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        ::cas_runtime::strategy::one_of(
+            ::std::vec![
+                self::article_data_item::ArticleDataItem::strategy()
+                .prop_map(Self::ArticleDataItem).boxed(),
+                self::business_partners::BusinessPartners::strategy()
+                .prop_map(Self::BusinessPartners).boxed(),
+                self::certificate_of_origin::CertificateOfOrigin::strategy()
+                .prop_map(Self::CertificateOfOrigin).boxed(),
+                self::customs_shipment::CustomsShipment::strategy()
+                .prop_map(Self::CustomsShipment).boxed(),
+                self::formula::Formula::strategy().prop_map(Self::Formula).boxed(),
+                self::material_list_invalidation_request::MaterialListInvalidationRequest::strategy()
+                .prop_map(Self::MaterialListInvalidationRequest).boxed(),
+                self::material_list::MaterialList::strategy()
+                .prop_map(Self::MaterialList).boxed(),
+                self::movement_order::MovementOrder::strategy()
+                .prop_map(Self::MovementOrder).boxed()
+            ],
+        )
+    }
+
+    /// Content for a strict wildcard: elements whose namespace
+    /// `allow`s, or `None` if none does (or nesting is too deep).
+    #[doc(hidden)]
+    pub fn strategy_for(
+        allow: fn(&str) -> bool,
+        depth: u32,
+    ) -> ::std::option::Option<
+        ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self>,
+    > {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        if depth > ::cas_runtime::strategy::MAX_DEPTH + 4 {
+            return ::std::option::Option::None;
+        }
+        let mut v = ::std::vec::Vec::new();
+        if allow("urn:cas:ingestion:article-data-item:1") {
+            v.push(
+                self::article_data_item::ArticleDataItem::strategy_at(depth)
+                    .prop_map(Self::ArticleDataItem)
+                    .boxed(),
+            );
+        }
+        if allow("urn:cas:ingestion:business-partners:1") {
+            v.push(
+                self::business_partners::BusinessPartners::strategy_at(depth)
+                    .prop_map(Self::BusinessPartners)
+                    .boxed(),
+            );
+        }
+        if allow("urn:cas:ingestion:certificate-of-origin:1") {
+            v.push(
+                self::certificate_of_origin::CertificateOfOrigin::strategy_at(depth)
+                    .prop_map(Self::CertificateOfOrigin)
+                    .boxed(),
+            );
+        }
+        if allow("urn:cas:ingestion:customs-shipment:1") {
+            v.push(
+                self::customs_shipment::CustomsShipment::strategy_at(depth)
+                    .prop_map(Self::CustomsShipment)
+                    .boxed(),
+            );
+        }
+        if allow("urn:cas:ingestion:formula:1") {
+            v.push(
+                self::formula::Formula::strategy_at(depth)
+                    .prop_map(Self::Formula)
+                    .boxed(),
+            );
+        }
+        if allow("urn:cas:ingestion:material-list-invalidation-request:1") {
+            v.push(
+                self::material_list_invalidation_request::MaterialListInvalidationRequest::strategy_at(
+                        depth,
+                    )
+                    .prop_map(Self::MaterialListInvalidationRequest)
+                    .boxed(),
+            );
+        }
+        if allow("urn:cas:ingestion:material-list:1") {
+            v.push(
+                self::material_list::MaterialList::strategy_at(depth)
+                    .prop_map(Self::MaterialList)
+                    .boxed(),
+            );
+        }
+        if allow("urn:cas:ingestion:movement-order:1") {
+            v.push(
+                self::movement_order::MovementOrder::strategy_at(depth)
+                    .prop_map(Self::MovementOrder)
+                    .boxed(),
+            );
+        }
+        if v.is_empty() {
+            ::std::option::Option::None
+        } else {
+            ::std::option::Option::Some(::cas_runtime::strategy::one_of(v))
+        }
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Document);
+
+#[cfg(feature = "proptest")]
+impl Message {
+    /// Valid messages of every kind, for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        ::cas_runtime::strategy::one_of(
+            ::std::vec![
+                self::article_data_item::ArticleDataItem::strategy()
+                .prop_map(Self::ArticleDataItem).boxed(),
+                self::business_partners::BusinessPartners::strategy()
+                .prop_map(Self::BusinessPartners).boxed(),
+                self::certificate_of_origin::CertificateOfOrigin::strategy()
+                .prop_map(Self::CertificateOfOrigin).boxed(),
+                self::customs_shipment::CustomsShipment::strategy()
+                .prop_map(Self::CustomsShipment).boxed(),
+                self::formula::Formula::strategy().prop_map(Self::Formula).boxed(),
+                self::material_list_invalidation_request::MaterialListInvalidationRequest::strategy()
+                .prop_map(Self::MaterialListInvalidationRequest).boxed(),
+                self::material_list::MaterialList::strategy()
+                .prop_map(Self::MaterialList).boxed(),
+                self::movement_order::MovementOrder::strategy()
+                .prop_map(Self::MovementOrder).boxed()
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Message);

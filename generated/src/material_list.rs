@@ -96,6 +96,32 @@ impl ::cas_runtime::xsd::Lexical for OriginProofTypeCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl OriginProofTypeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &[
+                        "supplierDeclaration",
+                        "longTermSupplierDeclaration",
+                        "movementCertificate",
+                        "statementOnOrigin",
+                    ],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(OriginProofTypeCodeType);
+
 /// A product with the components it is made of.
 ///
 /// XSD complex type `MaterialList`.
@@ -610,6 +636,77 @@ impl MaterialList {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl MaterialList {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            (
+                ::cas_runtime::strategy::fixed(::cas_runtime::xsd::string("1.0")),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::Text35Type::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    ::cas_runtime::strategy::builtin(
+                        "dateTime",
+                        ::cas_runtime::xsd::date_time,
+                    ),
+                ),
+                super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                super::common_types::MaterialListIdType::strategy(),
+                ::cas_runtime::strategy::optional(
+                    ::cas_runtime::strategy::builtin(
+                        "positiveInteger",
+                        ::cas_runtime::xsd::positive_integer,
+                    ),
+                ),
+                Product::strategy_at(depth + 1),
+                ::cas_runtime::strategy::builtin("date", ::cas_runtime::xsd::date),
+            ),
+            (
+                ::cas_runtime::strategy::optional(
+                    ::cas_runtime::strategy::nillable(
+                        ::cas_runtime::strategy::builtin(
+                            "date",
+                            ::cas_runtime::xsd::date,
+                        ),
+                    ),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    1u32,
+                    ::std::option::Option::None,
+                    depth,
+                    || Component::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::ExtensionsType::strategy_at(depth + 1),
+                ),
+            ),
+        )
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10))| Self {
+                schema_version: v0,
+                created_by: v1,
+                changed_at: v2,
+                header: v3,
+                material_list_id: v4,
+                version: v5,
+                product: v6,
+                valid_from: v7,
+                valid_until: v8,
+                component: v9,
+                extensions: v10,
+            })
+            .boxed()
+    }
+}
+
 /// Component quantity, value and origin.
 ///
 /// XSD complex type `MaterialList/Component`.
@@ -1023,6 +1120,61 @@ impl Component {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Component {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            ::cas_runtime::strategy::builtin(
+                "positiveInteger",
+                ::cas_runtime::xsd::positive_integer,
+            ),
+            super::common_types::ArticleNumberType::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::DescriptionType::strategy_at(depth + 1),
+            ),
+            super::common_types::CnCodeType::strategy(),
+            super::common_types::QuantityType::strategy_at(depth + 1),
+            super::common_types::AmountType::strategy_at(depth + 1),
+            super::common_types::CountryCodeType::strategy(),
+            ::cas_runtime::strategy::optional(PreferentialOrigin::strategy_at(depth + 1)),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4, v5, v6, v7)| Self {
+                position: v0,
+                article_number: v1,
+                description: v2,
+                commodity_code: v3,
+                quantity: v4,
+                value: v5,
+                origin_country: v6,
+                preferential_origin: v7,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Component {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Component);
+
 /// Preferential origin country with the proof supporting it.
 ///
 /// XSD complex type `MaterialList/Component/PreferentialOrigin`.
@@ -1173,6 +1325,46 @@ impl PreferentialOrigin {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl PreferentialOrigin {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::CountryCodeType::strategy(),
+            ::cas_runtime::strategy::repeated(
+                1u32,
+                ::std::option::Option::Some(3u32),
+                depth,
+                || Proof::strategy_at(depth + 1),
+            ),
+        )
+            .prop_map(|(v0, v1)| Self { country: v0, proof: v1 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl PreferentialOrigin {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(PreferentialOrigin);
 
 /// Kind, reference and expiry of a proof.
 ///
@@ -1375,6 +1567,48 @@ impl Proof {
         w.end_el(ns, prefixed, local);
     }
 }
+
+#[cfg(feature = "proptest")]
+impl Proof {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            OriginProofTypeCodeType::strategy(),
+            super::common_types::Text35Type::strategy(),
+            ::cas_runtime::strategy::optional(
+                ::cas_runtime::strategy::builtin("date", ::cas_runtime::xsd::date),
+            ),
+        )
+            .prop_map(|(v0, v1, v2)| Self {
+                type_: v0,
+                reference: v1,
+                valid_until: v2,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Proof {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Proof);
 
 /// Product identification, base quantity and price.
 ///
@@ -1667,6 +1901,54 @@ impl Product {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Product {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::ArticleNumberType::strategy(),
+            ::cas_runtime::strategy::optional(
+                super::common_types::DescriptionType::strategy_at(depth + 1),
+            ),
+            super::common_types::CnCodeType::strategy(),
+            super::common_types::QuantityType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(
+                super::common_types::AmountType::strategy_at(depth + 1),
+            ),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4)| Self {
+                article_number: v0,
+                description: v1,
+                commodity_code: v2,
+                base_quantity: v3,
+                ex_works_price: v4,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Product {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Product);
+
 impl ::cas_runtime::XmlRoot for MaterialList {
     const ELEMENT: &'static str = "MaterialList";
 
@@ -1770,3 +2052,511 @@ impl ::cas_runtime::IngestionMessage for MaterialList {
 
     const ENDPOINT: &'static str = "/ingestion/v1/material-list";
 }
+
+#[cfg(feature = "proptest")]
+impl MaterialList {
+    /// Valid documents, for property tests: content as the types
+    /// allow, each keyref and IDREF pointed at an existing key or ID,
+    /// and only documents that validate kept (keys and IDs unique).
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        static REFERENCES: ::cas_runtime::strategy::References = ::cas_runtime::strategy::References {
+            identity: &[
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:material-list:1",
+                    local: "MaterialList",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentPositionKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"position",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentArticleUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:material-list:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:article-data-item:1",
+                    local: "ArticleDataItem",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ArticleNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:article-data-item:1",
+                                            local: b"Article",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:article-data-item:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:business-partners:1",
+                    local: "BusinessPartners",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PartnerKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "RepresentativeKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PartnerKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"Representative",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "EoriUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:business-partners:1",
+                                                local: b"EoriNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:certificate-of-origin:1",
+                    local: "CertificateOfOrigin",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                                local: b"GoodsItemNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:customs-shipment:1",
+                    local: "CustomsShipment",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemSequenceKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"SequenceNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Package",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageReferenceKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PackageKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"PackageReference",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ContainerNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Container",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"ContainerNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:formula:1",
+                    local: "Formula",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "InputLineKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Input",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "OutputLineUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Output",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LossInputKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "InputLineKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Loss",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"inputRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:movement-order:1",
+                    local: "MovementOrder",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LineNumberKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:movement-order:1",
+                                            local: b"Line",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"lineNumber",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+            ],
+            ids: &[],
+        };
+        ::cas_runtime::strategy::document(Self::strategy_at(0), &REFERENCES)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MaterialList);

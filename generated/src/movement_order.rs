@@ -161,6 +161,30 @@ impl ::cas_runtime::xsd::Lexical for AlcoholicStrengthType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl AlcoholicStrengthType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "decimal",
+                    min_inclusive: &["0"],
+                    max_exclusive: &["100"],
+                    total_digits: ::std::option::Option::Some(5u32),
+                    fraction_digits: ::std::option::Option::Some(2u32),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(AlcoholicStrengthType);
+
 /// EMCS Administrative Reference Code of an electronic administrative document.
 ///
 /// XSD simple type `ArcType`.
@@ -311,6 +335,29 @@ impl ::cas_runtime::xsd::Lexical for ArcType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ArcType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]"]],
+                    min_length: ::std::option::Option::Some(21u64),
+                    max_length: ::std::option::Option::Some(21u64),
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ArcType);
+
 /// SEED excise number of an authorised warehouse keeper or tax warehouse.
 ///
 /// XSD simple type `ExciseNumberType`.
@@ -451,6 +498,27 @@ impl ::cas_runtime::xsd::Lexical for ExciseNumberType {
         ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
+
+#[cfg(feature = "proptest")]
+impl ExciseNumberType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z]{2}[0-9A-Z]{11}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ExciseNumberType);
 
 /// EMCS excise product code (e.g. B000 beer, S200 spirits, T200 cigarettes).
 ///
@@ -593,6 +661,27 @@ impl ::cas_runtime::xsd::Lexical for ExciseProductCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl ExciseProductCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    patterns: &[&["[A-Z][0-9]{3}"]],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ExciseProductCodeType);
+
 /// Kind of stock movement.
 ///
 /// XSD simple type `MovementTypeCodeType`.
@@ -700,6 +789,35 @@ impl ::cas_runtime::xsd::Lexical for MovementTypeCodeType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl MovementTypeCodeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &[
+                        "receipt",
+                        "dispatch",
+                        "transfer",
+                        "releaseForFreeCirculation",
+                        "releaseForConsumption",
+                        "destruction",
+                        "stockAdjustment",
+                    ],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MovementTypeCodeType);
+
 /// Customs warehouse or excise tax warehouse.
 ///
 /// XSD simple type `WarehouseType/Kind`.
@@ -778,6 +896,27 @@ impl ::cas_runtime::xsd::Lexical for Kind {
         out.push_str(self.as_str());
     }
 }
+
+#[cfg(feature = "proptest")]
+impl Kind {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::cas_runtime::strategy::checked(
+            ::cas_runtime::strategy::lexical(
+                &::cas_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["customsWarehouse", "taxWarehouse"],
+                    ..::cas_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Kind);
 
 /// A movement order with its lines.
 ///
@@ -1351,6 +1490,69 @@ impl MovementOrder {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl MovementOrder {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            (
+                ::cas_runtime::strategy::fixed(::cas_runtime::xsd::string("1.0")),
+                super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                super::common_types::Text35Type::strategy(),
+                MovementTypeCodeType::strategy(),
+                ::cas_runtime::strategy::builtin(
+                    "dateTime",
+                    ::cas_runtime::xsd::date_time,
+                ),
+                WarehouseType::strategy_at(depth + 1),
+                ::cas_runtime::strategy::optional(WarehouseType::strategy_at(depth + 1)),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
+                ),
+            ),
+            (
+                ::cas_runtime::strategy::optional(
+                    ReferenceDocument::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::repeated(
+                    1u32,
+                    ::std::option::Option::Some(999u32),
+                    depth,
+                    || Line::strategy_at(depth + 1),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::TextType::strategy(),
+                ),
+                ::cas_runtime::strategy::optional(
+                    super::common_types::ExtensionsType::strategy_at(depth + 1),
+                ),
+            ),
+        )
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11))| Self {
+                schema_version: v0,
+                header: v1,
+                order_number: v2,
+                movement_type: v3,
+                movement_date_time: v4,
+                warehouse: v5,
+                destination_warehouse: v6,
+                consignee: v7,
+                reference_document: v8,
+                line: v9,
+                remarks: v10,
+                extensions: v11,
+            })
+            .boxed()
+    }
+}
+
 /// Article, excise data and quantity of a line.
 ///
 /// XSD complex type `MovementOrder/Line`.
@@ -1775,6 +1977,63 @@ impl Line {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl Line {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            super::common_types::SequenceNumberType::strategy(),
+            super::common_types::ArticleNumberType::strategy(),
+            super::common_types::CnCodeType::strategy(),
+            ::cas_runtime::strategy::optional(ExciseProductCodeType::strategy()),
+            super::common_types::QuantityType::strategy_at(depth + 1),
+            ::cas_runtime::strategy::optional(AlcoholicStrengthType::strategy()),
+            ::cas_runtime::strategy::optional(
+                super::common_types::AmountType::strategy_at(depth + 1),
+            ),
+            ::cas_runtime::strategy::repeated(
+                0u32,
+                ::std::option::Option::None,
+                depth,
+                || super::common_types::Text35Type::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1, v2, v3, v4, v5, v6, v7)| Self {
+                line_number: v0,
+                article_number: v1,
+                commodity_code: v2,
+                excise_product_code: v3,
+                quantity: v4,
+                alcoholic_strength: v5,
+                value: v6,
+                batch_number: v7,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl Line {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(Line);
+
 /// MRN of a customs declaration or ARC of an e-AD.
 ///
 /// XSD complex type `MovementOrder/ReferenceDocument`.
@@ -1935,6 +2194,56 @@ impl ReferenceDocumentMrnOrArc {
                 w.end_el(::std::option::Option::Some(8u16), "mo:Arc", "Arc");
             }
         }
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl ReferenceDocument {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (ReferenceDocumentMrnOrArc::strategy_at(depth),)
+            .prop_map(|(v0,)| Self { mrn_or_arc: v0 })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl ReferenceDocument {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(ReferenceDocument);
+
+#[cfg(feature = "proptest")]
+impl ReferenceDocumentMrnOrArc {
+    #[doc(hidden)]
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        ::cas_runtime::strategy::one_of(
+            ::std::vec![
+                super::common_types::MrnType::strategy().prop_map(Self::Mrn).boxed(),
+                ArcType::strategy().prop_map(Self::Arc).boxed()
+            ],
+        )
     }
 }
 
@@ -2188,6 +2497,50 @@ impl WarehouseType {
     }
 }
 
+#[cfg(feature = "proptest")]
+impl WarehouseType {
+    /// Like `strategy()`, for an element `depth` levels down: from
+    /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+    /// recurse is left out, so values stay finite.
+    #[allow(unused_variables)]
+    pub fn strategy_at(
+        depth: u32,
+    ) -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<Self> {
+        #[allow(unused_imports)]
+        use ::cas_runtime::strategy::proptest::strategy::Strategy as _;
+        (
+            Kind::strategy(),
+            super::common_types::AuthorisationNumberType::strategy(),
+            ::cas_runtime::strategy::optional(ExciseNumberType::strategy()),
+            ::cas_runtime::strategy::optional(
+                super::common_types::LocationCodeType::strategy(),
+            ),
+        )
+            .prop_map(|(v0, v1, v2, v3)| Self {
+                kind: v0,
+                authorisation_number: v1,
+                excise_number: v2,
+                location: v3,
+            })
+            .boxed()
+    }
+}
+
+#[cfg(feature = "proptest")]
+impl WarehouseType {
+    /// Values whose content is valid (facets, occurrences,
+    /// choices, fixed values), for property tests. Keys and IDs
+    /// are document-wide: a root's `strategy()` also makes them hold.
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        Self::strategy_at(0)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(WarehouseType);
+
 impl ::cas_runtime::XmlRoot for MovementOrder {
     const ELEMENT: &'static str = "MovementOrder";
 
@@ -2257,3 +2610,511 @@ impl ::cas_runtime::IngestionMessage for MovementOrder {
 
     const ENDPOINT: &'static str = "/ingestion/v1/movement-order";
 }
+
+#[cfg(feature = "proptest")]
+impl MovementOrder {
+    /// Valid documents, for property tests: content as the types
+    /// allow, each keyref and IDREF pointed at an existing key or ID,
+    /// and only documents that validate kept (keys and IDs unique).
+    pub fn strategy() -> ::cas_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        static REFERENCES: ::cas_runtime::strategy::References = ::cas_runtime::strategy::References {
+            identity: &[
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:movement-order:1",
+                    local: "MovementOrder",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LineNumberKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:movement-order:1",
+                                            local: b"Line",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"lineNumber",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:article-data-item:1",
+                    local: "ArticleDataItem",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ArticleNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:article-data-item:1",
+                                            local: b"Article",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:article-data-item:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:business-partners:1",
+                    local: "BusinessPartners",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PartnerKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "RepresentativeKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PartnerKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"Representative",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"partnerRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "EoriUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:business-partners:1",
+                                            local: b"BusinessPartner",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:business-partners:1",
+                                                local: b"EoriNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:certificate-of-origin:1",
+                    local: "CertificateOfOrigin",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:certificate-of-origin:1",
+                                                local: b"GoodsItemNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:customs-shipment:1",
+                    local: "CustomsShipment",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "GoodsItemSequenceKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"SequenceNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Package",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageId",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "PackageReferenceKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "PackageKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"GoodsItem",
+                                        },
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"PackageReference",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"packageRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ContainerNumberUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:customs-shipment:1",
+                                            local: b"Container",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:customs-shipment:1",
+                                                local: b"ContainerNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:formula:1",
+                    local: "Formula",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "InputLineKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Input",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "OutputLineUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Output",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"line",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "LossInputKeyref",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Keyref {
+                                refer: "InputLineKey",
+                            },
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:formula:1",
+                                            local: b"Loss",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"inputRef",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+                ::cas_runtime::strategy::Scoped {
+                    ns: "urn:cas:ingestion:material-list:1",
+                    local: "MaterialList",
+                    defs: &[
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentPositionKey",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Key,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[],
+                                        attribute: ::std::option::Option::Some(::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"",
+                                            local: b"position",
+                                        }),
+                                    },
+                                ],
+                            ],
+                        },
+                        ::cas_runtime::xml::idc::IdcDef {
+                            name: "ComponentArticleUnique",
+                            kind: ::cas_runtime::xml::idc::IdcKind::Unique,
+                            selector: &[
+                                ::cas_runtime::xml::idc::IdcPath {
+                                    descendant: false,
+                                    steps: &[
+                                        ::cas_runtime::xml::idc::Step::Name {
+                                            ns: b"urn:cas:ingestion:material-list:1",
+                                            local: b"Component",
+                                        },
+                                    ],
+                                    attribute: ::std::option::Option::None,
+                                },
+                            ],
+                            fields: &[
+                                &[
+                                    ::cas_runtime::xml::idc::IdcPath {
+                                        descendant: false,
+                                        steps: &[
+                                            ::cas_runtime::xml::idc::Step::Name {
+                                                ns: b"urn:cas:ingestion:material-list:1",
+                                                local: b"ArticleNumber",
+                                            },
+                                        ],
+                                        attribute: ::std::option::Option::None,
+                                    },
+                                ],
+                            ],
+                        },
+                    ],
+                },
+            ],
+            ids: &[],
+        };
+        ::cas_runtime::strategy::document(Self::strategy_at(0), &REFERENCES)
+    }
+}
+
+#[cfg(feature = "proptest")]
+::cas_runtime::impl_arbitrary!(MovementOrder);

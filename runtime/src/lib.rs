@@ -23,7 +23,8 @@
 //! the ingestion endpoints: retries, idempotency keys, typed errors) and
 //! `webhook` (typed events, signature verification, correlation of
 //! outcomes with sent messages). Generated crates depend on this crate
-//! without them.
+//! without them. Feature `proptest` (off by default): [`strategy`], what the
+//! strategies of generated types (valid values, for property tests) build on.
 
 #[cfg(feature = "client")]
 pub mod client;
@@ -31,6 +32,8 @@ pub mod error;
 pub mod lexical;
 pub mod message;
 pub mod pattern;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 pub mod types;
 #[cfg(feature = "webhook")]
 pub mod webhook;

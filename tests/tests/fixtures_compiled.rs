@@ -100,3 +100,62 @@ fn duplicate_ids_and_dangling_idrefs_are_errors() {
         assert!(ours.contains(&constraint), "expected {constraint}, got {ours:?} for:\n{variant}");
     }
 }
+
+/// Random valid documents of a fixture (its generated `Document::strategy()`):
+/// written, accepted by xmllint (one run for all), read back equal.
+fn property_round_trip<D: PartialEq + Debug>(
+    name: &str,
+    strategy: cas_runtime::strategy::proptest::strategy::BoxedStrategy<D>,
+    read: impl Fn(&str) -> Result<D, ValidationErrors>,
+    write: impl Fn(&D) -> Result<String, WriteError>,
+) {
+    use cas_runtime::strategy::proptest::strategy::{Strategy, ValueTree};
+    use cas_runtime::strategy::proptest::test_runner::TestRunner;
+    const CASES: usize = 16;
+    let mut runner = TestRunner::deterministic();
+    let dir = std::env::temp_dir().join(format!("cas-fixture-props-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut files = Vec::new();
+    let mut texts = Vec::new();
+    for i in 0..CASES {
+        let value = strategy.new_tree(&mut runner).unwrap_or_else(|e| panic!("{name}: strategy gave up: {e}")).current();
+        let xml = write(&value).unwrap_or_else(|e| panic!("{name}: not written: {e}"));
+        let back = read(&xml).unwrap_or_else(|e| panic!("{name}: generated document does not read back:\n{e}\n{xml}"));
+        assert_eq!(back, value, "{name}: reads back different:\n{xml}");
+        let path = dir.join(format!("{i}.xml"));
+        std::fs::write(&path, &xml).expect("temp file");
+        files.push(path);
+        texts.push(xml);
+    }
+    let verdicts = cas_tests::mutate::xmllint_many(&fixtures_dir().join(format!("{name}.xsd")), &files);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (ok, xml) in verdicts.into_iter().zip(&texts) {
+        assert!(ok, "{name}: xmllint rejects a generated document:\n{xml}");
+    }
+}
+
+macro_rules! property_tests {
+    ($($name:ident),* $(,)?) => {
+        mod properties {
+            use super::*;
+            $(
+                #[test]
+                fn $name() {
+                    property_round_trip(
+                        stringify!($name),
+                        fx::$name::Document::strategy(),
+                        fx::$name::Document::from_xml,
+                        fx::$name::Document::to_xml,
+                    );
+                }
+            )*
+        }
+    };
+}
+
+property_tests!(
+    all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
+    groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
+    sequence, simple_content, union, unqualified,
+);

@@ -19,7 +19,7 @@ use crate::naming::{self, Namespace};
 
 /// The element names (and wildcards) a particle can start with.
 #[derive(Clone, Debug, Default)]
-struct First {
+pub(crate) struct First {
     names: BTreeSet<QName>,
     wildcards: Vec<Wildcard>,
 }
@@ -71,7 +71,7 @@ fn first_of_term(t: &Term) -> (First, bool) {
 
 /// Shape of a field: exactly one, optional, or a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     One,
     Opt,
     Many,
@@ -87,38 +87,38 @@ fn shape(occurs: Occurs, emptiable: bool) -> Shape {
     }
 }
 
-enum FieldTerm {
+pub(crate) enum FieldTerm {
     Element(Element),
     /// A helper type (struct for a sequence, enum for a choice) in the same module.
     Group { ty: Ident, first: First, describe: String },
     Any(Wildcard),
 }
 
-struct Field {
-    name: Ident,
-    occurs: Occurs,
-    shape: Shape,
-    term: FieldTerm,
+pub(crate) struct Field {
+    pub(crate) name: Ident,
+    pub(crate) occurs: Occurs,
+    pub(crate) shape: Shape,
+    pub(crate) term: FieldTerm,
 }
 
-enum Aux {
+pub(crate) enum Aux {
     Struct { name: Ident, fields: Vec<Field>, all: bool, doc: String },
     Enum { name: Ident, variants: Vec<Variant>, doc: String },
 }
 
-struct Variant {
-    name: Ident,
-    occurs: Occurs,
-    term: FieldTerm,
+pub(crate) struct Variant {
+    pub(crate) name: Ident,
+    pub(crate) occurs: Occurs,
+    pub(crate) term: FieldTerm,
 }
 
 /// Per-type emission state.
 pub struct TypeEmitter<'c, 'm> {
-    ctx: &'c mut Ctx<'m>,
-    module: String,
+    pub(crate) ctx: &'c mut Ctx<'m>,
+    pub(crate) module: String,
     aux: Vec<Aux>,
     /// The complex type being emitted (its helper types are part of it).
-    owner: Option<crate::model::TypeId>,
+    pub(crate) owner: Option<crate::model::TypeId>,
 }
 
 fn describe(first: &First) -> String {
@@ -276,7 +276,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     /// Is `e` of a type that contains the type being emitted? Then a single
     /// occurrence is boxed (repeated ones sit in a `Vec`, on the heap already).
-    fn boxed(&self, e: &Element, many: bool) -> bool {
+    pub(crate) fn boxed(&self, e: &Element, many: bool) -> bool {
         !many && self.owner.as_ref().is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
     }
 
@@ -992,6 +992,12 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let derives = quote!(Clone, Debug, PartialEq);
         let aux = std::mem::take(&mut self.aux);
         let aux_items: Vec<TokenStream> = aux.iter().map(|a| self.emit_aux(a)).collect();
+        let strategies = if self.ctx.proptest {
+            let c = (&ct.id, &name, &attrs, any_attr.as_ref(), simple_value.as_ref());
+            crate::emit::strategy::complex(&self, c.0, c.1, c.2, c.3, c.4, &content_fields, &aux)
+        } else {
+            quote!()
+        };
         quote! {
             #doc
             #[derive(#derives)]
@@ -1028,6 +1034,8 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             }
 
             #(#aux_items)*
+
+            #strategies
         }
     }
 
@@ -1304,7 +1312,7 @@ fn step_tokens(s: &XStep) -> TokenStream {
     }
 }
 
-fn xpath_tokens(x: &XPath) -> TokenStream {
+pub(crate) fn xpath_tokens(x: &XPath) -> TokenStream {
     let d = x.descendant;
     let steps = x.steps.iter().map(step_tokens);
     let attr = match &x.attribute {

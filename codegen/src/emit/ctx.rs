@@ -26,6 +26,8 @@ pub struct Ctx<'m> {
     /// Complex types each complex type contains (transitively), to box
     /// fields that would make a type contain itself.
     reach: BTreeMap<TypeId, std::collections::BTreeSet<TypeId>>,
+    /// Emit `proptest` strategies (see `emit::strategy`).
+    pub proptest: bool,
 }
 
 /// Complex types directly referenced by the content of `ct`.
@@ -109,7 +111,7 @@ impl<'m> Ctx<'m> {
             }
             reach.insert(id.clone(), seen);
         }
-        Ctx { model, modules, types, taken, reach }
+        Ctx { model, modules, types, taken, reach, proptest: false }
     }
 
     /// Would a field of type `ty` inside `owner` make `owner` contain

@@ -7,6 +7,7 @@ pub mod complex;
 pub mod ctx;
 pub mod docs;
 pub mod simple;
+pub mod strategy;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,8 @@ pub struct EmitOptions {
     pub messages: Vec<MessageEntry>,
     /// Doc comment of the generated crate.
     pub crate_doc: String,
+    /// Emit `proptest` strategies behind `#[cfg(feature = "proptest")]`.
+    pub proptest: bool,
 }
 
 fn header(sources: &[PathBuf], root: &Path) -> String {
@@ -105,6 +108,7 @@ fn reachable(model: &Model, ty: &TypeRef, out: &mut BTreeSet<String>, nil: &mut 
 /// target namespace, keyed by path relative to the crate's `src/`.
 pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
     let mut ctx = Ctx::new(model);
+    ctx.proptest = opts.proptest;
     let use_default_ns = !model.namespaces.values().any(|n| n.has_unqualified_locals);
     let mut files = BTreeMap::new();
     let mut roots: Vec<(QName, String, String)> = Vec::new(); // (element, module, rust name)
@@ -115,6 +119,9 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
         let simple: Vec<_> = model.simple_types.values().filter(|s| &s.id.ns == uri).collect();
         for st in simple {
             items.push(simple::emit(&ctx, st, &module)?);
+            if opts.proptest {
+                items.push(strategy::simple(&ctx, st));
+            }
         }
         let complex: Vec<_> = model.complex_types.values().filter(|c| &c.id.ns == uri).collect();
         for ct in complex {
@@ -146,16 +153,17 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
         .map(|uri| if uri.is_empty() { " Types of schemas without a target namespace.".to_owned() } else { format!(" Types of the namespace `{uri}`.") })
         .collect();
     let doc_enum = root_enum(&roots, "Document", "A document whose root is any global element of the schemas.", None);
+    let selected: Vec<_> = roots
+        .iter()
+        .filter(|(q, ..)| opts.messages.iter().any(|m| m.root == q.local && m.namespace == q.ns))
+        .cloned()
+        .collect();
     let message_enum = if opts.messages.is_empty() {
         quote!()
     } else {
-        let selected: Vec<_> = roots
-            .iter()
-            .filter(|(q, ..)| opts.messages.iter().any(|m| m.root == q.local && m.namespace == q.ns))
-            .cloned()
-            .collect();
         root_enum(&selected, "Message", "A CAS ingestion message: one variant per endpoint.", Some(&opts.messages))
     };
+    let enum_strategies = if opts.proptest { strategy::root_enums(&roots, &selected) } else { quote!() };
     let crate_doc: Vec<String> = opts.crate_doc.lines().map(|l| format!(" {l}")).collect();
     let tokens = quote! {
         #(#![doc = #crate_doc])*
@@ -166,6 +174,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
 
         #doc_enum
         #message_enum
+        #enum_strategies
     };
     let mut sources: Vec<PathBuf> = model.namespaces.values().flat_map(|n| n.files.iter().cloned()).collect();
     sources.sort();
@@ -282,6 +291,12 @@ fn emit_root(
         }
 
         #message
+    };
+    let tokens = if ctx.proptest {
+        let s = strategy::root(ctx, module, e, &name, own_type.is_some());
+        quote!(#tokens #s)
+    } else {
+        tokens
     };
     Ok((tokens, name))
 }
