@@ -46,11 +46,27 @@ pub struct ReadOptions {
     pub max_depth: u32,
     /// At most this many errors are kept; the rest are counted.
     pub max_errors: usize,
+    /// Largest document accepted, in bytes. A stream (`from_reader`) is
+    /// read no further than this, so memory stays bounded.
+    pub max_document_bytes: u64,
+    /// Largest text content of one element or value of one attribute, in
+    /// bytes (after references are expanded).
+    pub max_value_bytes: u64,
+    /// Most attributes on one element (namespace declarations included).
+    pub max_attributes: u32,
 }
 
+/// Defaults of [`ReadOptions`]: far above any real CAS document.
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { validate: true, max_depth: 256, max_errors: 1000 }
+        ReadOptions {
+            validate: true,
+            max_depth: 256,
+            max_errors: 1000,
+            max_document_bytes: 256 << 20,
+            max_value_bytes: 16 << 20,
+            max_attributes: 1024,
+        }
     }
 }
 
@@ -201,6 +217,7 @@ impl<'a> XmlReader<'a> {
     /// reported as an encoding error at the element where it occurs: the
     /// valid part is read (so its path is known) and the rest is not.
     pub fn from_bytes(bytes: &'a [u8], opts: ReadOptions) -> Result<Self, ValidationErrors> {
+        check_document_size(bytes.len() as u64, &opts)?;
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if body.starts_with(b"\xFE\xFF") || body.starts_with(b"\xFF\xFE") {
             return Err(ValidationErrors(vec![ValidationError {
@@ -437,6 +454,10 @@ impl<'a> XmlReader<'a> {
     /// pending element. DTDs are refused: no entity is ever expanded and no
     /// external resource is ever read.
     pub fn start_document(&mut self) -> ReadResult<()> {
+        if let Err(e) = check_document_size(self.input.len() as u64, &self.opts) {
+            self.errors.extend(e.0);
+            return Err(Fail::Fatal);
+        }
         loop {
             let (pos, ev) = self.read_ev()?;
             match ev {
@@ -626,13 +647,23 @@ impl<'a> XmlReader<'a> {
         let start = frame.start.clone();
         let base = self.input.as_ptr() as usize;
         let mut nil = None;
-        for attr in start.attributes() {
+        for (n, attr) in start.attributes().enumerate() {
+            if n as u64 >= u64::from(self.opts.max_attributes) {
+                let limit = u64::from(self.opts.max_attributes);
+                return Err(self.fatal(pos, ErrorKind::Limit { what: "attributes on one element", limit }));
+            }
             let attr = match attr {
                 Ok(a) => a,
                 Err(e) => {
                     return Err(self.fatal(pos, ErrorKind::Malformed { message: e.to_string() }));
                 }
             };
+            if attr.value.len() as u64 > self.opts.max_value_bytes {
+                let (limit, local) = (self.opts.max_value_bytes, attr.key.local_name());
+                let path = self.path_string(None, Some(local.into_inner()));
+                self.push(path, Some(pos), ErrorKind::Limit { what: "value size in bytes", limit });
+                return Err(Fail::Fatal);
+            }
             if attr.key.as_namespace_binding().is_some() {
                 continue;
             }
@@ -845,6 +876,11 @@ impl<'a> XmlReader<'a> {
                     return Err(self.misplaced_event(pos, &ev_kind(&ev)));
                 }
             };
+            let len = piece.len() + first.as_ref().map_or(0, |f| f.len()) + self.text_buf.len();
+            if len as u64 > self.opts.max_value_bytes {
+                let limit = self.opts.max_value_bytes;
+                return Err(self.fatal(pos, ErrorKind::Limit { what: "value size in bytes", limit }));
+            }
             match first.take() {
                 None if !joined => first = Some(piece),
                 None => self.text_buf.push_str(&piece),
@@ -1291,4 +1327,16 @@ pub(crate) fn resolve_ref(name: &str) -> Option<char> {
 fn xml_char(c: u32) -> Option<char> {
     let ok = matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
     if ok { char::from_u32(c) } else { None }
+}
+
+/// The document-size limit, as the error a reader reports.
+pub(crate) fn check_document_size(len: u64, opts: &ReadOptions) -> Result<(), ValidationErrors> {
+    if len <= opts.max_document_bytes {
+        return Ok(());
+    }
+    Err(ValidationErrors(vec![ValidationError {
+        path: "/".into(),
+        location: None,
+        kind: ErrorKind::Limit { what: "document size in bytes", limit: opts.max_document_bytes },
+    }]))
 }
