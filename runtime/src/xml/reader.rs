@@ -219,7 +219,9 @@ impl<'a> XmlReader<'a> {
     pub fn from_bytes(bytes: &'a [u8], opts: ReadOptions) -> Result<Self, ValidationErrors> {
         check_document_size(bytes.len() as u64, &opts)?;
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if body.starts_with(b"\xFE\xFF") || body.starts_with(b"\xFF\xFE") {
+        // With a byte order mark, or without one (`<?` as UTF-16 code units).
+        let utf16 = [&b"\xFE\xFF"[..], b"\xFF\xFE", b"<\0?\0", b"\0<\0?"];
+        if utf16.iter().any(|p| body.starts_with(p)) {
             return Err(ValidationErrors(vec![ValidationError {
                 path: "/".into(),
                 location: Some(Location { line: 1, column: 1 }),
@@ -461,7 +463,16 @@ impl<'a> XmlReader<'a> {
         loop {
             let (pos, ev) = self.read_ev()?;
             match ev {
-                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(d) => {
+                    let declared = match d.encoding() {
+                        Some(Ok(e)) => e.into_owned(),
+                        _ => continue,
+                    };
+                    if let Some(message) = encoding_problem(&declared, self.input) {
+                        return Err(self.fatal(pos, ErrorKind::Encoding { message }));
+                    }
+                }
+                Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_xml_whitespace(&t) => {}
                 Event::DocType(_) => {
                     return Err(self.fatal(
@@ -706,7 +717,9 @@ impl<'a> XmlReader<'a> {
                         self.push(
                             path,
                             Some(attr_pos),
-                            ErrorKind::Unsupported { what: "xsi:type".into() },
+                            ErrorKind::Unsupported {
+                                what: format!("xsi:type=\"{raw}\" (types are taken from the schema, never from the document)"),
+                            },
                         );
                     }
                     other => {
@@ -1339,4 +1352,17 @@ pub(crate) fn check_document_size(len: u64, opts: &ReadOptions) -> Result<(), Va
         location: None,
         kind: ErrorKind::Limit { what: "document size in bytes", limit: opts.max_document_bytes },
     }]))
+}
+
+/// Why a document declaring `declared` cannot be read as it is (UTF-8), if
+/// it cannot: reading other encodings' bytes as UTF-8 would change the text.
+fn encoding_problem(declared: &str, input: &str) -> Option<String> {
+    let name = declared.trim();
+    if name.eq_ignore_ascii_case("UTF-8") || name.eq_ignore_ascii_case("UTF8") {
+        return None;
+    }
+    if (name.eq_ignore_ascii_case("US-ASCII") || name.eq_ignore_ascii_case("ASCII")) && input.is_ascii() {
+        return None;
+    }
+    Some(format!("the XML declaration says encoding \"{name}\"; only UTF-8 (or ASCII) is supported"))
 }
