@@ -162,9 +162,9 @@ pub struct XmlReader<'a> {
     /// their place: reported at `finish` unless the element turns up later
     /// out of order, which makes the earlier one the misplaced element.
     markers: Vec<Marker>,
-    /// Set when the input was cut at an encoding error: reaching its end
-    /// early is reported as that error.
-    truncated: Option<String>,
+    /// Set when the input was cut at an encoding error or a character XML
+    /// does not allow: reaching its end is reported as that error.
+    truncated: Option<ErrorKind>,
     /// `xs:ID` values seen, and `xs:IDREF`s to resolve at the end (value, path, position).
     ids: std::collections::HashSet<String>,
     idrefs: Vec<(String, String, u64)>,
@@ -184,6 +184,15 @@ impl<'a> XmlReader<'a> {
     }
 
     fn with_input(input: &'a str, opts: ReadOptions) -> Self {
+        // Read up to the first character XML 1.0 forbids (NUL, most C0
+        // controls, U+FFFE/U+FFFF), which no writer can write back.
+        let (input, truncated) = match forbidden_char(input) {
+            None => (input, None),
+            Some((at, c)) => {
+                let message = format!("character U+{:04X} is not allowed in XML", u32::from(c));
+                (&input[..at], Some(ErrorKind::Malformed { message }))
+            }
+        };
         let mut ns = NsReader::from_str(input);
         let cfg = ns.config_mut();
         cfg.expand_empty_elements = true;
@@ -205,7 +214,7 @@ impl<'a> XmlReader<'a> {
             ids: std::collections::HashSet::new(),
             idrefs: Vec::new(),
             markers: Vec::new(),
-            truncated: None,
+            truncated,
             errors: Vec::new(),
             dropped_errors: 0,
             line_cache: (0, 1, 1),
@@ -236,11 +245,14 @@ impl<'a> XmlReader<'a> {
                 let good = e.valid_up_to();
                 let prefix = std::str::from_utf8(&body[..good]).unwrap_or_default();
                 let mut r = Self::with_input(prefix, opts);
-                r.truncated = Some(format!(
-                    "invalid UTF-8 byte 0x{:02X} at byte offset {}",
-                    body.get(good).copied().unwrap_or(0),
-                    good + (bytes.len() - body.len())
-                ));
+                if r.truncated.is_none() {
+                    let message = format!(
+                        "invalid UTF-8 byte 0x{:02X} at byte offset {}",
+                        body.get(good).copied().unwrap_or(0),
+                        good + (bytes.len() - body.len())
+                    );
+                    r.truncated = Some(ErrorKind::Encoding { message });
+                }
                 Ok(r)
             }
         }
@@ -411,9 +423,7 @@ impl<'a> XmlReader<'a> {
         let path = self.path_string(None, None);
         // Input cut at an encoding error: running out of it is that error.
         let (pos, kind) = match (&self.truncated, &kind) {
-            (Some(message), ErrorKind::Malformed { .. }) => {
-                (self.input.len() as u64, ErrorKind::Encoding { message: message.clone() })
-            }
+            (Some(cut), ErrorKind::Malformed { .. }) => (self.input.len() as u64, cut.clone()),
             _ => (pos, kind),
         };
         self.push(path, Some(pos), kind);
@@ -815,7 +825,13 @@ impl<'a> XmlReader<'a> {
             return Ok(normalized);
         }
         match quick_xml::escape::unescape(&normalized) {
-            Ok(v) => Ok(Cow::Owned(v.into_owned())),
+            Ok(v) => match forbidden_char(&v) {
+                None => Ok(Cow::Owned(v.into_owned())),
+                Some((_, c)) => {
+                    let message = format!("character reference to U+{:04X}, which XML does not allow", u32::from(c));
+                    Err(self.fatal(pos, ErrorKind::Malformed { message }))
+                }
+            },
             Err(e) => Err(self.fatal(pos, ErrorKind::Malformed { message: e.to_string() })),
         }
     }
@@ -1105,7 +1121,11 @@ impl<'a> XmlReader<'a> {
                 Err(e) => return Err(self.malformed(e)),
             };
             match ev {
-                Event::Eof => return Ok(()),
+                Event::Eof => match self.truncated.clone() {
+                    // Cut after the root element: what follows is still wrong.
+                    Some(cut) => return Err(self.fatal(self.input.len() as u64, cut)),
+                    None => return Ok(()),
+                },
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_xml_whitespace(&t) => {}
                 _ => {
@@ -1365,4 +1385,23 @@ fn encoding_problem(declared: &str, input: &str) -> Option<String> {
         return None;
     }
     Some(format!("the XML declaration says encoding \"{name}\"; only UTF-8 (or ASCII) is supported"))
+}
+
+/// The first character XML 1.0 does not allow, and where: C0 controls
+/// other than tab, newline and carriage return, and U+FFFE/U+FFFF
+/// (surrogates cannot occur in a `str`).
+fn forbidden_char(input: &str) -> Option<(usize, char)> {
+    let bytes = input.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+            return Some((i, char::from(b)));
+        }
+        if b == 0xEF && bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) {
+            return input[i..].chars().next().map(|c| (i, c));
+        }
+        i += 1;
+    }
+    None
 }
