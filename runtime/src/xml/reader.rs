@@ -551,11 +551,11 @@ impl<'a> XmlReader<'a> {
                         self.unexpected_text(pos, text);
                     }
                 }
+                // Even a blank CDATA section is character content to
+                // libxml2 (the reference), so it is reported too.
                 Event::CData(c) => {
                     let text = c.xml10_content().into_owned();
-                    if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
-                        self.unexpected_text(pos, text);
-                    }
+                    self.unexpected_text(pos, text);
                 }
                 Event::GeneralRef(g) => {
                     let text: &str = &g;
