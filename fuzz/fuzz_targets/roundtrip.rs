@@ -6,7 +6,9 @@ use cas_messages::Document;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(doc) = Document::from_slice(data) else { return };
+    let Ok(doc) = Document::from_slice(data) else {
+        return;
+    };
     let xml = match doc.to_xml() {
         Ok(x) => x,
         Err(e) => panic!("read as valid but cannot be written: {e}"),

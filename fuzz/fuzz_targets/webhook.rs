@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use cas_runtime::webhook::{Correlator, Verifier, WebhookEvent, WebhookHeaders, sign, Secret};
+use cas_runtime::webhook::{Correlator, Secret, Verifier, WebhookEvent, WebhookHeaders, sign};
 use libfuzzer_sys::fuzz_target;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -18,17 +18,31 @@ fuzz_target!(|data: &[u8]| {
     let body = parts.next().unwrap_or(data);
 
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
-    let Ok(verifier) = Verifier::new(SECRET) else { return };
-    let headers = WebhookHeaders { id: &id, timestamp: &ts, signature: &sig };
+    let Ok(verifier) = Verifier::new(SECRET) else {
+        return;
+    };
+    let headers = WebhookHeaders {
+        id: &id,
+        timestamp: &ts,
+        signature: &sig,
+    };
     let _ = verifier.verify_at(&headers, body, now);
 
     // A correctly signed delivery of the same body verifies iff it parses.
     if let Ok(secret) = Secret::parse(SECRET) {
         let good = sign(&secret, "msg_f", 1_764_000_000, body);
-        let headers = WebhookHeaders { id: "msg_f", timestamp: "1764000000", signature: &good };
+        let headers = WebhookHeaders {
+            id: "msg_f",
+            timestamp: "1764000000",
+            signature: &good,
+        };
         let verified = verifier.verify_at(&headers, body, now);
         let parsed = WebhookEvent::from_json(body);
-        assert_eq!(verified.is_ok(), parsed.is_ok(), "signed delivery and plain parse disagree");
+        assert_eq!(
+            verified.is_ok(),
+            parsed.is_ok(),
+            "signed delivery and plain parse disagree"
+        );
     }
 
     if let Ok(event) = WebhookEvent::from_json(body) {

@@ -17,19 +17,29 @@ const EXPECTED: &[(&str, Option<&str>)] = &[
 
 /// The properties of the `read`, `read_validate` and `roundtrip` targets.
 fn document_properties(name: &str, data: &[u8]) {
-    let opts = ReadOptions { validate: false, ..ReadOptions::default() };
+    let opts = ReadOptions {
+        validate: false,
+        ..ReadOptions::default()
+    };
     let sliced = Document::from_slice_with(data, &opts);
     if let Err(e) = &sliced {
         assert!(!e.is_empty(), "{name}: a failed read without an error");
     }
     let streamed = Document::from_reader_with(data, &opts);
-    assert_eq!(streamed.is_ok(), sliced.is_ok(), "{name}: from_reader and from_slice disagree");
+    assert_eq!(
+        streamed.is_ok(),
+        sliced.is_ok(),
+        "{name}: from_reader and from_slice disagree"
+    );
     if let Ok(doc) = Document::from_slice(data) {
         if let Err(e) = doc.validate() {
             panic!("{name}: read as valid, but validate() says: {e}");
         }
-        let xml = doc.to_xml().unwrap_or_else(|e| panic!("{name}: read as valid, not writable: {e}"));
-        let back = Document::from_xml(&xml).unwrap_or_else(|e| panic!("{name}: does not read back: {e}"));
+        let xml = doc
+            .to_xml()
+            .unwrap_or_else(|e| panic!("{name}: read as valid, not writable: {e}"));
+        let back =
+            Document::from_xml(&xml).unwrap_or_else(|e| panic!("{name}: does not read back: {e}"));
         assert_eq!(back, doc, "{name}: read back differs");
     }
 }
@@ -39,10 +49,17 @@ fn every_kept_crash_input_now_gives_its_expected_result() {
     let dir = repo_root().join("tests/fuzz-regressions");
     let mut seen = 0;
     for target in ["read", "read_validate", "roundtrip"] {
-        let Ok(entries) = std::fs::read_dir(dir.join(target)) else { continue };
+        let Ok(entries) = std::fs::read_dir(dir.join(target)) else {
+            continue;
+        };
         for entry in entries {
             let path = entry.expect("entry").path();
-            let name = format!("{target}/{}", path.file_name().and_then(|n| n.to_str()).unwrap_or_default());
+            let name = format!(
+                "{target}/{}",
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+            );
             let data = std::fs::read(&path).expect("read input");
             document_properties(&name, &data);
             let expected = EXPECTED
@@ -50,12 +67,19 @@ fn every_kept_crash_input_now_gives_its_expected_result() {
                 .find(|(n, _)| *n == name)
                 .unwrap_or_else(|| panic!("{name}: add its expected result to EXPECTED"))
                 .1;
-            let found = Document::from_slice(&data).err().map(|e| e.0[0].constraint());
+            let found = Document::from_slice(&data)
+                .err()
+                .map(|e| e.0[0].constraint());
             assert_eq!(found, expected, "{name}");
             seen += 1;
         }
     }
-    assert_eq!(seen, EXPECTED.len(), "every entry of EXPECTED has its input in {}", dir.display());
+    assert_eq!(
+        seen,
+        EXPECTED.len(),
+        "every entry of EXPECTED has its input in {}",
+        dir.display()
+    );
     assert!(Path::new(&dir).is_dir());
 }
 

@@ -18,7 +18,9 @@ pub fn read_input(src: impl Read, opts: &ReadOptions) -> Result<Vec<u8>, Validat
         return Err(ValidationErrors(vec![ValidationError {
             path: "/".into(),
             location: None,
-            kind: ErrorKind::Io { message: e.to_string() },
+            kind: ErrorKind::Io {
+                message: e.to_string(),
+            },
         }]));
     }
     check_document_size(buf.len() as u64, opts)?;
