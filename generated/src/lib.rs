@@ -127,6 +127,22 @@ impl Document {
         Self::read(::cas_runtime::xml::XmlReader::from_bytes(input, opts.clone())?)
     }
 
+    /// Reads a document from a stream, no further than the options' `max_document_bytes`.
+    pub fn from_reader(
+        input: impl ::std::io::Read,
+    ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
+        Self::from_reader_with(input, &::cas_runtime::xml::ReadOptions::default())
+    }
+
+    /// Like `from_reader`, with explicit options.
+    pub fn from_reader_with(
+        input: impl ::std::io::Read,
+        opts: &::cas_runtime::xml::ReadOptions,
+    ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
+        let bytes = ::cas_runtime::xml::read_input(input, opts)?;
+        Self::from_slice_with(&bytes, opts)
+    }
+
     fn read(
         mut r: ::cas_runtime::xml::XmlReader<'_>,
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
@@ -324,6 +340,22 @@ impl Message {
         opts: &::cas_runtime::xml::ReadOptions,
     ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
         Self::read(::cas_runtime::xml::XmlReader::from_bytes(input, opts.clone())?)
+    }
+
+    /// Reads a document from a stream, no further than the options' `max_document_bytes`.
+    pub fn from_reader(
+        input: impl ::std::io::Read,
+    ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
+        Self::from_reader_with(input, &::cas_runtime::xml::ReadOptions::default())
+    }
+
+    /// Like `from_reader`, with explicit options.
+    pub fn from_reader_with(
+        input: impl ::std::io::Read,
+        opts: &::cas_runtime::xml::ReadOptions,
+    ) -> ::std::result::Result<Self, ::cas_runtime::ValidationErrors> {
+        let bytes = ::cas_runtime::xml::read_input(input, opts)?;
+        Self::from_slice_with(&bytes, opts)
     }
 
     fn read(

@@ -118,6 +118,8 @@ pub enum ErrorKind {
     Malformed { message: String },
     /// The bytes are not valid in the document's encoding.
     Encoding { message: String },
+    /// The document could not be read from its stream.
+    Io { message: String },
     /// A configured limit (depth, size, ...) was exceeded.
     Limit { what: &'static str, limit: u64 },
     /// The root element is not the one expected.
@@ -161,6 +163,7 @@ impl ErrorKind {
         match self {
             ErrorKind::Malformed { .. } => "malformed",
             ErrorKind::Encoding { .. } => "encoding",
+            ErrorKind::Io { .. } => "io",
             ErrorKind::Limit { .. } => "limit",
             ErrorKind::WrongRoot { .. } => "unexpectedElement",
             ErrorKind::Datatype { .. } => "datatype",
@@ -189,6 +192,7 @@ impl fmt::Display for ErrorKind {
         match self {
             ErrorKind::Malformed { message } => write!(f, "not well-formed XML: {message}"),
             ErrorKind::Encoding { message } => write!(f, "encoding error: {message}"),
+            ErrorKind::Io { message } => write!(f, "reading the document failed: {message}"),
             ErrorKind::Limit { what, limit } => write!(f, "{what} exceeds the limit of {limit}"),
             ErrorKind::WrongRoot { expected, found } => {
                 write!(f, "root element is {found}, expected {expected}")

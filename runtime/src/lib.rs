@@ -9,15 +9,35 @@
 //!
 //! # Limits when reading
 //!
-//! Documents are read from memory (`&str` / `&[u8]`). What the reader
-//! refuses or bounds, with its default ([`xml::ReadOptions`]):
+//! Documents are read from memory (`from_xml`, `from_slice`) or from a
+//! stream (`from_reader`: read up to the size limit and no further, so a
+//! hostile sender cannot make the reader hold more). What the reader
+//! refuses or bounds, with its default ([`xml::ReadOptions`]); every limit
+//! is far above any real CAS document:
 //!
 //! | what | default | on excess |
 //! |---|---|---|
-//! | element nesting depth | 256 (`max_depth`) | a `limit` error; reading stops |
+//! | document size | 256 MiB (`max_document_bytes`) | a `limit` error; a stream is read no further |
+//! | one text content or attribute value | 16 MiB (`max_value_bytes`) | a `limit` error at the element or attribute; reading stops |
+//! | attributes on one element | 1024 (`max_attributes`) | a `limit` error at the element; reading stops |
+//! | element nesting depth | 256 (`max_depth`) | a `limit` error; reading stops (no recursion deeper, so no stack overflow) |
 //! | errors kept per document | 1000 (`max_errors`) | the rest are counted in one `limit` error |
-//! | DTDs (`<!DOCTYPE`) | refused | an `unsupported` error: no entity is expanded, nothing is fetched |
-//! | encodings | UTF-8 (with or without BOM) | UTF-16 and invalid UTF-8 are `encoding` errors at the element where they occur |
+//!
+//! Always refused, whatever the options:
+//!
+//! | what | error |
+//! |---|---|
+//! | DTDs (`<!DOCTYPE`): entity bombs, external entities and DTDs, parameter entities | `unsupported`: no entity is expanded, nothing is read from disk or network |
+//! | entity references other than the five predefined ones and character references | `malformed` |
+//! | encodings other than UTF-8 (with or without BOM): UTF-16 (with or without BOM), a declaration naming another encoding (ISO-8859-1, ...), `US-ASCII` with non-ASCII bytes | `encoding` (a declaration that lies is never read as UTF-8 silently) |
+//! | invalid UTF-8; characters XML 1.0 forbids (NUL, C0 controls, U+FFFE, U+FFFF), also as references | `encoding` / `malformed`, at the element where they occur |
+//! | undeclared namespace prefixes | `malformed` |
+//! | `xsi:type` (even naming the declared type, which xmllint accepts): types come from the schema | `unsupported` at the attribute |
+//! | `xsi:nil` on an element that is not nillable, or a nil element with content | `nillable` (as xmllint) |
+//!
+//! Comments and processing instructions are skipped anywhere; a CDATA
+//! section is text (in element-only content even a blank one is an
+//! error, as for xmllint).
 //!
 //! Behind default features, for applications: `client` (send messages to
 //! the ingestion endpoints: retries, idempotency keys, typed errors) and

@@ -39,6 +39,21 @@ pub trait XmlRoot: Sized {
         read_document(XmlReader::from_bytes(input, opts.clone())?)
     }
 
+    /// Reads a document from a stream (a file, a request body), no further
+    /// than [`ReadOptions::max_document_bytes`].
+    fn from_reader(input: impl std::io::Read) -> Result<Self, ValidationErrors> {
+        Self::from_reader_with(input, &ReadOptions::default())
+    }
+
+    /// Like [`XmlRoot::from_reader`], with explicit options.
+    fn from_reader_with(
+        input: impl std::io::Read,
+        opts: &ReadOptions,
+    ) -> Result<Self, ValidationErrors> {
+        let bytes = crate::xml::read_input(input, opts)?;
+        Self::from_slice_with(&bytes, opts)
+    }
+
     /// Writes the document (UTF-8, with an XML declaration).
     fn to_xml(&self) -> Result<String, WriteError> {
         let mut w = XmlWriter::new();

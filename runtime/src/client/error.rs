@@ -94,7 +94,7 @@ impl Status {
 }
 
 /// A response other than 202.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
     pub status: Status,
     pub code: u16,

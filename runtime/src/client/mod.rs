@@ -460,68 +460,102 @@ impl Client {
             Err(e) => return Err(transport_failure(e)),
         };
         let code = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, self.inner.clock.wall()));
-        let is_problem = resp
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                ct.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("application/problem+json")
-            });
-        if code == 202 {
-            // Accepted: from here on the message is in CAS, whatever the body.
-            let text = resp.text().await.unwrap_or_default();
-            return match serde_json::from_str::<AcceptedBody>(&text) {
-                Ok(b) => Ok(b.reference_id),
-                Err(_) => Err(Failure {
-                    error: SendError::AcceptedWithoutReference {
-                        idempotency_key: key.clone(),
-                        body: text,
-                        attempts: 0,
-                    },
-                    retryable: false,
-                    maybe_delivered: true,
-                    retry_after: None,
-                }),
-            };
-        }
+        let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let (content_type, retry_after) = (header(CONTENT_TYPE), header(RETRY_AFTER));
         let text = match resp.text().await {
             Ok(t) => t,
+            // Accepted: from here on the message is in CAS, whatever the body.
+            Err(_) if code == 202 => String::new(),
             Err(e) => return Err(transport_failure(e)),
         };
-        let problem = if is_problem {
-            serde_json::from_str::<Problem>(&text).ok()
-        } else {
-            None
-        };
-        let status = Status::from_code(code);
-        Err(Failure {
-            retryable: status.is_retryable(),
-            // A 408/502/504 may come from a proxy after the body reached CAS.
-            maybe_delivered: matches!(
-                status,
-                Status::BadGateway | Status::GatewayTimeout | Status::RequestTimeout
-            ),
-            retry_after,
-            error: SendError::Rejected {
-                rejection: Box::new(Rejection {
-                    status,
-                    code,
-                    problem,
-                    body: text,
+        let answer = read_answer(
+            code,
+            content_type.as_deref(),
+            retry_after.as_deref(),
+            self.inner.clock.wall(),
+            text,
+        );
+        match answer {
+            Answer::Accepted(reference_id) => Ok(reference_id),
+            Answer::AcceptedWithoutReference(body) => Err(Failure {
+                error: SendError::AcceptedWithoutReference {
+                    idempotency_key: key.clone(),
+                    body,
+                    attempts: 0,
+                },
+                retryable: false,
+                maybe_delivered: true,
+                retry_after: None,
+            }),
+            Answer::Rejected(rejection) => {
+                let status = rejection.status;
+                let retry_after = rejection.retry_after;
+                Err(Failure {
+                    retryable: status.is_retryable(),
+                    // A 408/502/504 may come from a proxy after the body reached CAS.
+                    maybe_delivered: matches!(
+                        status,
+                        Status::BadGateway | Status::GatewayTimeout | Status::RequestTimeout
+                    ),
                     retry_after,
-                }),
-                idempotency_key: key.clone(),
-                attempts: 0,
-            },
-        })
+                    error: SendError::Rejected {
+                        rejection: Box::new(rejection),
+                        idempotency_key: key.clone(),
+                        attempts: 0,
+                    },
+                })
+            }
+        }
     }
+}
+
+/// What one HTTP answer to a POST says, apart from the transport.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// `202` with the reference id.
+    Accepted(Uuid),
+    /// `202` whose body names no (valid) reference id: the body as received.
+    AcceptedWithoutReference(String),
+    /// Any other status.
+    Rejected(Rejection),
+}
+
+/// Interprets an answer from its status, `Content-Type`, `Retry-After`
+/// and body: pure, so whatever a server (or a proxy) sends can be tested
+/// and fuzzed without one. A problem document is parsed only when the
+/// content type says `application/problem+json`; one that does not parse
+/// leaves `problem` empty, the body is always kept.
+pub fn read_answer(
+    code: u16,
+    content_type: Option<&str>,
+    retry_after: Option<&str>,
+    now: std::time::SystemTime,
+    body: String,
+) -> Answer {
+    if code == 202 {
+        return match serde_json::from_str::<AcceptedBody>(&body) {
+            Ok(b) => Answer::Accepted(b.reference_id),
+            Err(_) => Answer::AcceptedWithoutReference(body),
+        };
+    }
+    let retry_after = retry_after.and_then(|v| parse_retry_after(v, now));
+    let is_problem = content_type.is_some_and(|ct| {
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/problem+json")
+    });
+    let problem = if is_problem {
+        serde_json::from_str::<Problem>(&body).ok()
+    } else {
+        None
+    };
+    Answer::Rejected(Rejection {
+        status: Status::from_code(code),
+        code,
+        problem,
+        body,
+        retry_after,
+    })
 }
 
 /// Classifies a transport error: a failed connect certainly sent nothing;

@@ -3,9 +3,11 @@
 
 pub mod any;
 pub mod idc;
+pub mod input;
 pub mod reader;
 pub mod writer;
 
+pub use input::read_input;
 pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, WriteElement};
 pub use reader::{Fail, ReadOptions, ReadResult, Site, XmlReader, recover};
 pub use writer::XmlWriter;

@@ -46,11 +46,27 @@ pub struct ReadOptions {
     pub max_depth: u32,
     /// At most this many errors are kept; the rest are counted.
     pub max_errors: usize,
+    /// Largest document accepted, in bytes. A stream (`from_reader`) is
+    /// read no further than this, so memory stays bounded.
+    pub max_document_bytes: u64,
+    /// Largest text content of one element or value of one attribute, in
+    /// bytes (after references are expanded).
+    pub max_value_bytes: u64,
+    /// Most attributes on one element (namespace declarations included).
+    pub max_attributes: u32,
 }
 
+/// Defaults of [`ReadOptions`]: far above any real CAS document.
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { validate: true, max_depth: 256, max_errors: 1000 }
+        ReadOptions {
+            validate: true,
+            max_depth: 256,
+            max_errors: 1000,
+            max_document_bytes: 256 << 20,
+            max_value_bytes: 16 << 20,
+            max_attributes: 1024,
+        }
     }
 }
 
@@ -146,9 +162,9 @@ pub struct XmlReader<'a> {
     /// their place: reported at `finish` unless the element turns up later
     /// out of order, which makes the earlier one the misplaced element.
     markers: Vec<Marker>,
-    /// Set when the input was cut at an encoding error: reaching its end
-    /// early is reported as that error.
-    truncated: Option<String>,
+    /// Set when the input was cut at an encoding error or a character XML
+    /// does not allow: reaching its end is reported as that error.
+    truncated: Option<ErrorKind>,
     /// `xs:ID` values seen, and `xs:IDREF`s to resolve at the end (value, path, position).
     ids: std::collections::HashSet<String>,
     idrefs: Vec<(String, String, u64)>,
@@ -168,6 +184,15 @@ impl<'a> XmlReader<'a> {
     }
 
     fn with_input(input: &'a str, opts: ReadOptions) -> Self {
+        // Read up to the first character XML 1.0 forbids (NUL, most C0
+        // controls, U+FFFE/U+FFFF), which no writer can write back.
+        let (input, truncated) = match forbidden_char(input) {
+            None => (input, None),
+            Some((at, c)) => {
+                let message = format!("character U+{:04X} is not allowed in XML", u32::from(c));
+                (&input[..at], Some(ErrorKind::Malformed { message }))
+            }
+        };
         let mut ns = NsReader::from_str(input);
         let cfg = ns.config_mut();
         cfg.expand_empty_elements = true;
@@ -189,7 +214,7 @@ impl<'a> XmlReader<'a> {
             ids: std::collections::HashSet::new(),
             idrefs: Vec::new(),
             markers: Vec::new(),
-            truncated: None,
+            truncated,
             errors: Vec::new(),
             dropped_errors: 0,
             line_cache: (0, 1, 1),
@@ -201,8 +226,11 @@ impl<'a> XmlReader<'a> {
     /// reported as an encoding error at the element where it occurs: the
     /// valid part is read (so its path is known) and the rest is not.
     pub fn from_bytes(bytes: &'a [u8], opts: ReadOptions) -> Result<Self, ValidationErrors> {
+        check_document_size(bytes.len() as u64, &opts)?;
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if body.starts_with(b"\xFE\xFF") || body.starts_with(b"\xFF\xFE") {
+        // With a byte order mark, or without one (`<?` as UTF-16 code units).
+        let utf16 = [&b"\xFE\xFF"[..], b"\xFF\xFE", b"<\0?\0", b"\0<\0?"];
+        if utf16.iter().any(|p| body.starts_with(p)) {
             return Err(ValidationErrors(vec![ValidationError {
                 path: "/".into(),
                 location: Some(Location { line: 1, column: 1 }),
@@ -217,11 +245,14 @@ impl<'a> XmlReader<'a> {
                 let good = e.valid_up_to();
                 let prefix = std::str::from_utf8(&body[..good]).unwrap_or_default();
                 let mut r = Self::with_input(prefix, opts);
-                r.truncated = Some(format!(
-                    "invalid UTF-8 byte 0x{:02X} at byte offset {}",
-                    body.get(good).copied().unwrap_or(0),
-                    good + (bytes.len() - body.len())
-                ));
+                if r.truncated.is_none() {
+                    let message = format!(
+                        "invalid UTF-8 byte 0x{:02X} at byte offset {}",
+                        body.get(good).copied().unwrap_or(0),
+                        good + (bytes.len() - body.len())
+                    );
+                    r.truncated = Some(ErrorKind::Encoding { message });
+                }
                 Ok(r)
             }
         }
@@ -392,9 +423,7 @@ impl<'a> XmlReader<'a> {
         let path = self.path_string(None, None);
         // Input cut at an encoding error: running out of it is that error.
         let (pos, kind) = match (&self.truncated, &kind) {
-            (Some(message), ErrorKind::Malformed { .. }) => {
-                (self.input.len() as u64, ErrorKind::Encoding { message: message.clone() })
-            }
+            (Some(cut), ErrorKind::Malformed { .. }) => (self.input.len() as u64, cut.clone()),
             _ => (pos, kind),
         };
         self.push(path, Some(pos), kind);
@@ -437,10 +466,23 @@ impl<'a> XmlReader<'a> {
     /// pending element. DTDs are refused: no entity is ever expanded and no
     /// external resource is ever read.
     pub fn start_document(&mut self) -> ReadResult<()> {
+        if let Err(e) = check_document_size(self.input.len() as u64, &self.opts) {
+            self.errors.extend(e.0);
+            return Err(Fail::Fatal);
+        }
         loop {
             let (pos, ev) = self.read_ev()?;
             match ev {
-                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(d) => {
+                    let declared = match d.encoding() {
+                        Some(Ok(e)) => e.into_owned(),
+                        _ => continue,
+                    };
+                    if let Some(message) = encoding_problem(&declared, self.input) {
+                        return Err(self.fatal(pos, ErrorKind::Encoding { message }));
+                    }
+                }
+                Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_xml_whitespace(&t) => {}
                 Event::DocType(_) => {
                     return Err(self.fatal(
@@ -509,11 +551,11 @@ impl<'a> XmlReader<'a> {
                         self.unexpected_text(pos, text);
                     }
                 }
+                // Even a blank CDATA section is character content to
+                // libxml2 (the reference), so it is reported too.
                 Event::CData(c) => {
                     let text = c.xml10_content().into_owned();
-                    if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
-                        self.unexpected_text(pos, text);
-                    }
+                    self.unexpected_text(pos, text);
                 }
                 Event::GeneralRef(g) => {
                     let text: &str = &g;
@@ -626,13 +668,23 @@ impl<'a> XmlReader<'a> {
         let start = frame.start.clone();
         let base = self.input.as_ptr() as usize;
         let mut nil = None;
-        for attr in start.attributes() {
+        for (n, attr) in start.attributes().enumerate() {
+            if n as u64 >= u64::from(self.opts.max_attributes) {
+                let limit = u64::from(self.opts.max_attributes);
+                return Err(self.fatal(pos, ErrorKind::Limit { what: "attributes on one element", limit }));
+            }
             let attr = match attr {
                 Ok(a) => a,
                 Err(e) => {
                     return Err(self.fatal(pos, ErrorKind::Malformed { message: e.to_string() }));
                 }
             };
+            if attr.value.len() as u64 > self.opts.max_value_bytes {
+                let (limit, local) = (self.opts.max_value_bytes, attr.key.local_name());
+                let path = self.path_string(None, Some(local.into_inner()));
+                self.push(path, Some(pos), ErrorKind::Limit { what: "value size in bytes", limit });
+                return Err(Fail::Fatal);
+            }
             if attr.key.as_namespace_binding().is_some() {
                 continue;
             }
@@ -675,7 +727,9 @@ impl<'a> XmlReader<'a> {
                         self.push(
                             path,
                             Some(attr_pos),
-                            ErrorKind::Unsupported { what: "xsi:type".into() },
+                            ErrorKind::Unsupported {
+                                what: format!("xsi:type=\"{raw}\" (types are taken from the schema, never from the document)"),
+                            },
                         );
                     }
                     other => {
@@ -771,7 +825,13 @@ impl<'a> XmlReader<'a> {
             return Ok(normalized);
         }
         match quick_xml::escape::unescape(&normalized) {
-            Ok(v) => Ok(Cow::Owned(v.into_owned())),
+            Ok(v) => match forbidden_char(&v) {
+                None => Ok(Cow::Owned(v.into_owned())),
+                Some((_, c)) => {
+                    let message = format!("character reference to U+{:04X}, which XML does not allow", u32::from(c));
+                    Err(self.fatal(pos, ErrorKind::Malformed { message }))
+                }
+            },
             Err(e) => Err(self.fatal(pos, ErrorKind::Malformed { message: e.to_string() })),
         }
     }
@@ -845,6 +905,11 @@ impl<'a> XmlReader<'a> {
                     return Err(self.misplaced_event(pos, &ev_kind(&ev)));
                 }
             };
+            let len = piece.len() + first.as_ref().map_or(0, |f| f.len()) + self.text_buf.len();
+            if len as u64 > self.opts.max_value_bytes {
+                let limit = self.opts.max_value_bytes;
+                return Err(self.fatal(pos, ErrorKind::Limit { what: "value size in bytes", limit }));
+            }
             match first.take() {
                 None if !joined => first = Some(piece),
                 None => self.text_buf.push_str(&piece),
@@ -1056,7 +1121,11 @@ impl<'a> XmlReader<'a> {
                 Err(e) => return Err(self.malformed(e)),
             };
             match ev {
-                Event::Eof => return Ok(()),
+                Event::Eof => match self.truncated.clone() {
+                    // Cut after the root element: what follows is still wrong.
+                    Some(cut) => return Err(self.fatal(self.input.len() as u64, cut)),
+                    None => return Ok(()),
+                },
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_xml_whitespace(&t) => {}
                 _ => {
@@ -1291,4 +1360,48 @@ pub(crate) fn resolve_ref(name: &str) -> Option<char> {
 fn xml_char(c: u32) -> Option<char> {
     let ok = matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
     if ok { char::from_u32(c) } else { None }
+}
+
+/// The document-size limit, as the error a reader reports.
+pub(crate) fn check_document_size(len: u64, opts: &ReadOptions) -> Result<(), ValidationErrors> {
+    if len <= opts.max_document_bytes {
+        return Ok(());
+    }
+    Err(ValidationErrors(vec![ValidationError {
+        path: "/".into(),
+        location: None,
+        kind: ErrorKind::Limit { what: "document size in bytes", limit: opts.max_document_bytes },
+    }]))
+}
+
+/// Why a document declaring `declared` cannot be read as it is (UTF-8), if
+/// it cannot: reading other encodings' bytes as UTF-8 would change the text.
+fn encoding_problem(declared: &str, input: &str) -> Option<String> {
+    let name = declared.trim();
+    if name.eq_ignore_ascii_case("UTF-8") || name.eq_ignore_ascii_case("UTF8") {
+        return None;
+    }
+    if (name.eq_ignore_ascii_case("US-ASCII") || name.eq_ignore_ascii_case("ASCII")) && input.is_ascii() {
+        return None;
+    }
+    Some(format!("the XML declaration says encoding \"{name}\"; only UTF-8 (or ASCII) is supported"))
+}
+
+/// The first character XML 1.0 does not allow, and where: C0 controls
+/// other than tab, newline and carriage return, and U+FFFE/U+FFFF
+/// (surrogates cannot occur in a `str`).
+fn forbidden_char(input: &str) -> Option<(usize, char)> {
+    let bytes = input.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+            return Some((i, char::from(b)));
+        }
+        if b == 0xEF && bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) {
+            return input[i..].chars().next().map(|c| (i, c));
+        }
+        i += 1;
+    }
+    None
 }

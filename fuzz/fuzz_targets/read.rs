@@ -1,0 +1,26 @@
+//! Reading any document, dispatched on its root element over every global
+//! element of the schemas, without validation (structure only): no panic,
+//! and a failure always says why.
+#![no_main]
+
+use cas_messages::Document;
+use cas_runtime::xml::ReadOptions;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let opts = ReadOptions {
+        validate: false,
+        ..ReadOptions::default()
+    };
+    if let Err(errors) = Document::from_slice_with(data, &opts) {
+        assert!(!errors.0.is_empty(), "a failed read without an error");
+    }
+    // The streaming entry point reads the same bytes to the same verdict.
+    let streamed = Document::from_reader_with(data, &opts);
+    let sliced = Document::from_slice_with(data, &opts);
+    assert_eq!(
+        streamed.is_ok(),
+        sliced.is_ok(),
+        "from_reader and from_slice disagree"
+    );
+});
