@@ -5,6 +5,7 @@
 //!   `regen` would write. Writes nothing.
 //! - `gen <XSD>... --out <DIR>`: generate a standalone crate for any schemas.
 
+mod bigdoc;
 mod conformance;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   check                         fail if generated/ is stale (writes nothing)
   gen <XSD>... --out <DIR>      generate a standalone crate for any schemas
   conformance <DIR>             run the NIST datatype tests (e.g. ../shared/xsdtests/nist)
+  bigdoc <MESSAGE> (--items N | --size 20MB) [--out FILE]
+                                a large valid document of a repeating message
   mutate                        compare our verdicts with xmllint's on mutations of every valid example";
 
 fn repo_root() -> PathBuf {
@@ -183,6 +186,7 @@ fn main() -> ExitCode {
         Some("gen") => gen_crate(&args[1..]),
         Some("conformance") => conformance::run(&args[1..], &root),
         Some("mutate") => mutate(),
+        Some("bigdoc") => bigdoc::run(&args[1..], &root),
         _ => Err(USAGE.to_owned()),
     };
     match result {
