@@ -5,6 +5,7 @@
 //!   `regen` would write. Writes nothing.
 //! - `gen <XSD>... --out <DIR>`: generate a standalone crate for any schemas.
 
+mod bench;
 mod bigdoc;
 mod conformance;
 
@@ -21,6 +22,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   conformance <DIR>             run the NIST datatype tests (e.g. ../shared/xsdtests/nist)
   bigdoc <MESSAGE> (--items N | --size 20MB) [--out FILE]
                                 a large valid document of a repeating message
+  bench [--quick]               throughput, memory and generator tables (BENCHMARKS.md)
   mutate                        compare our verdicts with xmllint's on mutations of every valid example";
 
 fn repo_root() -> PathBuf {
@@ -186,6 +188,7 @@ fn main() -> ExitCode {
         Some("gen") => gen_crate(&args[1..]),
         Some("conformance") => conformance::run(&args[1..], &root),
         Some("mutate") => mutate(),
+        Some("bench") => bench::run(&args[1..], &root),
         Some("bigdoc") => bigdoc::run(&args[1..], &root),
         _ => Err(USAGE.to_owned()),
     };
