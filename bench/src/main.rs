@@ -7,7 +7,7 @@
 //! process), since the machines we run on are shared.
 //!
 //! - `cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]`: the table.
-//! - `cas-bench mem ours|peer|file MESSAGE FILE`: reads FILE once (run under
+//! - `cas-bench mem ours|ours-read|peer|file MESSAGE FILE`: reads FILE once (run under
 //!   `/usr/bin/time -v` for its peak memory; `run` does that itself).
 
 use std::hint::black_box;
@@ -18,6 +18,48 @@ use std::time::{Duration, Instant};
 use cas_runtime::XmlRoot;
 use cas_runtime::xml::ReadOptions;
 use quick_xml::events::Event;
+
+/// Counts heap allocations, so the table can say how many a reader makes
+/// per element and how large the value it builds is.
+struct Counting;
+
+static ALLOCS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static LIVE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+// SAFETY: defers to the system allocator; only counts.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        LIVE.fetch_add(layout.size() as i64, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: same layout, passed on.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        LIVE.fetch_sub(layout.size() as i64, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: allocated by `alloc` above with this layout.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        LIVE.fetch_add(new_size as i64 - layout.size() as i64, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: as for `dealloc`, and `new_size` is the caller's.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f`, and the bytes it left allocated (the value it returned and kept).
+fn allocations<T>(f: impl FnOnce() -> T) -> (u64, i64, T) {
+    let (a, l) = (ALLOCS.load(std::sync::atomic::Ordering::Relaxed), LIVE.load(std::sync::atomic::Ordering::Relaxed));
+    let v = f();
+    (
+        ALLOCS.load(std::sync::atomic::Ordering::Relaxed) - a,
+        LIVE.load(std::sync::atomic::Ordering::Relaxed) - l,
+        v,
+    )
+}
 
 /// A repeating message: our type, xsd-parser's type, the peer's root name.
 #[derive(Clone, Copy)]
@@ -117,6 +159,23 @@ fn raw_read(xml: &str) -> usize {
     }
 }
 
+/// (a) with namespaces resolved, as any schema-aware reader must: how much
+/// of the distance between (a) and (b) is namespace resolution alone.
+fn raw_ns_read(xml: &str) -> usize {
+    let mut reader = quick_xml::NsReader::from_str(xml);
+    let mut n = 0usize;
+    loop {
+        match reader.read_resolved_event() {
+            Ok((_, Event::Eof)) => return n,
+            Ok(ev) => {
+                black_box(&ev);
+                n += 1;
+            }
+            Err(e) => panic!("raw quick-xml read failed: {e}"),
+        }
+    }
+}
+
 /// The document's events, owned, for (e).
 fn events(xml: &str) -> Vec<Event<'static>> {
     let mut reader = quick_xml::Reader::from_str(xml);
@@ -148,6 +207,8 @@ struct Row {
     secs: Option<f64>,
     /// The baseline's seconds for this doc ((a) for reading, (e) for writing).
     base: Option<f64>,
+    /// Heap allocations per element, and the heap bytes the value keeps (readers).
+    allocs: Option<(f64, i64)>,
     note: String,
 }
 
@@ -169,8 +230,14 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
     let a = measure(budget, || {
         black_box(raw_read(&xml));
     });
-    let row = |case, secs: Option<f64>, base, note: String| Row { doc: doc.clone(), case, bytes, secs, base, note };
+    let elements = xml.matches('<').count() - xml.matches("</").count() - xml.matches("<?").count() - xml.matches("<!").count();
+    let row = |case, secs: Option<f64>, base, note: String| Row { doc: doc.clone(), case, bytes, secs, base, allocs: None, note };
+    let per_element = |(n, live, _): (u64, i64, bool)| Some((n as f64 / elements as f64, live));
     rows.push(row("(a) quick-xml raw read", Some(a), Some(a), String::new()));
+    let a2 = measure(budget, || {
+        black_box(raw_ns_read(&xml));
+    });
+    rows.push(row("(a2) quick-xml raw read, namespaces resolved", Some(a2), Some(a), "for the profile".into()));
     with_types!(msg, |Ours, Peer, root| {
         let value = match Ours::from_xml(&xml) {
             Ok(v) => v,
@@ -179,17 +246,41 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
         let b = measure(budget, || {
             black_box(Ours::from_xml_with(&xml, &no_validation).map(|_| ()).ok());
         });
-        rows.push(row("(b) ours: read", Some(b), Some(a), String::new()));
+        rows.push(Row {
+            allocs: per_element(allocations(|| {
+                let v = Ours::from_xml_with(&xml, &no_validation);
+                let ok = v.is_ok();
+                std::mem::forget(v);
+                ok
+            })),
+            ..row("(b) ours: read", Some(b), Some(a), String::new())
+        });
         let c = measure(budget, || {
             black_box(Ours::from_xml(&xml).map(|_| ()).ok());
         });
-        rows.push(row("(c) ours: read + validate", Some(c), Some(a), String::new()));
+        rows.push(Row {
+            allocs: per_element(allocations(|| {
+                let v = Ours::from_xml(&xml);
+                let ok = v.is_ok();
+                std::mem::forget(v);
+                ok
+            })),
+            ..row("(c) ours: read + validate", Some(c), Some(a), String::new())
+        });
         let f = match xsdparser_peer::read::<Peer>(&xml) {
             Ok(_) => {
                 let s = measure(budget, || {
                     black_box(xsdparser_peer::read::<Peer>(&xml).map(|_| ()).ok());
                 });
-                rows.push(row("(f) xsd-parser: read", Some(s), Some(a), String::new()));
+                rows.push(Row {
+                    allocs: per_element(allocations(|| {
+                        let v = xsdparser_peer::read::<Peer>(&xml);
+                        let ok = v.is_ok();
+                        std::mem::forget(v);
+                        ok
+                    })),
+                    ..row("(f) xsd-parser: read", Some(s), Some(a), String::new())
+                });
                 Some(s)
             }
             Err(e) => {
@@ -294,9 +385,24 @@ fn mem(who: &str, msg: Msg, file: &Path) -> Result<(), String> {
             let v = Ours::from_xml(&xml).map_err(|e| e.to_string())?;
             black_box(&v);
         }
+        "ours-read" => {
+            let opts = ReadOptions { validate: false, ..ReadOptions::default() };
+            let v = Ours::from_xml_with(&xml, &opts).map_err(|e| e.to_string())?;
+            black_box(&v);
+        }
         "peer" => {
             let v = xsdparser_peer::read::<Peer>(&xml).map_err(|e| e.to_string())?;
             black_box(&v);
+        }
+        "sizes" => {
+            eprintln!("size_of {} = {}", std::any::type_name::<Ours>(), std::mem::size_of::<Ours>());
+            eprintln!("BusinessPartnerType = {}", std::mem::size_of::<cas_messages::business_partners::BusinessPartnerType>());
+            eprintln!("AddressType = {}", std::mem::size_of::<cas_messages::common_types::AddressType>());
+            eprintln!("Authorisation = {}", std::mem::size_of::<cas_messages::business_partners::Authorisation>());
+            eprintln!("DateTime = {}", std::mem::size_of::<cas_runtime::types::DateTime>());
+            eprintln!("Date = {}", std::mem::size_of::<cas_runtime::types::Date>());
+            eprintln!("ExtensionsType = {}", std::mem::size_of::<cas_messages::common_types::ExtensionsType>());
+            eprintln!("AnyElement = {}", std::mem::size_of::<cas_runtime::xml::AnyElement>());
         }
         other => return Err(format!("mem: unknown reader '{other}'")),
     });
@@ -383,6 +489,7 @@ fn run(args: &[String]) -> Result<(), String> {
     for (msg, path, _) in &files {
         bench_doc(*msg, path, &budget, if quick { 1 } else { 3 }, &mut rows);
     }
+    versus_c(&mut rows);
     print_rows(&rows);
 
     // Peak memory while reading the largest document.
@@ -409,8 +516,8 @@ fn run(args: &[String]) -> Result<(), String> {
     println!("| xsd-parser `generate()` (quick-xml reader and writer, token stream to string) | {:.0} ms | 1.00 |", peer * 1e3);
     if !build.is_empty() {
         println!();
-        println!("Clean release build of the generated crate alone (dependencies already built):");
-        println!("| crate | build time | × xsd-parser |");
+        println!("Clean release build of the generated crate alone (dependencies already built), CPU time:");
+        println!("| crate | build CPU time | × xsd-parser |");
         println!("|---|---:|---:|");
         let times: Vec<(&str, f64)> = build
             .split(',')
@@ -426,9 +533,23 @@ fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// "(c) is N× faster" for the rows (c) is held against.
+fn versus_c(rows: &mut [Row]) {
+    for i in 0..rows.len() {
+        if !(rows[i].case.starts_with("(g)") || rows[i].case == "(f) xsd-parser: read") {
+            continue;
+        }
+        let c = rows.iter().find(|r| r.doc == rows[i].doc && r.case.starts_with("(c)")).and_then(|r| r.secs);
+        if let (Some(c), Some(other)) = (c, rows[i].secs) {
+            let note = format!("(c) is {:.1}× faster", other / c);
+            rows[i].note = if rows[i].note.is_empty() { note } else { format!("{}; {note}", rows[i].note) };
+        }
+    }
+}
+
 fn print_rows(rows: &[Row]) {
-    println!("| document | case | MB/s | ms | × baseline | note |");
-    println!("|---|---|---:|---:|---:|---|");
+    println!("| document | case | MB/s | ms (CPU) | × baseline | allocations per element | value's heap × file | note |");
+    println!("|---|---|---:|---:|---:|---:|---:|---|");
     for r in rows {
         let (speed, ms, ratio) = match r.secs {
             Some(s) => (
@@ -438,7 +559,11 @@ fn print_rows(rows: &[Row]) {
             ),
             None => ("–".into(), "–".into(), "–".into()),
         };
-        println!("| {} | {} | {speed} | {ms} | {ratio} | {} |", r.doc, r.case, r.note);
+        let (per, live) = match r.allocs {
+            Some((per, live)) => (format!("{per:.2}"), format!("{:.2}", live as f64 / r.bytes as f64)),
+            None => (String::new(), String::new()),
+        };
+        println!("| {} | {} | {speed} | {ms} | {ratio} | {per} | {live} | {} |", r.doc, r.case, r.note);
     }
 }
 
@@ -450,7 +575,7 @@ fn main() -> ExitCode {
             Some(m) => mem(&args[1], m, Path::new(&args[3])),
             None => Err(format!("mem: unknown message {}", args[2])),
         },
-        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|peer|file MESSAGE FILE".into()),
+        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|ours-read|peer|file MESSAGE FILE".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

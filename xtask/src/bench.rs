@@ -6,7 +6,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 use crate::bigdoc;
 
@@ -24,13 +23,30 @@ fn bench_cargo(root: &Path, args: &[&str]) -> Result<(), String> {
     if status.success() { Ok(()) } else { Err(format!("cargo {} failed", args.join(" "))) }
 }
 
-/// Seconds for a clean release build of `package` alone (its dependencies built before).
+/// CPU seconds (user + system, rustc included) of a clean release build of
+/// `package` alone, its dependencies built before. CPU time, since other
+/// builds may share the machine.
 fn build_time(root: &Path, package: &str) -> Result<f64, String> {
     bench_cargo(root, &["build", "--release", "--quiet", "-p", package])?;
     bench_cargo(root, &["clean", "--release", "--quiet", "-p", package])?;
-    let t = Instant::now();
-    bench_cargo(root, &["build", "--release", "--quiet", "-p", package])?;
-    Ok(t.elapsed().as_secs_f64())
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "cpu %U %S"])
+        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "--quiet", "-p", package, "--manifest-path"])
+        .arg(root.join("bench/Cargo.toml"))
+        .output()
+        .map_err(|e| format!("/usr/bin/time: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("building {package} failed:\n{err}"));
+    }
+    err.lines()
+        .rev()
+        .find_map(|l| {
+            let mut it = l.strip_prefix("cpu ")?.split(' ').map(|x| x.parse::<f64>().ok());
+            Some(it.next()?? + it.next()??)
+        })
+        .ok_or_else(|| format!("no CPU time for building {package}"))
 }
 
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
