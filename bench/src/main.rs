@@ -41,7 +41,10 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         ALLOCS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        LIVE.fetch_add(new_size as i64 - layout.size() as i64, std::sync::atomic::Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as i64 - layout.size() as i64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         // SAFETY: as for `dealloc`, and `new_size` is the caller's.
         unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
     }
@@ -52,7 +55,10 @@ static GLOBAL: Counting = Counting;
 
 /// Allocations made by `f`, and the bytes it left allocated (the value it returned and kept).
 fn allocations<T>(f: impl FnOnce() -> T) -> (u64, i64, T) {
-    let (a, l) = (ALLOCS.load(std::sync::atomic::Ordering::Relaxed), LIVE.load(std::sync::atomic::Ordering::Relaxed));
+    let (a, l) = (
+        ALLOCS.load(std::sync::atomic::Ordering::Relaxed),
+        LIVE.load(std::sync::atomic::Ordering::Relaxed),
+    );
     let v = f();
     (
         ALLOCS.load(std::sync::atomic::Ordering::Relaxed) - a,
@@ -122,7 +128,10 @@ struct Budget {
 /// CPU seconds used by this thread so far. The machine the figures come from
 /// is shared: wall time would count the waits for a core, CPU time does not.
 fn thread_cpu() -> f64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
@@ -218,26 +227,46 @@ fn mbps(bytes: usize, secs: f64) -> f64 {
 
 fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: &mut Vec<Row>) {
     let xml = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc = format!(
-        "{} {:.0} MB",
-        msg.name(),
-        (xml.len() as f64 / 1e6).max(1.0)
-    );
+    let doc = format!("{} {:.0} MB", msg.name(), (xml.len() as f64 / 1e6).max(1.0));
     let bytes = xml.len();
-    let no_validation = ReadOptions { validate: false, ..ReadOptions::default() };
+    let no_validation = ReadOptions {
+        validate: false,
+        ..ReadOptions::default()
+    };
     eprintln!("bench: {doc} ({bytes} bytes)");
 
     let a = measure(budget, || {
         black_box(raw_read(&xml));
     });
-    let elements = xml.matches('<').count() - xml.matches("</").count() - xml.matches("<?").count() - xml.matches("<!").count();
-    let row = |case, secs: Option<f64>, base, note: String| Row { doc: doc.clone(), case, bytes, secs, base, allocs: None, note };
+    let elements = xml.matches('<').count()
+        - xml.matches("</").count()
+        - xml.matches("<?").count()
+        - xml.matches("<!").count();
+    let row = |case, secs: Option<f64>, base, note: String| Row {
+        doc: doc.clone(),
+        case,
+        bytes,
+        secs,
+        base,
+        allocs: None,
+        note,
+    };
     let per_element = |(n, live, _): (u64, i64, bool)| Some((n as f64 / elements as f64, live));
-    rows.push(row("(a) quick-xml raw read", Some(a), Some(a), String::new()));
+    rows.push(row(
+        "(a) quick-xml raw read",
+        Some(a),
+        Some(a),
+        String::new(),
+    ));
     let a2 = measure(budget, || {
         black_box(raw_ns_read(&xml));
     });
-    rows.push(row("(a2) quick-xml raw read, namespaces resolved", Some(a2), Some(a), "for the profile".into()));
+    rows.push(row(
+        "(a2) quick-xml raw read, namespaces resolved",
+        Some(a2),
+        Some(a),
+        "for the profile".into(),
+    ));
     with_types!(msg, |Ours, Peer, root| {
         let value = match Ours::from_xml(&xml) {
             Ok(v) => v,
@@ -284,7 +313,12 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
                 Some(s)
             }
             Err(e) => {
-                rows.push(row("(f) xsd-parser: read", None, Some(a), format!("fails: {e}")));
+                rows.push(row(
+                    "(f) xsd-parser: read",
+                    None,
+                    Some(a),
+                    format!("fails: {e}"),
+                ));
                 None
             }
         };
@@ -294,7 +328,12 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
         let e = measure(budget, || {
             black_box(raw_write(&evs));
         });
-        rows.push(row("(e) quick-xml raw write", Some(e), Some(e), String::new()));
+        rows.push(row(
+            "(e) quick-xml raw write",
+            Some(e),
+            Some(e),
+            String::new(),
+        ));
         let d = measure(budget, || {
             black_box(value.to_xml().map(|s| s.len()).ok());
         });
@@ -307,19 +346,42 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
                         let mut out = Vec::new();
                         black_box(xsdparser_peer::write(&peer_value, root, &mut out).ok());
                     });
-                    rows.push(row("(f) xsd-parser: write", Some(s), Some(e), String::new()));
+                    rows.push(row(
+                        "(f) xsd-parser: write",
+                        Some(s),
+                        Some(e),
+                        String::new(),
+                    ));
                 }
-                Err(err) => rows.push(row("(f) xsd-parser: write", None, Some(e), format!("fails: {err}"))),
+                Err(err) => rows.push(row(
+                    "(f) xsd-parser: write",
+                    None,
+                    Some(e),
+                    format!("fails: {err}"),
+                )),
             }
         }
     });
 
     if xmllint_runs > 0 {
         let schema = repo_root().join(format!("schemas/{}.xsd", msg.name()));
-        let g = xmllint(&[Path::new("--noout"), Path::new("--schema"), &schema, path], xmllint_runs);
-        rows.push(row("(g) xmllint --noout --schema", g, Some(a), "whole process, CPU time".into()));
+        let g = xmllint(
+            &[Path::new("--noout"), Path::new("--schema"), &schema, path],
+            xmllint_runs,
+        );
+        rows.push(row(
+            "(g) xmllint --noout --schema",
+            g,
+            Some(a),
+            "whole process, CPU time".into(),
+        ));
         let h = xmllint(&[Path::new("--noout"), path], xmllint_runs);
-        rows.push(row("(h) xmllint --noout", h, Some(a), "whole process, CPU time".into()));
+        rows.push(row(
+            "(h) xmllint --noout",
+            h,
+            Some(a),
+            "whole process, CPU time".into(),
+        ));
     }
 }
 
@@ -341,7 +403,10 @@ fn xmllint(args: &[&Path], runs: usize) -> Option<f64> {
             return None;
         }
         let cpu = err.lines().rev().find_map(|l| {
-            let mut it = l.strip_prefix("cpu ")?.split(' ').map(|x| x.parse::<f64>().ok());
+            let mut it = l
+                .strip_prefix("cpu ")?
+                .split(' ')
+                .map(|x| x.parse::<f64>().ok());
             Some(it.next()?? + it.next()??)
         })?;
         samples.push(cpu.max(0.005));
@@ -351,7 +416,10 @@ fn xmllint(args: &[&Path], runs: usize) -> Option<f64> {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Peak resident memory of `cas-bench mem WHO MESSAGE FILE`, from `/usr/bin/time -v`.
@@ -369,7 +437,10 @@ fn peak_memory(who: &str, msg: Msg, file: &Path) -> Result<u64, String> {
         return Err(format!("mem {who} failed: {err}"));
     }
     err.lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|kb| kb.trim().parse::<u64>().ok())
         .map(|kb| kb * 1024)
         .ok_or_else(|| "no peak memory in /usr/bin/time output".into())
@@ -386,23 +457,16 @@ fn mem(who: &str, msg: Msg, file: &Path) -> Result<(), String> {
             black_box(&v);
         }
         "ours-read" => {
-            let opts = ReadOptions { validate: false, ..ReadOptions::default() };
+            let opts = ReadOptions {
+                validate: false,
+                ..ReadOptions::default()
+            };
             let v = Ours::from_xml_with(&xml, &opts).map_err(|e| e.to_string())?;
             black_box(&v);
         }
         "peer" => {
             let v = xsdparser_peer::read::<Peer>(&xml).map_err(|e| e.to_string())?;
             black_box(&v);
-        }
-        "sizes" => {
-            eprintln!("size_of {} = {}", std::any::type_name::<Ours>(), std::mem::size_of::<Ours>());
-            eprintln!("BusinessPartnerType = {}", std::mem::size_of::<cas_messages::business_partners::BusinessPartnerType>());
-            eprintln!("AddressType = {}", std::mem::size_of::<cas_messages::common_types::AddressType>());
-            eprintln!("Authorisation = {}", std::mem::size_of::<cas_messages::business_partners::Authorisation>());
-            eprintln!("DateTime = {}", std::mem::size_of::<cas_runtime::types::DateTime>());
-            eprintln!("Date = {}", std::mem::size_of::<cas_runtime::types::Date>());
-            eprintln!("ExtensionsType = {}", std::mem::size_of::<cas_messages::common_types::ExtensionsType>());
-            eprintln!("AnyElement = {}", std::mem::size_of::<cas_runtime::xml::AnyElement>());
         }
         other => return Err(format!("mem: unknown reader '{other}'")),
     });
@@ -415,12 +479,19 @@ fn codegen_times(budget: &Budget) -> Result<(f64, f64), String> {
     let manifest = cas_codegen::manifest::Manifest::load(&root.join("schemas/manifest.toml"))
         .map_err(|e| e.to_string())?;
     let ours = measure(budget, || {
-        let g = cas_codegen::Generator::new().manifest(manifest.clone()).source_root(&root).generate();
+        let g = cas_codegen::Generator::new()
+            .manifest(manifest.clone())
+            .source_root(&root)
+            .generate();
         black_box(g.map(|g| g.files.len()).ok());
     });
     let schemas = root.join("schemas");
     let peer = measure(budget, || {
-        black_box(xsd_parser::generate(peer_config(&schemas)).map(|t| t.to_string().len()).ok());
+        black_box(
+            xsd_parser::generate(peer_config(&schemas))
+                .map(|t| t.to_string().len())
+                .ok(),
+        );
     });
     Ok((ours, peer))
 }
@@ -442,7 +513,13 @@ fn peer_config(schemas: &Path) -> xsd_parser::Config {
         "MovementOrder",
     ]
     .iter()
-    .filter_map(|m| schemas.join(format!("{m}.xsd")).canonicalize().ok().map(Schema::File))
+    .filter_map(|m| {
+        schemas
+            .join(format!("{m}.xsd"))
+            .canonicalize()
+            .ok()
+            .map(Schema::File)
+    })
     .collect();
     config.interpreter.flags = InterpreterFlags::all();
     config.optimizer.flags = OptimizerFlags::all() - OptimizerFlags::REMOVE_DUPLICATES;
@@ -465,9 +542,15 @@ fn run(args: &[String]) -> Result<(), String> {
     }
     let docs = docs.ok_or("run: --docs DIR is required")?;
     let budget = if quick {
-        Budget { time: Duration::from_millis(100), min_samples: 2 }
+        Budget {
+            time: Duration::from_millis(100),
+            min_samples: 2,
+        }
     } else {
-        Budget { time: Duration::from_secs(2), min_samples: 5 }
+        Budget {
+            time: Duration::from_secs(2),
+            min_samples: 5,
+        }
     };
     // The documents: <Message>-<size>.xml, smallest first.
     let mut files: Vec<(Msg, PathBuf, u64)> = std::fs::read_dir(&docs)
@@ -495,12 +578,24 @@ fn run(args: &[String]) -> Result<(), String> {
     // Peak memory while reading the largest document.
     if let Some((msg, path, len)) = files.iter().max_by_key(|f| f.2) {
         println!();
-        println!("Peak memory reading {} ({:.1} MB), /usr/bin/time -v:", path.display(), *len as f64 / 1e6);
+        println!(
+            "Peak memory reading {} ({:.1} MB), /usr/bin/time -v:",
+            path.display(),
+            *len as f64 / 1e6
+        );
         println!("| reader | peak RSS | × file size |");
         println!("|---|---:|---:|");
-        for (who, label) in [("file", "file only (read into memory)"), ("ours", "ours: read + validate"), ("peer", "xsd-parser: read")] {
+        for (who, label) in [
+            ("file", "file only (read into memory)"),
+            ("ours", "ours: read + validate"),
+            ("peer", "xsd-parser: read"),
+        ] {
             match peak_memory(who, *msg, path) {
-                Ok(b) => println!("| {label} | {:.1} MB | {:.2} |", b as f64 / 1e6, b as f64 / *len as f64),
+                Ok(b) => println!(
+                    "| {label} | {:.1} MB | {:.2} |",
+                    b as f64 / 1e6,
+                    b as f64 / *len as f64
+                ),
                 Err(e) => println!("| {label} | – | {e} |"),
             }
         }
@@ -508,24 +603,50 @@ fn run(args: &[String]) -> Result<(), String> {
 
     println!();
     println!("Generator: median of runs on the eight schemas (in process):");
-    let cg_budget = if quick { Budget { time: Duration::ZERO, min_samples: 1 } } else { Budget { time: Duration::from_secs(5), min_samples: 3 } };
+    let cg_budget = if quick {
+        Budget {
+            time: Duration::ZERO,
+            min_samples: 1,
+        }
+    } else {
+        Budget {
+            time: Duration::from_secs(5),
+            min_samples: 3,
+        }
+    };
     let (ours, peer) = codegen_times(&cg_budget)?;
     println!("| generator | time | × xsd-parser |");
     println!("|---|---:|---:|");
-    println!("| ours: `cargo xtask regen` (Generator::generate, formatted files) | {:.0} ms | {:.2} |", ours * 1e3, ours / peer);
-    println!("| xsd-parser `generate()` (quick-xml reader and writer, token stream to string) | {:.0} ms | 1.00 |", peer * 1e3);
+    println!(
+        "| ours: `cargo xtask regen` (Generator::generate, formatted files) | {:.0} ms | {:.2} |",
+        ours * 1e3,
+        ours / peer
+    );
+    println!(
+        "| xsd-parser `generate()` (quick-xml reader and writer, token stream to string) | {:.0} ms | 1.00 |",
+        peer * 1e3
+    );
     if !build.is_empty() {
         println!();
-        println!("Clean release build of the generated crate alone (dependencies already built), CPU time:");
+        println!(
+            "Clean release build of the generated crate alone (dependencies already built), CPU time:"
+        );
         println!("| crate | build CPU time | × xsd-parser |");
         println!("|---|---:|---:|");
         let times: Vec<(&str, f64)> = build
             .split(',')
-            .filter_map(|kv| kv.split_once('=').and_then(|(k, v)| Some((k, v.parse::<f64>().ok()?))))
+            .filter_map(|kv| {
+                kv.split_once('=')
+                    .and_then(|(k, v)| Some((k, v.parse::<f64>().ok()?)))
+            })
             .collect();
         let peer = times.iter().find(|t| t.0 == "peer").map(|t| t.1);
         for (k, v) in &times {
-            let label = if *k == "peer" { "xsd-parser output (bench/xsdparser-peer, incl. its build script)" } else { "generated/ (cas-messages)" };
+            let label = if *k == "peer" {
+                "xsd-parser output (bench/xsdparser-peer, incl. its build script)"
+            } else {
+                "generated/ (cas-messages)"
+            };
             let ratio = peer.map_or("–".into(), |p| format!("{:.2}", v / p));
             println!("| {label} | {v:.1} s | {ratio} |");
         }
@@ -539,16 +660,25 @@ fn versus_c(rows: &mut [Row]) {
         if !(rows[i].case.starts_with("(g)") || rows[i].case == "(f) xsd-parser: read") {
             continue;
         }
-        let c = rows.iter().find(|r| r.doc == rows[i].doc && r.case.starts_with("(c)")).and_then(|r| r.secs);
+        let c = rows
+            .iter()
+            .find(|r| r.doc == rows[i].doc && r.case.starts_with("(c)"))
+            .and_then(|r| r.secs);
         if let (Some(c), Some(other)) = (c, rows[i].secs) {
             let note = format!("(c) is {:.1}× faster", other / c);
-            rows[i].note = if rows[i].note.is_empty() { note } else { format!("{}; {note}", rows[i].note) };
+            rows[i].note = if rows[i].note.is_empty() {
+                note
+            } else {
+                format!("{}; {note}", rows[i].note)
+            };
         }
     }
 }
 
 fn print_rows(rows: &[Row]) {
-    println!("| document | case | MB/s | ms (CPU) | × baseline | allocations per element | value's heap × file | note |");
+    println!(
+        "| document | case | MB/s | ms (CPU) | × baseline | allocations per element | value's heap × file | note |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---|");
     for r in rows {
         let (speed, ms, ratio) = match r.secs {
@@ -560,10 +690,16 @@ fn print_rows(rows: &[Row]) {
             None => ("–".into(), "–".into(), "–".into()),
         };
         let (per, live) = match r.allocs {
-            Some((per, live)) => (format!("{per:.2}"), format!("{:.2}", live as f64 / r.bytes as f64)),
+            Some((per, live)) => (
+                format!("{per:.2}"),
+                format!("{:.2}", live as f64 / r.bytes as f64),
+            ),
             None => (String::new(), String::new()),
         };
-        println!("| {} | {} | {speed} | {ms} | {ratio} | {per} | {live} | {} |", r.doc, r.case, r.note);
+        println!(
+            "| {} | {} | {speed} | {ms} | {ratio} | {per} | {live} | {} |",
+            r.doc, r.case, r.note
+        );
     }
 }
 

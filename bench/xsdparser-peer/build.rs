@@ -3,10 +3,14 @@
 
 use std::path::PathBuf;
 
-use xsd_parser::config::{Config, GeneratorFlags, InterpreterFlags, OptimizerFlags, Resolver, Schema};
+use xsd_parser::config::{
+    Config, GeneratorFlags, InterpreterFlags, OptimizerFlags, Resolver, Schema,
+};
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let schemas = manifest.join("../../schemas");
     println!("cargo::rerun-if-changed={}", schemas.display());
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -32,7 +36,14 @@ fn xsdparser_config(schemas: &std::path::Path) -> Config {
     config.parser.resolver = vec![Resolver::File];
     config.parser.schemas = MESSAGES
         .iter()
-        .map(|m| Schema::File(schemas.join(format!("{m}.xsd")).canonicalize().expect("schema exists")))
+        .map(|m| {
+            Schema::File(
+                schemas
+                    .join(format!("{m}.xsd"))
+                    .canonicalize()
+                    .expect("schema exists"),
+            )
+        })
         .collect();
     config.interpreter.flags = InterpreterFlags::all();
     config.optimizer.flags = OptimizerFlags::all() - OptimizerFlags::REMOVE_DUPLICATES;

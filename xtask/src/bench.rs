@@ -20,7 +20,11 @@ fn bench_cargo(root: &Path, args: &[&str]) -> Result<(), String> {
         .arg(root.join("bench/Cargo.toml"))
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("cargo {} failed", args.join(" "))) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo {} failed", args.join(" ")))
+    }
 }
 
 /// CPU seconds (user + system, rustc included) of a clean release build of
@@ -32,7 +36,14 @@ fn build_time(root: &Path, package: &str) -> Result<f64, String> {
     let out = Command::new("/usr/bin/time")
         .args(["-f", "cpu %U %S"])
         .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", package, "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            package,
+            "--manifest-path",
+        ])
         .arg(root.join("bench/Cargo.toml"))
         .output()
         .map_err(|e| format!("/usr/bin/time: {e}"))?;
@@ -43,7 +54,10 @@ fn build_time(root: &Path, package: &str) -> Result<f64, String> {
     err.lines()
         .rev()
         .find_map(|l| {
-            let mut it = l.strip_prefix("cpu ")?.split(' ').map(|x| x.parse::<f64>().ok());
+            let mut it = l
+                .strip_prefix("cpu ")?
+                .split(' ')
+                .map(|x| x.parse::<f64>().ok());
             Some(it.next()?? + it.next()??)
         })
         .ok_or_else(|| format!("no CPU time for building {package}"))
@@ -55,10 +69,16 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         [q] if q == "--quick" => true,
         _ => return Err("usage: cargo xtask bench [--quick]".into()),
     };
-    let dir = root.join(if quick { "target/bench-docs/quick" } else { "target/bench-docs/full" });
+    let dir = root.join(if quick {
+        "target/bench-docs/quick"
+    } else {
+        "target/bench-docs/full"
+    });
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut plan: Vec<(&str, usize)> =
-        bigdoc::MESSAGES.iter().map(|m| (m.message, 1_000_000)).collect();
+    let mut plan: Vec<(&str, usize)> = bigdoc::MESSAGES
+        .iter()
+        .map(|m| (m.message, 1_000_000))
+        .collect();
     if !quick {
         plan.extend([
             ("BusinessPartners", 20_000_000),
@@ -74,7 +94,11 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         std::fs::write(&file, doc).map_err(|e| format!("{}: {e}", file.display()))?;
     }
 
-    let mut run_args = vec!["run".to_owned(), "--docs".to_owned(), dir.display().to_string()];
+    let mut run_args = vec![
+        "run".to_owned(),
+        "--docs".to_owned(),
+        dir.display().to_string(),
+    ];
     if quick {
         run_args.push("--quick".into());
     } else {
@@ -89,5 +113,9 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         .current_dir(root)
         .status()
         .map_err(|e| format!("cannot run the bench binary: {e}"))?;
-    if status.success() { Ok(()) } else { Err("bench run failed (see above)".into()) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err("bench run failed (see above)".into())
+    }
 }

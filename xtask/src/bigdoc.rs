@@ -56,10 +56,16 @@ pub const MESSAGES: &[Repeating] = &[
 ];
 
 pub fn find(message: &str) -> Result<&'static Repeating, String> {
-    MESSAGES.iter().find(|m| m.message == message).ok_or_else(|| {
-        let names: Vec<&str> = MESSAGES.iter().map(|m| m.message).collect();
-        format!("bigdoc: no repeating message '{message}' (one of: {})", names.join(", "))
-    })
+    MESSAGES
+        .iter()
+        .find(|m| m.message == message)
+        .ok_or_else(|| {
+            let names: Vec<&str> = MESSAGES.iter().map(|m| m.message).collect();
+            format!(
+                "bigdoc: no repeating message '{message}' (one of: {})",
+                names.join(", ")
+            )
+        })
 }
 
 impl Repeating {
@@ -68,7 +74,10 @@ impl Repeating {
         if let Some(max) = self.max_items
             && items > max
         {
-            return Err(format!("bigdoc: {} allows at most {max} {} elements", self.message, self.item));
+            return Err(format!(
+                "bigdoc: {} allows at most {max} {} elements",
+                self.message, self.item
+            ));
         }
         let (head, templates, tail) = self.parts(root)?;
         let mut out = String::with_capacity(head.len() + tail.len() + items * average(&templates));
@@ -95,7 +104,10 @@ impl Repeating {
     }
 
     fn example(&self, root: &Path) -> Result<String, String> {
-        let path = root.join(format!("schemas/examples/{}/valid/maximal.xml", self.message));
+        let path = root.join(format!(
+            "schemas/examples/{}/valid/maximal.xml",
+            self.message
+        ));
         std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -115,9 +127,15 @@ impl Repeating {
                 from = i + open.len();
                 continue;
             }
-            let end = text[i..].find(&close).map(|e| i + e + close.len()).ok_or_else(|| {
-                format!("bigdoc: unclosed <{}> in the {} example", self.item, self.message)
-            })?;
+            let end = text[i..]
+                .find(&close)
+                .map(|e| i + e + close.len())
+                .ok_or_else(|| {
+                    format!(
+                        "bigdoc: unclosed <{}> in the {} example",
+                        self.item, self.message
+                    )
+                })?;
             first.get_or_insert(i);
             items.push(text[i..end].to_owned());
             last_end = end;
@@ -141,7 +159,9 @@ fn renumber(item: &str, key: &Key, n: usize) -> String {
             let open = format!("<{name}>");
             let close = format!("</{name}>");
             match (item.find(&open), item.find(&close)) {
-                (Some(a), Some(b)) if a < b => format!("{}{}{}", &item[..a + open.len()], f(n), &item[b..]),
+                (Some(a), Some(b)) if a < b => {
+                    format!("{}{}{}", &item[..a + open.len()], f(n), &item[b..])
+                }
                 _ => item.to_owned(),
             }
         }
@@ -171,7 +191,10 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     } else {
         (upper.as_str(), 1)
     };
-    num.trim().parse::<usize>().map(|n| n * mult).map_err(|_| format!("bigdoc: bad size '{s}'"))
+    num.trim()
+        .parse::<usize>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("bigdoc: bad size '{s}'"))
 }
 
 /// `cargo xtask bigdoc <message> (--items N | --size 20MB) [--out FILE]`.
@@ -185,7 +208,10 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         match a.as_str() {
             "--items" => {
                 let v = it.next().ok_or("bigdoc: --items needs a number")?;
-                items = Some(v.parse::<usize>().map_err(|_| format!("bigdoc: bad item count '{v}'"))?);
+                items = Some(
+                    v.parse::<usize>()
+                        .map_err(|_| format!("bigdoc: bad item count '{v}'"))?,
+                );
             }
             "--size" => size = Some(parse_size(it.next().ok_or("bigdoc: --size needs a size")?)?),
             "--out" => out = it.next().cloned(),
@@ -193,7 +219,11 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
             s => message = Some(s.to_owned()),
         }
     }
-    let m = find(message.as_deref().ok_or("bigdoc: which message? (e.g. BusinessPartners)")?)?;
+    let m = find(
+        message
+            .as_deref()
+            .ok_or("bigdoc: which message? (e.g. BusinessPartners)")?,
+    )?;
     let items = match (items, size) {
         (Some(n), _) => n,
         (None, Some(bytes)) => m.items_for_size(root, bytes)?,
@@ -203,7 +233,12 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     match out {
         Some(path) => {
             std::fs::write(&path, &doc).map_err(|e| format!("{path}: {e}"))?;
-            eprintln!("bigdoc: {} with {items} {} elements, {} bytes -> {path}", m.message, m.item, doc.len());
+            eprintln!(
+                "bigdoc: {} with {items} {} elements, {} bytes -> {path}",
+                m.message,
+                m.item,
+                doc.len()
+            );
         }
         None => print!("{doc}"),
     }
@@ -224,8 +259,18 @@ mod tests {
         for m in MESSAGES {
             let items = m.items_for_size(&root, 1_000_000).expect("size");
             let doc = m.document(&root, items).expect("document");
-            assert!(doc.len() > 200_000, "{}: only {} bytes", m.message, doc.len());
-            assert_eq!(doc.matches(&format!("</{}>", m.item)).count(), items, "{}", m.message);
+            assert!(
+                doc.len() > 200_000,
+                "{}: only {} bytes",
+                m.message,
+                doc.len()
+            );
+            assert_eq!(
+                doc.matches(&format!("</{}>", m.item)).count(),
+                items,
+                "{}",
+                m.message
+            );
             let file = dir.join(format!("{}.xml", m.message));
             std::fs::write(&file, &doc).expect("write");
             let out = std::process::Command::new("xmllint")
@@ -239,7 +284,11 @@ mod tests {
                 out.status.success(),
                 "{} is not valid:\n{}",
                 m.message,
-                String::from_utf8_lossy(&out.stderr).lines().take(10).collect::<Vec<_>>().join("\n")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .take(10)
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
         }
     }
@@ -249,13 +298,20 @@ mod tests {
     fn documents_are_deterministic() {
         let root = crate::repo_root();
         let m = find("MaterialList").expect("message");
-        assert_eq!(m.document(&root, 50).expect("doc"), m.document(&root, 50).expect("doc"));
+        assert_eq!(
+            m.document(&root, 50).expect("doc"),
+            m.document(&root, 50).expect("doc")
+        );
     }
 
     #[test]
     fn bounded_messages_refuse_more_items_than_the_schema_allows() {
         let m = find("CustomsShipment").expect("message");
         assert!(m.document(&crate::repo_root(), 1000).is_err());
-        assert_eq!(m.items_for_size(&crate::repo_root(), 100_000_000).expect("size"), 999);
+        assert_eq!(
+            m.items_for_size(&crate::repo_root(), 100_000_000)
+                .expect("size"),
+            999
+        );
     }
 }

@@ -1,14 +1,23 @@
 //! The reader and writer that xsd-parser's quick-xml renderer generates for
 //! the eight message schemas (see build.rs), plus two entry points for the bench.
 
-#[allow(clippy::all, clippy::pedantic, missing_docs, dead_code, unused, non_camel_case_types)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_docs,
+    dead_code,
+    unused,
+    non_camel_case_types
+)]
 mod peer {
     include!(concat!(env!("OUT_DIR"), "/peer.rs"));
 }
 
 pub use peer::{bp, cs, ml};
 pub use xsd_parser_types::quick_xml::Error;
-use xsd_parser_types::quick_xml::{DeserializeSync, SerializeSync, SliceReader, WithDeserializer, WithSerializer, Writer};
+use xsd_parser_types::quick_xml::{
+    DeserializeSync, SerializeSync, SliceReader, WithDeserializer, WithSerializer, Writer,
+};
 
 /// Reads a whole document held in memory into `T`.
 pub fn read<T: WithDeserializer>(xml: &str) -> Result<T, Error> {
