@@ -387,6 +387,7 @@ impl ArticleDataItem {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_article.shrink_to_fit();
         if n_article < 1u32 {
             r.missing("Article", 1u32, n_article);
             ok = false;
@@ -735,6 +736,7 @@ impl ArticleType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_description.shrink_to_fit();
         if n_description < 1u32 {
             r.missing("Description", 1u32, n_description);
             ok = false;
@@ -1298,6 +1300,7 @@ impl Classification {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_taric_additional_code.shrink_to_fit();
         while r.at_element() && Self::child_position(r, 2usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
@@ -1807,6 +1810,7 @@ impl ExportControl {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_classification_code.shrink_to_fit();
         if n_classification_code < 1u32 {
             r.missing("ClassificationCode", 1u32, n_classification_code);
             ok = false;

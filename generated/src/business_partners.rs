@@ -875,6 +875,7 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_role.shrink_to_fit();
         if n_role < 1u32 {
             r.missing("Role", 1u32, n_role);
             ok = false;
@@ -916,6 +917,7 @@ impl BusinessPartnerType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_authorisation.shrink_to_fit();
         while r.at_element() && Self::child_position(r, 10usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
@@ -1761,6 +1763,7 @@ impl BusinessPartners {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_business_partner.shrink_to_fit();
         if n_business_partner < 1u32 {
             r.missing("BusinessPartner", 1u32, n_business_partner);
             ok = false;

@@ -784,6 +784,7 @@ impl CertificateOfOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_goods_item.shrink_to_fit();
         if n_goods_item < 1u32 {
             r.missing("GoodsItem", 1u32, n_goods_item);
             ok = false;
@@ -1596,6 +1597,7 @@ impl GoodsItem {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_invoice_reference.shrink_to_fit();
         r.finish()?;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);

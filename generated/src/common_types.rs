@@ -6657,6 +6657,7 @@ impl ExtensionsType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_any.shrink_to_fit();
         r.finish()?;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);

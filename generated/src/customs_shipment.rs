@@ -1921,6 +1921,7 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_package.shrink_to_fit();
         while r.at_element() && Self::child_position(r, 12usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
@@ -1941,6 +1942,7 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_container.shrink_to_fit();
         while r.at_element() && Self::child_position(r, 13usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
@@ -1978,6 +1980,7 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_goods_item.shrink_to_fit();
         if n_goods_item < 1u32 {
             r.missing("GoodsItem", 1u32, n_goods_item);
             ok = false;
@@ -3138,6 +3141,7 @@ impl Documents {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_choice_list.shrink_to_fit();
         if n_choice_list < 1u32 {
             r.missing(
                 "AdditionalReference or PreviousDocument or SupportingDocument",
@@ -4470,6 +4474,7 @@ impl Transport {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_means_of_transport.shrink_to_fit();
         r.finish()?;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
@@ -5590,6 +5595,7 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_package_reference.shrink_to_fit();
         while r.at_element() && Self::child_position(r, 13usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
@@ -5623,6 +5629,7 @@ impl GoodsItemType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_export_control_classification.shrink_to_fit();
         r.finish()?;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);
@@ -6445,6 +6452,7 @@ impl ProcedureType {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_additional_procedure_code.shrink_to_fit();
         r.finish()?;
         if !ok {
             return Err(::cas_runtime::xml::Fail::Invalid);

@@ -773,6 +773,7 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_description.shrink_to_fit();
         while r.at_element() && Self::child_position(r, 3usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
@@ -863,6 +864,7 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_input.shrink_to_fit();
         if n_input < 1u32 {
             r.missing("Input", 1u32, n_input);
             ok = false;
@@ -887,6 +889,7 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_output.shrink_to_fit();
         if n_output < 1u32 {
             r.missing("Output", 1u32, n_output);
             ok = false;
@@ -939,6 +942,7 @@ impl Formula {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_loss.shrink_to_fit();
         while r.at_element() && Self::child_position(r, 10usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;

@@ -457,6 +457,7 @@ impl MaterialList {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_component.shrink_to_fit();
         if n_component < 1u32 {
             r.missing("Component", 1u32, n_component);
             ok = false;
@@ -1271,6 +1272,7 @@ impl PreferentialOrigin {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_proof.shrink_to_fit();
         if n_proof < 1u32 {
             r.missing("Proof", 1u32, n_proof);
             ok = false;

@@ -1267,6 +1267,7 @@ impl MovementOrder {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_line.shrink_to_fit();
         if n_line < 1u32 {
             r.missing("Line", 1u32, n_line);
             ok = false;
@@ -1833,6 +1834,7 @@ impl Line {
                 ::std::option::Option::None => ok = false,
             }
         }
+        f_batch_number.shrink_to_fit();
         r.finish()?;
         let ::std::option::Option::Some(f_line_number) = f_line_number else {
             return Err(::cas_runtime::xml::Fail::Invalid);

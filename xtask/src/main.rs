@@ -6,6 +6,8 @@
 //! - `gen <XSD>... --out <DIR>`: generate a standalone crate for any schemas.
 //! - `proptest [--cases N] [--seed S]`: the long property-test run.
 
+mod bench;
+mod bigdoc;
 mod conformance;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +21,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   check                         fail if generated/ is stale (writes nothing)
   gen <XSD>... --out <DIR>      generate a standalone crate for any schemas
   conformance <DIR>             run the NIST datatype tests (e.g. ../shared/xsdtests/nist)
+  bigdoc <MESSAGE> (--items N | --size 20MB) [--out FILE]
+                                a large valid document of a repeating message
+  bench [--quick]               throughput, memory and generator tables (BENCHMARKS.md)
   mutate                        compare our verdicts with xmllint's on mutations of every valid example
   proptest [--cases N] [--seed S]  long property run: N random messages per kind (default 1000) and N
                                 random mutations of them, against xmllint and our reader";
@@ -209,6 +214,8 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..], &root),
         Some("mutate") => mutate(),
         Some("proptest") => proptest(&args[1..]),
+        Some("bench") => bench::run(&args[1..], &root),
+        Some("bigdoc") => bigdoc::run(&args[1..], &root),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -549,6 +549,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                             ::std::option::Option::None => ok = false,
                         }
                     }
+                    // A Vec grown by push keeps room for four or more: in large
+                    // documents that slack outweighed the values themselves.
+                    #var.shrink_to_fit();
                     #under
                 };
                 (decl, stmt)

@@ -190,6 +190,9 @@ impl<'a> XmlReader<'a> {
                 }
             }
         }
+        // Most wildcard elements hold one text node; a Vec grown by push keeps
+        // room for four, which dominated the memory of documents with extensions.
+        children.shrink_to_fit();
         Ok(AnyElement { namespace, name, attributes, children })
     }
 }

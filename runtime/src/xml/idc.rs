@@ -110,8 +110,11 @@ struct Scope {
 #[derive(Default)]
 pub struct IdcEngine {
     scopes: Vec<Scope>,
-    /// Names of the open elements, from the outermost scope's element down.
+    /// Names of the open elements, from the outermost scope's element down:
+    /// the first `names_len` entries; the rest keep their buffers for reuse,
+    /// so that following the element stream does not allocate per element.
     names: Vec<(Vec<u8>, Vec<u8>)>,
+    names_len: usize,
     /// Depth of `names[0]`.
     base_depth: usize,
     selected: Vec<(usize, Selected)>,
@@ -131,7 +134,7 @@ impl IdcEngine {
     pub(crate) fn open_scope(&mut self, depth: usize, defs: &'static [IdcDef], pos: u64, path: String) {
         if self.scopes.is_empty() {
             // `names` holds the elements below the outermost scope's element.
-            self.names.clear();
+            self.names_len = 0;
             self.base_depth = depth + 1;
         }
         self.scopes.push(Scope {
@@ -148,8 +151,20 @@ impl IdcEngine {
         if depth < self.base_depth {
             return;
         }
-        self.names.truncate(depth - self.base_depth);
-        self.names.push((ns.to_vec(), local.to_vec()));
+        let i = depth - self.base_depth;
+        if self.names.len() < i {
+            self.names.resize_with(i, Default::default);
+        }
+        match self.names.get_mut(i) {
+            Some((n, l)) => {
+                n.clear();
+                n.extend_from_slice(ns);
+                l.clear();
+                l.extend_from_slice(local);
+            }
+            None => self.names.push((ns.to_vec(), local.to_vec())),
+        }
+        self.names_len = i + 1;
         // Fields of selected nodes that are elements.
         for (_, sel) in &mut self.selected {
             if depth <= sel.depth {
@@ -157,7 +172,7 @@ impl IdcEngine {
             }
             let Some(scope) = self.scopes.iter().rev().find(|s| s.depth < sel.depth) else { continue };
             let def = &scope.defs[sel.def];
-            let rel = &self.names[sel.depth + 1 - self.base_depth..];
+            let rel = &self.names[sel.depth + 1 - self.base_depth..self.names_len];
             for (fi, alts) in def.fields.iter().enumerate() {
                 if alts.iter().any(|p| p.attribute.is_none() && p.matches_elements(rel)) {
                     sel.pending_text.push((fi, depth));
@@ -169,7 +184,7 @@ impl IdcEngine {
             if depth <= scope.depth {
                 continue;
             }
-            let rel = &self.names[scope.depth + 1 - self.base_depth..];
+            let rel = &self.names[scope.depth + 1 - self.base_depth..self.names_len];
             for (di, def) in scope.defs.iter().enumerate() {
                 if def.selector.iter().any(|p| p.matches_elements(rel)) {
                     self.selected.push((
@@ -268,7 +283,7 @@ impl IdcEngine {
             }
         }
         if depth >= self.base_depth {
-            self.names.truncate(depth - self.base_depth);
+            self.names_len = self.names_len.min(depth - self.base_depth);
         }
     }
 
@@ -315,6 +330,7 @@ impl IdcEngine {
     }
 
     fn close_scope(&mut self, scope: Scope) {
+        let _ = (&scope.path, scope.pos);
         for (di, def) in scope.defs.iter().enumerate() {
             let IdcKind::Keyref { refer } = def.kind else { continue };
             let table = scope
@@ -342,13 +358,21 @@ impl IdcEngine {
                 }
             }
         }
-        // Keep key tables for keyrefs declared on ancestors.
-        for (i, def) in scope.defs.iter().enumerate() {
+        // Keep key tables for keyrefs declared on ancestors (moved, not
+        // copied: the scope is gone; none are kept when no ancestor is open).
+        if self.scopes.is_empty() {
+            return;
+        }
+        for (def, table) in scope.defs.iter().zip(scope.tables) {
             if !matches!(def.kind, IdcKind::Keyref { .. }) {
-                self.closed_keys.entry(def.name).or_default().extend(scope.tables[i].iter().cloned());
+                let kept = self.closed_keys.entry(def.name).or_default();
+                if kept.is_empty() {
+                    *kept = table;
+                } else {
+                    kept.extend(table);
+                }
             }
         }
-        let _ = (scope.path, scope.pos);
     }
 
     pub(crate) fn finish_document(&mut self) {

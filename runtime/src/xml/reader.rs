@@ -169,7 +169,8 @@ pub struct XmlReader<'a> {
     ids: std::collections::HashSet<String>,
     idrefs: Vec<(String, String, u64)>,
     /// Sibling counts of counted children: (parent depth, local name, count).
-    counts: Vec<(usize, String, u32)>,
+    /// Names borrow from the input where they can: no allocation per parent.
+    counts: Vec<(usize, Cow<'a, str>, u32)>,
     errors: Vec<ValidationError>,
     dropped_errors: u64,
     /// Cache for offset → line/column, since errors come in document order.
@@ -656,7 +657,11 @@ impl<'a> XmlReader<'a> {
                 return *n;
             }
         }
-        self.counts.push((depth, local.to_owned(), 1));
+        let name = match slice_of(self.input, self.input.as_ptr() as usize, local) {
+            Some(borrowed) => Cow::Borrowed(borrowed),
+            None => Cow::Owned(local.to_owned()),
+        };
+        self.counts.push((depth, name, 1));
         1
     }
 
@@ -1256,17 +1261,26 @@ impl<'a> XmlReader<'a> {
     fn idc_start(&mut self) {
         let depth = self.path.len();
         let Some(frame) = self.path.last() else { return };
-        let local = frame.start.local_name().into_inner().to_owned();
+        // A copy of the borrowed start tag (no allocation), so the name can
+        // be passed while the engine is borrowed mutably.
+        let start = frame.start.clone();
         let pos = frame.pos;
-        self.idc.on_start(depth, self.pending_ns.as_bytes(), local.as_bytes());
+        self.idc.on_start(depth, self.pending_ns.as_bytes(), start.local_name().into_inner().as_bytes());
         if self.idc.take_needs_path() {
             let path = self.path_string(None, None);
             self.idc.set_selected_path(depth, &path, pos);
         }
         for i in 0..self.attrs.len() {
-            let (ns, local) = self.attr_name(i);
+            let local = self.attrs[i].local;
+            let ns: &str = match self.attrs[i].ns {
+                AttrNs::None => "",
+                AttrNs::Xsi => XSI_NS,
+                AttrNs::Xml => XML_NS,
+                AttrNs::Other(from, to) => self.attr_ns_buf.get(from as usize..to as usize).unwrap_or_default(),
+            };
+            let ns = ns.as_bytes().to_vec();
             if let Ok(v) = self.attr_value(i) {
-                self.idc.on_attr(depth, ns.as_bytes(), local, &v);
+                self.idc.on_attr(depth, &ns, local, &v);
             }
         }
     }
