@@ -61,9 +61,22 @@ impl Log {
             .append(true)
             .open(path)
             .map_err(|e| CliError::io(path, e))?;
-        let mut text = String::new();
-        file.read_to_string(&mut text)
+        // Two runs appending to one log would both send every file: the
+        // second one is refused instead.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CliError::Other(format!(
+                    "results log {}: in use by another `cas send`",
+                    path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(CliError::io(path, e)),
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
             .map_err(|e| CliError::io(path, e))?;
+        let text = String::from_utf8_lossy(&bytes);
         let entries = parse(&text);
         if !text.is_empty() && !text.ends_with('\n') {
             file.seek(SeekFrom::End(0))
@@ -90,6 +103,8 @@ impl Log {
     }
 }
 
+/// One entry per well-formed line; a torn line (a killed run, possibly cut
+/// inside a multi-byte character, hence the lossy decoding) is skipped.
 fn parse(text: &str) -> Vec<Entry> {
     text.lines()
         .filter_map(|l| serde_json::from_str(l).ok())
@@ -98,8 +113,8 @@ fn parse(text: &str) -> Vec<Entry> {
 
 /// Reads the log without opening it for writing (missing: empty).
 pub fn load(path: &Path) -> Result<Vec<Entry>, CliError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(parse(&text)),
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(parse(&String::from_utf8_lossy(&bytes))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(CliError::io(path, e)),
     }

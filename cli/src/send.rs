@@ -69,7 +69,10 @@ fn derive_key(file: &str, bytes: &[u8]) -> String {
 }
 
 fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) -> Prepared {
-    let file = std::path::absolute(path)
+    // Canonical, so that `dir/../a.xml`, `a.xml` and a symlink to it name
+    // one file (and get one key): otherwise one file could be sent twice.
+    let file = std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
         .unwrap_or_else(|_| path.to_owned())
         .display()
         .to_string();

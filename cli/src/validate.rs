@@ -155,7 +155,11 @@ pub fn check_all(paths: &[PathBuf], jobs: usize) -> Vec<FileReport> {
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
+            .flat_map(|w| {
+                // A worker that panicked must not make its files vanish from
+                // the report (and the exit code): the panic goes on.
+                w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
             .collect()
     });
     reports.sort_by_key(|(i, _)| *i);

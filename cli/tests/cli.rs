@@ -150,8 +150,7 @@ fn history(base: &str) -> Vec<Value> {
 }
 
 fn log_lines(log: &Path) -> Vec<Value> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
+    String::from_utf8_lossy(&std::fs::read(log).unwrap_or_default())
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect()
@@ -203,7 +202,7 @@ fn assert_exactly_once(dir: &Path, log: &Path, base: &str, n: usize) {
         "a file accepted twice: {accepted:?}"
     );
     for entry in std::fs::read_dir(dir).expect("dir") {
-        let path = std::path::absolute(entry.expect("entry").path()).expect("abs");
+        let path = std::fs::canonicalize(entry.expect("entry").path()).expect("canonical");
         assert!(
             accepted.contains_key(&path.display().to_string()),
             "{} lost",
@@ -402,6 +401,59 @@ fn an_interrupted_send_resumes_without_loss_or_duplicate() {
         .success()
         .stdout(predicate::str::contains(format!(
             "done: 0 accepted, {N} skipped"
+        )));
+}
+
+#[test]
+fn a_torn_log_resumes_and_a_log_in_use_is_refused() {
+    use std::io::Write;
+    const N: usize = 6;
+    let dir = load_dir("torn", N);
+    let work = dir.parent().expect("parent").to_owned();
+    let log = work.join("results.jsonl");
+    let (_sandbox, base) = sandbox(&work.join("sandbox.db"), "0", &[]);
+    let (d, l) = (dir.to_str().expect("utf-8"), log.to_str().expect("utf-8"));
+    Command::new(CAS).args(send_args(d, &base, l)).assert().success();
+
+    // A killed run's last line, cut inside a multi-byte character: the log
+    // is no longer UTF-8, and resuming must still read every whole line.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("log");
+    f.write_all(b"{\"file\":\"/tmp/caf\xc3").expect("torn line");
+    drop(f);
+    Command::new(CAS)
+        .args(send_args(d, &base, l))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "done: 0 accepted, {N} skipped"
+        )));
+    assert_exactly_once(&dir, &log, &base, N);
+
+    // While another `cas send` holds the log, a second one is refused and
+    // sends nothing (both would otherwise send every file not yet logged).
+    std::fs::write(dir.join("late.xml"), example("Formula/valid/typical.xml"))
+        .expect("write");
+    let held = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("log");
+    held.lock().expect("lock");
+    Command::new(CAS)
+        .args(send_args(d, &base, l))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("in use by another `cas send`"));
+    assert_eq!(history(&base).len(), N, "nothing sent while the log was in use");
+    drop(held);
+    Command::new(CAS)
+        .args(send_args(d, &base, l))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "done: 1 accepted, {N} skipped"
         )));
 }
 

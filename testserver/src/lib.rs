@@ -666,8 +666,12 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::E
     ) {
         Ok(r) => r,
         Err(e) => {
-            // Not recorded, so not accepted: the client may retry.
-            return Ok(respond(500, "text/plain", e.to_string()));
+            // Not recorded, so not accepted: 503 with Retry-After tells the
+            // client to retry (a 500 would read as a permanent rejection).
+            let mut r = respond(503, "text/plain", format!("ingestion store: {e}"));
+            r.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            return Ok(r);
         }
     };
     if new && let Some(d) = &state.webhooks {
