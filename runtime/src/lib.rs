@@ -22,6 +22,12 @@
 //! | attributes on one element | 1024 (`max_attributes`) | a `limit` error at the element; reading stops |
 //! | element nesting depth | 256 (`max_depth`) | a `limit` error; reading stops (no recursion deeper, so no stack overflow) |
 //! | errors kept per document | 1000 (`max_errors`) | the rest are counted in one `limit` error |
+//! | nodes kept from wildcard (`xs:any`) content | 1,000,000 (`max_wildcard_nodes`) | a `limit` error; reading stops (each node is an owned tree node, far larger than its tag) |
+//! | namespace bindings in scope | 128 (quick-xml's own limit) | `malformed` |
+//!
+//! Costs stay linear in the input: sibling counting switches to an index
+//! for parents with many distinct child names (wildcard content), and line
+//! and column of errors come from checkpoints, not from rescanning.
 //!
 //! Always refused, whatever the options:
 //!

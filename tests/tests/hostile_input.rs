@@ -416,9 +416,10 @@ fn the_documented_defaults() {
             d.max_errors,
             d.max_document_bytes,
             d.max_value_bytes,
-            d.max_attributes
+            d.max_attributes,
+            d.max_wildcard_nodes
         ),
-        (true, 256, 1000, 256 << 20, 16 << 20, 1024),
+        (true, 256, 1000, 256 << 20, 16 << 20, 1024, 1_000_000),
         "runtime/src/lib.rs documents these: update both together"
     );
     let docs = include_str!("../../runtime/src/lib.rs");
@@ -428,6 +429,7 @@ fn the_documented_defaults() {
         "1024",
         "256 (`max_depth`)",
         "1000 (`max_errors`)",
+        "1,000,000 (`max_wildcard_nodes`)",
     ] {
         assert!(docs.contains(row), "the limits table lacks {row}");
     }
@@ -743,4 +745,84 @@ fn whitespace_only_text_where_a_value_is_expected() {
     // Surrounding whitespace on a collapsed value is fine.
     let padded = variant("<NetMass>12.5</NetMass>", "<NetMass>\n  12.5 \n</NetMass>");
     agrees_with_xmllint("padded", &padded, true);
+}
+
+// ----- wildcard content --------------------------------------------------------------
+
+fn maximal_article() -> String {
+    std::fs::read_to_string(schemas_dir().join("examples/ArticleDataItem/valid/maximal.xml"))
+        .expect("example")
+}
+
+/// The maximal ArticleDataItem with `content` in its first Extensions (a lax wildcard).
+fn with_extension(content: &str) -> String {
+    let doc = maximal_article();
+    let from = "<ext:PlmRevision>C</ext:PlmRevision>";
+    assert!(doc.contains(from));
+    doc.replacen(from, content, 1)
+}
+
+#[test]
+fn wildcard_nodes_are_bounded() {
+    // Each `<ext:a/>` becomes an owned tree node many times its size: the
+    // count is limited, so memory stays a small multiple of the input.
+    let opts = ReadOptions {
+        max_wildcard_nodes: 1000,
+        ..ReadOptions::default()
+    };
+    let doc = with_extension(&"<ext:a/>".repeat(2000));
+    let e = Message::from_xml_with(&doc, &opts).expect_err("too many wildcard nodes");
+    assert_eq!(e.len(), 1, "{e}");
+    assert_eq!(
+        e.0[0].kind,
+        ErrorKind::Limit {
+            what: "wildcard (xs:any) nodes",
+            limit: 1000
+        }
+    );
+    assert!(
+        e.0[0].path == "/ArticleDataItem/Article[1]/Extensions/a[1001]",
+        "{}",
+        e.0[0].path
+    );
+    // Within the limit the same content reads, and xmllint accepts it too.
+    let doc = with_extension(&"<ext:a/>".repeat(500));
+    agrees_with_xmllint("wildcard-500", &doc, true);
+    // Text counts too, and a text in wildcard content obeys the value limit.
+    let opts = ReadOptions {
+        max_value_bytes: 1 << 16,
+        ..ReadOptions::default()
+    };
+    let doc = with_extension(&format!("<ext:t>{}</ext:t>", "x&amp;".repeat(40_000)));
+    let e = Message::from_xml_with(&doc, &opts).expect_err("too long a wildcard text");
+    assert_eq!(
+        e.0[0].kind,
+        ErrorKind::Limit {
+            what: "value size in bytes",
+            limit: 1 << 16
+        }
+    );
+}
+
+#[test]
+fn many_distinct_wildcard_names_are_counted_right() {
+    // 5,000 distinct names, then repeats: sibling counting goes through its
+    // index (linear, not quadratic), and the indexes in paths stay right.
+    let mut content = String::new();
+    for i in 0..5000 {
+        content.push_str(&format!("<ext:n{i}/>"));
+    }
+    // The node limit reports the path of the node past it: its sibling
+    // count (found through the index, past the first names) is exact.
+    content.push_str("<ext:n7/><ext:n4999/><ext:n0/><ext:n7/>");
+    let doc = with_extension(&content);
+    let opts = ReadOptions {
+        max_wildcard_nodes: 5003,
+        ..ReadOptions::default()
+    };
+    let e = Message::from_xml_with(&doc, &opts).expect_err("past the node limit");
+    assert_eq!(e.0[0].path, "/ArticleDataItem/Article[1]/Extensions/n7[3]", "{e}");
+    // Within it, the document is valid (xmllint agrees).
+    assert!(Message::from_xml(&doc).is_ok());
+    assert!(xmllint_valid("many-names", doc.as_bytes()));
 }

@@ -156,18 +156,15 @@ impl<'a> XmlReader<'a> {
                 value,
             });
         }
+        self.count_wildcard_node()?;
         let mut children: Vec<AnyNode> = Vec::new();
-        let push_text = |children: &mut Vec<AnyNode>, t: &str| match children.last_mut() {
-            Some(AnyNode::Text(prev)) => prev.push_str(t),
-            _ => children.push(AnyNode::Text(t.to_owned())),
-        };
         loop {
             let (pos, ev) = self.read_ev()?;
             match ev {
-                Event::Text(t) => push_text(&mut children, &t.xml10_content()),
-                Event::CData(c) => push_text(&mut children, &c.xml10_content()),
+                Event::Text(t) => self.push_any_text(&mut children, pos, &t.xml10_content())?,
+                Event::CData(c) => self.push_any_text(&mut children, pos, &c.xml10_content())?,
                 Event::GeneralRef(g) => match crate::xml::reader::resolve_ref(&g) {
-                    Some(c) => push_text(&mut children, c.encode_utf8(&mut [0; 4])),
+                    Some(c) => self.push_any_text(&mut children, pos, c.encode_utf8(&mut [0; 4]))?,
                     None => {
                         let name: &str = &g;
                         return Err(self.fatal_at(
@@ -194,6 +191,38 @@ impl<'a> XmlReader<'a> {
         // room for four, which dominated the memory of documents with extensions.
         children.shrink_to_fit();
         Ok(AnyElement { namespace, name, attributes, children })
+    }
+
+    /// Counts one more wildcard node against [`ReadOptions::max_wildcard_nodes`](crate::xml::ReadOptions::max_wildcard_nodes).
+    fn count_wildcard_node(&mut self) -> ReadResult<()> {
+        self.wildcard_nodes += 1;
+        let limit = self.opts.max_wildcard_nodes;
+        if self.wildcard_nodes > limit {
+            let pos = self.pending_pos;
+            return Err(self.fatal_at(pos, ErrorKind::Limit { what: "wildcard (xs:any) nodes", limit }));
+        }
+        Ok(())
+    }
+
+    /// Appends text to the last text node (or starts one), within
+    /// [`ReadOptions::max_value_bytes`](crate::xml::ReadOptions::max_value_bytes).
+    fn push_any_text(&mut self, children: &mut Vec<AnyNode>, pos: u64, t: &str) -> ReadResult<()> {
+        let limit = self.opts.max_value_bytes;
+        let so_far = match children.last() {
+            Some(AnyNode::Text(prev)) => prev.len(),
+            _ => 0,
+        };
+        if (so_far + t.len()) as u64 > limit {
+            return Err(self.fatal_at(pos, ErrorKind::Limit { what: "value size in bytes", limit }));
+        }
+        match children.last_mut() {
+            Some(AnyNode::Text(prev)) => prev.push_str(t),
+            _ => {
+                self.count_wildcard_node()?;
+                children.push(AnyNode::Text(t.to_owned()));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -54,6 +54,10 @@ pub struct ReadOptions {
     pub max_value_bytes: u64,
     /// Most attributes on one element (namespace declarations included).
     pub max_attributes: u32,
+    /// Most nodes (elements and text runs) kept from wildcard (`xs:any`)
+    /// content in one document. Each becomes an owned tree node, many times
+    /// the size of a short tag, so this bounds what `<a/><a/>...` can cost.
+    pub max_wildcard_nodes: u64,
 }
 
 /// Defaults of [`ReadOptions`]: far above any real CAS document.
@@ -66,6 +70,7 @@ impl Default for ReadOptions {
             max_document_bytes: 256 << 20,
             max_value_bytes: 16 << 20,
             max_attributes: 1024,
+            max_wildcard_nodes: 1_000_000,
         }
     }
 }
@@ -150,7 +155,7 @@ struct RawAttr<'a> {
 pub struct XmlReader<'a> {
     ns: NsReader<&'a [u8]>,
     input: &'a str,
-    opts: ReadOptions,
+    pub(crate) opts: ReadOptions,
     pub(crate) pending: Pending<'a>,
     pub(crate) pending_ns: String,
     pub(crate) pending_pos: u64,
@@ -171,10 +176,20 @@ pub struct XmlReader<'a> {
     /// Sibling counts of counted children: (parent depth, local name, count).
     /// Names borrow from the input where they can: no allocation per parent.
     counts: Vec<(usize, Cow<'a, str>, u32)>,
+    /// For parents with more than [`COUNT_SCAN`] distinct child names (only
+    /// wildcard content has them): name → position in `counts`, by depth,
+    /// so that many distinct names do not make counting quadratic.
+    count_index: std::collections::HashMap<usize, std::collections::HashMap<Cow<'a, str>, usize>>,
+    /// Wildcard nodes read so far (see [`ReadOptions::max_wildcard_nodes`]).
+    pub(crate) wildcard_nodes: u64,
     errors: Vec<ValidationError>,
     dropped_errors: u64,
     /// Cache for offset → line/column, since errors come in document order.
     line_cache: (usize, u32, u32),
+    /// (offset, line, column) at every [`LINE_CHECKPOINT`] bytes scanned, so
+    /// that an error reported behind the cache (at a parent, say) is located
+    /// from a nearby point instead of from the start of the document.
+    line_checkpoints: Vec<(usize, u32, u32)>,
     pub(crate) idc: IdcEngine,
 }
 
@@ -212,6 +227,8 @@ impl<'a> XmlReader<'a> {
             attr_ns_buf: String::new(),
             text_buf: String::new(),
             counts: Vec::new(),
+            count_index: std::collections::HashMap::new(),
+            wildcard_nodes: 0,
             ids: std::collections::HashSet::new(),
             idrefs: Vec::new(),
             markers: Vec::new(),
@@ -219,6 +236,7 @@ impl<'a> XmlReader<'a> {
             errors: Vec::new(),
             dropped_errors: 0,
             line_cache: (0, 1, 1),
+            line_checkpoints: Vec::new(),
             idc: IdcEngine::default(),
         }
     }
@@ -310,9 +328,26 @@ impl<'a> XmlReader<'a> {
 
     fn location(&mut self, pos: u64) -> Location {
         let pos = (pos as usize).min(self.input.len());
-        let cache = if pos >= self.line_cache.0 { self.line_cache } else { (0, 1, 1) };
-        self.line_cache = line_col(self.input, pos, cache);
-        Location { line: self.line_cache.1, column: self.line_cache.2 }
+        // Start from the nearest known point at or before `pos`: the cache,
+        // or a checkpoint (every point before the furthest scanned one has one).
+        let i = self.line_checkpoints.partition_point(|c| c.0 <= pos);
+        let mut cur = if i == 0 { (0, 1, 1) } else { self.line_checkpoints[i - 1] };
+        if self.line_cache.0 <= pos && self.line_cache.0 > cur.0 {
+            cur = self.line_cache;
+        }
+        while cur.0 < pos {
+            let boundary = (cur.0 / LINE_CHECKPOINT + 1) * LINE_CHECKPOINT;
+            let next = line_col(self.input, boundary.min(pos), cur);
+            if next.0 <= cur.0 {
+                break;
+            }
+            cur = next;
+            if cur.0 >= boundary && self.line_checkpoints.last().is_none_or(|c| c.0 < cur.0) {
+                self.line_checkpoints.push(cur);
+            }
+        }
+        self.line_cache = cur;
+        Location { line: cur.1, column: cur.2 }
     }
 
     fn path_string(&self, extra: Option<(&str, Option<u32>)>, attr: Option<&str>) -> String {
@@ -648,20 +683,39 @@ impl<'a> XmlReader<'a> {
     fn next_index(&mut self, start: &BytesStart<'a>) -> u32 {
         let depth = self.path.len();
         let local = start.local_name().into_inner();
+        // Schemas give a parent few child names: a short scan finds them.
+        let mut run = 0;
         for (d, name, n) in self.counts.iter_mut().rev() {
-            if *d != depth {
+            if *d != depth || run == COUNT_SCAN {
                 break;
             }
+            run += 1;
             if name == local {
                 *n += 1;
                 return *n;
             }
+        }
+        if run == COUNT_SCAN
+            && let Some(&i) = self.count_index.get(&depth).and_then(|m| m.get(local))
+            && let Some(c) = self.counts.get_mut(i)
+        {
+            c.2 += 1;
+            return c.2;
         }
         let name = match slice_of(self.input, self.input.as_ptr() as usize, local) {
             Some(borrowed) => Cow::Borrowed(borrowed),
             None => Cow::Owned(local.to_owned()),
         };
         self.counts.push((depth, name, 1));
+        if run + 1 >= COUNT_SCAN {
+            // The run now holds COUNT_SCAN names or more: index all of it
+            // (the earlier ones once, when it gets there).
+            let first = if run + 1 == COUNT_SCAN { self.counts.len() - COUNT_SCAN } else { self.counts.len() - 1 };
+            let index = self.count_index.entry(depth).or_default();
+            for (i, c) in self.counts.iter().enumerate().skip(first) {
+                index.insert(c.1.clone(), i);
+            }
+        }
         1
     }
 
@@ -1116,6 +1170,9 @@ impl<'a> XmlReader<'a> {
         while self.counts.last().is_some_and(|c| c.0 > depth) {
             self.counts.pop();
         }
+        if !self.count_index.is_empty() {
+            self.count_index.retain(|d, _| *d <= depth);
+        }
     }
 
     fn end_document(&mut self) -> ReadResult<()> {
@@ -1311,10 +1368,20 @@ fn push_step(s: &mut String, local: &str, index: Option<u32>) {
 }
 
 /// Line and column of byte `pos`, scanning on from a cached `(offset, line, col)`.
+/// Names scanned before [`XmlReader::next_index`] turns to its index.
+const COUNT_SCAN: usize = 32;
+
+/// Bytes between two line/column checkpoints.
+const LINE_CHECKPOINT: usize = 64 * 1024;
+
 fn line_col(input: &str, pos: usize, from: (usize, u32, u32)) -> (usize, u32, u32) {
     let (mut off, mut line, mut col) = from;
-    let Some(chunk) = input.get(off..pos) else { return (pos, line, col) };
-    for c in chunk.chars() {
+    let Some(rest) = input.get(off..) else { return from };
+    // Up to the first character boundary at or after `pos`.
+    for c in rest.chars() {
+        if off >= pos {
+            break;
+        }
         if c == '\n' {
             line += 1;
             col = 1;
@@ -1418,4 +1485,44 @@ fn forbidden_char(input: &str) -> Option<(usize, char)> {
         i += 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_behind_the_cache_agree_with_a_scan_from_the_start() {
+        // About 300 KB over many lines, with two-byte characters.
+        let mut doc = String::new();
+        for i in 0..20_000 {
+            doc.push_str(&format!("<a>é{i}</a>\n"));
+        }
+        let mut r = XmlReader::new(&doc, ReadOptions::default());
+        let n = doc.len();
+        for p in [n - 5, 10, 200_000, 70_000, n / 2, 3, n - 5, 131_072, 131_073, 0] {
+            let p = (0..=p).rev().find(|&q| doc.is_char_boundary(q)).unwrap_or(0);
+            let got = r.location(p as u64);
+            let (_, line, column) = line_col(&doc, p, (0, 1, 1));
+            assert_eq!((got.line, got.column), (line, column), "at byte {p}");
+        }
+        // Checkpoints cover what was scanned, one per step.
+        assert_eq!(r.line_checkpoints.len(), (n - 5) / LINE_CHECKPOINT);
+    }
+
+    #[test]
+    fn sibling_counts_stay_exact_past_the_scan() {
+        let mut r = XmlReader::new("<r/>", ReadOptions::default());
+        let mut count = |name: &str| r.next_index(&BytesStart::new(name.to_owned()));
+        for i in 0..(COUNT_SCAN * 3) {
+            assert_eq!(count(&format!("n{i}")), 1);
+        }
+        assert_eq!(count("n5"), 2, "an early name, found through the index");
+        assert_eq!(count(&format!("n{}", COUNT_SCAN * 3 - 1)), 2, "a recent one, by the scan");
+        assert_eq!(count("n0"), 2);
+        assert_eq!(count("n0"), 3);
+        assert_eq!(count(&format!("n{}", COUNT_SCAN - 1)), 2, "the last name indexed at once");
+        assert_eq!(count("new"), 1);
+        assert_eq!(count("new"), 2);
+    }
 }
