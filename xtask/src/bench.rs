@@ -13,9 +13,16 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// The bench workspace's own target dir, whatever `CARGO_TARGET_DIR` says:
+/// the binary is run from there.
+fn target_dir(root: &Path) -> std::path::PathBuf {
+    root.join("bench/target")
+}
+
 fn bench_cargo(root: &Path, args: &[&str]) -> Result<(), String> {
     let status = cargo()
         .args(args)
+        .env("CARGO_TARGET_DIR", target_dir(root))
         .arg("--manifest-path")
         .arg(root.join("bench/Cargo.toml"))
         .status()
@@ -45,6 +52,7 @@ fn build_time(root: &Path, package: &str) -> Result<f64, String> {
             "--manifest-path",
         ])
         .arg(root.join("bench/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target_dir(root))
         .output()
         .map_err(|e| format!("/usr/bin/time: {e}"))?;
     let err = String::from_utf8_lossy(&out.stderr);
@@ -108,7 +116,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         run_args.push(format!("ours={ours:.1},peer={peer:.1}"));
     }
     bench_cargo(root, &["build", "--release", "--quiet"])?;
-    let status = Command::new(root.join("bench/target/release/cas-bench"))
+    let status = Command::new(target_dir(root).join("release/cas-bench"))
         .args(&run_args)
         .current_dir(root)
         .status()
