@@ -21,7 +21,7 @@ mod fx {
         )*};
     }
     fixture_modules!(
-        all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
+        all, any, any_strict, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
         groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
         sequence, simple_content, union, unqualified,
     );
@@ -62,7 +62,7 @@ macro_rules! round_trip_tests {
 }
 
 round_trip_tests!(
-    all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
+    all, any, any_strict, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
     groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
     sequence, simple_content, union, unqualified,
 );
@@ -155,7 +155,7 @@ macro_rules! property_tests {
 }
 
 property_tests!(
-    all, any, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
+    all, any, any_strict, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
     groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
     sequence, simple_content, union, unqualified,
 );

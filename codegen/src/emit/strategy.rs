@@ -322,14 +322,19 @@ fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> 
                 }
                 Process::Strict => {
                     let allow = ns_filter(w);
+                    // Built lazily, when a value is drawn: built at once, every
+                    // root containing a strict wildcard would build every root
+                    // again, (roots)^depth strategies before the first value.
                     quote! {
-                        match super::Document::strategy_for(#allow, depth + 1) {
-                            ::std::option::Option::Some(s) => s
-                                .prop_map(|d| ::cas_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d)))
-                                .boxed(),
-                            // No declared element fits: the root's validation drops the document.
-                            ::std::option::Option::None => #other.prop_map(::cas_runtime::xml::AnyContent::Other).boxed(),
-                        }
+                        ::cas_runtime::strategy::proptest::strategy::Just(())
+                            .prop_flat_map(move |()| match super::Document::strategy_for(#allow, depth + 1) {
+                                ::std::option::Option::Some(s) => s
+                                    .prop_map(|d| ::cas_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d)))
+                                    .boxed(),
+                                // No declared element fits: the root's validation drops the document.
+                                ::std::option::Option::None => #other.prop_map(::cas_runtime::xml::AnyContent::Other).boxed(),
+                            })
+                            .boxed()
                     }
                 }
             }
@@ -670,9 +675,11 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
     } else {
         let te = TypeEmitter::new(ctx, module);
         let el = element(&te, e, false, quote!(depth));
+        // A simple type's strategy has no depth to pass on.
+        let param = if el.to_string().contains("depth") { quote!(depth) } else { quote!(_depth) };
         quote! {
             #[doc(hidden)]
-            pub fn strategy_at(depth: u32) -> #b {
+            pub fn strategy_at(#param: u32) -> #b {
                 #imp
                 #el.prop_map(Self).boxed()
             }
