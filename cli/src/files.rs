@@ -38,3 +38,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// A message file's bytes, read no further than one byte past the reader's
+/// document size limit: a huge file costs no more memory than that, and the
+/// reader reports it as too large.
+pub fn read_message(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = cas_runtime::xml::ReadOptions::default().max_document_bytes;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}

@@ -85,7 +85,7 @@ fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) 
             error,
             idempotency_key: key,
         };
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::files::read_message(path) {
         Ok(b) => b,
         Err(e) => {
             let msg = format!("cannot read the file: {e}");

@@ -103,7 +103,7 @@ pub fn error_reports(errors: &ValidationErrors) -> Vec<ErrorReport> {
 
 pub fn check_file(path: &Path) -> FileReport {
     let file = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::files::read_message(path) {
         Ok(b) => b,
         Err(e) => {
             return FileReport {
