@@ -17,14 +17,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     fixtures.sort();
     for xsd in fixtures {
         println!("cargo::rerun-if-changed={}", xsd.display());
-        let stem = xsd.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let generated = cas_codegen::Generator::new()
+        let stem = xsd
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let generated = xsd_codegen::Generator::new()
             .schema(&xsd)
             .source_root(&dir)
             .proptest(true)
             .generate()
             .map_err(|e| format!("fixture {stem}: {e}"))?;
-        std::fs::write(out.join(format!("fixture_{stem}.rs")), generated.single_file()?)?;
+        std::fs::write(
+            out.join(format!("fixture_{stem}.rs")),
+            generated.single_file()?,
+        )?;
     }
     Ok(())
 }

@@ -10,14 +10,17 @@
 //! - `cas-bench mem ours|ours-read|peer|file MESSAGE FILE`: reads FILE once (run under
 //!   `/usr/bin/time -v` for its peak memory; `run` does that itself).
 
+#[path = "../../xtask/src/manifest.rs"]
+mod manifest;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use cas_runtime::XmlRoot;
-use cas_runtime::xml::ReadOptions;
 use quick_xml::events::Event;
+use xsd_runtime::XmlRoot;
+use xsd_runtime::xml::ReadOptions;
 
 /// Counts heap allocations, so the table can say how many a reader makes
 /// per element and how large the value it builds is.
@@ -476,11 +479,10 @@ fn mem(who: &str, msg: Msg, file: &Path) -> Result<(), String> {
 /// Median seconds of our generator and of xsd-parser's `generate()` on the eight schemas.
 fn codegen_times(budget: &Budget) -> Result<(f64, f64), String> {
     let root = repo_root();
-    let manifest = cas_codegen::manifest::Manifest::load(&root.join("schemas/manifest.toml"))
-        .map_err(|e| e.to_string())?;
+    let manifest = manifest::Manifest::load(&root.join("schemas/manifest.toml"))?;
     let ours = measure(budget, || {
-        let g = cas_codegen::Generator::new()
-            .manifest(manifest.clone())
+        let g = xsd_codegen::Generator::new()
+            .schemas(manifest.schema_paths())
             .source_root(&root)
             .generate();
         black_box(g.map(|g| g.files.len()).ok());

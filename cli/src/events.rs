@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use cas_runtime::webhook::{
+use cas_api::webhook::{
     EventPayload, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, Verifier, WebhookEvent,
     WebhookHeaders,
 };
@@ -308,7 +308,7 @@ async fn receive(
             Some(((*name).to_owned(), v.to_owned()))
         })
         .collect();
-    let body = match Limited::new(req.into_body(), cas_runtime::webhook::DEFAULT_MAX_BODY)
+    let body = match Limited::new(req.into_body(), cas_api::webhook::DEFAULT_MAX_BODY)
         .collect()
         .await
     {

@@ -44,7 +44,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
 /// reader reports it as too large.
 pub fn read_message(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let limit = cas_runtime::xml::ReadOptions::default().max_document_bytes;
+    let limit = xsd_runtime::xml::ReadOptions::default().max_document_bytes;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(limit.saturating_add(1))

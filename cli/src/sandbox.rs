@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine;
-use cas_test_server::{ServerConfig, TestServer};
+use cas_sandbox::{ServerConfig, TestServer};
 
 use crate::{CliError, Outcome, secrets};
 

@@ -6,11 +6,12 @@
 //! send was interrupted after the server got it is de-duplicated by the
 //! server, and one accepted in an earlier run is skipped.
 
+use cas_api::MessageExt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cas_runtime::client::{Auth, Client, IdempotencyKey, Outbound, RetryPolicy, SendError};
+use cas_api::client::{Auth, Client, IdempotencyKey, Outbound, RetryPolicy, SendError};
 use futures_util::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -138,7 +139,7 @@ fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) 
     }
 }
 
-fn outcome_of(mut entry: Entry, result: Result<cas_runtime::client::Accepted, SendError>) -> Entry {
+fn outcome_of(mut entry: Entry, result: Result<cas_api::client::Accepted, SendError>) -> Entry {
     match result {
         Ok(a) => {
             entry.status = Status::Accepted;

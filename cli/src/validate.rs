@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cas_messages::Message;
-use cas_runtime::ValidationErrors;
 use serde::Serialize;
 use serde_json::json;
+use xsd_runtime::ValidationErrors;
 
 use crate::{CliError, Format, Outcome, files};
 
@@ -45,28 +45,10 @@ pub struct FileReport {
     pub errors: Vec<ErrorReport>,
 }
 
-/// The message names, from the manifest the server uses too.
-fn message_names() -> &'static [String] {
-    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        #[derive(serde::Deserialize)]
-        struct Manifest {
-            message: Vec<Entry>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Entry {
-            name: String,
-        }
-        toml::from_str::<Manifest>(include_str!("../../schemas/manifest.toml"))
-            .map(|m| m.message.into_iter().map(|e| e.name).collect())
-            .unwrap_or_default()
-    })
-}
-
 /// The local name of the root element, when the document gets that far.
 fn root_name(bytes: &[u8]) -> Option<String> {
-    use cas_runtime::quick_xml::events::Event;
-    let mut reader = cas_runtime::quick_xml::Reader::from_reader(bytes);
+    use xsd_runtime::quick_xml::events::Event;
+    let mut reader = xsd_runtime::quick_xml::Reader::from_reader(bytes);
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
@@ -83,7 +65,7 @@ fn root_name(bytes: &[u8]) -> Option<String> {
 /// message type its root element names (if any).
 pub fn read(bytes: &[u8]) -> Result<Message, (Option<String>, ValidationErrors)> {
     Message::from_slice(bytes).map_err(|errors| {
-        let root = root_name(bytes).filter(|r| message_names().contains(r));
+        let root = root_name(bytes).filter(|r| cas_api::endpoint_named(r).is_some());
         (root, errors)
     })
 }
@@ -123,7 +105,7 @@ pub fn check_file(path: &Path) -> FileReport {
     match read(&bytes) {
         Ok(m) => FileReport {
             file,
-            message_type: Some(m.message_name().to_owned()),
+            message_type: Some(cas_api::endpoint_of(&m).message.to_owned()),
             valid: true,
             errors: Vec::new(),
         },

@@ -413,7 +413,10 @@ fn a_torn_log_resumes_and_a_log_in_use_is_refused() {
     let log = work.join("results.jsonl");
     let (_sandbox, base) = sandbox(&work.join("sandbox.db"), "0", &[]);
     let (d, l) = (dir.to_str().expect("utf-8"), log.to_str().expect("utf-8"));
-    Command::new(CAS).args(send_args(d, &base, l)).assert().success();
+    Command::new(CAS)
+        .args(send_args(d, &base, l))
+        .assert()
+        .success();
 
     // A killed run's last line, cut inside a multi-byte character: the log
     // is no longer UTF-8, and resuming must still read every whole line.
@@ -434,8 +437,7 @@ fn a_torn_log_resumes_and_a_log_in_use_is_refused() {
 
     // While another `cas send` holds the log, a second one is refused and
     // sends nothing (both would otherwise send every file not yet logged).
-    std::fs::write(dir.join("late.xml"), example("Formula/valid/typical.xml"))
-        .expect("write");
+    std::fs::write(dir.join("late.xml"), example("Formula/valid/typical.xml")).expect("write");
     let held = std::fs::OpenOptions::new()
         .append(true)
         .open(&log)
@@ -446,7 +448,11 @@ fn a_torn_log_resumes_and_a_log_in_use_is_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("in use by another `cas send`"));
-    assert_eq!(history(&base).len(), N, "nothing sent while the log was in use");
+    assert_eq!(
+        history(&base).len(),
+        N,
+        "nothing sent while the log was in use"
+    );
     drop(held);
     Command::new(CAS)
         .args(send_args(d, &base, l))
@@ -650,7 +656,7 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
 
 #[test]
 fn events_verify_checks_a_saved_event() {
-    use cas_runtime::webhook::{Secret, sign};
+    use cas_api::webhook::{Secret, sign};
     let work = scratch("verify");
     let body = br#"{"eventId":"evt_1","eventType":"CreationSuccessful","occurredAt":"2026-11-24T10:00:00Z","data":{"ingestionReferences":["5f0c6a1e-2f4b-4c8e-9a57-0d1f4b3c2a10"],"messageType":"Formula"}}"#;
     let file = work.join("event.json");
@@ -716,7 +722,7 @@ fn events_verify_checks_a_saved_event() {
 fn the_api_key_comes_from_the_environment_or_a_file_never_a_flag() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let server = rt
-        .block_on(cas_test_server::TestServer::start())
+        .block_on(cas_sandbox::TestServer::start())
         .expect("server");
     let work = scratch("credentials");
     let msg = work.join("formula.xml");

@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 use xsd_parser::Parser;
 use xsd_parser::models::schema::xs::{
     Annotation, AnnotationContent, AttributeGroupType, AttributeGroupTypeContent, AttributeType,
-    AttributeUseType, ComplexBaseType, ComplexBaseTypeContent, ComplexContentContent, ElementType,
-    ElementTypeContent, ExtensionTypeContent, Facet, FormChoiceType, GroupType, GroupTypeContent,
-    NamespaceListType, ProcessContentsType, RestrictionContent, RestrictionTypeContent,
-    SchemaContent, SimpleBaseType, SimpleBaseTypeContent, SimpleContentContent,
-    BasicNamespaceListItemType,
+    AttributeUseType, BasicNamespaceListItemType, ComplexBaseType, ComplexBaseTypeContent,
+    ComplexContentContent, ElementType, ElementTypeContent, ExtensionTypeContent, Facet,
+    FormChoiceType, GroupType, GroupTypeContent, NamespaceListType, ProcessContentsType,
+    RestrictionContent, RestrictionTypeContent, SchemaContent, SimpleBaseType,
+    SimpleBaseTypeContent, SimpleContentContent,
 };
 use xsd_parser::models::schema::{MaxOccurs, QName as XQName, Schemas};
 use xsd_parser::pipeline::parser::resolver::{ResolveRequest, ResolveResult, Resolver};
@@ -57,21 +57,37 @@ struct Tables<'s> {
 pub fn load(paths: &[PathBuf]) -> Result<Model, GenerateError> {
     for p in paths {
         if !p.is_file() {
-            return Err(GenerateError::Io { path: p.clone(), message: "no such schema file".into() });
+            return Err(GenerateError::Io {
+                path: p.clone(),
+                message: "no such schema file".into(),
+            });
         }
     }
     for p in paths {
-        let bytes = std::fs::read(p).map_err(|e| GenerateError::Io { path: p.clone(), message: e.to_string() })?;
-        well_formed(&bytes).map_err(|m| GenerateError::Schema { location: p.display().to_string(), message: m })?;
+        let bytes = std::fs::read(p).map_err(|e| GenerateError::Io {
+            path: p.clone(),
+            message: e.to_string(),
+        })?;
+        well_formed(&bytes).map_err(|m| GenerateError::Schema {
+            location: p.display().to_string(),
+            message: m,
+        })?;
     }
     let parser = Parser::new()
         .with_resolver(LocalResolver)
         .with_default_namespaces()
         .add_schema_from_files(paths)
-        .map_err(|e| GenerateError::Schema { location: describe_paths(paths), message: e.to_string() })?;
+        .map_err(|e| GenerateError::Schema {
+            location: describe_paths(paths),
+            message: e.to_string(),
+        })?;
     let schemas = parser.finish();
     let tables = build_tables(&schemas)?;
-    let mut lower = Lower { t: &tables, model: Model::default(), in_progress: BTreeSet::new() };
+    let mut lower = Lower {
+        t: &tables,
+        model: Model::default(),
+        in_progress: BTreeSet::new(),
+    };
     lower.run()?;
     Ok(lower.model)
 }
@@ -92,52 +108,82 @@ impl Resolver for LocalResolver {
     fn resolve(&mut self, req: &ResolveRequest) -> ResolveResult<Self> {
         use std::io::{Error, ErrorKind};
         let loc = &req.requested_location;
-        let from = req.current_location.as_ref().map(|u| u.as_str().to_owned()).unwrap_or_default();
+        let from = req
+            .current_location
+            .as_ref()
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_default();
         let url = match &req.current_location {
             Some(cur) => cur.join(loc),
             None => url::Url::parse(loc),
         }
-        .map_err(|e| Error::new(ErrorKind::InvalidInput, format!("bad schemaLocation '{loc}' in {from}: {e}")))?;
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("bad schemaLocation '{loc}' in {from}: {e}"),
+            )
+        })?;
         if url.scheme() != "file" {
-            let xml_ns = req.requested_ns.as_ref().is_some_and(|n| n.0.as_ref() == XML.as_bytes());
+            let xml_ns = req
+                .requested_ns
+                .as_ref()
+                .is_some_and(|n| n.0.as_ref() == XML.as_bytes());
             if xml_ns {
                 let stub = format!(r#"<xs:schema xmlns:xs="{XS}" targetNamespace="{XML}"/>"#);
                 return Ok(Some((None, url, std::io::Cursor::new(stub.into_bytes()))));
             }
             return Err(Error::new(
                 ErrorKind::Unsupported,
-                format!("schemaLocation '{url}' in {from} is remote; schemas are only read from local files (download it and refer to the copy)"),
+                format!(
+                    "schemaLocation '{url}' in {from} is remote; schemas are only read from local files (download it and refer to the copy)"
+                ),
             ));
         }
-        let path = url
-            .to_file_path()
-            .map_err(|()| Error::new(ErrorKind::InvalidInput, format!("'{url}' in {from} is not a file path")))?;
-        let path = path
-            .canonicalize()
-            .map_err(|e| Error::new(e.kind(), format!("{} (schemaLocation '{loc}' in {from}): {e}", path.display())))?;
-        let bytes = std::fs::read(&path).map_err(|e| Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        well_formed(&bytes).map_err(|m| Error::new(ErrorKind::InvalidData, format!("{}: {m}", path.display())))?;
+        let path = url.to_file_path().map_err(|()| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("'{url}' in {from} is not a file path"),
+            )
+        })?;
+        let path = path.canonicalize().map_err(|e| {
+            Error::new(
+                e.kind(),
+                format!("{} (schemaLocation '{loc}' in {from}): {e}", path.display()),
+            )
+        })?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        well_formed(&bytes)
+            .map_err(|m| Error::new(ErrorKind::InvalidData, format!("{}: {m}", path.display())))?;
         let name = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
-        let url = url::Url::from_file_path(&path).map_err(|()| Error::other(format!("{}: not an absolute path", path.display())))?;
+        let url = url::Url::from_file_path(&path)
+            .map_err(|()| Error::other(format!("{}: not an absolute path", path.display())))?;
         Ok(Some((name, url, std::io::Cursor::new(bytes))))
     }
 }
 
 /// Checks that a schema file is well-formed XML, naming the line of the first problem.
 fn well_formed(bytes: &[u8]) -> Result<(), String> {
-    use cas_runtime::quick_xml::events::Event;
+    use xsd_runtime::quick_xml::events::Event;
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
         format!("line {line}: not valid UTF-8")
     })?;
-    let mut r = cas_runtime::quick_xml::Reader::from_str(text);
+    let mut r = xsd_runtime::quick_xml::Reader::from_str(text);
     let mut depth = 0usize;
     loop {
         match r.read_event() {
             Ok(Event::Start(_)) => depth += 1,
             Ok(Event::End(_)) => depth = depth.saturating_sub(1),
             Ok(Event::Eof) if depth == 0 => return Ok(()),
-            Ok(Event::Eof) => return Err(format!("not well-formed: the file ends with {depth} element(s) open")),
+            Ok(Event::Eof) => {
+                return Err(format!(
+                    "not well-formed: the file ends with {depth} element(s) open"
+                ));
+            }
             Err(e) => {
                 let off = (r.error_position() as usize).min(bytes.len());
                 let line = 1 + bytes[..off].iter().filter(|b| **b == b'\n').count();
@@ -149,12 +195,22 @@ fn well_formed(bytes: &[u8]) -> Result<(), String> {
 }
 
 fn describe_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn qname(q: &XQName) -> QName {
-    let ns = q.namespace().map(|n| String::from_utf8_lossy(&n.0).into_owned()).unwrap_or_default();
-    QName { ns, local: String::from_utf8_lossy(q.local_name()).into_owned() }
+    let ns = q
+        .namespace()
+        .map(|n| String::from_utf8_lossy(&n.0).into_owned())
+        .unwrap_or_default();
+    QName {
+        ns,
+        local: String::from_utf8_lossy(q.local_name()).into_owned(),
+    }
 }
 
 /// A QName from the schema, refusing one whose prefix is not declared
@@ -162,28 +218,33 @@ fn qname(q: &XQName) -> QName {
 /// to something else).
 fn checked_qname(q: &XQName) -> Result<QName, String> {
     if q.namespace().is_none()
-        && let Some(p) = q.prefix() {
-            return Err(format!(
-                "prefix '{}' of '{}' is not declared",
-                String::from_utf8_lossy(p),
-                String::from_utf8_lossy(q.as_bytes())
-            ));
-        }
+        && let Some(p) = q.prefix()
+    {
+        return Err(format!(
+            "prefix '{}' of '{}' is not declared",
+            String::from_utf8_lossy(p),
+            String::from_utf8_lossy(q.as_bytes())
+        ));
+    }
     Ok(qname(q))
 }
 
 /// The `xmlns` declarations of a schema file's root element.
 fn read_prefixes(file: &Path) -> BTreeMap<String, String> {
-    use cas_runtime::quick_xml::events::Event;
+    use xsd_runtime::quick_xml::events::Event;
     let mut out = BTreeMap::new();
-    let Ok(text) = std::fs::read_to_string(file) else { return out };
-    let mut r = cas_runtime::quick_xml::Reader::from_str(&text);
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return out;
+    };
+    let mut r = xsd_runtime::quick_xml::Reader::from_str(&text);
     loop {
         match r.read_event() {
             Ok(Event::Start(s)) | Ok(Event::Empty(s)) => {
                 for a in s.attributes().flatten() {
                     let key: &str = a.key.into_inner();
-                    let value = cas_runtime::quick_xml::escape::unescape(&a.value).map(|v| v.into_owned()).unwrap_or_default();
+                    let value = xsd_runtime::quick_xml::escape::unescape(&a.value)
+                        .map(|v| v.into_owned())
+                        .unwrap_or_default();
                     if key == "xmlns" {
                         out.insert(String::new(), value);
                     } else if let Some(p) = key.strip_prefix("xmlns:") {
@@ -235,7 +296,8 @@ fn build_tables(schemas: &Schemas) -> Result<Tables<'_>, GenerateError> {
             attributes_qualified: matches!(s.attribute_form_default, FormChoiceType::Qualified),
         });
         for c in &s.content {
-            let name = |n: &Option<String>| QName::new(target_ns.clone(), n.clone().unwrap_or_default());
+            let name =
+                |n: &Option<String>| QName::new(target_ns.clone(), n.clone().unwrap_or_default());
             match c {
                 SchemaContent::SimpleType(x) => {
                     t.simple.entry(name(&x.name)).or_insert((x, doc_index));
@@ -258,7 +320,9 @@ fn build_tables(schemas: &Schemas) -> Result<Tables<'_>, GenerateError> {
                     t.groups.entry(name(&x.name)).or_insert((x, doc_index));
                 }
                 SchemaContent::AttributeGroup(x) => {
-                    t.attribute_groups.entry(name(&x.name)).or_insert((x, doc_index));
+                    t.attribute_groups
+                        .entry(name(&x.name))
+                        .or_insert((x, doc_index));
                 }
                 SchemaContent::Redefine(_) => {
                     return Err(GenerateError::Unsupported {
@@ -302,7 +366,11 @@ fn documentation(a: Option<&Annotation>) -> Option<String> {
             }
         }
     }
-    if parts.is_empty() { None } else { Some(parts.join("\n\n")) }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("\n\n"))
+    }
 }
 
 fn collect_text(values: &[xsd_parser_types::xml::Value<'_>], out: &mut String) {
@@ -311,7 +379,7 @@ fn collect_text(values: &[xsd_parser_types::xml::Value<'_>], out: &mut String) {
         match v {
             Value::Text(t) => {
                 let raw = String::from_utf8_lossy(t);
-                match cas_runtime::quick_xml::escape::unescape(&raw) {
+                match xsd_runtime::quick_xml::escape::unescape(&raw) {
                     Ok(s) => out.push_str(&s),
                     Err(_) => out.push_str(&raw),
                 }
@@ -369,15 +437,24 @@ impl Lower<'_, '_> {
     }
 
     fn origin(&self, doc: usize, component: impl Into<String>) -> Origin {
-        Origin { file: self.doc(doc).file.clone(), component: component.into() }
+        Origin {
+            file: self.doc(doc).file.clone(),
+            component: component.into(),
+        }
     }
 
     fn unsupported(&self, doc: usize, component: &str, construct: &str) -> GenerateError {
-        GenerateError::Unsupported { origin: self.origin(doc, component).to_string(), construct: construct.into() }
+        GenerateError::Unsupported {
+            origin: self.origin(doc, component).to_string(),
+            construct: construct.into(),
+        }
     }
 
     fn schema_error(&self, doc: usize, component: &str, message: String) -> GenerateError {
-        GenerateError::Schema { location: self.origin(doc, component).to_string(), message }
+        GenerateError::Schema {
+            location: self.origin(doc, component).to_string(),
+            message,
+        }
     }
 
     fn run(&mut self) -> Result<(), GenerateError> {
@@ -408,7 +485,10 @@ impl Lower<'_, '_> {
         let mut prefixes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut unqualified: BTreeSet<String> = BTreeSet::new();
         for d in &self.t.docs {
-            files.entry(d.target_ns.clone()).or_default().push(d.file.clone());
+            files
+                .entry(d.target_ns.clone())
+                .or_default()
+                .push(d.file.clone());
             if !d.elements_qualified {
                 unqualified.insert(d.target_ns.clone());
             }
@@ -434,12 +514,22 @@ impl Lower<'_, '_> {
                 .get(&uri)
                 .and_then(|ps| ps.iter().find(|p| !used.contains(*p)).cloned())
                 .unwrap_or_else(|| format!("ns{i}"));
-            let prefix = if uri.is_empty() { String::new() } else { prefix };
+            let prefix = if uri.is_empty() {
+                String::new()
+            } else {
+                prefix
+            };
             used.insert(prefix.clone());
-            let has_unqualified_locals = unqualified.contains(&uri) && self.has_local_elements(&uri);
+            let has_unqualified_locals =
+                unqualified.contains(&uri) && self.has_local_elements(&uri);
             self.model.namespaces.insert(
                 uri.clone(),
-                NamespaceInfo { uri, files: fs, prefix, has_unqualified_locals },
+                NamespaceInfo {
+                    uri,
+                    files: fs,
+                    prefix,
+                    has_unqualified_locals,
+                },
             );
         }
     }
@@ -494,17 +584,31 @@ impl Lower<'_, '_> {
             })
         }
         let in_ns = |doc: usize| self.t.docs[doc].target_ns == ns;
-        self.t.complex.values().any(|(ct, d)| in_ns(*d) && complex_has(ct))
-            || self.t.groups.values().any(|(g, d)| in_ns(*d) && group_has(g))
+        self.t
+            .complex
+            .values()
+            .any(|(ct, d)| in_ns(*d) && complex_has(ct))
+            || self
+                .t
+                .groups
+                .values()
+                .any(|(g, d)| in_ns(*d) && group_has(g))
             || self.t.elements.values().any(|(e, d)| {
                 in_ns(*d)
-                    && e.content.iter().any(|c| matches!(c, ElementTypeContent::ComplexType(ct) if complex_has(ct)))
+                    && e.content.iter().any(
+                        |c| matches!(c, ElementTypeContent::ComplexType(ct) if complex_has(ct)),
+                    )
             })
     }
 
     // ----- type references -------------------------------------------------------
 
-    fn resolve_type(&mut self, q: &XQName, doc: usize, component: &str) -> Result<TypeRef, GenerateError> {
+    fn resolve_type(
+        &mut self,
+        q: &XQName,
+        doc: usize,
+        component: &str,
+    ) -> Result<TypeRef, GenerateError> {
         let q = checked_qname(q).map_err(|m| self.schema_error(doc, component, m))?;
         if q.ns == XS {
             if q.local == "anyType" {
@@ -512,7 +616,13 @@ impl Lower<'_, '_> {
             }
             return Builtin::from_xsd(&q.local)
                 .map(TypeRef::Builtin)
-                .ok_or_else(|| self.schema_error(doc, component, format!("unknown built-in type xs:{}", q.local)));
+                .ok_or_else(|| {
+                    self.schema_error(
+                        doc,
+                        component,
+                        format!("unknown built-in type xs:{}", q.local),
+                    )
+                });
         }
         if self.t.simple.contains_key(&q) {
             return self.named_simple(&q).map(TypeRef::Simple);
@@ -524,13 +634,21 @@ impl Lower<'_, '_> {
     }
 
     fn named_simple(&mut self, q: &QName) -> Result<TypeId, GenerateError> {
-        let id = TypeId { ns: q.ns.clone(), name: q.local.clone(), anonymous: false };
+        let id = TypeId {
+            ns: q.ns.clone(),
+            name: q.local.clone(),
+            anonymous: false,
+        };
         if self.model.simple_types.contains_key(&id) {
             return Ok(id);
         }
         if !self.in_progress.insert(id.clone()) {
             let (_, doc) = self.t.simple[q];
-            return Err(self.schema_error(doc, &format!("simpleType {}", q.local), "the type derives from itself".into()));
+            return Err(self.schema_error(
+                doc,
+                &format!("simpleType {}", q.local),
+                "the type derives from itself".into(),
+            ));
         }
         let (st, doc) = self.t.simple[q];
         let lowered = self.simple_type(st, doc, id.clone(), &format!("simpleType {}", q.local))?;
@@ -540,19 +658,39 @@ impl Lower<'_, '_> {
     }
 
     fn anonymous_id(&self, doc: usize, path: &str) -> TypeId {
-        TypeId { ns: self.doc(doc).target_ns.clone(), name: path.to_owned(), anonymous: true }
+        TypeId {
+            ns: self.doc(doc).target_ns.clone(),
+            name: path.to_owned(),
+            anonymous: true,
+        }
     }
 
-    fn inline_simple(&mut self, st: &SimpleBaseType, doc: usize, path: &str) -> Result<TypeRef, GenerateError> {
+    fn inline_simple(
+        &mut self,
+        st: &SimpleBaseType,
+        doc: usize,
+        path: &str,
+    ) -> Result<TypeRef, GenerateError> {
         let id = self.anonymous_id(doc, path);
         if !self.model.simple_types.contains_key(&id) {
-            let lowered = self.simple_type(st, doc, id.clone(), &format!("anonymous simpleType of {path}"))?;
+            let lowered = self.simple_type(
+                st,
+                doc,
+                id.clone(),
+                &format!("anonymous simpleType of {path}"),
+            )?;
             self.model.simple_types.insert(id.clone(), lowered);
         }
         Ok(TypeRef::Simple(id))
     }
 
-    fn simple_type(&mut self, st: &SimpleBaseType, doc: usize, id: TypeId, component: &str) -> Result<SimpleType, GenerateError> {
+    fn simple_type(
+        &mut self,
+        st: &SimpleBaseType,
+        doc: usize,
+        id: TypeId,
+        component: &str,
+    ) -> Result<SimpleType, GenerateError> {
         let doc_text = documentation(annotation_of_simple(st));
         let origin = self.origin(doc, component);
         let path = id.name.clone();
@@ -566,29 +704,61 @@ impl Lower<'_, '_> {
                         match rc {
                             RestrictionContent::Annotation(_) => {}
                             RestrictionContent::SimpleType(inner) => {
-                                base = Some(self.inline_simple(inner, doc, &format!("{path}/Base"))?);
+                                base = Some(self.inline_simple(
+                                    inner,
+                                    doc,
+                                    &format!("{path}/Base"),
+                                )?);
                             }
-                            RestrictionContent::Facet(f) => self.facet(f, &mut facets, doc, component)?,
+                            RestrictionContent::Facet(f) => {
+                                self.facet(f, &mut facets, doc, component)?
+                            }
                         }
                     }
                     let base = match (&r.base, base) {
                         (_, Some(b)) => b,
                         (Some(q), None) => self.resolve_type(q, doc, component)?,
                         (None, None) => {
-                            return Err(self.schema_error(doc, component, "restriction without a base type".into()));
+                            return Err(self.schema_error(
+                                doc,
+                                component,
+                                "restriction without a base type".into(),
+                            ));
                         }
                     };
                     let (variety, mut steps) = self.variety_of(&base, doc, component)?;
                     steps.push(facets);
-                    return Ok(SimpleType { id, doc: doc_text, origin, variety, steps, base: Some(base) });
+                    return Ok(SimpleType {
+                        id,
+                        doc: doc_text,
+                        origin,
+                        variety,
+                        steps,
+                        base: Some(base),
+                    });
                 }
                 SimpleBaseTypeContent::List(l) => {
                     let item = match (&l.item_type, &l.simple_type) {
-                        (_, Some(inner)) => self.inline_simple(inner, doc, &format!("{path}/Item"))?,
+                        (_, Some(inner)) => {
+                            self.inline_simple(inner, doc, &format!("{path}/Item"))?
+                        }
                         (Some(q), None) => self.resolve_type(q, doc, component)?,
-                        (None, None) => return Err(self.schema_error(doc, component, "list without an item type".into())),
+                        (None, None) => {
+                            return Err(self.schema_error(
+                                doc,
+                                component,
+                                "list without an item type".into(),
+                            ));
+                        }
                     };
-                    return Ok(SimpleType { id, doc: doc_text, origin, variety: Variety::List(Box::new(item)), steps: Vec::new(), base: None });
+                    return Ok(SimpleType {
+                        id,
+                        doc: doc_text,
+                        origin,
+                        variety: Variety::List(Box::new(item)),
+                        steps: Vec::new(),
+                        base: None,
+                    });
                 }
                 SimpleBaseTypeContent::Union(u) => {
                     let mut members = Vec::new();
@@ -598,35 +768,79 @@ impl Lower<'_, '_> {
                         }
                     }
                     for (i, inner) in u.simple_type.iter().enumerate() {
-                        members.push(self.inline_simple(inner, doc, &format!("{path}/Member{}", i + 1))?);
+                        members.push(self.inline_simple(
+                            inner,
+                            doc,
+                            &format!("{path}/Member{}", i + 1),
+                        )?);
                     }
-                    return Ok(SimpleType { id, doc: doc_text, origin, variety: Variety::Union(members), steps: Vec::new(), base: None });
+                    return Ok(SimpleType {
+                        id,
+                        doc: doc_text,
+                        origin,
+                        variety: Variety::Union(members),
+                        steps: Vec::new(),
+                        base: None,
+                    });
                 }
             }
         }
-        Err(self.schema_error(doc, component, "simple type without restriction, list or union".into()))
+        Err(self.schema_error(
+            doc,
+            component,
+            "simple type without restriction, list or union".into(),
+        ))
     }
 
     /// The variety and the restriction steps a simple type inherits from `base`.
-    fn variety_of(&mut self, base: &TypeRef, doc: usize, component: &str) -> Result<(Variety, Vec<Facets>), GenerateError> {
+    fn variety_of(
+        &mut self,
+        base: &TypeRef,
+        doc: usize,
+        component: &str,
+    ) -> Result<(Variety, Vec<Facets>), GenerateError> {
         match base {
             TypeRef::Builtin(b) => match b.list_item() {
-                Some(item) => Ok((Variety::List(Box::new(TypeRef::Builtin(item))), vec![Facets { min_length: Some(1), ..Facets::default() }])),
+                Some(item) => Ok((
+                    Variety::List(Box::new(TypeRef::Builtin(item))),
+                    vec![Facets {
+                        min_length: Some(1),
+                        ..Facets::default()
+                    }],
+                )),
                 None => Ok((Variety::Atomic(*b), Vec::new())),
             },
             TypeRef::Simple(id) => match self.model.simple_types.get(id) {
                 Some(st) => Ok((st.variety.clone(), st.steps.clone())),
-                None => Err(self.schema_error(doc, component, format!("base type {} is not available", id.name))),
+                None => Err(self.schema_error(
+                    doc,
+                    component,
+                    format!("base type {} is not available", id.name),
+                )),
             },
-            TypeRef::AnyType | TypeRef::Complex(_) => {
-                Err(self.schema_error(doc, component, "a simple type must restrict a simple type".into()))
-            }
+            TypeRef::AnyType | TypeRef::Complex(_) => Err(self.schema_error(
+                doc,
+                component,
+                "a simple type must restrict a simple type".into(),
+            )),
         }
     }
 
-    fn facet(&self, f: &Facet, facets: &mut Facets, doc: usize, component: &str) -> Result<(), GenerateError> {
+    fn facet(
+        &self,
+        f: &Facet,
+        facets: &mut Facets,
+        doc: usize,
+        component: &str,
+    ) -> Result<(), GenerateError> {
         let num = |v: &str| -> Result<u64, GenerateError> {
-            v.trim().parse::<u64>().map_err(|_| self.schema_error(doc, component, format!("facet value '{v}' is not a non-negative integer")))
+            v.trim().parse::<u64>().map_err(|_| {
+                self.schema_error(
+                    doc,
+                    component,
+                    format!("facet value '{v}' is not a non-negative integer"),
+                )
+            })
         };
         match f {
             Facet::Pattern(x) => facets.patterns.push(x.value.clone()),
@@ -638,18 +852,32 @@ impl Lower<'_, '_> {
             Facet::MaxInclusive(x) => facets.max_inclusive = Some(x.value.trim().to_owned()),
             Facet::MinExclusive(x) => facets.min_exclusive = Some(x.value.trim().to_owned()),
             Facet::MaxExclusive(x) => facets.max_exclusive = Some(x.value.trim().to_owned()),
-            Facet::TotalDigits(x) => facets.total_digits = Some(u32::try_from(num(&x.value)?).unwrap_or(u32::MAX)),
-            Facet::FractionDigits(x) => facets.fraction_digits = Some(u32::try_from(num(&x.value)?).unwrap_or(u32::MAX)),
+            Facet::TotalDigits(x) => {
+                facets.total_digits = Some(u32::try_from(num(&x.value)?).unwrap_or(u32::MAX))
+            }
+            Facet::FractionDigits(x) => {
+                facets.fraction_digits = Some(u32::try_from(num(&x.value)?).unwrap_or(u32::MAX))
+            }
             Facet::WhiteSpace(x) => {
                 facets.whitespace = Some(match x.value.trim() {
                     "preserve" => WhiteSpace::Preserve,
                     "replace" => WhiteSpace::Replace,
                     "collapse" => WhiteSpace::Collapse,
-                    other => return Err(self.schema_error(doc, component, format!("invalid whiteSpace '{other}'"))),
+                    other => {
+                        return Err(self.schema_error(
+                            doc,
+                            component,
+                            format!("invalid whiteSpace '{other}'"),
+                        ));
+                    }
                 });
             }
-            Facet::Assertion(_) => return Err(self.unsupported(doc, component, "xs:assertion (XSD 1.1)")),
-            Facet::ExplicitTimezone(_) => return Err(self.unsupported(doc, component, "xs:explicitTimezone (XSD 1.1)")),
+            Facet::Assertion(_) => {
+                return Err(self.unsupported(doc, component, "xs:assertion (XSD 1.1)"));
+            }
+            Facet::ExplicitTimezone(_) => {
+                return Err(self.unsupported(doc, component, "xs:explicitTimezone (XSD 1.1)"));
+            }
         }
         Ok(())
     }
@@ -657,19 +885,36 @@ impl Lower<'_, '_> {
     // ----- complex types ---------------------------------------------------------
 
     fn named_complex(&mut self, q: &QName) -> Result<TypeId, GenerateError> {
-        let id = TypeId { ns: q.ns.clone(), name: q.local.clone(), anonymous: false };
+        let id = TypeId {
+            ns: q.ns.clone(),
+            name: q.local.clone(),
+            anonymous: false,
+        };
         if self.model.complex_types.contains_key(&id) || self.in_progress.contains(&id) {
             return Ok(id);
         }
         self.in_progress.insert(id.clone());
         let (ct, doc) = self.t.complex[q];
-        let lowered = self.complex_type(ct, doc, id.clone(), &q.local, &format!("complexType {}", q.local))?;
+        let lowered = self.complex_type(
+            ct,
+            doc,
+            id.clone(),
+            &q.local,
+            &format!("complexType {}", q.local),
+        )?;
         self.in_progress.remove(&id);
         self.model.complex_types.insert(id.clone(), lowered);
         Ok(id)
     }
 
-    fn complex_type(&mut self, ct: &ComplexBaseType, doc: usize, id: TypeId, path: &str, component: &str) -> Result<ComplexType, GenerateError> {
+    fn complex_type(
+        &mut self,
+        ct: &ComplexBaseType,
+        doc: usize,
+        id: TypeId,
+        path: &str,
+        component: &str,
+    ) -> Result<ComplexType, GenerateError> {
         let origin = self.origin(doc, component);
         let doc_text = documentation(annotation_of_complex(ct));
         let mut attributes = Vec::new();
@@ -691,10 +936,19 @@ impl Lower<'_, '_> {
                     self.attribute(a, doc, path, component, &mut attributes)?;
                 }
                 ComplexBaseTypeContent::AttributeGroup(g) => {
-                    self.attribute_group(g, doc, path, component, &mut attributes, &mut any_attribute, 0)?;
+                    self.attribute_group(
+                        g,
+                        doc,
+                        path,
+                        component,
+                        &mut attributes,
+                        &mut any_attribute,
+                        0,
+                    )?;
                 }
                 ComplexBaseTypeContent::AnyAttribute(w) => {
-                    any_attribute = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc));
+                    any_attribute =
+                        Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc));
                 }
                 ComplexBaseTypeContent::SimpleContent(sc) => {
                     for scc in &sc.content {
@@ -702,24 +956,53 @@ impl Lower<'_, '_> {
                             SimpleContentContent::Annotation(_) => {}
                             SimpleContentContent::Extension(x) => {
                                 let b = self.resolve_type(&x.base, doc, component)?;
-                                let (value, inherited, inherited_any) = self.simple_content_base(&b, doc, component)?;
+                                let (value, inherited, inherited_any) =
+                                    self.simple_content_base(&b, doc, component)?;
                                 attributes.extend(inherited);
                                 any_attribute = any_attribute.or(inherited_any);
                                 content = Content::Simple(value);
                                 base = Some(b);
                                 for xc in &x.content {
                                     match xc {
-                                        ExtensionTypeContent::Attribute(a) => self.attribute(a, doc, path, component, &mut attributes)?,
-                                        ExtensionTypeContent::AttributeGroup(g) => self.attribute_group(g, doc, path, component, &mut attributes, &mut any_attribute, 0)?,
-                                        ExtensionTypeContent::AnyAttribute(w) => any_attribute = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc)),
+                                        ExtensionTypeContent::Attribute(a) => self.attribute(
+                                            a,
+                                            doc,
+                                            path,
+                                            component,
+                                            &mut attributes,
+                                        )?,
+                                        ExtensionTypeContent::AttributeGroup(g) => self
+                                            .attribute_group(
+                                                g,
+                                                doc,
+                                                path,
+                                                component,
+                                                &mut attributes,
+                                                &mut any_attribute,
+                                                0,
+                                            )?,
+                                        ExtensionTypeContent::AnyAttribute(w) => {
+                                            any_attribute = Some(self.wildcard(
+                                                w.namespace.as_ref(),
+                                                &w.process_contents,
+                                                doc,
+                                            ))
+                                        }
                                         ExtensionTypeContent::Annotation(_) => {}
-                                        _ => return Err(self.unsupported(doc, component, "particles in a simpleContent extension")),
+                                        _ => {
+                                            return Err(self.unsupported(
+                                                doc,
+                                                component,
+                                                "particles in a simpleContent extension",
+                                            ));
+                                        }
                                     }
                                 }
                             }
                             SimpleContentContent::Restriction(x) => {
                                 let b = self.resolve_type(&x.base, doc, component)?;
-                                let (value, inherited, inherited_any) = self.simple_content_base(&b, doc, component)?;
+                                let (value, inherited, inherited_any) =
+                                    self.simple_content_base(&b, doc, component)?;
                                 let mut facets = Facets::default();
                                 let mut own = Vec::new();
                                 let mut prohibited = BTreeSet::new();
@@ -733,7 +1016,11 @@ impl Lower<'_, '_> {
                                 }
                                 attributes = merge_attributes(inherited, own, &prohibited);
                                 any_attribute = any_attribute.or(inherited_any);
-                                content = Content::Simple(if facets.is_empty() { value } else { self.derived_value(&value, facets, doc, path, component)? });
+                                content = Content::Simple(if facets.is_empty() {
+                                    value
+                                } else {
+                                    self.derived_value(&value, facets, doc, path, component)?
+                                });
                                 base = Some(b);
                             }
                         }
@@ -746,7 +1033,8 @@ impl Lower<'_, '_> {
                             ComplexContentContent::Annotation(_) => {}
                             ComplexContentContent::Extension(x) => {
                                 let b = self.resolve_type(&x.base, doc, component)?;
-                                let (base_content, base_attrs, base_any) = self.complex_base(&b, doc, component)?;
+                                let (base_content, base_attrs, base_any) =
+                                    self.complex_base(&b, doc, component)?;
                                 attributes.extend(base_attrs);
                                 any_attribute = base_any;
                                 let mut own = None;
@@ -758,29 +1046,68 @@ impl Lower<'_, '_> {
                                         | ExtensionTypeContent::Sequence(g) => {
                                             let kind = match xc {
                                                 ExtensionTypeContent::All(_) => GroupKind::All,
-                                                ExtensionTypeContent::Choice(_) => GroupKind::Choice,
-                                                ExtensionTypeContent::Sequence(_) => GroupKind::Sequence,
+                                                ExtensionTypeContent::Choice(_) => {
+                                                    GroupKind::Choice
+                                                }
+                                                ExtensionTypeContent::Sequence(_) => {
+                                                    GroupKind::Sequence
+                                                }
                                                 _ => GroupKind::Ref,
                                             };
                                             own = Some(self.group(g, kind, doc, path, component)?);
                                         }
-                                        ExtensionTypeContent::Attribute(a) => self.attribute(a, doc, path, component, &mut attributes)?,
-                                        ExtensionTypeContent::AttributeGroup(g) => self.attribute_group(g, doc, path, component, &mut attributes, &mut any_attribute, 0)?,
-                                        ExtensionTypeContent::AnyAttribute(w) => any_attribute = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc)),
+                                        ExtensionTypeContent::Attribute(a) => self.attribute(
+                                            a,
+                                            doc,
+                                            path,
+                                            component,
+                                            &mut attributes,
+                                        )?,
+                                        ExtensionTypeContent::AttributeGroup(g) => self
+                                            .attribute_group(
+                                                g,
+                                                doc,
+                                                path,
+                                                component,
+                                                &mut attributes,
+                                                &mut any_attribute,
+                                                0,
+                                            )?,
+                                        ExtensionTypeContent::AnyAttribute(w) => {
+                                            any_attribute = Some(self.wildcard(
+                                                w.namespace.as_ref(),
+                                                &w.process_contents,
+                                                doc,
+                                            ))
+                                        }
                                         ExtensionTypeContent::Annotation(_) => {}
-                                        ExtensionTypeContent::OpenContent(_) | ExtensionTypeContent::Assert(_) => {
-                                            return Err(self.unsupported(doc, component, "openContent/assert (XSD 1.1)"));
+                                        ExtensionTypeContent::OpenContent(_)
+                                        | ExtensionTypeContent::Assert(_) => {
+                                            return Err(self.unsupported(
+                                                doc,
+                                                component,
+                                                "openContent/assert (XSD 1.1)",
+                                            ));
                                         }
                                     }
                                 }
                                 content = match (base_content, own) {
                                     (Content::Simple(v), None) => Content::Simple(v),
-                                    (Content::Simple(_), Some(_)) => return Err(self.unsupported(doc, component, "adding elements to a type with simple content")),
+                                    (Content::Simple(_), Some(_)) => {
+                                        return Err(self.unsupported(
+                                            doc,
+                                            component,
+                                            "adding elements to a type with simple content",
+                                        ));
+                                    }
                                     (Content::Empty, None) => Content::Empty,
                                     (Content::Empty, Some(p)) => Content::Elements(p),
                                     (Content::Elements(p), None) => Content::Elements(p),
                                     (Content::Elements(b), Some(p)) => {
-                                        Content::Elements(Particle { occurs: Occurs::ONE, term: Term::Sequence(vec![b, p]) })
+                                        Content::Elements(Particle {
+                                            occurs: Occurs::ONE,
+                                            term: Term::Sequence(vec![b, p]),
+                                        })
                                     }
                                 };
                                 base = Some(b);
@@ -822,7 +1149,11 @@ impl Lower<'_, '_> {
                         }
                     }
                     if cc_mixed && !matches!(content, Content::Empty) {
-                        return Err(self.unsupported(doc, component, "mixed content (text between child elements)"));
+                        return Err(self.unsupported(
+                            doc,
+                            component,
+                            "mixed content (text between child elements)",
+                        ));
                     }
                     if cc_mixed {
                         content = Content::Simple(TypeRef::Builtin(Builtin::String));
@@ -833,15 +1164,36 @@ impl Lower<'_, '_> {
                 }
             }
         }
-        if mixed && !ct.content.iter().any(|c| matches!(c, ComplexBaseTypeContent::ComplexContent(_))) {
+        if mixed
+            && !ct
+                .content
+                .iter()
+                .any(|c| matches!(c, ComplexBaseTypeContent::ComplexContent(_)))
+        {
             match content {
                 Content::Empty => content = Content::Simple(TypeRef::Builtin(Builtin::String)),
-                Content::Elements(_) => return Err(self.unsupported(doc, component, "mixed content (text between child elements)")),
+                Content::Elements(_) => {
+                    return Err(self.unsupported(
+                        doc,
+                        component,
+                        "mixed content (text between child elements)",
+                    ));
+                }
                 Content::Simple(_) => {}
             }
         }
-        check_unique_attributes(&attributes).map_err(|n| self.schema_error(doc, component, format!("attribute {n} is declared twice")))?;
-        Ok(ComplexType { id, doc: doc_text, origin, base, attributes, any_attribute, content })
+        check_unique_attributes(&attributes).map_err(|n| {
+            self.schema_error(doc, component, format!("attribute {n} is declared twice"))
+        })?;
+        Ok(ComplexType {
+            id,
+            doc: doc_text,
+            origin,
+            base,
+            attributes,
+            any_attribute,
+            content,
+        })
     }
 
     /// Handles the attribute parts of a restriction's content (attributes,
@@ -859,14 +1211,20 @@ impl Lower<'_, '_> {
         any: &mut Option<Wildcard>,
     ) -> Result<bool, GenerateError> {
         match xc {
-            RestrictionTypeContent::Attribute(a) if matches!(a.use_, AttributeUseType::Prohibited) => {
+            RestrictionTypeContent::Attribute(a)
+                if matches!(a.use_, AttributeUseType::Prohibited) =>
+            {
                 if let Some(n) = &a.name {
                     prohibited.insert(n.clone());
                 }
             }
             RestrictionTypeContent::Attribute(a) => self.attribute(a, doc, path, component, own)?,
-            RestrictionTypeContent::AttributeGroup(g) => self.attribute_group(g, doc, path, component, own, any, 0)?,
-            RestrictionTypeContent::AnyAttribute(w) => *any = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc)),
+            RestrictionTypeContent::AttributeGroup(g) => {
+                self.attribute_group(g, doc, path, component, own, any, 0)?
+            }
+            RestrictionTypeContent::AnyAttribute(w) => {
+                *any = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc))
+            }
             RestrictionTypeContent::Annotation(_) => {}
             _ => return Ok(false),
         }
@@ -874,24 +1232,50 @@ impl Lower<'_, '_> {
     }
 
     /// A simpleContent value restricted by facets: an anonymous simple type.
-    fn derived_value(&mut self, value: &TypeRef, facets: Facets, doc: usize, path: &str, component: &str) -> Result<TypeRef, GenerateError> {
+    fn derived_value(
+        &mut self,
+        value: &TypeRef,
+        facets: Facets,
+        doc: usize,
+        path: &str,
+        component: &str,
+    ) -> Result<TypeRef, GenerateError> {
         let id = self.anonymous_id(doc, &format!("{path}/Value"));
         let (variety, mut steps) = self.variety_of(value, doc, component)?;
         steps.push(facets);
-        let st = SimpleType { id: id.clone(), doc: None, origin: self.origin(doc, component), variety, steps, base: Some(value.clone()) };
+        let st = SimpleType {
+            id: id.clone(),
+            doc: None,
+            origin: self.origin(doc, component),
+            variety,
+            steps,
+            base: Some(value.clone()),
+        };
         self.model.simple_types.insert(id.clone(), st);
         Ok(TypeRef::Simple(id))
     }
 
     /// For simpleContent: the value type and inherited attributes of a base.
-    fn simple_content_base(&mut self, b: &TypeRef, doc: usize, component: &str) -> Result<(TypeRef, Vec<Attribute>, Option<Wildcard>), GenerateError> {
+    fn simple_content_base(
+        &mut self,
+        b: &TypeRef,
+        doc: usize,
+        component: &str,
+    ) -> Result<(TypeRef, Vec<Attribute>, Option<Wildcard>), GenerateError> {
         match b {
             TypeRef::Builtin(_) | TypeRef::Simple(_) => Ok((b.clone(), Vec::new(), None)),
             TypeRef::Complex(id) => match self.model.complex_types.get(id) {
-                Some(ComplexType { content: Content::Simple(v), attributes, any_attribute, .. }) => {
-                    Ok((v.clone(), attributes.clone(), any_attribute.clone()))
-                }
-                Some(_) => Err(self.schema_error(doc, component, format!("simpleContent base {} has no simple content", id.name))),
+                Some(ComplexType {
+                    content: Content::Simple(v),
+                    attributes,
+                    any_attribute,
+                    ..
+                }) => Ok((v.clone(), attributes.clone(), any_attribute.clone())),
+                Some(_) => Err(self.schema_error(
+                    doc,
+                    component,
+                    format!("simpleContent base {} has no simple content", id.name),
+                )),
                 None => Err(self.unsupported(doc, component, "a simpleContent derivation cycle")),
             },
             TypeRef::AnyType => Ok((TypeRef::Builtin(Builtin::String), Vec::new(), None)),
@@ -899,25 +1283,56 @@ impl Lower<'_, '_> {
     }
 
     /// For complexContent: the content and attributes of a base.
-    fn complex_base(&mut self, b: &TypeRef, doc: usize, component: &str) -> Result<(Content, Vec<Attribute>, Option<Wildcard>), GenerateError> {
+    fn complex_base(
+        &mut self,
+        b: &TypeRef,
+        doc: usize,
+        component: &str,
+    ) -> Result<(Content, Vec<Attribute>, Option<Wildcard>), GenerateError> {
         match b {
             TypeRef::AnyType => Ok((Content::Empty, Vec::new(), None)),
             TypeRef::Complex(id) => match self.model.complex_types.get(id) {
-                Some(ct) => Ok((ct.content.clone(), ct.attributes.clone(), ct.any_attribute.clone())),
-                None => Err(self.unsupported(doc, component, &format!("a type derived from {} which derives from it in turn", id.name))),
+                Some(ct) => Ok((
+                    ct.content.clone(),
+                    ct.attributes.clone(),
+                    ct.any_attribute.clone(),
+                )),
+                None => Err(self.unsupported(
+                    doc,
+                    component,
+                    &format!(
+                        "a type derived from {} which derives from it in turn",
+                        id.name
+                    ),
+                )),
             },
-            _ => Err(self.schema_error(doc, component, "complexContent must derive from a complex type".into())),
+            _ => Err(self.schema_error(
+                doc,
+                component,
+                "complexContent must derive from a complex type".into(),
+            )),
         }
     }
 
     // ----- particles -------------------------------------------------------------
 
-    fn group(&mut self, g: &GroupType, kind: GroupKind, doc: usize, path: &str, component: &str) -> Result<Particle, GenerateError> {
+    fn group(
+        &mut self,
+        g: &GroupType,
+        kind: GroupKind,
+        doc: usize,
+        path: &str,
+        component: &str,
+    ) -> Result<Particle, GenerateError> {
         let occ = occurs(g.min_occurs, &g.max_occurs);
         if let Some(r) = &g.ref_ {
             let q = checked_qname(r).map_err(|m| self.schema_error(doc, component, m))?;
             let Some(&(def, def_doc)) = self.t.groups.get(&q) else {
-                return Err(self.schema_error(doc, component, format!("group {q} is not declared")));
+                return Err(self.schema_error(
+                    doc,
+                    component,
+                    format!("group {q} is not declared"),
+                ));
             };
             // A named group holds exactly one of all / choice / sequence.
             for c in &def.content {
@@ -927,13 +1342,21 @@ impl Lower<'_, '_> {
                     GroupTypeContent::Sequence(_) => GroupKind::Sequence,
                     _ => continue,
                 };
-                if let GroupTypeContent::All(inner) | GroupTypeContent::Choice(inner) | GroupTypeContent::Sequence(inner) = c {
-                    let mut p = self.group(inner, kind, def_doc, path, &format!("group {}", q.local))?;
+                if let GroupTypeContent::All(inner)
+                | GroupTypeContent::Choice(inner)
+                | GroupTypeContent::Sequence(inner) = c
+                {
+                    let mut p =
+                        self.group(inner, kind, def_doc, path, &format!("group {}", q.local))?;
                     p.occurs = occ;
                     return Ok(p);
                 }
             }
-            return Err(self.schema_error(def_doc, &format!("group {}", q.local), "empty group definition".into()));
+            return Err(self.schema_error(
+                def_doc,
+                &format!("group {}", q.local),
+                "empty group definition".into(),
+            ));
         }
         let mut children = Vec::new();
         for c in &g.content {
@@ -943,13 +1366,24 @@ impl Lower<'_, '_> {
                     let p = self.particle_element(e, doc, path, component)?;
                     children.push(p);
                 }
-                GroupTypeContent::Group(inner) => children.push(self.group(inner, GroupKind::Ref, doc, path, component)?),
-                GroupTypeContent::All(inner) => children.push(self.group(inner, GroupKind::All, doc, path, component)?),
-                GroupTypeContent::Choice(inner) => children.push(self.group(inner, GroupKind::Choice, doc, path, component)?),
-                GroupTypeContent::Sequence(inner) => children.push(self.group(inner, GroupKind::Sequence, doc, path, component)?),
+                GroupTypeContent::Group(inner) => {
+                    children.push(self.group(inner, GroupKind::Ref, doc, path, component)?)
+                }
+                GroupTypeContent::All(inner) => {
+                    children.push(self.group(inner, GroupKind::All, doc, path, component)?)
+                }
+                GroupTypeContent::Choice(inner) => {
+                    children.push(self.group(inner, GroupKind::Choice, doc, path, component)?)
+                }
+                GroupTypeContent::Sequence(inner) => {
+                    children.push(self.group(inner, GroupKind::Sequence, doc, path, component)?)
+                }
                 GroupTypeContent::Any(a) => {
                     let w = self.wildcard(a.namespace.as_ref(), &a.process_contents, doc);
-                    children.push(Particle { occurs: occurs(a.min_occurs, &a.max_occurs), term: Term::Any(w) });
+                    children.push(Particle {
+                        occurs: occurs(a.min_occurs, &a.max_occurs),
+                        term: Term::Any(w),
+                    });
                 }
             }
         }
@@ -961,18 +1395,35 @@ impl Lower<'_, '_> {
         Ok(Particle { occurs: occ, term })
     }
 
-    fn particle_element(&mut self, e: &ElementType, doc: usize, path: &str, component: &str) -> Result<Particle, GenerateError> {
+    fn particle_element(
+        &mut self,
+        e: &ElementType,
+        doc: usize,
+        path: &str,
+        component: &str,
+    ) -> Result<Particle, GenerateError> {
         let occ = occurs(e.min_occurs, &e.max_occurs);
         if let Some(r) = &e.ref_ {
             let q = checked_qname(r).map_err(|m| self.schema_error(doc, component, m))?;
             let Some(&(global, gdoc)) = self.t.elements.get(&q) else {
-                return Err(self.schema_error(doc, component, format!("element {q} is not declared")));
+                return Err(self.schema_error(
+                    doc,
+                    component,
+                    format!("element {q} is not declared"),
+                ));
             };
             if global.abstract_ || self.t.substitution_heads.contains(&q) {
-                return Err(self.unsupported(doc, component, &format!("substitution group of element {q}")));
+                return Err(self.unsupported(
+                    doc,
+                    component,
+                    &format!("substitution group of element {q}"),
+                ));
             }
             let el = self.element_decl(global, gdoc, &q.local, Some(q.clone()))?;
-            return Ok(Particle { occurs: occ, term: Term::Element(Box::new(el)) });
+            return Ok(Particle {
+                occurs: occ,
+                term: Term::Element(Box::new(el)),
+            });
         }
         let local = e.name.clone().unwrap_or_default();
         let qualified = match &e.form {
@@ -980,19 +1431,46 @@ impl Lower<'_, '_> {
             Some(FormChoiceType::Unqualified) => false,
             None => self.doc(doc).elements_qualified,
         };
-        let ns = if qualified { e.target_namespace.clone().unwrap_or_else(|| self.doc(doc).target_ns.clone()) } else { String::new() };
+        let ns = if qualified {
+            e.target_namespace
+                .clone()
+                .unwrap_or_else(|| self.doc(doc).target_ns.clone())
+        } else {
+            String::new()
+        };
         let child_path = format!("{path}/{local}");
         let el = self.element_body(e, doc, QName::new(ns, local), &child_path, component)?;
-        Ok(Particle { occurs: occ, term: Term::Element(Box::new(el)) })
+        Ok(Particle {
+            occurs: occ,
+            term: Term::Element(Box::new(el)),
+        })
     }
 
     /// A global element declaration.
-    fn element_decl(&mut self, e: &ElementType, doc: usize, path: &str, name: Option<QName>) -> Result<Element, GenerateError> {
-        let name = name.unwrap_or_else(|| QName::new(self.doc(doc).target_ns.clone(), e.name.clone().unwrap_or_default()));
+    fn element_decl(
+        &mut self,
+        e: &ElementType,
+        doc: usize,
+        path: &str,
+        name: Option<QName>,
+    ) -> Result<Element, GenerateError> {
+        let name = name.unwrap_or_else(|| {
+            QName::new(
+                self.doc(doc).target_ns.clone(),
+                e.name.clone().unwrap_or_default(),
+            )
+        });
         self.element_body(e, doc, name, path, &format!("element {path}"))
     }
 
-    fn element_body(&mut self, e: &ElementType, doc: usize, name: QName, path: &str, component: &str) -> Result<Element, GenerateError> {
+    fn element_body(
+        &mut self,
+        e: &ElementType,
+        doc: usize,
+        name: QName,
+        path: &str,
+        component: &str,
+    ) -> Result<Element, GenerateError> {
         let mut ty = None;
         let mut identity = Vec::new();
         for c in &e.content {
@@ -1001,34 +1479,82 @@ impl Lower<'_, '_> {
                 ElementTypeContent::SimpleType(st) => ty = Some(self.inline_simple(st, doc, path)?),
                 ElementTypeContent::ComplexType(ct) => {
                     let id = self.anonymous_id(doc, path);
-                    if !self.model.complex_types.contains_key(&id) && !self.in_progress.contains(&id) {
+                    if !self.model.complex_types.contains_key(&id)
+                        && !self.in_progress.contains(&id)
+                    {
                         self.in_progress.insert(id.clone());
-                        let lowered = self.complex_type(ct, doc, id.clone(), path, &format!("anonymous complexType of {path}"))?;
+                        let lowered = self.complex_type(
+                            ct,
+                            doc,
+                            id.clone(),
+                            path,
+                            &format!("anonymous complexType of {path}"),
+                        )?;
                         self.in_progress.remove(&id);
                         self.model.complex_types.insert(id.clone(), lowered);
                     }
                     ty = Some(TypeRef::Complex(id));
                 }
                 ElementTypeContent::Unique(k) | ElementTypeContent::Key(k) => {
-                    let kind = if matches!(c, ElementTypeContent::Key(_)) { IdentityKind::Key } else { IdentityKind::Unique };
-                    let Some(content) = &k.content else {
-                        return Err(self.unsupported(doc, component, "identity-constraint references (XSD 1.1)"));
+                    let kind = if matches!(c, ElementTypeContent::Key(_)) {
+                        IdentityKind::Key
+                    } else {
+                        IdentityKind::Unique
                     };
-                    let cname = QName::new(self.doc(doc).target_ns.clone(), k.name.clone().unwrap_or_default());
-                    identity.push(self.identity(cname, kind, &content.selector.xpath, content.field.iter().map(|f| f.xpath.as_str()), doc, component)?);
+                    let Some(content) = &k.content else {
+                        return Err(self.unsupported(
+                            doc,
+                            component,
+                            "identity-constraint references (XSD 1.1)",
+                        ));
+                    };
+                    let cname = QName::new(
+                        self.doc(doc).target_ns.clone(),
+                        k.name.clone().unwrap_or_default(),
+                    );
+                    identity.push(self.identity(
+                        cname,
+                        kind,
+                        &content.selector.xpath,
+                        content.field.iter().map(|f| f.xpath.as_str()),
+                        doc,
+                        component,
+                    )?);
                 }
                 ElementTypeContent::Keyref(k) => {
                     let Some(content) = &k.content else {
-                        return Err(self.unsupported(doc, component, "identity-constraint references (XSD 1.1)"));
+                        return Err(self.unsupported(
+                            doc,
+                            component,
+                            "identity-constraint references (XSD 1.1)",
+                        ));
                     };
                     let Some(refer) = &k.refer else {
-                        return Err(self.schema_error(doc, component, "keyref without refer".into()));
+                        return Err(self.schema_error(
+                            doc,
+                            component,
+                            "keyref without refer".into(),
+                        ));
                     };
-                    let cname = QName::new(self.doc(doc).target_ns.clone(), k.name.clone().unwrap_or_default());
-                    let kind = IdentityKind::Keyref { refer: qname(refer) };
-                    identity.push(self.identity(cname, kind, &content.selector.xpath, content.field.iter().map(|f| f.xpath.as_str()), doc, component)?);
+                    let cname = QName::new(
+                        self.doc(doc).target_ns.clone(),
+                        k.name.clone().unwrap_or_default(),
+                    );
+                    let kind = IdentityKind::Keyref {
+                        refer: qname(refer),
+                    };
+                    identity.push(self.identity(
+                        cname,
+                        kind,
+                        &content.selector.xpath,
+                        content.field.iter().map(|f| f.xpath.as_str()),
+                        doc,
+                        component,
+                    )?);
                 }
-                ElementTypeContent::Alternative(_) => return Err(self.unsupported(doc, component, "xs:alternative (XSD 1.1)")),
+                ElementTypeContent::Alternative(_) => {
+                    return Err(self.unsupported(doc, component, "xs:alternative (XSD 1.1)"));
+                }
             }
         }
         let ty = match (ty, &e.type_) {
@@ -1058,13 +1584,32 @@ impl Lower<'_, '_> {
         component: &str,
     ) -> Result<IdentityConstraint, GenerateError> {
         let selector = self.xpath(selector, false, doc, component)?;
-        let fields = fields.map(|f| self.xpath(f, true, doc, component)).collect::<Result<Vec<_>, _>>()?;
-        Ok(IdentityConstraint { name, kind, selector, fields })
+        let fields = fields
+            .map(|f| self.xpath(f, true, doc, component))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(IdentityConstraint {
+            name,
+            kind,
+            selector,
+            fields,
+        })
     }
 
     /// Parses the restricted XPath of XSD 1.0 identity constraints.
-    fn xpath(&self, text: &str, field: bool, doc: usize, component: &str) -> Result<Vec<XPath>, GenerateError> {
-        let err = |m: String| self.schema_error(doc, component, format!("identity-constraint XPath '{text}': {m}"));
+    fn xpath(
+        &self,
+        text: &str,
+        field: bool,
+        doc: usize,
+        component: &str,
+    ) -> Result<Vec<XPath>, GenerateError> {
+        let err = |m: String| {
+            self.schema_error(
+                doc,
+                component,
+                format!("identity-constraint XPath '{text}': {m}"),
+            )
+        };
         let mut alts = Vec::new();
         for alt in text.split('|') {
             let mut s = alt.trim();
@@ -1101,7 +1646,11 @@ impl Lower<'_, '_> {
                     steps.push(step);
                 }
             }
-            alts.push(XPath { descendant, steps, attribute });
+            alts.push(XPath {
+                descendant,
+                steps,
+                attribute,
+            });
         }
         Ok(alts)
     }
@@ -1112,8 +1661,17 @@ impl Lower<'_, '_> {
         }
         match name.split_once(':') {
             Some((p, l)) => {
-                let uri = self.doc(doc).prefixes.get(p).cloned().ok_or_else(|| format!("prefix '{p}' is not declared"))?;
-                if l == "*" { Ok(XStep::AnyIn(uri)) } else { Ok(XStep::Name(QName::new(uri, l))) }
+                let uri = self
+                    .doc(doc)
+                    .prefixes
+                    .get(p)
+                    .cloned()
+                    .ok_or_else(|| format!("prefix '{p}' is not declared"))?;
+                if l == "*" {
+                    Ok(XStep::AnyIn(uri))
+                } else {
+                    Ok(XStep::Name(QName::new(uri, l)))
+                }
             }
             // XSD 1.0: an unprefixed name in these XPaths is in no namespace.
             None => Ok(XStep::Name(QName::new("", name))),
@@ -1122,7 +1680,14 @@ impl Lower<'_, '_> {
 
     // ----- attributes ------------------------------------------------------------
 
-    fn attribute(&mut self, a: &AttributeType, doc: usize, path: &str, component: &str, out: &mut Vec<Attribute>) -> Result<(), GenerateError> {
+    fn attribute(
+        &mut self,
+        a: &AttributeType,
+        doc: usize,
+        path: &str,
+        component: &str,
+        out: &mut Vec<Attribute>,
+    ) -> Result<(), GenerateError> {
         if matches!(a.use_, AttributeUseType::Prohibited) {
             return Ok(());
         }
@@ -1141,7 +1706,11 @@ impl Lower<'_, '_> {
                 return Ok(());
             }
             let Some(&(global, gdoc)) = self.t.attributes.get(&q) else {
-                return Err(self.schema_error(doc, component, format!("attribute {q} is not declared")));
+                return Err(self.schema_error(
+                    doc,
+                    component,
+                    format!("attribute {q} is not declared"),
+                ));
             };
             let ty = self.attribute_type(global, gdoc, &format!("{}_attr", q.local), component)?;
             out.push(Attribute {
@@ -1150,7 +1719,8 @@ impl Lower<'_, '_> {
                 required,
                 default: a.default.clone().or_else(|| global.default.clone()),
                 fixed: a.fixed.clone().or_else(|| global.fixed.clone()),
-                doc: documentation(a.annotation.as_ref()).or_else(|| documentation(global.annotation.as_ref())),
+                doc: documentation(a.annotation.as_ref())
+                    .or_else(|| documentation(global.annotation.as_ref())),
             });
             return Ok(());
         }
@@ -1160,7 +1730,13 @@ impl Lower<'_, '_> {
             Some(FormChoiceType::Unqualified) => false,
             None => self.doc(doc).attributes_qualified,
         };
-        let ns = if qualified { a.target_namespace.clone().unwrap_or_else(|| self.doc(doc).target_ns.clone()) } else { String::new() };
+        let ns = if qualified {
+            a.target_namespace
+                .clone()
+                .unwrap_or_else(|| self.doc(doc).target_ns.clone())
+        } else {
+            String::new()
+        };
         let ty = self.attribute_type(a, doc, &format!("{path}/{local}_attr"), component)?;
         out.push(Attribute {
             name: QName::new(ns, local),
@@ -1173,13 +1749,23 @@ impl Lower<'_, '_> {
         Ok(())
     }
 
-    fn attribute_type(&mut self, a: &AttributeType, doc: usize, path: &str, component: &str) -> Result<TypeRef, GenerateError> {
+    fn attribute_type(
+        &mut self,
+        a: &AttributeType,
+        doc: usize,
+        path: &str,
+        component: &str,
+    ) -> Result<TypeRef, GenerateError> {
         match (&a.simple_type, &a.type_) {
             (Some(st), _) => self.inline_simple(st, doc, path),
             (None, Some(q)) => {
                 let t = self.resolve_type(q, doc, component)?;
                 match t {
-                    TypeRef::Complex(_) | TypeRef::AnyType => Err(self.schema_error(doc, component, "an attribute must have a simple type".into())),
+                    TypeRef::Complex(_) | TypeRef::AnyType => Err(self.schema_error(
+                        doc,
+                        component,
+                        "an attribute must have a simple type".into(),
+                    )),
                     t => Ok(t),
                 }
             }
@@ -1199,14 +1785,24 @@ impl Lower<'_, '_> {
         depth: u32,
     ) -> Result<(), GenerateError> {
         if depth > 64 {
-            return Err(self.schema_error(doc, component, "attribute groups refer to each other in a cycle".into()));
+            return Err(self.schema_error(
+                doc,
+                component,
+                "attribute groups refer to each other in a cycle".into(),
+            ));
         }
         let (def, def_doc) = match &g.ref_ {
             Some(r) => {
                 let q = checked_qname(r).map_err(|m| self.schema_error(doc, component, m))?;
                 match self.t.attribute_groups.get(&q) {
                     Some(&(d, dd)) => (d, dd),
-                    None => return Err(self.schema_error(doc, component, format!("attributeGroup {q} is not declared"))),
+                    None => {
+                        return Err(self.schema_error(
+                            doc,
+                            component,
+                            format!("attributeGroup {q} is not declared"),
+                        ));
+                    }
                 }
             }
             None => (g, doc),
@@ -1214,15 +1810,26 @@ impl Lower<'_, '_> {
         for c in &def.content {
             match c {
                 AttributeGroupTypeContent::Annotation(_) => {}
-                AttributeGroupTypeContent::Attribute(a) => self.attribute(a, def_doc, path, component, out)?,
-                AttributeGroupTypeContent::AttributeGroup(inner) => self.attribute_group(inner, def_doc, path, component, out, any, depth + 1)?,
-                AttributeGroupTypeContent::AnyAttribute(w) => *any = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, def_doc)),
+                AttributeGroupTypeContent::Attribute(a) => {
+                    self.attribute(a, def_doc, path, component, out)?
+                }
+                AttributeGroupTypeContent::AttributeGroup(inner) => {
+                    self.attribute_group(inner, def_doc, path, component, out, any, depth + 1)?
+                }
+                AttributeGroupTypeContent::AnyAttribute(w) => {
+                    *any = Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, def_doc))
+                }
             }
         }
         Ok(())
     }
 
-    fn wildcard(&self, ns: Option<&NamespaceListType>, process: &ProcessContentsType, doc: usize) -> Wildcard {
+    fn wildcard(
+        &self,
+        ns: Option<&NamespaceListType>,
+        process: &ProcessContentsType,
+        doc: usize,
+    ) -> Wildcard {
         let target = self.doc(doc).target_ns.clone();
         let namespaces = match ns {
             None | Some(NamespaceListType::Any) => NsConstraint::Any,
@@ -1243,7 +1850,10 @@ impl Lower<'_, '_> {
             ProcessContentsType::Lax => Process::Lax,
             ProcessContentsType::Skip => Process::Skip,
         };
-        Wildcard { namespaces, process }
+        Wildcard {
+            namespaces,
+            process,
+        }
     }
 }
 
@@ -1267,7 +1877,11 @@ fn group_kind(c: &ComplexBaseTypeContent) -> GroupKind {
 
 /// Attributes of a restriction: the base's, replaced by restated ones and
 /// without prohibited ones.
-fn merge_attributes(base: Vec<Attribute>, own: Vec<Attribute>, prohibited: &BTreeSet<String>) -> Vec<Attribute> {
+fn merge_attributes(
+    base: Vec<Attribute>,
+    own: Vec<Attribute>,
+    prohibited: &BTreeSet<String>,
+) -> Vec<Attribute> {
     let mut out: Vec<Attribute> = base
         .into_iter()
         .filter(|a| !prohibited.contains(&a.name.local) && !own.iter().any(|o| o.name == a.name))

@@ -1,9 +1,12 @@
-//! `cas-codegen`: a generator from XML Schemas to Rust types that read,
+//! `xsd-codegen`: a generator from XML Schemas to Rust types that read,
 //! write and validate XML.
 //!
-//! Three layers, one direction: the front end ([`frontend`], the only place
-//! that knows xsd-parser) lowers schemas into the [`model`]; [`emit`] turns
-//! the model into Rust source. [`Generator::generate`] does no I/O beyond
+//! Three layers, one direction: the front end (the only place that knows
+//! xsd-parser) lowers schemas into our own model; emission turns the model
+//! into Rust source. The public API is the builder ([`Generator`], with
+//! [`RootEnum`]), its result ([`Generated`]) and its error
+//! ([`GenerateError`]); generated code depends on the `xsd-runtime` crate
+//! alone. [`Generator::generate`] does no I/O beyond
 //! reading the schemas: it returns file contents, and [`write_files`] (or
 //! the caller) writes them.
 //!
@@ -11,7 +14,7 @@
 //! // build.rs
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
-//!     let generated = cas_codegen::Generator::new().schema("schemas/order.xsd").generate()?;
+//!     let generated = xsd_codegen::Generator::new().schema("schemas/order.xsd").generate()?;
 //!     std::fs::write(out.join("order.rs"), generated.single_file()?)?;
 //!     println!("cargo::rerun-if-changed=schemas");
 //!     Ok(())
@@ -19,14 +22,42 @@
 //! // src/lib.rs: pub mod order { include!(concat!(env!("OUT_DIR"), "/order.rs")); }
 //! ```
 
-pub mod emit;
-pub mod frontend;
-pub mod manifest;
-pub mod model;
-pub mod naming;
-
+mod emit;
+mod frontend;
+mod model;
+mod naming;
 
 use std::path::PathBuf;
+
+/// An enum over chosen global elements of the schemas, in the given order:
+/// `pub enum NAME { Element(path::Element), ... }` with `from_xml`,
+/// `to_xml`, `validate` and `element_name`. Its variants are named after
+/// the elements.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RootEnum {
+    /// The enum's Rust name.
+    pub name: String,
+    /// Its doc comment.
+    pub doc: String,
+    /// (namespace URI, local name) of each root; empty URI: no namespace.
+    pub roots: Vec<(String, String)>,
+}
+
+impl RootEnum {
+    pub fn new(name: impl Into<String>, doc: impl Into<String>) -> Self {
+        RootEnum {
+            name: name.into(),
+            doc: doc.into(),
+            roots: Vec::new(),
+        }
+    }
+
+    /// Adds a root element.
+    pub fn root(mut self, namespace: impl Into<String>, local: impl Into<String>) -> Self {
+        self.roots.push((namespace.into(), local.into()));
+        self
+    }
+}
 
 /// Everything that can stop generation.
 #[derive(Debug, thiserror::Error)]
@@ -50,13 +81,11 @@ pub enum GenerateError {
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use manifest::Manifest;
-
 /// Settings of one generator run (a small builder, in the manner of `prost-build`).
 #[derive(Clone, Debug, Default)]
 pub struct Generator {
     schemas: Vec<PathBuf>,
-    manifest: Option<Manifest>,
+    root_enums: Vec<RootEnum>,
     source_root: Option<PathBuf>,
     crate_doc: Option<String>,
     proptest: bool,
@@ -97,11 +126,11 @@ impl Generator {
         self
     }
 
-    /// Takes the messages of a schemas manifest: their schemas are added, and
-    /// their roots get `IngestionMessage` impls and a `Message` enum.
-    pub fn manifest(mut self, manifest: Manifest) -> Self {
-        self.schemas.extend(manifest.schema_paths());
-        self.manifest = Some(manifest);
+    /// Adds an enum over chosen global elements (besides `Document`, which
+    /// has every one): reading dispatches on the root, like `Document`.
+    /// Generation fails if the schemas do not declare one of them.
+    pub fn root_enum(mut self, root_enum: RootEnum) -> Self {
+        self.root_enums.push(root_enum);
         self
     }
 
@@ -122,16 +151,25 @@ impl Generator {
     /// Also emits `proptest` strategies (`T::strategy()` and `impl Arbitrary`
     /// for every type, valid documents from each root) behind
     /// `#[cfg(feature = "proptest")]`: the crate that compiles the output
-    /// needs a `proptest` feature enabling `cas-runtime/proptest`.
+    /// needs a `proptest` feature enabling `xsd-runtime/proptest`.
     pub fn proptest(mut self, on: bool) -> Self {
         self.proptest = on;
         self
     }
 
+    /// Reads and checks the schemas without emitting code: what
+    /// [`Generator::generate`] would refuse, it refuses with the same error.
+    pub fn check_schemas(&self) -> Result<(), GenerateError> {
+        frontend::load(&self.schemas).map(drop)
+    }
+
     /// Reads the schemas and returns the generated files. Writes nothing.
     pub fn generate(&self) -> Result<Generated, GenerateError> {
         if self.schemas.is_empty() {
-            return Err(GenerateError::Manifest { path: PathBuf::new(), message: "no schema given".into() });
+            return Err(GenerateError::Manifest {
+                path: PathBuf::new(),
+                message: "no schema given".into(),
+            });
         }
         let model = frontend::load(&self.schemas)?;
         let source_root = match &self.source_root {
@@ -140,19 +178,30 @@ impl Generator {
         };
         let opts = emit::EmitOptions {
             source_root,
-            messages: self.manifest.as_ref().map(|m| m.messages.clone()).unwrap_or_default(),
-            crate_doc: self.crate_doc.clone().unwrap_or_else(|| "Types generated from XML Schemas by cas-codegen.".into()),
+            root_enums: self.root_enums.clone(),
+            crate_doc: self
+                .crate_doc
+                .clone()
+                .unwrap_or_else(|| "Types generated from XML Schemas by xsd-codegen.".into()),
             proptest: self.proptest,
         };
         let files = emit::emit(&model, &opts)?;
         let schema_files = model.namespaces.values().map(|n| n.files.len()).sum();
         let types = model.simple_types.len() + model.complex_types.len();
-        Ok(Generated { files, schema_files, types })
+        Ok(Generated {
+            files,
+            schema_files,
+            types,
+        })
     }
 }
 
 fn common_parent(paths: &[PathBuf]) -> PathBuf {
-    let mut parent = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
+    let mut parent = paths
+        .first()
+        .and_then(|p| p.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     for p in paths {
         while !p.starts_with(&parent) {
             match parent.parent() {
@@ -206,7 +255,10 @@ pub fn check_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Vec<Stale> 
 /// Writes the files that changed into `dir` and removes `.rs` files that
 /// are no longer generated; returns how many files changed.
 pub fn write_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<usize, GenerateError> {
-    let io = |path: &Path, e: std::io::Error| GenerateError::Io { path: path.to_owned(), message: e.to_string() };
+    let io = |path: &Path, e: std::io::Error| GenerateError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
     let mut changed = 0;
     for s in check_files(dir, files) {
         match s {
@@ -231,7 +283,9 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {

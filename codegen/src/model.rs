@@ -18,13 +18,20 @@ pub struct QName {
 
 impl QName {
     pub fn new(ns: impl Into<String>, local: impl Into<String>) -> Self {
-        QName { ns: ns.into(), local: local.into() }
+        QName {
+            ns: ns.into(),
+            local: local.into(),
+        }
     }
 }
 
 impl std::fmt::Display for QName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.ns.is_empty() { f.write_str(&self.local) } else { write!(f, "{{{}}}{}", self.ns, self.local) }
+        if self.ns.is_empty() {
+            f.write_str(&self.local)
+        } else {
+            write!(f, "{{{}}}{}", self.ns, self.local)
+        }
     }
 }
 
@@ -246,7 +253,11 @@ impl SimpleType {
 
     /// The enumeration in force (the last step that has one).
     pub fn enumeration(&self) -> Option<&[String]> {
-        self.steps.iter().rev().find(|f| !f.enumeration.is_empty()).map(|f| f.enumeration.as_slice())
+        self.steps
+            .iter()
+            .rev()
+            .find(|f| !f.enumeration.is_empty())
+            .map(|f| f.enumeration.as_slice())
     }
 }
 
@@ -270,8 +281,10 @@ pub struct Occurs {
 }
 
 impl Occurs {
-    pub const ONE: Occurs = Occurs { min: 1, max: Some(1) };
-    pub const OPTIONAL: Occurs = Occurs { min: 0, max: Some(1) };
+    pub const ONE: Occurs = Occurs {
+        min: 1,
+        max: Some(1),
+    };
 
     /// May occur more than once.
     pub fn repeats(self) -> bool {
@@ -317,16 +330,6 @@ pub enum NsConstraint {
     Other(String),
     /// These namespaces; an empty string stands for "no namespace".
     List(Vec<String>),
-}
-
-impl NsConstraint {
-    pub fn allows(&self, ns: &str) -> bool {
-        match self {
-            NsConstraint::Any => true,
-            NsConstraint::Other(target) => !ns.is_empty() && ns != target,
-            NsConstraint::List(list) => list.iter().any(|n| n == ns),
-        }
-    }
 }
 
 /// `processContents` of a wildcard.

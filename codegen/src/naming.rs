@@ -8,15 +8,15 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords (strict and reserved, 2024 edition) that cannot be identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe",
-    "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Names that `r#` cannot escape.
@@ -34,13 +34,23 @@ const RESERVED_TYPES: &[&str] = &[
 fn sanitize(raw: &str, fallback: &str) -> String {
     let mut s: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     while s.contains("__") {
         s = s.replace("__", "_");
     }
     let trimmed = s.trim_matches('_');
-    let mut s = if trimmed.is_empty() { fallback.to_owned() } else { trimmed.to_owned() };
+    let mut s = if trimmed.is_empty() {
+        fallback.to_owned()
+    } else {
+        trimmed.to_owned()
+    };
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         let lower = fallback.starts_with(|c: char| c.is_ascii_lowercase());
         s.insert(0, if lower { 'n' } else { 'N' });
@@ -100,18 +110,16 @@ pub fn variant_name(xsd: &str) -> String {
 pub fn field_name(xsd: &str) -> String {
     let s = sanitize(&transliterate(xsd).to_snake_case(), "value");
     let s = s.to_ascii_lowercase();
-    if KEYWORDS.contains(&s.as_str()) || NOT_RAW.contains(&s.as_str()) { format!("{s}_") } else { s }
+    if KEYWORDS.contains(&s.as_str()) || NOT_RAW.contains(&s.as_str()) {
+        format!("{s}_")
+    } else {
+        s
+    }
 }
 
 /// An XSD name as a module name (`snake_case`).
 pub fn module_name(xsd: &str) -> String {
     field_name(xsd)
-}
-
-/// An XSD name as a constant (`SHOUTY_SNAKE_CASE`).
-pub fn const_name(xsd: &str) -> String {
-    let s = sanitize(&transliterate(xsd).to_shouty_snake_case(), "VALUE");
-    if KEYWORDS.contains(&s.as_str()) { format!("{s}_") } else { s }
 }
 
 /// Enum variants for enumeration values, which are arbitrary strings
@@ -149,7 +157,9 @@ pub struct Namespace {
 impl Namespace {
     /// A scope in which `reserved` are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Namespace { taken: reserved.iter().map(|s| s.to_ascii_lowercase()).collect() }
+        Namespace {
+            taken: reserved.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        }
     }
 
     /// Takes `name`, or `name2`, `name3`, ... if taken. Comparison ignores
@@ -159,7 +169,11 @@ impl Namespace {
         if self.taken.insert(name.to_ascii_lowercase()) {
             return name.to_owned();
         }
-        let sep = if name.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let sep = if name.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
         for i in 2.. {
             let candidate = format!("{name}{sep}{i}");
             if self.taken.insert(candidate.to_ascii_lowercase()) {
@@ -245,19 +259,35 @@ mod tests {
 
     #[test]
     fn enumeration_values() {
-        let values: Vec<String> =
-            ["EXW", "exw", "1", "-1", "1.5", "", "a b", "Self"].iter().map(|s| s.to_string()).collect();
+        let values: Vec<String> = ["EXW", "exw", "1", "-1", "1.5", "", "a b", "Self"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(
             enumeration_variants(&values),
-            ["Exw", "Exw2", "V1", "VMinus1", "V1Dot5", "Empty", "AB", "SelfValue"]
+            [
+                "Exw",
+                "Exw2",
+                "V1",
+                "VMinus1",
+                "V1Dot5",
+                "Empty",
+                "AB",
+                "SelfValue"
+            ]
         );
     }
 
     #[test]
     fn every_generated_name_is_an_identifier() {
-        for raw in ["", "1", "-", "a-b", "über", "fn", "crate", "super", "_", "__x__", "9lives"] {
-            for name in [type_name(raw), field_name(raw), variant_name(raw), const_name(raw)] {
-                assert!(syn::parse_str::<syn::Ident>(&name).is_ok(), "{raw:?} gave {name:?}");
+        for raw in [
+            "", "1", "-", "a-b", "über", "fn", "crate", "super", "_", "__x__", "9lives",
+        ] {
+            for name in [type_name(raw), field_name(raw), variant_name(raw)] {
+                assert!(
+                    syn::parse_str::<syn::Ident>(&name).is_ok(),
+                    "{raw:?} gave {name:?}"
+                );
             }
         }
     }

@@ -4,8 +4,8 @@
 #![no_main]
 
 use cas_messages::Document;
-use cas_runtime::xml::ReadOptions;
 use libfuzzer_sys::fuzz_target;
+use xsd_runtime::xml::ReadOptions;
 
 fuzz_target!(|data: &[u8]| {
     let opts = ReadOptions {

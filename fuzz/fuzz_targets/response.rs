@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use cas_runtime::client::{Answer, read_answer};
+use cas_api::client::{Answer, read_answer};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use cas_runtime::webhook::{Correlator, Secret, Verifier, WebhookEvent, WebhookHeaders, sign};
+use cas_api::webhook::{Correlator, Secret, Verifier, WebhookEvent, WebhookHeaders, sign};
 use libfuzzer_sys::fuzz_target;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -3,8 +3,8 @@
 //! Input: `pattern\nsample`.
 #![no_main]
 
-use cas_runtime::pattern::{Pattern, translate};
 use libfuzzer_sys::fuzz_target;
+use xsd_runtime::pattern::{Pattern, translate};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -44,7 +44,6 @@ for m in messages:
     if m["schema"] != m["name"] + ".xsd": fail(f"{m['name']}: schema should be {m['name']}.xsd")
     if m["root"] != m["name"]: fail(f"{m['name']}: root should equal name")
     if m["namespace"] != f"urn:cas:ingestion:{k}:1": fail(f"{m['name']}: bad namespace")
-    if m["endpoint"] != f"/ingestion/v1/{k}": fail(f"{m['name']}: bad endpoint")
     tree = ET.parse(os.path.join(SCHEMAS, m["schema"])).getroot()
     if tree.get("targetNamespace") != m["namespace"]: fail(f"{m['schema']}: targetNamespace mismatch")
     roots = [e.get("name") for e in tree.findall(XS + "element")]

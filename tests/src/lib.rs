@@ -6,7 +6,10 @@ use std::process::Command;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// `schemas/` in the repository.
@@ -14,10 +17,15 @@ pub fn schemas_dir() -> PathBuf {
     repo_root().join("schemas")
 }
 
+pub mod examples;
+/// `schemas/manifest.toml`, read with the code `cargo xtask regen` reads it with.
+#[path = "../../xtask/src/manifest.rs"]
+pub mod manifest;
+
 /// The messages manifest.
-pub fn manifest() -> cas_codegen::manifest::Manifest {
+pub fn manifest() -> manifest::Manifest {
     let path = schemas_dir().join("manifest.toml");
-    match cas_codegen::manifest::Manifest::load(&path) {
+    match manifest::Manifest::load(&path) {
         Ok(m) => m,
         Err(e) => panic!("cannot read {}: {e}", path.display()),
     }
@@ -98,7 +106,11 @@ pub fn mutation_run(step: usize) -> MutationReport {
         let mut texts = Vec::new();
         for doc in xml_files(&schemas_dir().join("examples").join(&msg.name).join("valid")) {
             let xml = std::fs::read_to_string(&doc).expect("example");
-            let rel = doc.strip_prefix(schemas_dir().join("examples")).unwrap_or(&doc).display().to_string();
+            let rel = doc
+                .strip_prefix(schemas_dir().join("examples"))
+                .unwrap_or(&doc)
+                .display()
+                .to_string();
             for (k, v) in mutate::mutations(&xml).into_iter().enumerate() {
                 if k % step.max(1) != 0 {
                     continue;
@@ -119,12 +131,22 @@ pub fn mutation_run(step: usize) -> MutationReport {
             } else {
                 let our_errors = match ours {
                     Ok(_) => "accepted".to_owned(),
-                    Err(e) => e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; "),
+                    Err(e) => e
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 };
-                report.disagreements.push(Disagreement { key, xmllint_valid, our_errors });
+                report.disagreements.push(Disagreement {
+                    key,
+                    xmllint_valid,
+                    our_errors,
+                });
             }
         }
-        report.per_message.insert(msg.name.clone(), (files.len(), agree));
+        report
+            .per_message
+            .insert(msg.name.clone(), (files.len(), agree));
     }
     let _ = std::fs::remove_dir_all(&tmp);
     report

@@ -8,8 +8,8 @@
 
 use std::collections::BTreeSet;
 
-use cas_runtime::quick_xml::events::{BytesStart, BytesText, Event};
-use cas_runtime::quick_xml::{Reader, Writer};
+use xsd_runtime::quick_xml::events::{BytesStart, BytesText, Event};
+use xsd_runtime::quick_xml::{Reader, Writer};
 
 /// One variant of a document.
 #[derive(Clone, Debug)]
@@ -134,12 +134,17 @@ fn next_sibling(evs: &[Event<'_>], end: usize) -> Option<(usize, usize)> {
     }
 }
 
-fn with_attrs(s: &BytesStart<'_>, f: impl Fn(&str, &str) -> Option<(String, String)>) -> BytesStart<'static> {
+fn with_attrs(
+    s: &BytesStart<'_>,
+    f: impl Fn(&str, &str) -> Option<(String, String)>,
+) -> BytesStart<'static> {
     let name = s.name().into_inner().to_owned();
     let mut out = BytesStart::new(name);
     for a in s.attributes().flatten() {
         let key: &str = a.key.into_inner();
-        let value = cas_runtime::quick_xml::escape::unescape(&a.value).map(|v| v.into_owned()).unwrap_or_default();
+        let value = xsd_runtime::quick_xml::escape::unescape(&a.value)
+            .map(|v| v.into_owned())
+            .unwrap_or_default();
         if let Some((k, v)) = f(key, &value) {
             out.push_attribute((k.as_str(), v.as_str()));
         }
@@ -149,12 +154,19 @@ fn with_attrs(s: &BytesStart<'_>, f: impl Fn(&str, &str) -> Option<(String, Stri
 
 /// Every single-place mutation of `xml` (deduplicated, in a fixed order).
 pub fn mutations(xml: &str) -> Vec<Variant> {
-    let Some(evs) = events(xml) else { return Vec::new() };
+    let Some(evs) = events(xml) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    let root = evs.iter().position(|e| matches!(e, Event::Start(_) | Event::Empty(_))).unwrap_or(0);
+    let root = evs
+        .iter()
+        .position(|e| matches!(e, Event::Start(_) | Event::Empty(_)))
+        .unwrap_or(0);
     for i in 0..evs.len() {
         let Event::Start(s) = &evs[i] else { continue };
-        let Some(end) = matching_end(&evs, i) else { continue };
+        let Some(end) = matching_end(&evs, i) else {
+            continue;
+        };
         let path = path_of(&evs, i);
         let leaf = end == i + 2 && matches!(evs[i + 1], Event::Text(_)) || end == i + 1;
         // Values of leaf elements.
@@ -167,7 +179,10 @@ pub fn mutations(xml: &str) -> Vec<Variant> {
                 } else {
                     e[i + 1] = text;
                 }
-                out.push(Variant { what: format!("text of {path} -> {v:?}"), xml: write(&e) });
+                out.push(Variant {
+                    what: format!("text of {path} -> {v:?}"),
+                    xml: write(&e),
+                });
             }
         }
         // Attribute values, and removal.
@@ -179,13 +194,28 @@ pub fn mutations(xml: &str) -> Vec<Variant> {
             for v in VALUES {
                 let mut e = evs.clone();
                 e[i] = Event::Start(with_attrs(s, |k, val| {
-                    Some((k.to_owned(), if k == key { (*v).to_owned() } else { val.to_owned() }))
+                    Some((
+                        k.to_owned(),
+                        if k == key {
+                            (*v).to_owned()
+                        } else {
+                            val.to_owned()
+                        },
+                    ))
                 }));
-                out.push(Variant { what: format!("attribute {path}/@{key} -> {v:?}"), xml: write(&e) });
+                out.push(Variant {
+                    what: format!("attribute {path}/@{key} -> {v:?}"),
+                    xml: write(&e),
+                });
             }
             let mut e = evs.clone();
-            e[i] = Event::Start(with_attrs(s, |k, val| (k != key).then(|| (k.to_owned(), val.to_owned()))));
-            out.push(Variant { what: format!("attribute {path}/@{key} removed"), xml: write(&e) });
+            e[i] = Event::Start(with_attrs(s, |k, val| {
+                (k != key).then(|| (k.to_owned(), val.to_owned()))
+            }));
+            out.push(Variant {
+                what: format!("attribute {path}/@{key} removed"),
+                xml: write(&e),
+            });
         }
         // An unknown attribute.
         {
@@ -193,7 +223,10 @@ pub fn mutations(xml: &str) -> Vec<Variant> {
             let mut st = with_attrs(s, |k, v| Some((k.to_owned(), v.to_owned())));
             st.push_attribute(("bogus", "1"));
             e[i] = Event::Start(st);
-            out.push(Variant { what: format!("unknown attribute on {path}"), xml: write(&e) });
+            out.push(Variant {
+                what: format!("unknown attribute on {path}"),
+                xml: write(&e),
+            });
         }
         if i == root {
             continue;
@@ -201,23 +234,35 @@ pub fn mutations(xml: &str) -> Vec<Variant> {
         // Structure: drop, duplicate, swap with the next sibling, unknown child.
         let mut e = evs.clone();
         e.drain(i..=end);
-        out.push(Variant { what: format!("{path} dropped"), xml: write(&e) });
+        out.push(Variant {
+            what: format!("{path} dropped"),
+            xml: write(&e),
+        });
         let mut e = evs.clone();
         let copy: Vec<Event<'static>> = evs[i..=end].to_vec();
         e.splice(end + 1..end + 1, copy);
-        out.push(Variant { what: format!("{path} duplicated"), xml: write(&e) });
+        out.push(Variant {
+            what: format!("{path} duplicated"),
+            xml: write(&e),
+        });
         if let Some((ns, ne)) = next_sibling(&evs, end) {
             let mut e = evs[..i].to_vec();
             e.extend_from_slice(&evs[ns..=ne]);
             e.extend_from_slice(&evs[end + 1..ns]);
             e.extend_from_slice(&evs[i..=end]);
             e.extend_from_slice(&evs[ne + 1..]);
-            out.push(Variant { what: format!("{path} swapped with its next sibling"), xml: write(&e) });
+            out.push(Variant {
+                what: format!("{path} swapped with its next sibling"),
+                xml: write(&e),
+            });
         }
         if !leaf {
             let mut e = evs.clone();
             e.insert(i + 1, Event::Empty(BytesStart::new("Unknown")));
-            out.push(Variant { what: format!("unknown first child in {path}"), xml: write(&e) });
+            out.push(Variant {
+                what: format!("unknown first child in {path}"),
+                xml: write(&e),
+            });
         }
     }
     let mut seen = BTreeSet::new();
@@ -236,7 +281,9 @@ pub fn xmllint_many(schema: &std::path::Path, docs: &[std::path::PathBuf]) -> Ve
             .arg(schema)
             .args(chunk)
             .output()
-            .unwrap_or_else(|e| panic!("cannot run xmllint ({e}); install it: apt-get install -y libxml2-utils"));
+            .unwrap_or_else(|e| {
+                panic!("cannot run xmllint ({e}); install it: apt-get install -y libxml2-utils")
+            });
         let stderr = String::from_utf8_lossy(&out.stderr);
         for d in chunk {
             let name = d.display().to_string();

@@ -32,7 +32,10 @@ fn every_truncation_is_an_error_with_a_location() {
                 Err(errors) => {
                     assert!(!errors.is_empty(), "{name} cut at {cut}: no error reported");
                     let located = errors.iter().all(|e| e.location.is_some() || e.path == "/");
-                    assert!(located, "{name} cut at {cut}: error without location: {errors}");
+                    assert!(
+                        located,
+                        "{name} cut at {cut}: error without location: {errors}"
+                    );
                 }
             }
         }
@@ -41,7 +44,9 @@ fn every_truncation_is_an_error_with_a_location() {
 
 #[test]
 fn corrupted_bytes_never_panic() {
-    let replacements: &[u8] = &[b'<', b'>', b'&', b'"', b'/', b'=', b' ', 0, 0xFF, 0xC3, b'x'];
+    let replacements: &[u8] = &[
+        b'<', b'>', b'&', b'"', b'/', b'=', b' ', 0, 0xFF, 0xC3, b'x',
+    ];
     let mut reads = 0;
     for (name, bytes) in valid_examples() {
         // Every 11th position, each replacement byte.
@@ -79,16 +84,26 @@ fn dtds_are_refused_and_entities_never_expanded() {
 #[test]
 fn deep_nesting_hits_the_depth_limit_without_overflowing_the_stack() {
     let depth = 100_000;
-    let mut doc = String::from(r#"<ArticleDataItem xmlns="urn:cas:ingestion:article-data-item:1" schemaVersion="1.0">"#);
+    let mut doc = String::from(
+        r#"<ArticleDataItem xmlns="urn:cas:ingestion:article-data-item:1" schemaVersion="1.0">"#,
+    );
     doc.push_str(&"<x>".repeat(depth));
     doc.push_str(&"</x>".repeat(depth));
     doc.push_str("</ArticleDataItem>");
     // Unknown children are skipped without recursion; a declared deep path would hit the limit.
     let found = constraints(doc.as_bytes());
-    assert!(!found.is_empty(), "a document of unknown nested elements must be invalid");
-    let opts = cas_runtime::xml::ReadOptions { max_depth: 3, ..Default::default() };
-    let bytes = std::fs::read(schemas_dir().join("examples/CustomsShipment/valid/maximal.xml")).expect("example");
-    let errors = Message::from_slice_with(&bytes, &opts).expect_err("depth 3 is too shallow for a shipment");
+    assert!(
+        !found.is_empty(),
+        "a document of unknown nested elements must be invalid"
+    );
+    let opts = xsd_runtime::xml::ReadOptions {
+        max_depth: 3,
+        ..Default::default()
+    };
+    let bytes = std::fs::read(schemas_dir().join("examples/CustomsShipment/valid/maximal.xml"))
+        .expect("example");
+    let errors =
+        Message::from_slice_with(&bytes, &opts).expect_err("depth 3 is too shallow for a shipment");
     assert!(errors.iter().any(|e| e.constraint() == "limit"), "{errors}");
 }
 
@@ -103,13 +118,20 @@ fn utf16_is_refused_clearly() {
 
 #[test]
 fn errors_are_capped_and_the_rest_counted() {
-    let bytes = std::fs::read(schemas_dir().join("examples/ArticleDataItem/valid/maximal.xml")).expect("example");
+    let bytes = std::fs::read(schemas_dir().join("examples/ArticleDataItem/valid/maximal.xml"))
+        .expect("example");
     let text = String::from_utf8(bytes).expect("utf-8");
     // Many unknown attributes: one error each.
     let attrs: String = (0..50).map(|i| format!(" bogus{i}=\"1\"")).collect();
     let doc = text.replacen("schemaVersion=", &format!("{attrs} schemaVersion="), 1);
-    let opts = cas_runtime::xml::ReadOptions { max_errors: 10, ..Default::default() };
+    let opts = xsd_runtime::xml::ReadOptions {
+        max_errors: 10,
+        ..Default::default()
+    };
     let errors = Message::from_xml_with(&doc, &opts).expect_err("invalid");
     assert_eq!(errors.len(), 11, "10 kept and one limit error: {errors}");
-    assert_eq!(errors.iter().filter(|e| e.constraint() == "limit").count(), 1);
+    assert_eq!(
+        errors.iter().filter(|e| e.constraint() == "limit").count(),
+        1
+    );
 }

@@ -6,20 +6,21 @@
 //! and returns at once: tokio's paused time would auto-advance while the
 //! client waits on real sockets and fire request time-outs at random.
 
+use cas_api::MessageExt;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
-use cas_messages::Message;
-use cas_messages::customs_shipment::CustomsShipment;
-use cas_runtime::XmlRoot;
-use cas_runtime::client::{
+use cas_api::client::{
     Auth, Client, ClientBuilder, IdempotencyKey, Jitter, Outbound, RecordingClock, RetryPolicy,
     SendError, Status,
 };
-use cas_test_server::{Fault, RetryAfter, TestServer};
+use cas_messages::Message;
+use cas_messages::customs_shipment::CustomsShipment;
+use cas_sandbox::{Fault, RetryAfter, TestServer};
 use cas_tests::{schemas_dir, xml_files};
+use xsd_runtime::XmlRoot;
 
 fn policy() -> RetryPolicy {
     RetryPolicy {
@@ -713,7 +714,7 @@ fn the_base_url_must_be_absolute_http() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_checks_content_type_method_and_keys() {
-    use cas_runtime::reqwest;
+    use cas_api::reqwest;
     let server = server().await;
     let http = reqwest::Client::new();
     let url = format!("{}/ingestion/v1/customs-shipment", server.base_url());

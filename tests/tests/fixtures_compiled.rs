@@ -6,7 +6,7 @@
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
-use cas_runtime::{ValidationErrors, WriteError};
+use xsd_runtime::{ValidationErrors, WriteError};
 
 // As at the root of a generated crate: warnings are errors, clippy's style
 // lints are not applied to generated code.
@@ -21,9 +21,31 @@ mod fx {
         )*};
     }
     fixture_modules!(
-        all, any, any_strict, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
-        groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
-        sequence, simple_content, union, unqualified,
+        all,
+        any,
+        any_strict,
+        anonymous_nesting,
+        choice,
+        dates,
+        defaults_fixed,
+        enumeration,
+        extension,
+        facets,
+        groups,
+        identity,
+        ids,
+        include_import,
+        list,
+        names,
+        nillable,
+        no_namespace,
+        numbers,
+        occurs,
+        recursive,
+        sequence,
+        simple_content,
+        union,
+        unqualified,
     );
 }
 
@@ -46,8 +68,13 @@ fn round_trip<D: PartialEq + Debug>(
     std::fs::write(&out, &written).expect("temp file");
     let verdict = cas_tests::xmllint(&dir.join(format!("{name}.xsd")), &out);
     let _ = std::fs::remove_file(&out);
-    assert!(verdict.valid, "{name}: xmllint rejects the written XML:\n{}\n{written}", verdict.output);
-    let again = read(&written).unwrap_or_else(|e| panic!("{name}: written XML does not read back:\n{e}\n{written}"));
+    assert!(
+        verdict.valid,
+        "{name}: xmllint rejects the written XML:\n{}\n{written}",
+        verdict.output
+    );
+    let again = read(&written)
+        .unwrap_or_else(|e| panic!("{name}: written XML does not read back:\n{e}\n{written}"));
     assert_eq!(again, value, "{name}: reads back different");
     value
 }
@@ -62,16 +89,45 @@ macro_rules! round_trip_tests {
 }
 
 round_trip_tests!(
-    all, any, any_strict, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
-    groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
-    sequence, simple_content, union, unqualified,
+    all,
+    any,
+    any_strict,
+    anonymous_nesting,
+    choice,
+    dates,
+    defaults_fixed,
+    enumeration,
+    extension,
+    facets,
+    groups,
+    identity,
+    ids,
+    include_import,
+    list,
+    names,
+    nillable,
+    no_namespace,
+    numbers,
+    occurs,
+    recursive,
+    sequence,
+    simple_content,
+    union,
+    unqualified,
 );
 
 /// Reads a variant of a fixture instance: our verdict (with the constraints
 /// reported) and xmllint's.
-fn verdicts(name: &str, xml: &str, read: impl Fn(&str) -> Result<(), ValidationErrors>) -> (Vec<&'static str>, bool) {
+fn verdicts(
+    name: &str,
+    xml: &str,
+    read: impl Fn(&str) -> Result<(), ValidationErrors>,
+) -> (Vec<&'static str>, bool) {
     let dir = fixtures_dir();
-    let out = std::env::temp_dir().join(format!("cas-fixture-variant-{}-{name}.xml", std::process::id()));
+    let out = std::env::temp_dir().join(format!(
+        "cas-fixture-variant-{}-{name}.xml",
+        std::process::id()
+    ));
     std::fs::write(&out, xml).expect("temp file");
     let xmllint_valid = cas_tests::xmllint(&dir.join(format!("{name}.xsd")), &out).valid;
     let _ = std::fs::remove_file(&out);
@@ -89,15 +145,29 @@ fn duplicate_ids_and_dangling_idrefs_are_errors() {
     // (variant, constraint we report, whether xmllint rejects it too)
     for (variant, constraint, xmllint_rejects) in [
         (xml.replace("id=\"p2\"", "id=\"p1\""), "unique", true),
-        (xml.replace("<code>C7</code>", "<code>p1</code>"), "pattern", true),
+        (
+            xml.replace("<code>C7</code>", "<code>p1</code>"),
+            "pattern",
+            true,
+        ),
         // libxml2 does not resolve IDREFs in schema validation; XSD requires it
         // (conformance/README.md lists this difference).
         (xml.replace("to=\"p2\"", "to=\"p9\""), "keyref", false),
-        (xml.replace("also=\"p1 C7\"", "also=\"p1 C8\""), "keyref", false),
+        (
+            xml.replace("also=\"p1 C7\"", "also=\"p1 C8\""),
+            "keyref",
+            false,
+        ),
     ] {
         let (ours, xmllint_valid) = verdicts("ids", &variant, read);
-        assert_eq!(!xmllint_valid, xmllint_rejects, "xmllint's verdict changed for:\n{variant}");
-        assert!(ours.contains(&constraint), "expected {constraint}, got {ours:?} for:\n{variant}");
+        assert_eq!(
+            !xmllint_valid, xmllint_rejects,
+            "xmllint's verdict changed for:\n{variant}"
+        );
+        assert!(
+            ours.contains(&constraint),
+            "expected {constraint}, got {ours:?} for:\n{variant}"
+        );
     }
 }
 
@@ -105,12 +175,12 @@ fn duplicate_ids_and_dangling_idrefs_are_errors() {
 /// written, accepted by xmllint (one run for all), read back equal.
 fn property_round_trip<D: PartialEq + Debug>(
     name: &str,
-    strategy: cas_runtime::strategy::proptest::strategy::BoxedStrategy<D>,
+    strategy: xsd_runtime::strategy::proptest::strategy::BoxedStrategy<D>,
     read: impl Fn(&str) -> Result<D, ValidationErrors>,
     write: impl Fn(&D) -> Result<String, WriteError>,
 ) {
-    use cas_runtime::strategy::proptest::strategy::{Strategy, ValueTree};
-    use cas_runtime::strategy::proptest::test_runner::TestRunner;
+    use xsd_runtime::strategy::proptest::strategy::{Strategy, ValueTree};
+    use xsd_runtime::strategy::proptest::test_runner::TestRunner;
     const CASES: usize = 16;
     let mut runner = TestRunner::deterministic();
     let dir = std::env::temp_dir().join(format!("cas-fixture-props-{}-{name}", std::process::id()));
@@ -119,16 +189,22 @@ fn property_round_trip<D: PartialEq + Debug>(
     let mut files = Vec::new();
     let mut texts = Vec::new();
     for i in 0..CASES {
-        let value = strategy.new_tree(&mut runner).unwrap_or_else(|e| panic!("{name}: strategy gave up: {e}")).current();
+        let value = strategy
+            .new_tree(&mut runner)
+            .unwrap_or_else(|e| panic!("{name}: strategy gave up: {e}"))
+            .current();
         let xml = write(&value).unwrap_or_else(|e| panic!("{name}: not written: {e}"));
-        let back = read(&xml).unwrap_or_else(|e| panic!("{name}: generated document does not read back:\n{e}\n{xml}"));
+        let back = read(&xml).unwrap_or_else(|e| {
+            panic!("{name}: generated document does not read back:\n{e}\n{xml}")
+        });
         assert_eq!(back, value, "{name}: reads back different:\n{xml}");
         let path = dir.join(format!("{i}.xml"));
         std::fs::write(&path, &xml).expect("temp file");
         files.push(path);
         texts.push(xml);
     }
-    let verdicts = cas_tests::mutate::xmllint_many(&fixtures_dir().join(format!("{name}.xsd")), &files);
+    let verdicts =
+        cas_tests::mutate::xmllint_many(&fixtures_dir().join(format!("{name}.xsd")), &files);
     let _ = std::fs::remove_dir_all(&dir);
     for (ok, xml) in verdicts.into_iter().zip(&texts) {
         assert!(ok, "{name}: xmllint rejects a generated document:\n{xml}");
@@ -155,7 +231,29 @@ macro_rules! property_tests {
 }
 
 property_tests!(
-    all, any, any_strict, anonymous_nesting, choice, dates, defaults_fixed, enumeration, extension, facets,
-    groups, identity, ids, include_import, list, names, nillable, no_namespace, numbers, occurs, recursive,
-    sequence, simple_content, union, unqualified,
+    all,
+    any,
+    any_strict,
+    anonymous_nesting,
+    choice,
+    dates,
+    defaults_fixed,
+    enumeration,
+    extension,
+    facets,
+    groups,
+    identity,
+    ids,
+    include_import,
+    list,
+    names,
+    nillable,
+    no_namespace,
+    numbers,
+    occurs,
+    recursive,
+    sequence,
+    simple_content,
+    union,
+    unqualified,
 );

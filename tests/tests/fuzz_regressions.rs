@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use cas_messages::Document;
-use cas_runtime::xml::ReadOptions;
 use cas_tests::repo_root;
+use xsd_runtime::xml::ReadOptions;
 
 /// What each kept input must read as: the constraint of its first error, or
 /// `None` when it is a valid document.
@@ -87,7 +87,7 @@ fn every_kept_crash_input_now_gives_its_expected_result() {
 /// parses, and the event writes and parses back equal.
 #[test]
 fn kept_webhook_inputs_round_trip() {
-    use cas_runtime::webhook::WebhookEvent;
+    use cas_api::webhook::WebhookEvent;
     let dir = repo_root().join("tests/fuzz-regressions/webhook");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("webhook inputs") {

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use cas_messages::Message;
 use cas_messages::article_data_item::ArticleDataItem;
-use cas_runtime::xml::ReadOptions;
-use cas_runtime::{ErrorKind, ValidationErrors, XmlRoot};
 use cas_tests::{schemas_dir, xmllint};
+use xsd_runtime::xml::ReadOptions;
+use xsd_runtime::{ErrorKind, ValidationErrors, XmlRoot};
 
 const ROOT: &str = r#"<ArticleDataItem xmlns="urn:cas:ingestion:article-data-item:1" xmlns:cmn="urn:cas:common:1" schemaVersion="1.0">"#;
 const HEADER: &str = "<Header><cmn:SenderId>DE123456789012345</cmn:SenderId><cmn:MessageId>ART-0001</cmn:MessageId>\
@@ -39,7 +39,7 @@ fn errors(bytes: &[u8]) -> ValidationErrors {
 }
 
 /// The one error of a document that must fail with exactly one.
-fn only_error(bytes: &[u8]) -> cas_runtime::ValidationError {
+fn only_error(bytes: &[u8]) -> xsd_runtime::ValidationError {
     let e = errors(bytes);
     assert_eq!(e.len(), 1, "expected one error, got: {e}");
     e.0.into_iter().next().expect("one error")
@@ -420,9 +420,9 @@ fn the_documented_defaults() {
             d.max_wildcard_nodes
         ),
         (true, 256, 1000, 256 << 20, 16 << 20, 1024, 1_000_000),
-        "runtime/src/lib.rs documents these: update both together"
+        "xsd-runtime/src/lib.rs documents these: update both together"
     );
-    let docs = include_str!("../../runtime/src/lib.rs");
+    let docs = include_str!("../../xsd-runtime/src/lib.rs");
     for row in [
         "256 MiB",
         "16 MiB",
@@ -821,7 +821,10 @@ fn many_distinct_wildcard_names_are_counted_right() {
         ..ReadOptions::default()
     };
     let e = Message::from_xml_with(&doc, &opts).expect_err("past the node limit");
-    assert_eq!(e.0[0].path, "/ArticleDataItem/Article[1]/Extensions/n7[3]", "{e}");
+    assert_eq!(
+        e.0[0].path, "/ArticleDataItem/Article[1]/Extensions/n7[3]",
+        "{e}"
+    );
     // Within it, the document is valid (xmllint agrees).
     assert!(Message::from_xml(&doc).is_ok());
     assert!(xmllint_valid("many-names", doc.as_bytes()));

@@ -13,9 +13,21 @@ fn mutations_agree_with_xmllint() {
         .disagreements
         .iter()
         .filter(|d| !known.contains(&d.key))
-        .map(|d| format!("{} (xmllint: {}; ours: {})", d.key, if d.xmllint_valid { "valid" } else { "invalid" }, d.our_errors))
+        .map(|d| {
+            format!(
+                "{} (xmllint: {}; ours: {})",
+                d.key,
+                if d.xmllint_valid { "valid" } else { "invalid" },
+                d.our_errors
+            )
+        })
         .collect();
-    assert!(new.is_empty(), "{} of {total} variants disagree with xmllint:\n{}", new.len(), new.join("\n"));
+    assert!(
+        new.is_empty(),
+        "{} of {total} variants disagree with xmllint:\n{}",
+        new.len(),
+        new.join("\n")
+    );
 }
 
 /// Every variant (`cargo xtask mutate` runs this): prints the table and
@@ -32,13 +44,24 @@ fn all_mutations_agree_with_xmllint() {
         total.0 += n;
         total.1 += agree;
     }
-    println!("mutate: {} of {} variants agree with xmllint", total.1, total.0);
+    println!(
+        "mutate: {} of {} variants agree with xmllint",
+        total.1, total.0
+    );
     let mut new = 0;
     for d in &report.disagreements {
         let known_one = known.contains(&d.key);
         new += usize::from(!known_one);
         let verdict = if d.xmllint_valid { "valid" } else { "invalid" };
-        println!("{}\t{}\txmllint says {verdict}; we say: {}", if known_one { "known" } else { "NEW" }, d.key, d.our_errors);
+        println!(
+            "{}\t{}\txmllint says {verdict}; we say: {}",
+            if known_one { "known" } else { "NEW" },
+            d.key,
+            d.our_errors
+        );
     }
-    assert_eq!(new, 0, "disagreements not in conformance/mutation-known-differences.txt");
+    assert_eq!(
+        new, 0,
+        "disagreements not in conformance/mutation-known-differences.txt"
+    );
 }

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use cas_messages::Message;
-use cas_runtime::strategy::proptest::prelude::Rng as _;
-use cas_runtime::strategy::proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
-use cas_runtime::strategy::proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use cas_tests::mutate;
+use xsd_runtime::strategy::proptest::prelude::Rng as _;
+use xsd_runtime::strategy::proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
+use xsd_runtime::strategy::proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 /// Messages per kind in `cargo test` (eight kinds).
 const QUICK_CASES: usize = 12;
@@ -60,7 +60,7 @@ fn messages(per_kind: usize, seed: u64) -> BTreeMap<&'static str, Vec<Message>> 
             .new_tree(&mut runner)
             .unwrap_or_else(|e| panic!("strategy gave up: {e}"));
         let m = tree.current();
-        let v = out.entry(m.message_name()).or_default();
+        let v = out.entry(m.element_name()).or_default();
         if v.len() < per_kind {
             v.push(m);
         }

@@ -4,14 +4,35 @@
 
 use std::collections::BTreeSet;
 
-use cas_codegen::manifest::load_invalid_examples;
+use cas_tests::examples::load_invalid_examples;
 use cas_tests::{manifest, schemas_dir, xml_files, xmllint};
 
 const CONSTRAINTS: &[&str] = &[
-    "pattern", "enumeration", "length", "minLength", "maxLength", "minInclusive", "maxInclusive",
-    "minExclusive", "maxExclusive", "totalDigits", "fractionDigits", "whiteSpace", "datatype",
-    "minOccurs", "maxOccurs", "unexpectedElement", "requiredAttribute", "unexpectedAttribute",
-    "fixed", "nillable", "unique", "key", "keyref", "encoding", "malformed",
+    "pattern",
+    "enumeration",
+    "length",
+    "minLength",
+    "maxLength",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+    "totalDigits",
+    "fractionDigits",
+    "whiteSpace",
+    "datatype",
+    "minOccurs",
+    "maxOccurs",
+    "unexpectedElement",
+    "requiredAttribute",
+    "unexpectedAttribute",
+    "fixed",
+    "nillable",
+    "unique",
+    "key",
+    "keyref",
+    "encoding",
+    "malformed",
 ];
 
 #[test]
@@ -24,8 +45,18 @@ fn every_valid_example_validates_and_every_invalid_one_is_rejected() {
         let dir = schemas_dir().join("examples").join(&msg.name);
         let valid = xml_files(&dir.join("valid"));
         let invalid = xml_files(&dir.join("invalid"));
-        assert!(valid.len() >= 3, "{}: at least 3 valid examples, found {}", msg.name, valid.len());
-        assert!(invalid.len() >= 10, "{}: at least 10 invalid examples, found {}", msg.name, invalid.len());
+        assert!(
+            valid.len() >= 3,
+            "{}: at least 3 valid examples, found {}",
+            msg.name,
+            valid.len()
+        );
+        assert!(
+            invalid.len() >= 10,
+            "{}: at least 10 invalid examples, found {}",
+            msg.name,
+            invalid.len()
+        );
         for doc in &valid {
             let v = xmllint(&schema, doc);
             if !v.valid {
@@ -39,11 +70,20 @@ fn every_valid_example_validates_and_every_invalid_one_is_rejected() {
             }
             // Exit code 5 means the schema itself did not compile.
             if v.exit_code == Some(5) {
-                failures.push(format!("{} does not compile:\n{}", schema.display(), v.output));
+                failures.push(format!(
+                    "{} does not compile:\n{}",
+                    schema.display(),
+                    v.output
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -54,14 +94,39 @@ fn examples_manifest_lists_exactly_the_invalid_files() {
     let messages: BTreeSet<&str> = m.messages.iter().map(|x| x.name.as_str()).collect();
     let mut listed = BTreeSet::new();
     for e in &entries {
-        assert!(CONSTRAINTS.contains(&e.constraint.as_str()), "{}: unknown constraint {}", e.file.display(), e.constraint);
-        assert!(messages.contains(e.message.as_str()), "{}: unknown message {}", e.file.display(), e.message);
-        let root = m.messages.iter().find(|x| x.name == e.message).map(|x| x.root.as_str()).unwrap_or("");
         assert!(
-            e.path == "/" || e.path == format!("/{root}") || e.path.starts_with(&format!("/{root}/")) || e.path.starts_with(&format!("/{root}[")),
-            "{}: path {} does not start at the root {}", e.file.display(), e.path, root
+            CONSTRAINTS.contains(&e.constraint.as_str()),
+            "{}: unknown constraint {}",
+            e.file.display(),
+            e.constraint
         );
-        assert!(listed.insert(e.file.clone()), "{} listed twice", e.file.display());
+        assert!(
+            messages.contains(e.message.as_str()),
+            "{}: unknown message {}",
+            e.file.display(),
+            e.message
+        );
+        let root = m
+            .messages
+            .iter()
+            .find(|x| x.name == e.message)
+            .map(|x| x.root.as_str())
+            .unwrap_or("");
+        assert!(
+            e.path == "/"
+                || e.path == format!("/{root}")
+                || e.path.starts_with(&format!("/{root}/"))
+                || e.path.starts_with(&format!("/{root}[")),
+            "{}: path {} does not start at the root {}",
+            e.file.display(),
+            e.path,
+            root
+        );
+        assert!(
+            listed.insert(e.file.clone()),
+            "{} listed twice",
+            e.file.display()
+        );
     }
     let mut on_disk = BTreeSet::new();
     for msg in &m.messages {
@@ -71,5 +136,8 @@ fn examples_manifest_lists_exactly_the_invalid_files() {
     }
     let missing: Vec<_> = on_disk.difference(&listed).collect();
     let extra: Vec<_> = listed.difference(&on_disk).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "not in manifest: {missing:?}; no such file: {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "not in manifest: {missing:?}; no such file: {extra:?}"
+    );
 }

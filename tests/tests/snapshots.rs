@@ -23,15 +23,21 @@ fn fixtures() -> Vec<PathBuf> {
 #[test]
 fn generated_code_matches_snapshots() {
     let all = fixtures();
-    assert!(all.len() >= 20, "expected a fixture per construct, found {}", all.len());
+    assert!(
+        all.len() >= 20,
+        "expected a fixture per construct, found {}",
+        all.len()
+    );
     for xsd in all {
         let stem = xsd.file_stem().unwrap().to_string_lossy().into_owned();
-        let generated = cas_codegen::Generator::new()
+        let generated = xsd_codegen::Generator::new()
             .schema(&xsd)
             .source_root(fixtures_dir())
             .generate()
             .unwrap_or_else(|e| panic!("{stem}: {e}"));
-        let code = generated.single_file().unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let code = generated
+            .single_file()
+            .unwrap_or_else(|e| panic!("{stem}: {e}"));
         insta::assert_snapshot!(stem, code);
     }
 }
@@ -39,8 +45,14 @@ fn generated_code_matches_snapshots() {
 #[test]
 fn generation_is_deterministic_for_every_fixture() {
     for xsd in fixtures() {
-        let a = cas_codegen::Generator::new().schema(&xsd).generate().expect("first run");
-        let b = cas_codegen::Generator::new().schema(&xsd).generate().expect("second run");
+        let a = xsd_codegen::Generator::new()
+            .schema(&xsd)
+            .generate()
+            .expect("first run");
+        let b = xsd_codegen::Generator::new()
+            .schema(&xsd)
+            .generate()
+            .expect("second run");
         assert_eq!(a, b, "{}", xsd.display());
     }
 }

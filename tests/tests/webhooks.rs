@@ -5,19 +5,20 @@
 //!
 //! Waits are bounded polls (at most 5 s), never fixed sleeps.
 
+use cas_api::MessageExt;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use cas_messages::Message;
-use cas_runtime::client::{Client, IdempotencyKey, Jitter, Outbound, RetryPolicy};
-use cas_runtime::webhook::{
+use cas_api::client::{Client, IdempotencyKey, Jitter, Outbound, RetryPolicy};
+use cas_api::webhook::{
     Correlator, DeclarationStatus, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, OutcomeKind,
     Secret, Verifier, WebhookError, WebhookHeaders, sign,
 };
-use cas_test_server::{NET_MASS_EXCEEDS_GROSS, ServerConfig, TestServer};
+use cas_messages::Message;
+use cas_sandbox::{NET_MASS_EXCEEDS_GROSS, ServerConfig, TestServer};
 use cas_tests::schemas_dir;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cas_codegen::{Generator, write_files};
+use xsd_codegen::{Generator, write_files};
 
 /// Fails below this share of agreeing instances.
 const FLOOR: f64 = 0.995;
@@ -48,7 +48,9 @@ struct Instance {
 }
 
 fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -70,20 +72,36 @@ fn classify(dir: &Path, path: &Path) -> Option<Instance> {
         _ => return None,
     };
     let rel = path.strip_prefix(dir).ok()?;
-    let mut comps = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let mut comps = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
     let kind = comps.next()?;
     let datatype = format!("{kind}/{}", comps.next()?);
     // The facet is the part before the two trailing numbers.
     let parts: Vec<&str> = rest.split('-').collect();
-    let facet = parts.get(parts.len().checked_sub(3)?).map(|s| (*s).to_owned())?;
-    Some(Instance { path: path.to_path_buf(), expect_valid, datatype, facet, id })
+    let facet = parts
+        .get(parts.len().checked_sub(3)?)
+        .map(|s| (*s).to_owned())?;
+    Some(Instance {
+        path: path.to_path_buf(),
+        expect_valid,
+        datatype,
+        facet,
+        id,
+    })
 }
 
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
-    let dir = args.first().map(PathBuf::from).ok_or("usage: cargo xtask conformance <DIR> [--known-failures FILE]")?;
+    let dir = args
+        .first()
+        .map(PathBuf::from)
+        .ok_or("usage: cargo xtask conformance <DIR> [--known-failures FILE]")?;
     let dir = std::path::absolute(&dir).map_err(|e| e.to_string())?;
     let known_path = match args.iter().position(|a| a == "--known-failures") {
-        Some(i) => args.get(i + 1).map(PathBuf::from).ok_or("--known-failures needs a file")?,
+        Some(i) => args
+            .get(i + 1)
+            .map(PathBuf::from)
+            .ok_or("--known-failures needs a file")?,
         None => root.join("conformance/nist-known-failures.txt"),
     };
     let known: BTreeSet<String> = std::fs::read_to_string(&known_path)
@@ -103,14 +121,18 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     let mut refused: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut accepted = Vec::new();
     for s in &schemas {
-        match cas_codegen::frontend::load(std::slice::from_ref(s)) {
+        match Generator::new().schema(s).check_schemas() {
             Ok(_) => accepted.push(s.clone()),
             Err(e) => {
                 refused.insert(s.clone(), e.to_string());
             }
         }
     }
-    eprintln!("conformance: {} schemas, {} refused by the generator", schemas.len(), refused.len());
+    eprintln!(
+        "conformance: {} schemas, {} refused by the generator",
+        schemas.len(),
+        refused.len()
+    );
     let generated = Generator::new()
         .schemas(accepted.iter().cloned())
         .source_root(&dir)
@@ -120,8 +142,8 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     let krate = root.join("target/conformance");
     std::fs::create_dir_all(krate.join("src")).map_err(|e| e.to_string())?;
     let manifest = format!(
-        "[package]\nname = \"conformance\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ncas-runtime = {{ path = {:?}, default-features = false }}\n\n[profile.dev]\ndebug = false\nincremental = false\n\n[workspace]\n",
-        root.join("runtime").display().to_string()
+        "[package]\nname = \"conformance\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nxsd-runtime = {{ path = {:?} }}\n\n[profile.dev]\ndebug = false\nincremental = false\n\n[workspace]\n",
+        root.join("xsd-runtime").display().to_string()
     );
     std::fs::write(krate.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
     write_files(&krate.join("src"), &generated.files).map_err(|e| e.to_string())?;
@@ -141,7 +163,10 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     walk(&dir, "xml", &mut files);
     files.sort();
     let instances: Vec<Instance> = files.iter().filter_map(|f| classify(&dir, f)).collect();
-    let input: String = instances.iter().map(|i| format!("{}\n", i.path.display())).collect();
+    let input: String = instances
+        .iter()
+        .map(|i| format!("{}\n", i.path.display()))
+        .collect();
     let list = krate.join("instances.txt");
     std::fs::write(&list, input).map_err(|e| e.to_string())?;
     let out = Command::new(krate.join("target/debug/conformance"))
@@ -152,15 +177,23 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     let mut verdicts: BTreeMap<String, (bool, String)> = BTreeMap::new();
     for line in text.lines() {
         let mut parts = line.splitn(3, '\t');
-        let (Some(path), Some(v)) = (parts.next(), parts.next()) else { continue };
-        verdicts.insert(path.to_owned(), (v == "valid", parts.next().unwrap_or("").to_owned()));
+        let (Some(path), Some(v)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        verdicts.insert(
+            path.to_owned(),
+            (v == "valid", parts.next().unwrap_or("").to_owned()),
+        );
     }
 
     let schema_of = |i: &Instance| -> Option<PathBuf> {
         // NISTXML-SV-IV-atomic-int-enumeration-1-3 → NISTSchema-SV-IV-atomic-int-enumeration-1.xsd
         let stem = i.id.strip_prefix("NISTXML-")?;
         let cut = stem.rfind('-')?;
-        Some(i.path.with_file_name(format!("NISTSchema-{}.xsd", &stem[..cut])))
+        Some(
+            i.path
+                .with_file_name(format!("NISTSchema-{}.xsd", &stem[..cut])),
+        )
     };
     let mut by_type: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut by_facet: BTreeMap<String, (u32, u32)> = BTreeMap::new();
@@ -186,39 +219,81 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
 
     let total = instances.len() as u32;
     let agree = total - failing.len() as u32;
-    println!("{:<28} {:>8} {:>8} {:>8}", "datatype", "agree", "total", "share");
+    println!(
+        "{:<28} {:>8} {:>8} {:>8}",
+        "datatype", "agree", "total", "share"
+    );
     for (k, (a, t)) in &by_type {
-        println!("{k:<28} {a:>8} {t:>8} {:>7.2}%", 100.0 * f64::from(*a) / f64::from(*t));
+        println!(
+            "{k:<28} {a:>8} {t:>8} {:>7.2}%",
+            100.0 * f64::from(*a) / f64::from(*t)
+        );
     }
     println!();
-    println!("{:<28} {:>8} {:>8} {:>8}", "facet", "agree", "total", "share");
+    println!(
+        "{:<28} {:>8} {:>8} {:>8}",
+        "facet", "agree", "total", "share"
+    );
     for (k, (a, t)) in &by_facet {
-        println!("{k:<28} {a:>8} {t:>8} {:>7.2}%", 100.0 * f64::from(*a) / f64::from(*t));
+        println!(
+            "{k:<28} {a:>8} {t:>8} {:>7.2}%",
+            100.0 * f64::from(*a) / f64::from(*t)
+        );
     }
     let share = f64::from(agree) / f64::from(total.max(1));
     println!();
-    println!("conformance: {agree} of {total} instances agree with the expected verdict ({:.2}%)", 100.0 * share);
+    println!(
+        "conformance: {agree} of {total} instances agree with the expected verdict ({:.2}%)",
+        100.0 * share
+    );
 
-    let unexpected: Vec<_> = failing.iter().filter(|(id, ..)| !known.contains(id)).collect();
+    let unexpected: Vec<_> = failing
+        .iter()
+        .filter(|(id, ..)| !known.contains(id))
+        .collect();
     let failing_ids: BTreeSet<&String> = failing.iter().map(|(id, ..)| id).collect();
-    let fixed: Vec<_> = known.iter().filter(|id| !failing_ids.contains(id)).collect();
+    let fixed: Vec<_> = known
+        .iter()
+        .filter(|id| !failing_ids.contains(id))
+        .collect();
     if std::env::var_os("CONFORMANCE_LIST").is_some() {
         for (id, expect, detail) in &failing {
-            println!("{id}\t# expected {}: {detail}", if *expect { "valid" } else { "invalid" });
+            println!(
+                "{id}\t# expected {}: {detail}",
+                if *expect { "valid" } else { "invalid" }
+            );
         }
     }
     if !fixed.is_empty() {
-        println!("{} known failures pass now; remove them from {}", fixed.len(), known_path.display());
+        println!(
+            "{} known failures pass now; remove them from {}",
+            fixed.len(),
+            known_path.display()
+        );
     }
     if share < FLOOR {
-        return Err(format!("agreement {:.2}% is below the floor of {:.2}%", 100.0 * share, 100.0 * FLOOR));
+        return Err(format!(
+            "agreement {:.2}% is below the floor of {:.2}%",
+            100.0 * share,
+            100.0 * FLOOR
+        ));
     }
     if !unexpected.is_empty() {
         let list: Vec<String> = unexpected
             .iter()
-            .map(|(id, expect, d)| format!("{id} (expected {}): {d}", if *expect { "valid" } else { "invalid" }))
+            .map(|(id, expect, d)| {
+                format!(
+                    "{id} (expected {}): {d}",
+                    if *expect { "valid" } else { "invalid" }
+                )
+            })
             .collect();
-        return Err(format!("{} new failures (not in {}):\n  {}", unexpected.len(), known_path.display(), list.join("\n  ")));
+        return Err(format!(
+            "{} new failures (not in {}):\n  {}",
+            unexpected.len(),
+            known_path.display(),
+            list.join("\n  ")
+        ));
     }
     Ok(())
 }

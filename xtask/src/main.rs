@@ -9,12 +9,13 @@
 mod bench;
 mod bigdoc;
 mod conformance;
+mod manifest;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cas_codegen::manifest::Manifest;
-use cas_codegen::{Generated, Generator, check_files, write_files};
+use manifest::Manifest;
+use xsd_codegen::{Generated, Generator, RootEnum, check_files, write_files};
 
 const USAGE: &str = "usage: cargo xtask <command>
   regen                         rewrite generated/ from schemas/
@@ -29,22 +30,37 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 random mutations of them, against xmllint and our reader";
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The generator run that produces `generated/src/`.
 fn messages_generator(root: &Path) -> Result<Generator, String> {
-    let manifest = Manifest::load(&root.join("schemas/manifest.toml")).map_err(|e| e.to_string())?;
-    Ok(Generator::new().manifest(manifest).source_root(root).crate_doc(CRATE_DOC).proptest(true))
+    let manifest = Manifest::load(&root.join("schemas/manifest.toml"))?;
+    let mut messages = RootEnum::new(
+        "Message",
+        "A CAS ingestion message: one variant per message of `schemas/manifest.toml`.",
+    );
+    for m in &manifest.messages {
+        messages = messages.root(&m.namespace, &m.root);
+    }
+    Ok(Generator::new()
+        .schemas(manifest.schema_paths())
+        .root_enum(messages)
+        .source_root(root)
+        .crate_doc(CRATE_DOC)
+        .proptest(true))
 }
 
 /// The doc comment of `cas-messages` (its example is a doc test).
 const CRATE_DOC: &str = r#"`cas-messages`: the CAS ingestion messages, generated from `schemas/` by
 `cargo xtask regen`.
 
-Each message type reads and writes its XML ([`cas_runtime::XmlRoot`]) and
-knows its endpoint ([`cas_runtime::IngestionMessage`]); [`Message`] reads
-any of the eight, dispatching on the root element.
+Each message type reads and writes its XML ([`xsd_runtime::XmlRoot`]);
+[`Message`] reads any of the eight, dispatching on the root element. Which
+endpoint each goes to is the CAS layer's business (`cas-api`).
 
 Restricted types check their facets when built (`EoriNumberType::new`
 refuses a malformed EORI); `validate` checks a whole message against
@@ -53,7 +69,7 @@ every constraint of its schema and returns every problem with its path:
 ```
 use cas_messages::common_types::*;
 use cas_messages::material_list_invalidation_request::*;
-use cas_runtime::XmlRoot;
+use xsd_runtime::XmlRoot;
 
 assert!(EoriNumberType::new("de123").is_err()); // lower case breaks the EORI pattern
 
@@ -92,7 +108,9 @@ assert_eq!(found, [
 ```"#;
 
 fn generate_messages(root: &Path) -> Result<Generated, String> {
-    messages_generator(root)?.generate().map_err(|e| e.to_string())
+    messages_generator(root)?
+        .generate()
+        .map_err(|e| e.to_string())
 }
 
 fn regen(root: &Path) -> Result<(), String> {
@@ -104,7 +122,11 @@ fn regen(root: &Path) -> Result<(), String> {
         g.schema_files,
         g.types,
         g.files.len(),
-        if changed == 0 { "unchanged".to_owned() } else { format!("{changed} changed") }
+        if changed == 0 {
+            "unchanged".to_owned()
+        } else {
+            format!("{changed} changed")
+        }
     );
     Ok(())
 }
@@ -112,7 +134,10 @@ fn regen(root: &Path) -> Result<(), String> {
 /// Every stale file of `generated/`, empty when it is fresh.
 fn stale(root: &Path) -> Result<Vec<String>, String> {
     let g = generate_messages(root)?;
-    Ok(check_files(&root.join("generated/src"), &g.files).iter().map(ToString::to_string).collect())
+    Ok(check_files(&root.join("generated/src"), &g.files)
+        .iter()
+        .map(ToString::to_string)
+        .collect())
 }
 
 fn check(root: &Path) -> Result<(), String> {
@@ -146,19 +171,28 @@ fn gen_crate(args: &[String]) -> Result<(), String> {
         .iter()
         .map(|p| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display())))
         .collect::<Result<_, _>>()?;
-    let g = Generator::new().schemas(schemas).proptest(true).generate().map_err(|e| e.to_string())?;
+    let g = Generator::new()
+        .schemas(schemas)
+        .proptest(true)
+        .generate()
+        .map_err(|e| e.to_string())?;
     let name = out
         .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
+        .map(|n| {
+            n.to_string_lossy()
+                .to_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        })
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "generated-xsd".into());
-    let runtime = repo_root().join("runtime");
+    let runtime = repo_root().join("xsd-runtime");
     let cargo_toml = format!(
-        "# Generated by `cargo xtask gen`.\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\ncas-runtime = {{ path = {:?}, default-features = false }}\n\n[features]\n# `T::strategy()` and `impl Arbitrary` on every type, for property tests.\nproptest = [\"cas-runtime/proptest\"]\n\n[workspace]\n",
+        "# Generated by `cargo xtask gen`.\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nxsd-runtime = {{ path = {:?} }}\n\n[features]\n# `T::strategy()` and `impl Arbitrary` on every type, for property tests.\nproptest = [\"xsd-runtime/proptest\"]\n\n[workspace]\n",
         runtime.display().to_string()
     );
     std::fs::create_dir_all(out.join("src")).map_err(|e| format!("{}: {e}", out.display()))?;
-    std::fs::write(out.join("Cargo.toml"), cargo_toml).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(out.join("Cargo.toml"), cargo_toml)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
     let changed = write_files(&out.join("src"), &g.files).map_err(|e| e.to_string())?;
     println!(
         "gen: {} schema files, {} types, {} files in {}, {changed} written",
@@ -174,18 +208,34 @@ fn gen_crate(args: &[String]) -> Result<(), String> {
 /// in the tests crate (it needs the generated types); xtask only starts it,
 /// so that `regen` never depends on the generated code compiling.
 fn mutate() -> Result<(), String> {
-    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "--quiet", "-p", "cas-tests", "--test", "mutations", "--", "--ignored", "--nocapture"])
-        .current_dir(repo_root())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() { Ok(()) } else { Err("mutation run failed (see above)".into()) }
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "test",
+                "--quiet",
+                "-p",
+                "cas-tests",
+                "--test",
+                "mutations",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .current_dir(repo_root())
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("mutation run failed (see above)".into())
+    }
 }
 
 /// The long property run (tests/tests/properties.rs, ignored test `long_run`),
 /// started like `mutate`.
 fn proptest(args: &[String]) -> Result<(), String> {
-    let mut cmd = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut cmd =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let var = match a.as_str() {
@@ -193,15 +243,32 @@ fn proptest(args: &[String]) -> Result<(), String> {
             "--seed" => "CAS_PROPTEST_SEED",
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         };
-        let v = it.next().filter(|v| v.parse::<u64>().is_ok()).ok_or_else(|| format!("{a} needs a number\n{USAGE}"))?;
+        let v = it
+            .next()
+            .filter(|v| v.parse::<u64>().is_ok())
+            .ok_or_else(|| format!("{a} needs a number\n{USAGE}"))?;
         cmd.env(var, v);
     }
     let status = cmd
-        .args(["test", "--quiet", "-p", "cas-tests", "--test", "properties", "--", "--ignored", "--nocapture"])
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "cas-tests",
+            "--test",
+            "properties",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
         .current_dir(repo_root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() { Ok(()) } else { Err("property run failed (see above)".into()) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err("property run failed (see above)".into())
+    }
 }
 
 fn main() -> ExitCode {
@@ -259,7 +326,10 @@ mod tests {
         ];
         gen_crate(&args).expect("gen");
         let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
-        assert!(lib.contains("pub enum Document"), "no Document enum:\n{lib}");
+        assert!(
+            lib.contains("pub enum Document"),
+            "no Document enum:\n{lib}"
+        );
         std::fs::create_dir_all(out.join("tests")).expect("tests dir");
         let instance = fixtures.join("include_import.xml");
         let test = format!(
@@ -270,10 +340,16 @@ mod tests {
         let status = std::process::Command::new(env!("CARGO"))
             .args(["test", "--quiet", "--manifest-path"])
             .arg(out.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", root.join("target/xtask-gen-test/target"))
+            .env(
+                "CARGO_TARGET_DIR",
+                root.join("target/xtask-gen-test/target"),
+            )
             .status()
             .expect("run cargo");
-        assert!(status.success(), "the generated crate does not build or its test fails");
+        assert!(
+            status.success(),
+            "the generated crate does not build or its test fails"
+        );
     }
 
     /// Output is byte-for-byte the same on every run.

@@ -63,8 +63,8 @@ pub enum Digits {
 
 pub fn repr(b: Builtin) -> BuiltinRepr {
     use Builtin::*;
-    let rt = quote!(::cas_runtime::types);
-    let x = quote!(::cas_runtime::xsd);
+    let rt = quote!(::xsd_runtime::types);
+    let x = quote!(::xsd_runtime::xsd);
     let string = |parse: TokenStream, length: LengthUnit| BuiltinRepr {
         rust: quote!(::std::string::String),
         parse,

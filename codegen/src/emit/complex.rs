@@ -12,8 +12,8 @@ use quote::quote;
 use crate::emit::ctx::{Ctx, ident};
 use crate::emit::docs;
 use crate::model::{
-    Attribute, ComplexType, Content, Element, IdentityKind, NsConstraint, Occurs, Particle, Process,
-    QName, Term, TypeRef, Wildcard, XPath, XStep,
+    Attribute, ComplexType, Content, Element, IdentityKind, NsConstraint, Occurs, Particle,
+    Process, QName, Term, TypeRef, Wildcard, XPath, XStep,
 };
 use crate::naming::{self, Namespace};
 
@@ -40,7 +40,13 @@ fn first_of_term(t: &Term) -> (First, bool) {
             f.names.insert(e.name.clone());
             (f, false)
         }
-        Term::Any(w) => (First { names: BTreeSet::new(), wildcards: vec![w.clone()] }, false),
+        Term::Any(w) => (
+            First {
+                names: BTreeSet::new(),
+                wildcards: vec![w.clone()],
+            },
+            false,
+        ),
         Term::Sequence(ps) => {
             let mut f = First::default();
             for p in ps {
@@ -63,7 +69,11 @@ fn first_of_term(t: &Term) -> (First, bool) {
                 f.wildcards.extend(pf.wildcards);
                 any_empty |= empty;
             }
-            let empty = if matches!(t, Term::All(_)) { all_empty } else { any_empty };
+            let empty = if matches!(t, Term::All(_)) {
+                all_empty
+            } else {
+                any_empty
+            };
             (f, empty)
         }
     }
@@ -90,7 +100,11 @@ fn shape(occurs: Occurs, emptiable: bool) -> Shape {
 pub(crate) enum FieldTerm {
     Element(Element),
     /// A helper type (struct for a sequence, enum for a choice) in the same module.
-    Group { ty: Ident, first: First, describe: String },
+    Group {
+        ty: Ident,
+        first: First,
+        describe: String,
+    },
     Any(Wildcard),
 }
 
@@ -102,8 +116,17 @@ pub(crate) struct Field {
 }
 
 pub(crate) enum Aux {
-    Struct { name: Ident, fields: Vec<Field>, all: bool, doc: String },
-    Enum { name: Ident, variants: Vec<Variant>, doc: String },
+    Struct {
+        name: Ident,
+        fields: Vec<Field>,
+        all: bool,
+        doc: String,
+    },
+    Enum {
+        name: Ident,
+        variants: Vec<Variant>,
+        doc: String,
+    },
 }
 
 pub(crate) struct Variant {
@@ -131,7 +154,12 @@ fn describe(first: &First) -> String {
 
 impl<'c, 'm> TypeEmitter<'c, 'm> {
     pub fn new(ctx: &'c mut Ctx<'m>, module: &str) -> Self {
-        TypeEmitter { ctx, module: module.to_owned(), aux: Vec::new(), owner: None }
+        TypeEmitter {
+            ctx,
+            module: module.to_owned(),
+            aux: Vec::new(),
+            owner: None,
+        }
     }
 
     fn ns_index(&self, ns: &str) -> TokenStream {
@@ -159,7 +187,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     fn attr_write_name(&self, q: &QName) -> Literal {
         match self.ctx.model.namespaces.get(&q.ns) {
-            Some(info) if !q.ns.is_empty() => Literal::string(&format!("{}:{}", info.prefix, q.local)),
+            Some(info) if !q.ns.is_empty() => {
+                Literal::string(&format!("{}:{}", info.prefix, q.local))
+            }
             _ if q.ns == "http://www.w3.org/XML/1998/namespace" => {
                 Literal::string(&format!("xml:{}", q.local))
             }
@@ -169,13 +199,25 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     // ----- planning --------------------------------------------------------------
 
-    fn plan_particles(&mut self, owner: &str, ps: &[Particle], fields: &mut Vec<Field>, names: &mut Namespace) {
+    fn plan_particles(
+        &mut self,
+        owner: &str,
+        ps: &[Particle],
+        fields: &mut Vec<Field>,
+        names: &mut Namespace,
+    ) {
         for p in ps {
             self.plan_particle(owner, p, fields, names);
         }
     }
 
-    fn plan_particle(&mut self, owner: &str, p: &Particle, fields: &mut Vec<Field>, names: &mut Namespace) {
+    fn plan_particle(
+        &mut self,
+        owner: &str,
+        p: &Particle,
+        fields: &mut Vec<Field>,
+        names: &mut Namespace,
+    ) {
         match &p.term {
             Term::Element(e) => {
                 let name = ident(&names.claim(&naming::field_name(&e.name.local)));
@@ -193,14 +235,22 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             Term::Sequence(_) | Term::Choice(_) => {
                 let (first, emptiable) = first_of_term(&p.term);
                 let (ty, field_base) = self.plan_group(owner, &p.term);
-                let field_base = if p.occurs.repeats() { format!("{field_base}_list") } else { field_base };
+                let field_base = if p.occurs.repeats() {
+                    format!("{field_base}_list")
+                } else {
+                    field_base
+                };
                 let name = ident(&names.claim(&field_base));
                 let describe = describe(&first);
                 fields.push(Field {
                     name,
                     occurs: p.occurs,
                     shape: shape(p.occurs, emptiable),
-                    term: FieldTerm::Group { ty, first, describe },
+                    term: FieldTerm::Group {
+                        ty,
+                        first,
+                        describe,
+                    },
                 });
             }
             Term::Any(w) => {
@@ -231,8 +281,16 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             Term::Choice(branches) => {
                 let (suffix, field) = if elems.len() == branches.len() && elems.len() == 2 {
                     (
-                        format!("{}Or{}", naming::type_name(elems[0]), naming::type_name(elems[1])),
-                        format!("{}_or_{}", naming::field_name(elems[0]), naming::field_name(elems[1])),
+                        format!(
+                            "{}Or{}",
+                            naming::type_name(elems[0]),
+                            naming::type_name(elems[1])
+                        ),
+                        format!(
+                            "{}_or_{}",
+                            naming::field_name(elems[0]),
+                            naming::field_name(elems[1])
+                        ),
                     )
                 } else {
                     ("Choice".to_owned(), "choice".to_owned())
@@ -242,30 +300,60 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 let mut variants = Vec::new();
                 for b in branches {
                     let (vname, term) = match &b.term {
-                        Term::Element(e) => (naming::variant_name(&e.name.local), FieldTerm::Element((**e).clone())),
+                        Term::Element(e) => (
+                            naming::variant_name(&e.name.local),
+                            FieldTerm::Element((**e).clone()),
+                        ),
                         Term::Any(w) => ("Any".to_owned(), FieldTerm::Any(w.clone())),
                         t => {
                             let (first, _) = first_of_term(t);
                             let describe = describe(&first);
                             let (ty, _) = self.plan_group(&name.to_string(), t);
-                            (ty.to_string(), FieldTerm::Group { ty, first, describe })
+                            (
+                                ty.to_string(),
+                                FieldTerm::Group {
+                                    ty,
+                                    first,
+                                    describe,
+                                },
+                            )
                         }
                     };
-                    variants.push(Variant { name: ident(&vnames.claim(&vname)), occurs: b.occurs, term });
+                    variants.push(Variant {
+                        name: ident(&vnames.claim(&vname)),
+                        occurs: b.occurs,
+                        term,
+                    });
                 }
                 let doc = format!("One of: {}.", describe(&first_of_term(term).0));
-                self.aux.push(Aux::Enum { name: name.clone(), variants, doc });
+                self.aux.push(Aux::Enum {
+                    name: name.clone(),
+                    variants,
+                    doc,
+                });
                 (name, field)
             }
             Term::Sequence(ps) | Term::All(ps) => {
-                let base = elems.first().map(|e| naming::type_name(e)).unwrap_or_default();
+                let base = elems
+                    .first()
+                    .map(|e| naming::type_name(e))
+                    .unwrap_or_default();
                 let name = ident(&self.ctx.claim(&self.module, &format!("{owner}{base}Group")));
-                let field = if base.is_empty() { "group".to_owned() } else { format!("{}_group", naming::field_name(&base)) };
+                let field = if base.is_empty() {
+                    "group".to_owned()
+                } else {
+                    format!("{}_group", naming::field_name(&base))
+                };
                 let mut fields = Vec::new();
                 let mut names = Namespace::default();
                 self.plan_particles(&name.to_string(), ps, &mut fields, &mut names);
                 let doc = format!("A group of elements in sequence: {}.", elems.join(", "));
-                self.aux.push(Aux::Struct { name: name.clone(), fields, all: matches!(term, Term::All(_)), doc });
+                self.aux.push(Aux::Struct {
+                    name: name.clone(),
+                    fields,
+                    all: matches!(term, Term::All(_)),
+                    doc,
+                });
                 (name, field)
             }
             _ => (ident("Unreachable"), String::new()),
@@ -277,13 +365,25 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     /// Is `e` of a type that contains the type being emitted? Then a single
     /// occurrence is boxed (repeated ones sit in a `Vec`, on the heap already).
     pub(crate) fn boxed(&self, e: &Element, many: bool) -> bool {
-        !many && self.owner.as_ref().is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
+        !many
+            && self
+                .owner
+                .as_ref()
+                .is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
     }
 
     fn element_value_type(&self, e: &Element, many: bool) -> TokenStream {
         let t = self.ctx.rust_type(&e.ty, &self.module);
-        let t = if self.boxed(e, many) { quote!(::std::boxed::Box<#t>) } else { t };
-        if e.nillable { quote!(::cas_runtime::Nillable<#t>) } else { t }
+        let t = if self.boxed(e, many) {
+            quote!(::std::boxed::Box<#t>)
+        } else {
+            t
+        };
+        if e.nillable {
+            quote!(::xsd_runtime::Nillable<#t>)
+        } else {
+            t
+        }
     }
 
     fn term_type(&self, t: &FieldTerm, many: bool) -> TokenStream {
@@ -291,9 +391,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             FieldTerm::Element(e) => self.element_value_type(e, many),
             FieldTerm::Group { ty, .. } => quote!(#ty),
             FieldTerm::Any(w) if w.process != Process::Skip => {
-                quote!(::cas_runtime::xml::AnyContent<super::Document>)
+                quote!(::xsd_runtime::xml::AnyContent<super::Document>)
             }
-            FieldTerm::Any(_) => quote!(::cas_runtime::xml::AnyElement),
+            FieldTerm::Any(_) => quote!(::xsd_runtime::xml::AnyElement),
         }
     }
 
@@ -319,8 +419,12 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 }
                 docs::doc_attrs(e.doc.as_deref(), &extra)
             }
-            FieldTerm::Group { describe, .. } => docs::doc_attrs(None, &format!("{describe}{occurs}.")),
-            FieldTerm::Any(w) => docs::doc_attrs(None, &format!("Any element ({}){occurs}.", ns_text(w))),
+            FieldTerm::Group { describe, .. } => {
+                docs::doc_attrs(None, &format!("{describe}{occurs}."))
+            }
+            FieldTerm::Any(w) => {
+                docs::doc_attrs(None, &format!("Any element ({}){occurs}.", ns_text(w)))
+            }
         }
     }
 
@@ -353,7 +457,11 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             TypeRef::Complex(id) => {
                 let t = self.ctx.type_path(id, &self.module);
                 // `counted` is set exactly for repeated occurrences, which are not boxed.
-                let boxing = if self.boxed(e, counted) { quote!(.map(::std::boxed::Box::new)) } else { quote!() };
+                let boxing = if self.boxed(e, counted) {
+                    quote!(.map(::std::boxed::Box::new))
+                } else {
+                    quote!()
+                };
                 if e.nillable {
                     quote! {{
                         r.begin(#counted)?;
@@ -361,9 +469,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                         if r.is_nil() {
                             r.nil_content()?;
                             r.finish()?;
-                            Ok(::cas_runtime::Nillable::Nil)
+                            Ok(::xsd_runtime::Nillable::Nil)
                         } else {
-                            #t::read_started(r)#boxing.map(::cas_runtime::Nillable::Value)
+                            #t::read_started(r)#boxing.map(::xsd_runtime::Nillable::Value)
                         }
                     }}
                 } else {
@@ -377,15 +485,17 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             }
             TypeRef::AnyType => quote!(r.read_any(#counted)),
             ty => {
-                let read = self.ctx.read_simple(ty, &self.module, quote!(text), quote!(site));
+                let read = self
+                    .ctx
+                    .read_simple(ty, &self.module, quote!(text), quote!(site));
                 let default = opt_lit(&e.default);
                 let fixed = opt_lit(&e.fixed);
                 if e.nillable {
                     quote! {
                         r.nillable_simple_element(#counted, #default, #fixed, |r, text, site| #read)
                             .map(|v| match v {
-                                ::std::option::Option::Some(v) => ::cas_runtime::Nillable::Value(v),
-                                ::std::option::Option::None => ::cas_runtime::Nillable::Nil,
+                                ::std::option::Option::Some(v) => ::xsd_runtime::Nillable::Value(v),
+                                ::std::option::Option::None => ::xsd_runtime::Nillable::Nil,
                             })
                     }
                 } else {
@@ -402,11 +512,11 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let defs = e.identity.iter().map(|c| {
             let name = Literal::string(&c.name.local);
             let kind = match &c.kind {
-                IdentityKind::Unique => quote!(::cas_runtime::xml::idc::IdcKind::Unique),
-                IdentityKind::Key => quote!(::cas_runtime::xml::idc::IdcKind::Key),
+                IdentityKind::Unique => quote!(::xsd_runtime::xml::idc::IdcKind::Unique),
+                IdentityKind::Key => quote!(::xsd_runtime::xml::idc::IdcKind::Key),
                 IdentityKind::Keyref { refer } => {
                     let r = Literal::string(&refer.local);
-                    quote!(::cas_runtime::xml::idc::IdcKind::Keyref { refer: #r })
+                    quote!(::xsd_runtime::xml::idc::IdcKind::Keyref { refer: #r })
                 }
             };
             let selector = c.selector.iter().map(xpath_tokens);
@@ -415,7 +525,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 quote!(&[#(#alts),*])
             });
             quote! {
-                ::cas_runtime::xml::idc::IdcDef {
+                ::xsd_runtime::xml::idc::IdcDef {
                     name: #name,
                     kind: #kind,
                     selector: &[#(#selector),*],
@@ -425,7 +535,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         });
         quote! {
             {
-                static IDENTITY: &[::cas_runtime::xml::idc::IdcDef] = &[#(#defs),*];
+                static IDENTITY: &[::xsd_runtime::xml::idc::IdcDef] = &[#(#defs),*];
                 r.idc_scope(IDENTITY);
             }
         }
@@ -441,16 +551,16 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 // Declared elements are read and validated as such.
                 Process::Lax => quote! {
                     match super::Document::read_known(r) {
-                        ::std::option::Option::Some(res) => res.map(|d| ::cas_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
-                        ::std::option::Option::None => r.read_any(#counted).map(::cas_runtime::xml::AnyContent::Other),
+                        ::std::option::Option::Some(res) => res.map(|d| ::xsd_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
+                        ::std::option::Option::None => r.read_any(#counted).map(::xsd_runtime::xml::AnyContent::Other),
                     }
                 },
                 Process::Strict => quote! {
                     match super::Document::read_known(r) {
-                        ::std::option::Option::Some(res) => res.map(|d| ::cas_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
+                        ::std::option::Option::Some(res) => res.map(|d| ::xsd_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
                         ::std::option::Option::None => {
                             r.undeclared()?;
-                            Err(::cas_runtime::xml::Fail::Invalid)
+                            Err(::xsd_runtime::xml::Fail::Invalid)
                         }
                     }
                 },
@@ -495,7 +605,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 };
                 let stmt = quote! {
                     if #cond {
-                        match ::cas_runtime::xml::recover(#read)? {
+                        match ::xsd_runtime::xml::recover(#read)? {
                             ::std::option::Option::Some(v) => #var = ::std::option::Option::Some(v),
                             ::std::option::Option::None => ok = false,
                         }
@@ -516,7 +626,11 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 } else {
                     quote!(let mut #var = ::std::vec::Vec::new();)
                 };
-                let incr = if counted { quote!(#count += 1;) } else { quote!() };
+                let incr = if counted {
+                    quote!(#count += 1;)
+                } else {
+                    quote!()
+                };
                 let over = match f.occurs.max {
                     Some(max) if elem_like => {
                         let max = Literal::u32_suffixed(max);
@@ -544,7 +658,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     while #cond {
                         #incr
                         #over
-                        match ::cas_runtime::xml::recover(#read)? {
+                        match ::xsd_runtime::xml::recover(#read)? {
                             ::std::option::Option::Some(v) => #var.push(v),
                             ::std::option::Option::None => ok = false,
                         }
@@ -581,7 +695,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                         r.skip_pending()?;
                     } else {
                         #seen = true;
-                        match ::cas_runtime::xml::recover(#read)? {
+                        match ::xsd_runtime::xml::recover(#read)? {
                             ::std::option::Option::Some(v) => #var = ::std::option::Option::Some(v),
                             ::std::option::Option::None => ok = false,
                         }
@@ -612,7 +726,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             if f.shape == Shape::One {
                 lets.push(quote! {
                     let ::std::option::Option::Some(#var) = #var else {
-                        return Err(::cas_runtime::xml::Fail::Invalid);
+                        return Err(::xsd_runtime::xml::Fail::Invalid);
                     };
                 });
             }
@@ -646,7 +760,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         quote! {
             /// The first field at or after `from` that the pending child can start.
             #[doc(hidden)]
-            pub fn child_position(r: &::cas_runtime::xml::XmlReader<'_>, from: usize) -> ::std::option::Option<usize> {
+            pub fn child_position(r: &::xsd_runtime::xml::XmlReader<'_>, from: usize) -> ::std::option::Option<usize> {
                 #(#arms)*
                 ::std::option::Option::None
             }
@@ -703,7 +817,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             #(#stmts)*
             #before_build
             if !ok {
-                return Err(::cas_runtime::xml::Fail::Invalid);
+                return Err(::xsd_runtime::xml::Fail::Invalid);
             }
             #(#lets)*
             Ok(Self { #(#inits,)* #(#extra_inits,)* })
@@ -719,18 +833,18 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             TypeRef::AnyType => quote!(x.write_xml(w);),
             _ => quote! {
                 w.start_el(#ns, #prefixed, #local);
-                w.text_with(|o| ::cas_runtime::xsd::Lexical::write_lexical(x, o));
+                w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(x, o));
                 w.end_el(#ns, #prefixed, #local);
             },
         };
         if e.nillable {
             quote! {
                 match #v {
-                    ::cas_runtime::Nillable::Nil => {
+                    ::xsd_runtime::Nillable::Nil => {
                         w.start_el(#ns, #prefixed, #local);
                         w.nil();
                     }
-                    ::cas_runtime::Nillable::Value(x) => { #plain }
+                    ::xsd_runtime::Nillable::Value(x) => { #plain }
                 }
             }
         } else {
@@ -764,19 +878,35 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     // ----- attributes ------------------------------------------------------------
 
     fn attr_fields(&self, ct: &ComplexType, names: &mut Namespace) -> Vec<(Ident, Attribute)> {
-        ct.attributes.iter().map(|a| (ident(&names.claim(&naming::field_name(&a.name.local))), a.clone())).collect()
+        ct.attributes
+            .iter()
+            .map(|a| {
+                (
+                    ident(&names.claim(&naming::field_name(&a.name.local))),
+                    a.clone(),
+                )
+            })
+            .collect()
     }
 
     fn attr_type(&self, a: &Attribute) -> TokenStream {
         let t = self.ctx.rust_type(&a.ty, &self.module);
-        if a.required { t } else { quote!(::std::option::Option<#t>) }
+        if a.required {
+            t
+        } else {
+            quote!(::std::option::Option<#t>)
+        }
     }
 
     /// Attribute reading: the loop with the required-attribute checks (run
     /// while the element is current, so errors carry its path), the
     /// bindings of required values (after the element is finished) and the
     /// field initializers.
-    fn read_attrs(&self, attrs: &[(Ident, Attribute)], any: Option<&(Ident, Wildcard)>) -> (TokenStream, TokenStream, Vec<TokenStream>) {
+    fn read_attrs(
+        &self,
+        attrs: &[(Ident, Attribute)],
+        any: Option<&(Ident, Wildcard)>,
+    ) -> (TokenStream, TokenStream, Vec<TokenStream>) {
         let mut decls = Vec::new();
         let mut arms = Vec::new();
         let mut checks = Vec::new();
@@ -787,7 +917,12 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             let seen = count_ident(name);
             let ns = Literal::string(&a.name.ns);
             let local = Literal::string(&a.name.local);
-            let read = self.ctx.read_simple(&a.ty, &self.module, quote!(&text), quote!(::cas_runtime::xml::Site::Attribute(#local)));
+            let read = self.ctx.read_simple(
+                &a.ty,
+                &self.module,
+                quote!(&text),
+                quote!(::xsd_runtime::xml::Site::Attribute(#local)),
+            );
             let fixed = match &a.fixed {
                 Some(f) => {
                     let f = Literal::string(f);
@@ -804,7 +939,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     #seen = true;
                     let text = r.attr_value(i)?;
                     #fixed
-                    match ::cas_runtime::xml::recover(#read)? {
+                    match ::xsd_runtime::xml::recover(#read)? {
                         ::std::option::Option::Some(v) => #var = ::std::option::Option::Some(v),
                         ::std::option::Option::None => ok = false,
                     }
@@ -815,7 +950,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 checks.push(quote! { if !#seen { r.missing_attr(#local); ok = false; } });
                 after.push(quote! {
                     let ::std::option::Option::Some(#var) = #var else {
-                        return Err(::cas_runtime::xml::Fail::Invalid);
+                        return Err(::xsd_runtime::xml::Fail::Invalid);
                     };
                 });
             } else {
@@ -833,7 +968,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     if #allow {
                         let (namespace, name) = r.attr_name(i);
                         let value = r.attr_value(i)?.into_owned();
-                        #var.push(::cas_runtime::xml::AnyAttribute { namespace, name: name.to_owned(), value });
+                        #var.push(::xsd_runtime::xml::AnyAttribute { namespace, name: name.to_owned(), value });
                     } else {
                         r.unexpected_attr(i);
                     }
@@ -854,16 +989,20 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         (read, after, inits)
     }
 
-    fn write_attrs(&self, attrs: &[(Ident, Attribute)], any: Option<&(Ident, Wildcard)>) -> TokenStream {
+    fn write_attrs(
+        &self,
+        attrs: &[(Ident, Attribute)],
+        any: Option<&(Ident, Wildcard)>,
+    ) -> TokenStream {
         let mut out = Vec::new();
         for (name, a) in attrs {
             let q = self.attr_write_name(&a.name);
             if a.required {
-                out.push(quote! { w.attr_with(#q, |o| ::cas_runtime::xsd::Lexical::write_lexical(&self.#name, o)); });
+                out.push(quote! { w.attr_with(#q, |o| ::xsd_runtime::xsd::Lexical::write_lexical(&self.#name, o)); });
             } else {
                 out.push(quote! {
                     if let ::std::option::Option::Some(v) = &self.#name {
-                        w.attr_with(#q, |o| ::cas_runtime::xsd::Lexical::write_lexical(v, o));
+                        w.attr_with(#q, |o| ::xsd_runtime::xsd::Lexical::write_lexical(v, o));
                     }
                 });
             }
@@ -881,10 +1020,16 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let name_s = self.ctx.types[&ct.id].ident.clone();
         let name = ident(&name_s);
         self.owner = Some(ct.id.clone());
-        let doc = docs::doc_attrs(ct.doc.as_deref(), &format!("XSD complex type `{}`.", ct.id.name));
+        let doc = docs::doc_attrs(
+            ct.doc.as_deref(),
+            &format!("XSD complex type `{}`.", ct.id.name),
+        );
         let mut names = Namespace::default();
         let attrs = self.attr_fields(ct, &mut names);
-        let any_attr = ct.any_attribute.as_ref().map(|w| (ident(&names.claim("any_attributes")), w.clone()));
+        let any_attr = ct
+            .any_attribute
+            .as_ref()
+            .map(|w| (ident(&names.claim("any_attributes")), w.clone()));
 
         let mut content_fields = Vec::new();
         let mut simple_value: Option<(Ident, TypeRef)> = None;
@@ -911,7 +1056,11 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let mut field_defs = Vec::new();
         for (fname, a) in &attrs {
             let t = self.attr_type(a);
-            let mut extra = format!("Attribute `{}`{}.", a.name.local, if a.required { ", required" } else { "" });
+            let mut extra = format!(
+                "Attribute `{}`{}.",
+                a.name.local,
+                if a.required { ", required" } else { "" }
+            );
             if let Some(d) = &a.default {
                 extra.push_str(&format!(" Default when absent: `{d}`."));
             }
@@ -922,8 +1071,12 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             field_defs.push(quote! { #d pub #fname: #t });
         }
         if let Some((fname, w)) = &any_attr {
-            let d = docs::doc_attrs(None, &format!("Attributes matched by `xs:anyAttribute` ({}).", ns_text(w)));
-            field_defs.push(quote! { #d pub #fname: ::std::vec::Vec<::cas_runtime::xml::AnyAttribute> });
+            let d = docs::doc_attrs(
+                None,
+                &format!("Attributes matched by `xs:anyAttribute` ({}).", ns_text(w)),
+            );
+            field_defs
+                .push(quote! { #d pub #fname: ::std::vec::Vec<::xsd_runtime::xml::AnyAttribute> });
         }
         if let Some((fname, ty)) = &simple_value {
             let t = self.ctx.rust_type(ty, &self.module);
@@ -940,17 +1093,22 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let (attr_read, attr_after, attr_inits) = self.read_attrs(&attrs, any_attr.as_ref());
         let body = match &simple_value {
             Some((fname, ty)) => {
-                let read = self.ctx.read_simple(ty, &self.module, quote!(&text), quote!(::cas_runtime::xml::Site::Element));
+                let read = self.ctx.read_simple(
+                    ty,
+                    &self.module,
+                    quote!(&text),
+                    quote!(::xsd_runtime::xml::Site::Element),
+                );
                 quote! {
                     let text = r.text()?;
-                    let value = ::cas_runtime::xml::recover(#read)?;
+                    let value = ::xsd_runtime::xml::recover(#read)?;
                     r.finish()?;
                     #attr_after
                     let ::std::option::Option::Some(value) = value else {
-                        return Err(::cas_runtime::xml::Fail::Invalid);
+                        return Err(::xsd_runtime::xml::Fail::Invalid);
                     };
                     if !ok {
-                        return Err(::cas_runtime::xml::Fail::Invalid);
+                        return Err(::xsd_runtime::xml::Fail::Invalid);
                     }
                     Ok(Self { #(#attr_inits,)* #fname: value })
                 }
@@ -974,7 +1132,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let attr_write = self.write_attrs(&attrs, any_attr.as_ref());
         let content_write = match &simple_value {
             Some((fname, _)) => quote! {
-                w.text_with(|o| ::cas_runtime::xsd::Lexical::write_lexical(&self.#fname, o));
+                w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(&self.#fname, o));
             },
             None => {
                 let ws = content_fields.iter().map(|f| self.write_field(f));
@@ -996,7 +1154,13 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let aux = std::mem::take(&mut self.aux);
         let aux_items: Vec<TokenStream> = aux.iter().map(|a| self.emit_aux(a)).collect();
         let strategies = if self.ctx.proptest {
-            let c = (&ct.id, &name, &attrs, any_attr.as_ref(), simple_value.as_ref());
+            let c = (
+                &ct.id,
+                &name,
+                &attrs,
+                any_attr.as_ref(),
+                simple_value.as_ref(),
+            );
             crate::emit::strategy::complex(&self, c.0, c.1, c.2, c.3, c.4, &content_fields, &aux)
         } else {
             quote!()
@@ -1014,7 +1178,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 /// Reads the rest of the element whose start tag the reader just consumed.
                 #[doc(hidden)]
                 #[allow(unused_mut, unused_variables, clippy::never_loop)]
-                pub fn read_started(r: &mut ::cas_runtime::xml::XmlReader<'_>) -> ::cas_runtime::xml::ReadResult<Self> {
+                pub fn read_started(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
                     let mut ok = true;
                     #attr_read
                     #body
@@ -1022,14 +1186,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
                 /// Writes the value as an element with the given name.
                 #[doc(hidden)]
-                pub fn write_xml(&self, w: &mut ::cas_runtime::xml::XmlWriter, ns: ::std::option::Option<u16>, prefixed: &str, local: &str) {
+                pub fn write_xml(&self, w: &mut ::xsd_runtime::xml::XmlWriter, ns: ::std::option::Option<u16>, prefixed: &str, local: &str) {
                     w.start_el(ns, prefixed, local);
                     self.write_started(w, ns, prefixed, local);
                 }
 
                 /// Writes attributes, content and end tag after the start tag was begun.
                 #[doc(hidden)]
-                pub fn write_started(&self, w: &mut ::cas_runtime::xml::XmlWriter, ns: ::std::option::Option<u16>, prefixed: &str, local: &str) {
+                pub fn write_started(&self, w: &mut ::xsd_runtime::xml::XmlWriter, ns: ::std::option::Option<u16>, prefixed: &str, local: &str) {
                     #attr_write
                     #content_write
                     #close
@@ -1044,7 +1208,12 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     fn emit_aux(&self, a: &Aux) -> TokenStream {
         match a {
-            Aux::Struct { name, fields, all, doc } => {
+            Aux::Struct {
+                name,
+                fields,
+                all,
+                doc,
+            } => {
                 let doc = docs::doc_attrs(None, doc);
                 let defs = fields.iter().map(|f| {
                     let t = self.field_type(f);
@@ -1065,25 +1234,29 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     impl #name {
                         /// Could the pending child begin this group?
                         #[doc(hidden)]
-                        pub fn starts(r: &::cas_runtime::xml::XmlReader<'_>) -> bool {
+                        pub fn starts(r: &::xsd_runtime::xml::XmlReader<'_>) -> bool {
                             #starts
                         }
 
                         #[doc(hidden)]
                         #[allow(unused_mut, clippy::never_loop)]
-                        pub fn read_content(r: &mut ::cas_runtime::xml::XmlReader<'_>) -> ::cas_runtime::xml::ReadResult<Self> {
+                        pub fn read_content(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
                             let mut ok = true;
                             #body
                         }
 
                         #[doc(hidden)]
-                        pub fn write_content(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+                        pub fn write_content(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
                             #(#writes)*
                         }
                     }
                 }
             }
-            Aux::Enum { name, variants, doc } => {
+            Aux::Enum {
+                name,
+                variants,
+                doc,
+            } => {
                 let doc = docs::doc_attrs(None, doc);
                 let mut defs = Vec::new();
                 let mut reads = Vec::new();
@@ -1095,7 +1268,10 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     let cond = self.term_cond(&v.term);
                     conds.push(cond.clone());
                     let label = Literal::string(&Self::term_label(&v.term));
-                    let vdoc = docs::doc_attrs(None, &format!("{}{}.", Self::term_label(&v.term), occurs_text(v.occurs)));
+                    let vdoc = docs::doc_attrs(
+                        None,
+                        &format!("{}{}.", Self::term_label(&v.term), occurs_text(v.occurs)),
+                    );
                     let elem_like = !matches!(v.term, FieldTerm::Group { .. });
                     if v.occurs.repeats() {
                         defs.push(quote! { #vdoc #vn(::std::vec::Vec<#t>) });
@@ -1120,13 +1296,13 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                                 while #cond {
                                     n += 1;
                                     #over
-                                    match ::cas_runtime::xml::recover(#read)? {
+                                    match ::xsd_runtime::xml::recover(#read)? {
                                         ::std::option::Option::Some(v) => items.push(v),
                                         ::std::option::Option::None => ok = false,
                                     }
                                 }
                                 if n < #min { r.missing(#label, #min, n); ok = false; }
-                                return if ok { Ok(Self::#vn(items)) } else { Err(::cas_runtime::xml::Fail::Invalid) };
+                                return if ok { Ok(Self::#vn(items)) } else { Err(::xsd_runtime::xml::Fail::Invalid) };
                             }
                         });
                         let body = self.write_term(&v.term, quote!(v));
@@ -1153,18 +1329,18 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     impl #name {
                         /// Could the pending child begin one of the alternatives?
                         #[doc(hidden)]
-                        pub fn starts(r: &::cas_runtime::xml::XmlReader<'_>) -> bool {
+                        pub fn starts(r: &::xsd_runtime::xml::XmlReader<'_>) -> bool {
                             #(#conds)||*
                         }
 
                         #[doc(hidden)]
-                        pub fn read_content(r: &mut ::cas_runtime::xml::XmlReader<'_>) -> ::cas_runtime::xml::ReadResult<Self> {
+                        pub fn read_content(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
                             #(#reads)*
-                            Err(::cas_runtime::xml::Fail::Invalid)
+                            Err(::xsd_runtime::xml::Fail::Invalid)
                         }
 
                         #[doc(hidden)]
-                        pub fn write_content(&self, w: &mut ::cas_runtime::xml::XmlWriter) {
+                        pub fn write_content(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
                             match self {
                                 #(#writes)*
                             }
@@ -1195,15 +1371,15 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             TypeRef::Complex(_) => quote!(x.write_started(w, ns, prefixed, local);),
             TypeRef::AnyType => quote!(x.write_started(w, prefixed);),
             _ => quote! {
-                w.text_with(|o| ::cas_runtime::xsd::Lexical::write_lexical(x, o));
+                w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(x, o));
                 w.end_el(ns, prefixed, local);
             },
         };
         let write = if e.nillable {
             quote! {
                 match &self.0 {
-                    ::cas_runtime::Nillable::Nil => w.nil(),
-                    ::cas_runtime::Nillable::Value(x) => { #plain }
+                    ::xsd_runtime::Nillable::Nil => w.nil(),
+                    ::xsd_runtime::Nillable::Value(x) => { #plain }
                 }
             }
         } else {
@@ -1260,9 +1436,17 @@ fn ns_text(w: &Wildcard) -> String {
     let ns = match &w.namespaces {
         NsConstraint::Any => "any namespace".to_owned(),
         NsConstraint::Other(t) => format!("any namespace but {t}"),
-        NsConstraint::List(l) => {
-            l.iter().map(|n| if n.is_empty() { "no namespace".to_owned() } else { n.clone() }).collect::<Vec<_>>().join(", ")
-        }
+        NsConstraint::List(l) => l
+            .iter()
+            .map(|n| {
+                if n.is_empty() {
+                    "no namespace".to_owned()
+                } else {
+                    n.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     let p = match w.process {
         Process::Strict => "strict",
@@ -1305,12 +1489,12 @@ fn step_tokens(s: &XStep) -> TokenStream {
         XStep::Name(q) => {
             let ns = Literal::byte_string(q.ns.as_bytes());
             let l = Literal::byte_string(q.local.as_bytes());
-            quote!(::cas_runtime::xml::idc::Step::Name { ns: #ns, local: #l })
+            quote!(::xsd_runtime::xml::idc::Step::Name { ns: #ns, local: #l })
         }
-        XStep::Any => quote!(::cas_runtime::xml::idc::Step::Any),
+        XStep::Any => quote!(::xsd_runtime::xml::idc::Step::Any),
         XStep::AnyIn(ns) => {
             let ns = Literal::byte_string(ns.as_bytes());
-            quote!(::cas_runtime::xml::idc::Step::AnyIn { ns: #ns })
+            quote!(::xsd_runtime::xml::idc::Step::AnyIn { ns: #ns })
         }
     }
 }
@@ -1326,6 +1510,6 @@ pub(crate) fn xpath_tokens(x: &XPath) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     quote! {
-        ::cas_runtime::xml::idc::IdcPath { descendant: #d, steps: &[#(#steps),*], attribute: #attr }
+        ::xsd_runtime::xml::idc::IdcPath { descendant: #d, steps: &[#(#steps),*], attribute: #attr }
     }
 }

@@ -77,7 +77,10 @@ impl<'m> Ctx<'m> {
         let mut ordered: Vec<&TypeId> = ids.collect();
         ordered.sort_by(|a, b| (a.anonymous, a).cmp(&(b.anonymous, b)));
         for id in ordered {
-            let module = modules.get(&id.ns).cloned().unwrap_or_else(|| "no_namespace".into());
+            let module = modules
+                .get(&id.ns)
+                .cloned()
+                .unwrap_or_else(|| "no_namespace".into());
             let scope = taken.entry(module.clone()).or_insert_with(|| {
                 Namespace::with_reserved(&["Document", "NAMESPACE", "ValueError", "FacetViolation"])
             });
@@ -86,8 +89,10 @@ impl<'m> Ctx<'m> {
                 let parts: Vec<&str> = id.name.split('/').collect();
                 let mut chosen = None;
                 for n in 1..=parts.len() {
-                    let candidate: String =
-                        parts[parts.len() - n..].iter().map(|p| naming::type_name(p)).collect();
+                    let candidate: String = parts[parts.len() - n..]
+                        .iter()
+                        .map(|p| naming::type_name(p))
+                        .collect();
                     if !scope.contains(&candidate) {
                         chosen = Some(scope.claim(&candidate));
                         break;
@@ -102,30 +107,47 @@ impl<'m> Ctx<'m> {
         let mut reach = BTreeMap::new();
         for id in model.complex_types.keys() {
             let mut seen = std::collections::BTreeSet::new();
-            let mut stack: Vec<TypeId> = model.complex_types.get(id).map(direct_refs).unwrap_or_default();
+            let mut stack: Vec<TypeId> = model
+                .complex_types
+                .get(id)
+                .map(direct_refs)
+                .unwrap_or_default();
             while let Some(t) = stack.pop() {
                 if seen.insert(t.clone())
-                    && let Some(ct) = model.complex_types.get(&t) {
-                        stack.extend(direct_refs(ct));
-                    }
+                    && let Some(ct) = model.complex_types.get(&t)
+                {
+                    stack.extend(direct_refs(ct));
+                }
             }
             reach.insert(id.clone(), seen);
         }
-        Ctx { model, modules, types, taken, reach, proptest: false }
+        Ctx {
+            model,
+            modules,
+            types,
+            taken,
+            reach,
+            proptest: false,
+        }
     }
 
     /// Would a field of type `ty` inside `owner` make `owner` contain
     /// itself (so the field must be boxed)?
     pub fn cycles_back(&self, ty: &TypeRef, owner: &TypeId) -> bool {
         match ty {
-            TypeRef::Complex(id) => id == owner || self.reach.get(id).is_some_and(|r| r.contains(owner)),
+            TypeRef::Complex(id) => {
+                id == owner || self.reach.get(id).is_some_and(|r| r.contains(owner))
+            }
             _ => false,
         }
     }
 
     /// Claims a helper type name (a choice enum, a group struct) in `module`.
     pub fn claim(&mut self, module: &str, wanted: &str) -> String {
-        self.taken.entry(module.to_owned()).or_default().claim(wanted)
+        self.taken
+            .entry(module.to_owned())
+            .or_default()
+            .claim(wanted)
     }
 
     /// Path to a generated type as seen from `from_module`.
@@ -156,13 +178,19 @@ impl<'m> Ctx<'m> {
         match ty {
             TypeRef::Builtin(b) => builtin::repr(*b).rust,
             TypeRef::Simple(id) | TypeRef::Complex(id) => self.type_path(id, from_module),
-            TypeRef::AnyType => quote!(::cas_runtime::xml::AnyElement),
+            TypeRef::AnyType => quote!(::xsd_runtime::xml::AnyElement),
         }
     }
 
     /// An expression reading a simple value of `ty` from `text` at `site`
     /// (a `ReadResult<T>`).
-    pub fn read_simple(&self, ty: &TypeRef, from_module: &str, text: TokenStream, site: TokenStream) -> TokenStream {
+    pub fn read_simple(
+        &self,
+        ty: &TypeRef,
+        from_module: &str,
+        text: TokenStream,
+        site: TokenStream,
+    ) -> TokenStream {
         match ty {
             TypeRef::Builtin(b) => {
                 let parse = builtin::repr(*b).parse;
@@ -178,7 +206,7 @@ impl<'m> Ctx<'m> {
                 quote!(#p::read_value(r, #text, #site))
             }
             TypeRef::Complex(_) | TypeRef::AnyType => {
-                quote!(::cas_runtime::xsd::any_simple_type(#text).map_err(|_| ::cas_runtime::xml::Fail::Invalid))
+                quote!(::xsd_runtime::xsd::any_simple_type(#text).map_err(|_| ::xsd_runtime::xml::Fail::Invalid))
             }
         }
     }
@@ -196,7 +224,9 @@ impl<'m> Ctx<'m> {
                 let p = self.type_path(id, from_module);
                 quote!(<#p as ::std::str::FromStr>::from_str(#s))
             }
-            TypeRef::Complex(_) | TypeRef::AnyType => quote!(::cas_runtime::xsd::any_simple_type(#s)),
+            TypeRef::Complex(_) | TypeRef::AnyType => {
+                quote!(::xsd_runtime::xsd::any_simple_type(#s))
+            }
         }
     }
 
@@ -217,7 +247,9 @@ impl<'m> Ctx<'m> {
                 Some(st) => match &st.variety {
                     crate::model::Variety::Atomic(b) => builtin::repr(*b).eq,
                     crate::model::Variety::List(item) => self.is_eq_depth(item, depth + 1),
-                    crate::model::Variety::Union(ms) => ms.iter().all(|m| self.is_eq_depth(m, depth + 1)),
+                    crate::model::Variety::Union(ms) => {
+                        ms.iter().all(|m| self.is_eq_depth(m, depth + 1))
+                    }
                 },
             },
             // Complex types derive only PartialEq: they may hold floats deep down.

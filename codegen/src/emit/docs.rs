@@ -24,11 +24,20 @@ pub fn doc_attrs(doc: Option<&str>, note: &str) -> TokenStream {
         }
         lines.push(note.to_owned());
     }
-    let lines = lines.into_iter().map(|l| if l.is_empty() { String::new() } else { format!(" {}", escape_doc(&l)) });
+    let lines = lines.into_iter().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", escape_doc(&l))
+        }
+    });
     quote!(#( #[doc = #lines] )*)
 }
 
 /// Keeps schema text from being read as Markdown links or HTML.
 fn escape_doc(s: &str) -> String {
-    s.replace('[', "\\[").replace(']', "\\]").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('[', "\\[")
+        .replace(']', "\\]")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

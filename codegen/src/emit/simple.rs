@@ -5,25 +5,28 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use crate::GenerateError;
 use crate::emit::builtin::{self, Digits, LengthUnit, Order};
 use crate::emit::ctx::{Ctx, ident};
 use crate::emit::docs;
 use crate::model::{Builtin, Facets, SimpleType, TypeRef, Variety, WhiteSpace};
 use crate::naming::{self, Namespace};
-use crate::GenerateError;
 
 fn ws_tokens(ws: WhiteSpace) -> TokenStream {
     match ws {
-        WhiteSpace::Preserve => quote!(::cas_runtime::lexical::WhiteSpace::Preserve),
-        WhiteSpace::Replace => quote!(::cas_runtime::lexical::WhiteSpace::Replace),
-        WhiteSpace::Collapse => quote!(::cas_runtime::lexical::WhiteSpace::Collapse),
+        WhiteSpace::Preserve => quote!(::xsd_runtime::lexical::WhiteSpace::Preserve),
+        WhiteSpace::Replace => quote!(::xsd_runtime::lexical::WhiteSpace::Replace),
+        WhiteSpace::Collapse => quote!(::xsd_runtime::lexical::WhiteSpace::Collapse),
     }
 }
 
 /// Emits the item for one simple type.
 pub fn emit(ctx: &Ctx<'_>, st: &SimpleType, module: &str) -> Result<TokenStream, GenerateError> {
     let name = ident(&ctx.types[&st.id].ident);
-    let doc = docs::doc_attrs(st.doc.as_deref(), &format!("XSD simple type `{}`.", st.id.name));
+    let doc = docs::doc_attrs(
+        st.doc.as_deref(),
+        &format!("XSD simple type `{}`.", st.id.name),
+    );
     match &st.variety {
         Variety::Atomic(b) => {
             let repr = builtin::repr(*b);
@@ -49,10 +52,22 @@ fn has_other_facets(st: &SimpleType) -> bool {
     })
 }
 
-fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream, values: &[String]) -> TokenStream {
+fn emit_string_enum(
+    st: &SimpleType,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    values: &[String],
+) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
-    let values: Vec<String> = values.iter().filter(|v| seen.insert((*v).clone())).cloned().collect();
-    let variants: Vec<_> = naming::enumeration_variants(&values).iter().map(|v| ident(v)).collect();
+    let values: Vec<String> = values
+        .iter()
+        .filter(|v| seen.insert((*v).clone()))
+        .cloned()
+        .collect();
+    let variants: Vec<_> = naming::enumeration_variants(&values)
+        .iter()
+        .map(|v| ident(v))
+        .collect();
     let docs: Vec<String> = values.iter().map(|v| format!(" `{v}`")).collect();
     let lits: Vec<Literal> = values.iter().map(|v| Literal::string(v)).collect();
     let ws = ws_tokens(st.whitespace());
@@ -75,12 +90,12 @@ fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream
             }
 
             #[doc(hidden)]
-            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::cas_runtime::ValueError> {
-                let s = ::cas_runtime::lexical::normalize(text, #ws);
+            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
+                let s = ::xsd_runtime::lexical::normalize(text, #ws);
                 match &*s {
                     #( #lits => Ok(Self::#variants), )*
-                    _ => Err(::cas_runtime::ValueError::Facets(::std::vec::Vec::from([::cas_runtime::FacetViolation {
-                        facet: ::cas_runtime::Facet::Enumeration(Self::VALUES),
+                    _ => Err(::xsd_runtime::ValueError::Facets(::std::vec::Vec::from([::xsd_runtime::FacetViolation {
+                        facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
                         value: s.into_owned(),
                     }]))),
                 }
@@ -88,16 +103,16 @@ fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream
 
             #[doc(hidden)]
             pub fn read_value(
-                r: &mut ::cas_runtime::xml::XmlReader<'_>,
+                r: &mut ::xsd_runtime::xml::XmlReader<'_>,
                 text: &str,
-                site: ::cas_runtime::xml::Site<'_>,
-            ) -> ::cas_runtime::xml::ReadResult<Self> {
+                site: ::xsd_runtime::xml::Site<'_>,
+            ) -> ::xsd_runtime::xml::ReadResult<Self> {
                 r.value(text, site, Self::parse_lexical)
             }
         }
 
         impl ::std::str::FromStr for #name {
-            type Err = ::cas_runtime::ValueError;
+            type Err = ::xsd_runtime::ValueError;
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
                 Self::parse_lexical(s)
             }
@@ -109,7 +124,7 @@ fn emit_string_enum(st: &SimpleType, name: &proc_macro2::Ident, doc: TokenStream
             }
         }
 
-        impl ::cas_runtime::xsd::Lexical for #name {
+        impl ::xsd_runtime::xsd::Lexical for #name {
             fn write_lexical(&self, out: &mut ::std::string::String) {
                 out.push_str(self.as_str());
             }
@@ -126,7 +141,7 @@ struct Checks {
 
 fn violation(facet: TokenStream, shown: TokenStream) -> TokenStream {
     quote! {
-        out.push(::cas_runtime::FacetViolation { facet: #facet, value: #shown });
+        out.push(::xsd_runtime::FacetViolation { facet: #facet, value: #shown });
     }
 }
 
@@ -137,16 +152,22 @@ fn pattern_checks(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
             continue;
         }
         let refs: Vec<&str> = f.patterns.iter().map(String::as_str).collect();
-        if let Err(e) = cas_runtime::pattern::Pattern::any_of(&refs) {
-            return Err(GenerateError::Pattern { pattern: f.patterns.join(" | "), message: e.to_string() });
+        if let Err(e) = xsd_runtime::pattern::Pattern::any_of(&refs) {
+            return Err(GenerateError::Pattern {
+                pattern: f.patterns.join(" | "),
+                message: e.to_string(),
+            });
         }
         let lits = f.patterns.iter().map(|p| Literal::string(p));
         let shown = Literal::string(&f.patterns.join(" | "));
-        let v = violation(quote!(::cas_runtime::Facet::Pattern(#shown)), quote!(s.to_owned()));
+        let v = violation(
+            quote!(::xsd_runtime::Facet::Pattern(#shown)),
+            quote!(s.to_owned()),
+        );
         out.push(quote! {
             {
-                static PATTERN: ::std::sync::LazyLock<::std::option::Option<::cas_runtime::pattern::Pattern>> =
-                    ::std::sync::LazyLock::new(|| ::cas_runtime::pattern::Pattern::any_of(&[#(#lits),*]).ok());
+                static PATTERN: ::std::sync::LazyLock<::std::option::Option<::xsd_runtime::pattern::Pattern>> =
+                    ::std::sync::LazyLock::new(|| ::xsd_runtime::pattern::Pattern::any_of(&[#(#lits),*]).ok());
                 if let Some(p) = &*PATTERN {
                     if !p.is_match(s) {
                         #v
@@ -172,7 +193,7 @@ fn length_checks(steps: &[Facets], len: TokenStream, shown: &TokenStream) -> Vec
                     continue;
                 }
                 let n = Literal::u64_suffixed(n);
-                let v = violation(quote!(::cas_runtime::Facet::#facet(#n)), shown.clone());
+                let v = violation(quote!(::xsd_runtime::Facet::#facet(#n)), shown.clone());
                 out.push(quote! { if (#len) #op #n { #v } });
             }
         }
@@ -204,15 +225,35 @@ fn order_checks(
     let mut out = Vec::new();
     for f in &st.steps {
         let bounds = [
-            (&f.min_inclusive, quote!(MinInclusive), quote!(::std::cmp::Ordering::Less), true),
-            (&f.max_inclusive, quote!(MaxInclusive), quote!(::std::cmp::Ordering::Greater), true),
-            (&f.min_exclusive, quote!(MinExclusive), quote!(::std::cmp::Ordering::Greater), false),
-            (&f.max_exclusive, quote!(MaxExclusive), quote!(::std::cmp::Ordering::Less), false),
+            (
+                &f.min_inclusive,
+                quote!(MinInclusive),
+                quote!(::std::cmp::Ordering::Less),
+                true,
+            ),
+            (
+                &f.max_inclusive,
+                quote!(MaxInclusive),
+                quote!(::std::cmp::Ordering::Greater),
+                true,
+            ),
+            (
+                &f.min_exclusive,
+                quote!(MinExclusive),
+                quote!(::std::cmp::Ordering::Greater),
+                false,
+            ),
+            (
+                &f.max_exclusive,
+                quote!(MaxExclusive),
+                quote!(::std::cmp::Ordering::Less),
+                false,
+            ),
         ];
         for (bound, facet, bad_or_good, inclusive) in bounds {
             let Some(lit) = bound else { continue };
             let lit_s = Literal::string(lit);
-            let facet_t = quote!(::cas_runtime::Facet::#facet(#lit_s));
+            let facet_t = quote!(::xsd_runtime::Facet::#facet(#lit_s));
             let v = violation(facet_t, shown.clone());
             // Inclusive: violated when the comparison gives `bad_or_good`.
             // Exclusive: satisfied only when it gives `bad_or_good`.
@@ -235,30 +276,31 @@ fn order_checks(
                 }
                 Order::Float => {
                     let cond = if b == Builtin::Float {
-                        let x = cas_runtime::xsd::float(lit).map_err(|e| GenerateError::Facet {
+                        let x = xsd_runtime::xsd::float(lit).map_err(|e| GenerateError::Facet {
                             origin: st.origin.to_string(),
                             message: format!("bound '{lit}': {e}"),
                         })?;
                         let bits = Literal::u32_suffixed(x.to_bits());
                         bad(quote!(::std::cmp::PartialOrd::partial_cmp(v, &f32::from_bits(#bits))))
                     } else {
-                        let x = cas_runtime::xsd::double(lit).map_err(|e| GenerateError::Facet {
-                            origin: st.origin.to_string(),
-                            message: format!("bound '{lit}': {e}"),
-                        })?;
+                        let x =
+                            xsd_runtime::xsd::double(lit).map_err(|e| GenerateError::Facet {
+                                origin: st.origin.to_string(),
+                                message: format!("bound '{lit}': {e}"),
+                            })?;
                         let bits = Literal::u64_suffixed(x.to_bits());
                         bad(quote!(::std::cmp::PartialOrd::partial_cmp(v, &f64::from_bits(#bits))))
                     };
                     out.push(quote! { if #cond { #v } });
                 }
                 Order::Value => {
-                    cas_runtime::xsd::check_builtin_literal(builtin_local(b), lit).map_err(|e| {
-                        GenerateError::Facet {
+                    xsd_runtime::xsd::check_builtin_literal(builtin_local(b), lit).map_err(
+                        |e| GenerateError::Facet {
                             origin: st.origin.to_string(),
                             message: format!("bound '{lit}' of {b:?}: {e}"),
-                        }
-                    })?;
-                    let cond = bad(quote!(::cas_runtime::xsd::XsdOrd::xsd_cmp(v, b)));
+                        },
+                    )?;
+                    let cond = bad(quote!(::xsd_runtime::xsd::XsdOrd::xsd_cmp(v, b)));
                     out.push(quote! {
                         {
                             static BOUND: ::std::sync::LazyLock<::std::option::Option<#rust>> =
@@ -291,18 +333,24 @@ fn digit_checks(st: &SimpleType, digits: Digits, shown: &TokenStream) -> Vec<Tok
     for f in &st.steps {
         if let Some(n) = f.total_digits {
             let lit = Literal::u32_suffixed(n);
-            let v = violation(quote!(::cas_runtime::Facet::TotalDigits(#lit)), shown.clone());
+            let v = violation(
+                quote!(::xsd_runtime::Facet::TotalDigits(#lit)),
+                shown.clone(),
+            );
             match digits {
                 Digits::Methods => out.push(quote! { if v.total_digits() > #lit { #v } }),
                 Digits::Int => {
-                    out.push(quote! { if ::cas_runtime::xsd::int_total_digits(i128::from(*v)) > #lit { #v } })
+                    out.push(quote! { if ::xsd_runtime::xsd::int_total_digits(i128::from(*v)) > #lit { #v } })
                 }
                 Digits::None => {}
             }
         }
         if let Some(n) = f.fraction_digits {
             let lit = Literal::u32_suffixed(n);
-            let v = violation(quote!(::cas_runtime::Facet::FractionDigits(#lit)), shown.clone());
+            let v = violation(
+                quote!(::xsd_runtime::Facet::FractionDigits(#lit)),
+                shown.clone(),
+            );
             if digits == Digits::Methods {
                 out.push(quote! { if v.fraction_digits() > #lit { #v } });
             }
@@ -311,14 +359,22 @@ fn digit_checks(st: &SimpleType, digits: Digits, shown: &TokenStream) -> Vec<Tok
     out
 }
 
-fn enumeration_check(st: &SimpleType, rust: &TokenStream, parse: &TokenStream, shown: &TokenStream) -> Vec<TokenStream> {
+fn enumeration_check(
+    st: &SimpleType,
+    rust: &TokenStream,
+    parse: &TokenStream,
+    shown: &TokenStream,
+) -> Vec<TokenStream> {
     let mut out = Vec::new();
     for f in &st.steps {
         if f.enumeration.is_empty() {
             continue;
         }
         let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(quote!(::cas_runtime::Facet::Enumeration(VALUES)), shown.clone());
+        let v = violation(
+            quote!(::xsd_runtime::Facet::Enumeration(VALUES)),
+            shown.clone(),
+        );
         out.push(quote! {
             {
                 const VALUES: &[&str] = &[#(#lits),*];
@@ -333,7 +389,7 @@ fn enumeration_check(st: &SimpleType, rust: &TokenStream, parse: &TokenStream, s
 
 fn atomic_checks(st: &SimpleType, b: Builtin) -> Result<Checks, GenerateError> {
     let repr = builtin::repr(b);
-    let shown = quote!(::cas_runtime::xsd::Lexical::to_lexical(v));
+    let shown = quote!(::xsd_runtime::xsd::Lexical::to_lexical(v));
     let lexical = pattern_checks(&st.steps)?;
     let mut value = Vec::new();
     let len = match repr.length {
@@ -360,30 +416,42 @@ fn newtype(
     parse_body: TokenStream,
     read_body: TokenStream,
 ) -> TokenStream {
-    let derives = if eq { quote!(Clone, Debug, PartialEq, Eq, Hash) } else { quote!(Clone, Debug, PartialEq) };
+    let derives = if eq {
+        quote!(Clone, Debug, PartialEq, Eq, Hash)
+    } else {
+        quote!(Clone, Debug, PartialEq)
+    };
     let lexical = &checks.lexical;
     let value = &checks.value;
     let has_lexical = !lexical.is_empty();
     let lexical_fn = if has_lexical {
         quote! {
             #[doc(hidden)]
-            pub fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::cas_runtime::FacetViolation>) {
+            pub fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
                 #(#lexical)*
             }
         }
     } else {
         quote!()
     };
-    let lexical_call = if has_lexical { quote!(Self::check_lexical(&s, &mut out);) } else { quote!() };
+    let lexical_call = if has_lexical {
+        quote!(Self::check_lexical(&s, &mut out);)
+    } else {
+        quote!()
+    };
     let lexical_of_value = if has_lexical {
         quote! {
-            let s = ::cas_runtime::xsd::Lexical::to_lexical(&value);
+            let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
             Self::check_lexical(&s, &mut out);
         }
     } else {
         quote!()
     };
-    let v_unused = if value.is_empty() { quote!(let _ = v; let _ = &out;) } else { quote!() };
+    let v_unused = if value.is_empty() {
+        quote!(let _ = v; let _ = &out;)
+    } else {
+        quote!()
+    };
     quote! {
         #doc
         #[derive(#derives)]
@@ -391,15 +459,15 @@ fn newtype(
 
         impl #name {
             /// Checks the facets; the value if it satisfies them all, else every violation.
-            pub fn new(value: impl ::std::convert::Into<#inner>) -> ::std::result::Result<Self, ::cas_runtime::FacetErrors> {
+            pub fn new(value: impl ::std::convert::Into<#inner>) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
                 let value: #inner = value.into();
                 let mut out = ::std::vec::Vec::new();
                 #lexical_of_value
                 Self::check_value(&value, &mut out);
-                if out.is_empty() { Ok(Self(value)) } else { Err(::cas_runtime::FacetErrors(out)) }
+                if out.is_empty() { Ok(Self(value)) } else { Err(::xsd_runtime::FacetErrors(out)) }
             }
 
-            /// Wraps a value without checking it; [`XmlRoot::validate`](::cas_runtime::XmlRoot::validate)
+            /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
             /// still reports it if it breaks a facet.
             pub fn new_unchecked(value: #inner) -> Self {
                 Self(value)
@@ -416,34 +484,34 @@ fn newtype(
             #lexical_fn
 
             #[doc(hidden)]
-            pub fn check_value(v: &#inner, out: &mut ::std::vec::Vec<::cas_runtime::FacetViolation>) {
+            pub fn check_value(v: &#inner, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
                 #v_unused
                 #(#value)*
             }
 
             #[doc(hidden)]
             pub fn read_value(
-                r: &mut ::cas_runtime::xml::XmlReader<'_>,
+                r: &mut ::xsd_runtime::xml::XmlReader<'_>,
                 text: &str,
-                site: ::cas_runtime::xml::Site<'_>,
-            ) -> ::cas_runtime::xml::ReadResult<Self> {
+                site: ::xsd_runtime::xml::Site<'_>,
+            ) -> ::xsd_runtime::xml::ReadResult<Self> {
                 #read_body
             }
         }
 
         impl ::std::str::FromStr for #name {
-            type Err = ::cas_runtime::ValueError;
+            type Err = ::xsd_runtime::ValueError;
             fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
                 let mut out = ::std::vec::Vec::new();
                 #parse_body
                 #lexical_call
                 Self::check_value(&v, &mut out);
-                if out.is_empty() { Ok(Self(v)) } else { Err(::cas_runtime::ValueError::Facets(out)) }
+                if out.is_empty() { Ok(Self(v)) } else { Err(::xsd_runtime::ValueError::Facets(out)) }
             }
         }
 
         impl ::std::convert::TryFrom<#inner> for #name {
-            type Error = ::cas_runtime::FacetErrors;
+            type Error = ::xsd_runtime::FacetErrors;
             fn try_from(value: #inner) -> ::std::result::Result<Self, Self::Error> {
                 Self::new(value)
             }
@@ -458,32 +526,41 @@ fn newtype(
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(&self.0))
+                f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
             }
         }
 
-        impl ::cas_runtime::xsd::Lexical for #name {
+        impl ::xsd_runtime::xsd::Lexical for #name {
             fn write_lexical(&self, out: &mut ::std::string::String) {
-                ::cas_runtime::xsd::Lexical::write_lexical(&self.0, out)
+                ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
             }
         }
     }
 }
 
-fn emit_atomic(st: &SimpleType, b: Builtin, name: &proc_macro2::Ident, doc: TokenStream) -> Result<TokenStream, GenerateError> {
+fn emit_atomic(
+    st: &SimpleType,
+    b: Builtin,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+) -> Result<TokenStream, GenerateError> {
     let repr = builtin::repr(b);
     let checks = atomic_checks(st, b)?;
     let ws = ws_tokens(st.whitespace());
     let parse = &repr.parse;
     let has_lexical = !checks.lexical.is_empty();
-    let lexical_call = if has_lexical { quote!(Self::check_lexical(&s, &mut out);) } else { quote!() };
+    let lexical_call = if has_lexical {
+        quote!(Self::check_lexical(&s, &mut out);)
+    } else {
+        quote!()
+    };
     let parse_body = quote! {
-        let s = ::cas_runtime::lexical::normalize(text, #ws);
+        let s = ::xsd_runtime::lexical::normalize(text, #ws);
         let v = #parse(&s)?;
     };
     let hook = crate::emit::ctx::id_hook(b, quote!(v), quote!(site));
     let read_body = quote! {
-        let s = ::cas_runtime::lexical::normalize(text, #ws);
+        let s = ::xsd_runtime::lexical::normalize(text, #ws);
         let v = r.value(&s, site, #parse)?;
         #hook
         if r.validating() {
@@ -496,7 +573,15 @@ fn emit_atomic(st: &SimpleType, b: Builtin, name: &proc_macro2::Ident, doc: Toke
         }
         Ok(Self(v))
     };
-    Ok(newtype(name, doc, repr.rust.clone(), repr.eq, checks, parse_body, read_body))
+    Ok(newtype(
+        name,
+        doc,
+        repr.rust.clone(),
+        repr.eq,
+        checks,
+        parse_body,
+        read_body,
+    ))
 }
 
 fn emit_list(
@@ -509,7 +594,7 @@ fn emit_list(
 ) -> Result<TokenStream, GenerateError> {
     let item_t = ctx.rust_type(item, module);
     let inner = quote!(::std::vec::Vec<#item_t>);
-    let shown = quote!(::cas_runtime::xsd::Lexical::to_lexical(v));
+    let shown = quote!(::xsd_runtime::xsd::Lexical::to_lexical(v));
     let mut value = length_checks(&st.steps, quote!(v.len() as u64), &shown);
     let mut lexical = pattern_checks(&st.steps)?;
     for f in &st.steps {
@@ -517,39 +602,46 @@ fn emit_list(
             continue;
         }
         let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(quote!(::cas_runtime::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
+        let v = violation(
+            quote!(::xsd_runtime::Facet::Enumeration(VALUES)),
+            quote!(s.to_owned()),
+        );
         lexical.push(quote! {
             {
                 const VALUES: &[&str] = &[#(#lits),*];
-                if !VALUES.iter().any(|e| ::cas_runtime::lexical::normalize(e, ::cas_runtime::lexical::WhiteSpace::Collapse) == s) { #v }
+                if !VALUES.iter().any(|e| ::xsd_runtime::lexical::normalize(e, ::xsd_runtime::lexical::WhiteSpace::Collapse) == s) { #v }
             }
         });
     }
     value.shrink_to_fit();
     let checks = Checks { lexical, value };
     let has_lexical = !checks.lexical.is_empty();
-    let lexical_call = if has_lexical { quote!(Self::check_lexical(&s, &mut out);) } else { quote!() };
+    let lexical_call = if has_lexical {
+        quote!(Self::check_lexical(&s, &mut out);)
+    } else {
+        quote!()
+    };
     let item_parse = ctx.parse_checked(item, module, quote!(tok));
     let item_read = ctx.read_simple(item, module, quote!(tok), quote!(site));
     let parse_body = quote! {
-        let s = ::cas_runtime::lexical::normalize(text, ::cas_runtime::lexical::WhiteSpace::Collapse);
+        let s = ::xsd_runtime::lexical::normalize(text, ::xsd_runtime::lexical::WhiteSpace::Collapse);
         let mut v = ::std::vec::Vec::new();
         for tok in s.split(' ').filter(|t| !t.is_empty()) {
             v.push(#item_parse?);
         }
     };
     let read_body = quote! {
-        let s = ::cas_runtime::lexical::normalize(text, ::cas_runtime::lexical::WhiteSpace::Collapse);
+        let s = ::xsd_runtime::lexical::normalize(text, ::xsd_runtime::lexical::WhiteSpace::Collapse);
         let mut v = ::std::vec::Vec::new();
         let mut ok = true;
         for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            match ::cas_runtime::xml::recover(#item_read)? {
+            match ::xsd_runtime::xml::recover(#item_read)? {
                 Some(x) => v.push(x),
                 None => ok = false,
             }
         }
         if !ok {
-            return Err(::cas_runtime::xml::Fail::Invalid);
+            return Err(::xsd_runtime::xml::Fail::Invalid);
         }
         if r.validating() {
             let mut out = ::std::vec::Vec::new();
@@ -561,7 +653,15 @@ fn emit_list(
         }
         Ok(Self(v))
     };
-    Ok(newtype(name, doc, inner, ctx.is_eq(item), checks, parse_body, read_body))
+    Ok(newtype(
+        name,
+        doc,
+        inner,
+        ctx.is_eq(item),
+        checks,
+        parse_body,
+        read_body,
+    ))
 }
 
 fn emit_union(
@@ -579,9 +679,11 @@ fn emit_union(
     for m in members {
         let vname = match m {
             TypeRef::Builtin(b) => naming::variant_name(crate::model::builtin_xsd_name(*b)),
-            TypeRef::Simple(id) | TypeRef::Complex(id) => {
-                ctx.types.get(id).map(|n| n.ident.clone()).unwrap_or_else(|| naming::variant_name(&id.name))
-            }
+            TypeRef::Simple(id) | TypeRef::Complex(id) => ctx
+                .types
+                .get(id)
+                .map(|n| n.ident.clone())
+                .unwrap_or_else(|| naming::variant_name(&id.name)),
             TypeRef::AnyType => "Any".into(),
         };
         let v = ident(&vns.claim(&vname));
@@ -590,7 +692,7 @@ fn emit_union(
         tries.push(quote! {
             match #p {
                 Ok(x) => return Ok(Self::#v(x)),
-                Err(::cas_runtime::ValueError::Facets(v)) => facets.extend(v),
+                Err(::xsd_runtime::ValueError::Facets(v)) => facets.extend(v),
                 Err(_) => {}
             }
         });
@@ -604,7 +706,10 @@ fn emit_union(
             continue;
         }
         let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(quote!(::cas_runtime::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
+        let v = violation(
+            quote!(::xsd_runtime::Facet::Enumeration(VALUES)),
+            quote!(s.to_owned()),
+        );
         enum_checks.push(quote! {
             {
                 const VALUES: &[&str] = &[#(#lits),*];
@@ -613,14 +718,18 @@ fn emit_union(
         });
     }
     let eq = members.iter().all(|m| ctx.is_eq(m));
-    let derives = if eq { quote!(Clone, Debug, PartialEq, Eq, Hash) } else { quote!(Clone, Debug, PartialEq) };
+    let derives = if eq {
+        quote!(Clone, Debug, PartialEq, Eq, Hash)
+    } else {
+        quote!(Clone, Debug, PartialEq)
+    };
     let shown_name = Literal::string(&st.id.name);
     let union_checks = if lexical.is_empty() && enum_checks.is_empty() {
         quote!()
     } else {
         quote! {
             if r.validating() {
-                let s = ::cas_runtime::lexical::normalize(text, ::cas_runtime::lexical::WhiteSpace::Collapse);
+                let s = ::xsd_runtime::lexical::normalize(text, ::xsd_runtime::lexical::WhiteSpace::Collapse);
                 let s: &str = &s;
                 let mut out = ::std::vec::Vec::new();
                 #(#lexical)*
@@ -640,15 +749,15 @@ fn emit_union(
 
         impl #name {
             #[doc(hidden)]
-            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::cas_runtime::ValueError> {
+            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
                 // A value that some member reads but whose facets reject it
                 // is reported by those facets; otherwise as a datatype error.
                 let mut facets = ::std::vec::Vec::new();
                 #(#tries)*
                 if !facets.is_empty() {
-                    return Err(::cas_runtime::ValueError::Facets(facets));
+                    return Err(::xsd_runtime::ValueError::Facets(facets));
                 }
-                Err(::cas_runtime::ValueError::Datatype {
+                Err(::xsd_runtime::ValueError::Datatype {
                     datatype: #shown_name,
                     value: text.to_owned(),
                     reason: "the value matches none of the union's member types".into(),
@@ -657,10 +766,10 @@ fn emit_union(
 
             #[doc(hidden)]
             pub fn read_value(
-                r: &mut ::cas_runtime::xml::XmlReader<'_>,
+                r: &mut ::xsd_runtime::xml::XmlReader<'_>,
                 text: &str,
-                site: ::cas_runtime::xml::Site<'_>,
-            ) -> ::cas_runtime::xml::ReadResult<Self> {
+                site: ::xsd_runtime::xml::Site<'_>,
+            ) -> ::xsd_runtime::xml::ReadResult<Self> {
                 let v = r.value(text, site, Self::parse_lexical)?;
                 #union_checks
                 Ok(v)
@@ -668,7 +777,7 @@ fn emit_union(
         }
 
         impl ::std::str::FromStr for #name {
-            type Err = ::cas_runtime::ValueError;
+            type Err = ::xsd_runtime::ValueError;
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
                 Self::parse_lexical(s)
             }
@@ -676,14 +785,14 @@ fn emit_union(
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&::cas_runtime::xsd::Lexical::to_lexical(self))
+                f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(self))
             }
         }
 
-        impl ::cas_runtime::xsd::Lexical for #name {
+        impl ::xsd_runtime::xsd::Lexical for #name {
             fn write_lexical(&self, out: &mut ::std::string::String) {
                 match self {
-                    #( Self::#variants(x) => ::cas_runtime::xsd::Lexical::write_lexical(x, out), )*
+                    #( Self::#variants(x) => ::xsd_runtime::xsd::Lexical::write_lexical(x, out), )*
                 }
             }
         }

@@ -2,11 +2,11 @@
 //! emitted behind `#[cfg(feature = "proptest")]`.
 //!
 //! Everything is derived from the model: a simple type's facets become a
-//! `cas_runtime::strategy::Spec` (candidates built to satisfy them, checked
+//! `xsd_runtime::strategy::Spec` (candidates built to satisfy them, checked
 //! by the type's own parser); a complex type's strategy follows the fields
 //! its reader and writer use (occurrence bounds, choices, nillable, fixed
 //! values, wildcards); a root's `strategy()` also makes keyrefs and IDREFs
-//! resolve (`cas_runtime::strategy::resolve`) and keeps only documents
+//! resolve (`xsd_runtime::strategy::resolve`) and keeps only documents
 //! that validate, so keys and IDs are unique.
 
 use std::collections::BTreeSet;
@@ -23,19 +23,19 @@ use crate::model::{
 use crate::naming::{self, Namespace};
 
 fn rt() -> TokenStream {
-    quote!(::cas_runtime::strategy)
+    quote!(::xsd_runtime::strategy)
 }
 
 fn boxed_ty(t: TokenStream) -> TokenStream {
-    quote!(::cas_runtime::strategy::proptest::strategy::BoxedStrategy<#t>)
+    quote!(::xsd_runtime::strategy::proptest::strategy::BoxedStrategy<#t>)
 }
 
 fn just(v: TokenStream) -> TokenStream {
-    quote!(::cas_runtime::strategy::just(#v))
+    quote!(::xsd_runtime::strategy::just(#v))
 }
 
 const IMPORT: &str =
-    "#[allow(unused_imports)] use ::cas_runtime::strategy::proptest::strategy::Strategy as _;";
+    "#[allow(unused_imports)] use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;";
 
 fn import() -> TokenStream {
     IMPORT.parse().unwrap_or_default()
@@ -45,7 +45,7 @@ fn import() -> TokenStream {
 fn arbitrary(name: &TokenStream) -> TokenStream {
     quote! {
         #[cfg(feature = "proptest")]
-        ::cas_runtime::impl_arbitrary!(#name);
+        ::xsd_runtime::impl_arbitrary!(#name);
     }
 }
 
@@ -146,7 +146,7 @@ fn value(ctx: &Ctx<'_>, ty: &TypeRef, module: &str) -> TokenStream {
 fn literal(ctx: &Ctx<'_>, ty: &TypeRef, module: &str, lit: &str) -> TokenStream {
     let l = Literal::string(lit);
     let parse = ctx.parse_checked(ty, module, quote!(#l));
-    quote!(::cas_runtime::strategy::fixed(#parse))
+    quote!(::xsd_runtime::strategy::fixed(#parse))
 }
 
 /// Strategies of a simple type (enumeration, atomic newtype, list, union).
@@ -168,12 +168,12 @@ pub fn simple(ctx: &Ctx<'_>, st: &SimpleType) -> TokenStream {
         Variety::List(item) => {
             let spec = spec("", &st.steps, None);
             let item = value(ctx, item, module);
-            quote!(#rt::list(#item, &#spec, |x| ::cas_runtime::xsd::Lexical::to_lexical(x)))
+            quote!(#rt::list(#item, &#spec, |x| ::xsd_runtime::xsd::Lexical::to_lexical(x)))
         }
         Variety::Union(members) => {
             let ms = members.iter().map(|m| {
                 let v = value(ctx, m, module);
-                quote!(#v.prop_map(|x| ::cas_runtime::xsd::Lexical::to_lexical(&x)).boxed())
+                quote!(#v.prop_map(|x| ::xsd_runtime::xsd::Lexical::to_lexical(&x)).boxed())
             });
             quote!(#rt::one_of(::std::vec![#(#ms),*]))
         }
@@ -246,7 +246,7 @@ fn ns_filter(w: &Wildcard) -> TokenStream {
 fn wildcard_ns(w: &Wildcard) -> TokenStream {
     match &w.namespaces {
         NsConstraint::Any | NsConstraint::Other(_) => {
-            quote!(::cas_runtime::strategy::OTHER_NAMESPACE)
+            quote!(::xsd_runtime::strategy::OTHER_NAMESPACE)
         }
         NsConstraint::List(l) => {
             let ns = l
@@ -281,13 +281,13 @@ pub(crate) fn element(
         TypeRef::AnyType => {
             let ns = Literal::string(&e.name.ns);
             let l = Literal::string(&e.name.local);
-            quote!(::cas_runtime::strategy::any_named(#ns, #l))
+            quote!(::xsd_runtime::strategy::any_named(#ns, #l))
         }
         ty => match (&e.fixed, &e.default) {
             (Some(f), _) => literal(te.ctx, ty, module, f),
             (None, Some(_)) => {
                 let v = value(te.ctx, ty, module);
-                quote!(::cas_runtime::strategy::not_empty_text(#v))
+                quote!(::xsd_runtime::strategy::not_empty_text(#v))
             }
             (None, None) => value(te.ctx, ty, module),
         },
@@ -297,9 +297,9 @@ pub(crate) fn element(
     }
     // A nil element may not have a fixed value.
     if e.fixed.is_some() {
-        return quote!(#base.prop_map(::cas_runtime::Nillable::Value).boxed());
+        return quote!(#base.prop_map(::xsd_runtime::Nillable::Value).boxed());
     }
-    quote!(::cas_runtime::strategy::nillable(#base))
+    quote!(::xsd_runtime::strategy::nillable(#base))
 }
 
 fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> TokenStream {
@@ -307,18 +307,18 @@ fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> 
         FieldTerm::Element(e) => element(te, e, many, quote!(depth + 1)),
         FieldTerm::Group { ty, .. } => {
             if optional || many {
-                quote!(::cas_runtime::strategy::non_empty(#ty::strategy_at(depth), #ty::write_content))
+                quote!(::xsd_runtime::strategy::non_empty(#ty::strategy_at(depth), #ty::write_content))
             } else {
                 quote!(#ty::strategy_at(depth))
             }
         }
         FieldTerm::Any(w) => {
             let ns = wildcard_ns(w);
-            let other = quote!(::cas_runtime::strategy::any_element(#ns));
+            let other = quote!(::xsd_runtime::strategy::any_element(#ns));
             match w.process {
                 Process::Skip => other,
                 Process::Lax => {
-                    quote!(#other.prop_map(::cas_runtime::xml::AnyContent::Other).boxed())
+                    quote!(#other.prop_map(::xsd_runtime::xml::AnyContent::Other).boxed())
                 }
                 Process::Strict => {
                     let allow = ns_filter(w);
@@ -326,13 +326,13 @@ fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> 
                     // root containing a strict wildcard would build every root
                     // again, (roots)^depth strategies before the first value.
                     quote! {
-                        ::cas_runtime::strategy::proptest::strategy::Just(())
+                        ::xsd_runtime::strategy::proptest::strategy::Just(())
                             .prop_flat_map(move |()| match super::Document::strategy_for(#allow, depth + 1) {
                                 ::std::option::Option::Some(s) => s
-                                    .prop_map(|d| ::cas_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d)))
+                                    .prop_map(|d| ::xsd_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d)))
                                     .boxed(),
                                 // No declared element fits: the root's validation drops the document.
-                                ::std::option::Option::None => #other.prop_map(::cas_runtime::xml::AnyContent::Other).boxed(),
+                                ::std::option::Option::None => #other.prop_map(::xsd_runtime::xml::AnyContent::Other).boxed(),
                             })
                             .boxed()
                     }
@@ -410,7 +410,7 @@ fn attr(te: &TypeEmitter<'_, '_>, a: &Attribute) -> TokenStream {
     if a.required {
         v
     } else {
-        quote!(::cas_runtime::strategy::optional(#v))
+        quote!(::xsd_runtime::strategy::optional(#v))
     }
 }
 
@@ -475,7 +475,7 @@ pub(crate) fn complex(
         #[cfg(feature = "proptest")]
         impl #name {
             /// Like `strategy()`, for an element `depth` levels down: from
-            /// `cas_runtime::strategy::MAX_DEPTH` on, content that could
+            /// `xsd_runtime::strategy::MAX_DEPTH` on, content that could
             /// recurse is left out, so values stay finite.
             #[allow(unused_variables)]
             pub fn strategy_at(depth: u32) -> #b {
@@ -569,9 +569,9 @@ fn id_kind(model: &Model, ty: &TypeRef) -> Option<TokenStream> {
         _ => None,
     }?;
     match b {
-        Builtin::Id => Some(quote!(::cas_runtime::strategy::IdKind::Id)),
-        Builtin::IdRef => Some(quote!(::cas_runtime::strategy::IdKind::IdRef)),
-        Builtin::IdRefs => Some(quote!(::cas_runtime::strategy::IdKind::IdRefs)),
+        Builtin::Id => Some(quote!(::xsd_runtime::strategy::IdKind::Id)),
+        Builtin::IdRef => Some(quote!(::xsd_runtime::strategy::IdKind::IdRef)),
+        Builtin::IdRefs => Some(quote!(::xsd_runtime::strategy::IdKind::IdRefs)),
         _ => None,
     }
 }
@@ -607,7 +607,7 @@ fn collect_refs(model: &Model, e: &Element, out: &mut Refs) {
                 }
                 None => quote!(::std::option::Option::None),
             };
-            out.ids.push(quote!(::cas_runtime::strategy::IdSite { ns: #ns, local: #local, attribute: #a, kind: #kind }));
+            out.ids.push(quote!(::xsd_runtime::strategy::IdSite { ns: #ns, local: #local, attribute: #a, kind: #kind }));
         }
     };
     if let Some(k) = id_kind(model, &e.ty) {
@@ -645,11 +645,11 @@ fn collect_refs(model: &Model, e: &Element, out: &mut Refs) {
 fn idc_def(c: &crate::model::IdentityConstraint) -> TokenStream {
     let name = Literal::string(&c.name.local);
     let kind = match &c.kind {
-        IdentityKind::Unique => quote!(::cas_runtime::xml::idc::IdcKind::Unique),
-        IdentityKind::Key => quote!(::cas_runtime::xml::idc::IdcKind::Key),
+        IdentityKind::Unique => quote!(::xsd_runtime::xml::idc::IdcKind::Unique),
+        IdentityKind::Key => quote!(::xsd_runtime::xml::idc::IdcKind::Key),
         IdentityKind::Keyref { refer } => {
             let r = Literal::string(&refer.local);
-            quote!(::cas_runtime::xml::idc::IdcKind::Keyref { refer: #r })
+            quote!(::xsd_runtime::xml::idc::IdcKind::Keyref { refer: #r })
         }
     };
     let selector = c.selector.iter().map(xpath_tokens);
@@ -658,7 +658,7 @@ fn idc_def(c: &crate::model::IdentityConstraint) -> TokenStream {
         quote!(&[#(#alts),*])
     });
     quote! {
-        ::cas_runtime::xml::idc::IdcDef { name: #name, kind: #kind, selector: &[#(#selector),*], fields: &[#(#fields),*] }
+        ::xsd_runtime::xml::idc::IdcDef { name: #name, kind: #kind, selector: &[#(#selector),*], fields: &[#(#fields),*] }
     }
 }
 
@@ -676,7 +676,11 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
         let te = TypeEmitter::new(ctx, module);
         let el = element(&te, e, false, quote!(depth));
         // A simple type's strategy has no depth to pass on.
-        let param = if el.to_string().contains("depth") { quote!(depth) } else { quote!(_depth) };
+        let param = if el.to_string().contains("depth") {
+            quote!(depth)
+        } else {
+            quote!(_depth)
+        };
         quote! {
             #[doc(hidden)]
             pub fn strategy_at(#param: u32) -> #b {
@@ -721,7 +725,7 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
 /// and `Document::strategy_for` for strict wildcards.
 pub fn root_enums(
     roots: &[(QName, String, String)],
-    messages: &[(QName, String, String)],
+    chosen: &[(&str, Vec<(QName, String, String)>)],
 ) -> TokenStream {
     let b = boxed_ty(quote!(Self));
     let imp = import();
@@ -739,7 +743,7 @@ pub fn root_enums(
         let arms = vs
             .iter()
             .map(|(v, p, _)| quote!(#p::strategy().prop_map(Self::#v).boxed()));
-        quote!(::cas_runtime::strategy::one_of(::std::vec![#(#arms),*]))
+        quote!(::xsd_runtime::strategy::one_of(::std::vec![#(#arms),*]))
     };
     let doc = variants(roots);
     let doc_union = union(&doc);
@@ -769,7 +773,7 @@ pub fn root_enums(
                 #[doc(hidden)]
                 pub fn strategy_for(allow: fn(&str) -> bool, depth: u32) -> ::std::option::Option<#b> {
                     #imp
-                    if depth > ::cas_runtime::strategy::MAX_DEPTH + 4 {
+                    if depth > ::xsd_runtime::strategy::MAX_DEPTH + 4 {
                         return ::std::option::Option::None;
                     }
                     let mut v = ::std::vec::Vec::new();
@@ -777,7 +781,7 @@ pub fn root_enums(
                     if v.is_empty() {
                         ::std::option::Option::None
                     } else {
-                        ::std::option::Option::Some(::cas_runtime::strategy::one_of(v))
+                        ::std::option::Option::Some(::xsd_runtime::strategy::one_of(v))
                     }
                 }
             }
@@ -785,16 +789,14 @@ pub fn root_enums(
             #arb
         }
     };
-    let msg = variants(messages);
-    let msg_items = if msg.is_empty() {
-        quote!()
-    } else {
-        let u = union(&msg);
-        let arb = arbitrary(&quote!(Message));
+    let chosen_items = chosen.iter().map(|(name, rs)| {
+        let u = union(&variants(rs));
+        let name = ident(name);
+        let arb = arbitrary(&quote!(#name));
         quote! {
             #[cfg(feature = "proptest")]
-            impl Message {
-                /// Valid messages of every kind, for property tests.
+            impl #name {
+                /// Valid documents of every variant, for property tests.
                 pub fn strategy() -> #b {
                     #imp
                     #u
@@ -803,6 +805,6 @@ pub fn root_enums(
 
             #arb
         }
-    };
-    quote!(#doc_items #msg_items)
+    });
+    quote!(#doc_items #(#chosen_items)*)
 }

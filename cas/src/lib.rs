@@ -1,0 +1,21 @@
+//! `cas-api`: the CAS layer over the generated messages (`cas-messages`)
+//! and the XSD runtime (`xsd-runtime`): which endpoint each message goes to
+//! ([`endpoint`]), an async client for the ingestion API ([`client`]), and
+//! webhook events with their correlation to what was sent ([`webhook`]).
+//!
+//! Everything about XML (reading, writing, validation) is in `xsd-runtime`
+//! and the generated types; this crate only knows CAS's contract.
+
+pub mod client;
+pub mod endpoint;
+pub mod webhook;
+
+pub use endpoint::{
+    ENDPOINTS, Endpoint, IngestionMessage, MessageExt, endpoint_named, endpoint_of,
+};
+
+/// Re-exported so users need not match versions.
+pub use cas_messages;
+pub use reqwest;
+pub use tokio;
+pub use xsd_runtime;

@@ -1,0 +1,104 @@
+//! The traits that generated root elements implement: how a document is
+//! read, written and validated.
+
+use crate::error::{ErrorKind, ValidationError, ValidationErrors, WriteError};
+use crate::xml::{Fail, ReadOptions, ReadResult, XmlReader, XmlWriter};
+
+/// A global element that can be the root of a document.
+pub trait XmlRoot: Sized {
+    /// Local name of the root element.
+    const ELEMENT: &'static str;
+    /// Namespace URI of the root element (empty: none).
+    const NAMESPACE: &'static str;
+
+    /// Reads the root element, which is the reader's pending element.
+    #[doc(hidden)]
+    fn read_root(r: &mut XmlReader<'_>) -> ReadResult<Self>;
+
+    /// Writes the root element with its namespace declarations.
+    #[doc(hidden)]
+    fn write_root(&self, w: &mut XmlWriter);
+
+    /// Reads and validates a document: the value, or every error found.
+    fn from_xml(input: &str) -> Result<Self, ValidationErrors> {
+        Self::from_xml_with(input, &ReadOptions::default())
+    }
+
+    /// Like [`XmlRoot::from_xml`], with explicit options.
+    fn from_xml_with(input: &str, opts: &ReadOptions) -> Result<Self, ValidationErrors> {
+        read_document(XmlReader::new(input, opts.clone()))
+    }
+
+    /// Reads a document from bytes (UTF-8, with or without BOM).
+    fn from_slice(input: &[u8]) -> Result<Self, ValidationErrors> {
+        Self::from_slice_with(input, &ReadOptions::default())
+    }
+
+    /// Like [`XmlRoot::from_slice`], with explicit options.
+    fn from_slice_with(input: &[u8], opts: &ReadOptions) -> Result<Self, ValidationErrors> {
+        read_document(XmlReader::from_bytes(input, opts.clone())?)
+    }
+
+    /// Reads a document from a stream (a file, a request body), no further
+    /// than [`ReadOptions::max_document_bytes`].
+    fn from_reader(input: impl std::io::Read) -> Result<Self, ValidationErrors> {
+        Self::from_reader_with(input, &ReadOptions::default())
+    }
+
+    /// Like [`XmlRoot::from_reader`], with explicit options.
+    fn from_reader_with(
+        input: impl std::io::Read,
+        opts: &ReadOptions,
+    ) -> Result<Self, ValidationErrors> {
+        let bytes = crate::xml::read_input(input, opts)?;
+        Self::from_slice_with(&bytes, opts)
+    }
+
+    /// Writes the document (UTF-8, with an XML declaration).
+    fn to_xml(&self) -> Result<String, WriteError> {
+        let mut w = XmlWriter::new();
+        w.declaration();
+        self.write_root(&mut w);
+        w.finish_string()
+    }
+
+    /// Checks a value built in code against every constraint of its schema:
+    /// the value is written and read back with validation, so the check is
+    /// exactly the one applied to documents. Errors carry paths, not lines.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let xml = self.to_xml().map_err(|e| {
+            ValidationErrors(vec![ValidationError {
+                path: format!("/{}", Self::ELEMENT),
+                location: None,
+                kind: ErrorKind::Unsupported {
+                    what: e.to_string(),
+                },
+            }])
+        })?;
+        match Self::from_xml(&xml) {
+            Ok(_) => Ok(()),
+            Err(mut errors) => {
+                for e in &mut errors.0 {
+                    e.location = None;
+                }
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// Reads one document whose root is `T`.
+pub fn read_document<T: XmlRoot>(mut r: XmlReader<'_>) -> Result<T, ValidationErrors> {
+    let value = match r.start_document() {
+        Ok(()) => {
+            if r.is(T::NAMESPACE, T::ELEMENT) {
+                T::read_root(&mut r)
+            } else {
+                r.wrong_root(T::NAMESPACE, T::ELEMENT);
+                Err(Fail::Fatal)
+            }
+        }
+        Err(f) => Err(f),
+    };
+    r.into_result(value)
+}

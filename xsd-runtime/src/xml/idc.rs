@@ -1,0 +1,433 @@
+//! Identity constraints (`xs:unique`, `xs:key`, `xs:keyref`), evaluated on
+//! the element stream while reading.
+//!
+//! Generated code declares each constraint as static data ([`IdcDef`]) with
+//! its selector and field XPaths already parsed into steps (the restricted
+//! XPath subset of XSD 1.0 §3.11.6), and opens a scope on the element that
+//! declares them. Values are compared after whitespace collapsing, as
+//! strings.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::ErrorKind;
+
+/// One name test of a selector or field path.
+#[derive(Clone, Copy, Debug)]
+pub enum Step {
+    /// `ns:local` or `local` (empty `ns`: no namespace).
+    Name {
+        ns: &'static [u8],
+        local: &'static [u8],
+    },
+    /// `*`
+    Any,
+    /// `prefix:*`
+    AnyIn { ns: &'static [u8] },
+}
+
+impl Step {
+    fn matches(&self, ns: &[u8], local: &[u8]) -> bool {
+        match self {
+            Step::Name { ns: n, local: l } => *n == ns && *l == local,
+            Step::Any => true,
+            Step::AnyIn { ns: n } => *n == ns,
+        }
+    }
+}
+
+/// One alternative of a selector or field: `(.//)? step/step/... (/@attr)?`.
+#[derive(Clone, Copy, Debug)]
+pub struct IdcPath {
+    /// Starts with `.//`: the steps may match at any depth below.
+    pub descendant: bool,
+    /// Element steps (`.` steps removed).
+    pub steps: &'static [Step],
+    /// The final `@name` of a field, if it selects an attribute.
+    pub attribute: Option<Step>,
+}
+
+impl IdcPath {
+    /// Does the element path `names` (relative to the context node) match?
+    fn matches_elements(&self, names: &[(Vec<u8>, Vec<u8>)]) -> bool {
+        let n = self.steps.len();
+        if self.descendant {
+            if names.len() < n {
+                return false;
+            }
+        } else if names.len() != n {
+            return false;
+        }
+        let tail = &names[names.len() - n..];
+        self.steps
+            .iter()
+            .zip(tail)
+            .all(|(s, (ns, l))| s.matches(ns, l))
+    }
+}
+
+/// The kind of an identity constraint.
+#[derive(Clone, Copy, Debug)]
+pub enum IdcKind {
+    Unique,
+    Key,
+    /// Refers to the key or unique constraint named here.
+    Keyref {
+        refer: &'static str,
+    },
+}
+
+/// One identity constraint, as generated code declares it.
+#[derive(Clone, Copy, Debug)]
+pub struct IdcDef {
+    pub name: &'static str,
+    pub kind: IdcKind,
+    /// Alternatives of the selector (`a | b`).
+    pub selector: &'static [IdcPath],
+    /// The fields, each with its alternatives.
+    pub fields: &'static [&'static [IdcPath]],
+}
+
+pub(crate) struct IdcError {
+    pub path: String,
+    pub pos: u64,
+    pub kind: ErrorKind,
+}
+
+struct Selected {
+    def: usize,
+    depth: usize,
+    path: String,
+    pos: u64,
+    values: Vec<Option<String>>,
+    /// Field index whose element value is being read, with its depth.
+    pending_text: Vec<(usize, usize)>,
+}
+
+struct Scope {
+    depth: usize,
+    defs: &'static [IdcDef],
+    /// Per constraint: the key tuples seen.
+    tables: Vec<HashSet<Vec<String>>>,
+    /// Per keyref constraint: tuples to resolve when the scope closes.
+    refs: Vec<Vec<(Vec<String>, String, u64)>>,
+    path: String,
+    pos: u64,
+}
+
+/// See the module documentation.
+#[derive(Default)]
+pub struct IdcEngine {
+    scopes: Vec<Scope>,
+    /// Names of the open elements, from the outermost scope's element down:
+    /// the first `names_len` entries; the rest keep their buffers for reuse,
+    /// so that following the element stream does not allocate per element.
+    names: Vec<(Vec<u8>, Vec<u8>)>,
+    names_len: usize,
+    /// Depth of `names[0]`.
+    base_depth: usize,
+    selected: Vec<(usize, Selected)>,
+    /// Set when a selector matched on the last start; the reader supplies the path.
+    needs_path: bool,
+    errors: Vec<IdcError>,
+    /// Finished key tables of closed scopes, by constraint name, for keyrefs of ancestors.
+    closed_keys: HashMap<&'static str, HashSet<Vec<String>>>,
+}
+
+impl IdcEngine {
+    #[inline]
+    pub(crate) fn active(&self) -> bool {
+        !self.scopes.is_empty()
+    }
+
+    pub(crate) fn open_scope(
+        &mut self,
+        depth: usize,
+        defs: &'static [IdcDef],
+        pos: u64,
+        path: String,
+    ) {
+        if self.scopes.is_empty() {
+            // `names` holds the elements below the outermost scope's element.
+            self.names_len = 0;
+            self.base_depth = depth + 1;
+        }
+        self.scopes.push(Scope {
+            depth,
+            defs,
+            tables: defs.iter().map(|_| HashSet::new()).collect(),
+            refs: defs.iter().map(|_| Vec::new()).collect(),
+            path,
+            pos,
+        });
+    }
+
+    pub(crate) fn on_start(&mut self, depth: usize, ns: &[u8], local: &[u8]) {
+        if depth < self.base_depth {
+            return;
+        }
+        let i = depth - self.base_depth;
+        if self.names.len() < i {
+            self.names.resize_with(i, Default::default);
+        }
+        match self.names.get_mut(i) {
+            Some((n, l)) => {
+                n.clear();
+                n.extend_from_slice(ns);
+                l.clear();
+                l.extend_from_slice(local);
+            }
+            None => self.names.push((ns.to_vec(), local.to_vec())),
+        }
+        self.names_len = i + 1;
+        // Fields of selected nodes that are elements.
+        for (_, sel) in &mut self.selected {
+            if depth <= sel.depth {
+                continue;
+            }
+            let Some(scope) = self.scopes.iter().rev().find(|s| s.depth < sel.depth) else {
+                continue;
+            };
+            let def = &scope.defs[sel.def];
+            let rel = &self.names[sel.depth + 1 - self.base_depth..self.names_len];
+            for (fi, alts) in def.fields.iter().enumerate() {
+                if alts
+                    .iter()
+                    .any(|p| p.attribute.is_none() && p.matches_elements(rel))
+                {
+                    sel.pending_text.push((fi, depth));
+                }
+            }
+        }
+        // Selectors of open scopes.
+        for (si, scope) in self.scopes.iter().enumerate() {
+            if depth <= scope.depth {
+                continue;
+            }
+            let rel = &self.names[scope.depth + 1 - self.base_depth..self.names_len];
+            for (di, def) in scope.defs.iter().enumerate() {
+                if def.selector.iter().any(|p| p.matches_elements(rel)) {
+                    self.selected.push((
+                        si,
+                        Selected {
+                            def: di,
+                            depth,
+                            path: String::new(),
+                            pos: 0,
+                            values: vec![None; def.fields.len()],
+                            pending_text: Vec::new(),
+                        },
+                    ));
+                    self.needs_path = true;
+                }
+            }
+        }
+    }
+
+    /// Gives the path and position of the element just started to the
+    /// selections it opened.
+    pub(crate) fn take_needs_path(&mut self) -> bool {
+        std::mem::take(&mut self.needs_path)
+    }
+
+    pub(crate) fn set_selected_path(&mut self, depth: usize, path: &str, pos: u64) {
+        for (_, sel) in self.selected.iter_mut().rev() {
+            if sel.depth != depth {
+                break;
+            }
+            if sel.path.is_empty() {
+                sel.path = path.to_owned();
+                sel.pos = pos;
+            }
+        }
+    }
+
+    pub(crate) fn on_attr(&mut self, depth: usize, ns: &[u8], local: &str, value: &str) {
+        for (si, sel) in &mut self.selected {
+            if depth < sel.depth {
+                continue;
+            }
+            let def = &self.scopes[*si].defs[sel.def];
+            let rel = &self.names[sel.depth + 1 - self.base_depth..=depth - self.base_depth];
+            for (fi, alts) in def.fields.iter().enumerate() {
+                let hit = alts.iter().any(|p| {
+                    p.attribute.is_some_and(|a| a.matches(ns, local.as_bytes()))
+                        && p.matches_elements(rel)
+                });
+                if hit {
+                    sel.values[fi] = Some(collapse(value));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn on_text(&mut self, depth: usize, text: &str) {
+        for (si, sel) in &mut self.selected {
+            let def = &self.scopes[*si].defs[sel.def];
+            // A field `.` selects the node's own value.
+            if depth == sel.depth {
+                for (fi, alts) in def.fields.iter().enumerate() {
+                    if alts
+                        .iter()
+                        .any(|p| p.steps.is_empty() && p.attribute.is_none() && !p.descendant)
+                    {
+                        sel.values[fi] = Some(collapse(text));
+                    }
+                }
+            }
+            sel.pending_text.retain(|&(fi, d)| {
+                if d == depth {
+                    sel.values[fi] = Some(collapse(text));
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+    }
+
+    pub(crate) fn on_end(&mut self, depth: usize) {
+        // Close selections of this element.
+        while let Some((si, sel)) = self.selected.last() {
+            if sel.depth != depth {
+                break;
+            }
+            let si = *si;
+            let Some((_, sel)) = self.selected.pop() else {
+                break;
+            };
+            self.close_selection(si, sel);
+        }
+        for (_, sel) in &mut self.selected {
+            sel.pending_text.retain(|&(_, d)| d != depth);
+        }
+        // Close scopes of this element.
+        while self.scopes.last().is_some_and(|s| s.depth == depth) {
+            if let Some(scope) = self.scopes.pop() {
+                self.close_scope(scope);
+            }
+        }
+        if depth >= self.base_depth {
+            self.names_len = self.names_len.min(depth - self.base_depth);
+        }
+    }
+
+    fn close_selection(&mut self, si: usize, sel: Selected) {
+        let scope = &mut self.scopes[si];
+        let def = &scope.defs[sel.def];
+        let complete = sel.values.iter().all(Option::is_some);
+        let tuple: Vec<String> = sel
+            .values
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        let shown = tuple.join(", ");
+        match def.kind {
+            IdcKind::Unique | IdcKind::Key => {
+                if !complete {
+                    if let IdcKind::Key = def.kind {
+                        self.errors.push(IdcError {
+                            path: sel.path,
+                            pos: sel.pos,
+                            kind: ErrorKind::Key {
+                                constraint: def.name.to_owned(),
+                                value: shown,
+                                message: "a key field is missing".into(),
+                            },
+                        });
+                    }
+                    return;
+                }
+                if !scope.tables[sel.def].insert(tuple) {
+                    let kind = match def.kind {
+                        IdcKind::Key => ErrorKind::Key {
+                            constraint: def.name.to_owned(),
+                            value: shown,
+                            message: "duplicate key value".into(),
+                        },
+                        _ => ErrorKind::Unique {
+                            constraint: def.name.to_owned(),
+                            value: shown,
+                        },
+                    };
+                    self.errors.push(IdcError {
+                        path: sel.path,
+                        pos: sel.pos,
+                        kind,
+                    });
+                }
+            }
+            IdcKind::Keyref { .. } => {
+                if complete {
+                    scope.refs[sel.def].push((tuple, sel.path, sel.pos));
+                }
+            }
+        }
+    }
+
+    fn close_scope(&mut self, scope: Scope) {
+        let _ = (&scope.path, scope.pos);
+        for (di, def) in scope.defs.iter().enumerate() {
+            let IdcKind::Keyref { refer } = def.kind else {
+                continue;
+            };
+            let table = scope
+                .defs
+                .iter()
+                .position(|d| d.name == refer)
+                .map(|i| &scope.tables[i])
+                .or_else(|| self.closed_keys.get(refer))
+                .or_else(|| {
+                    self.scopes.iter().rev().find_map(|s| {
+                        s.defs
+                            .iter()
+                            .position(|d| d.name == refer)
+                            .map(|i| &s.tables[i])
+                    })
+                });
+            for (tuple, path, pos) in &scope.refs[di] {
+                if !table.is_some_and(|t| t.contains(tuple)) {
+                    self.errors.push(IdcError {
+                        path: path.clone(),
+                        pos: *pos,
+                        kind: ErrorKind::Keyref {
+                            constraint: def.name.to_owned(),
+                            value: tuple.join(", "),
+                            refer: refer.to_owned(),
+                        },
+                    });
+                }
+            }
+        }
+        // Keep key tables for keyrefs declared on ancestors (moved, not
+        // copied: the scope is gone; none are kept when no ancestor is open).
+        if self.scopes.is_empty() {
+            return;
+        }
+        for (def, table) in scope.defs.iter().zip(scope.tables) {
+            if !matches!(def.kind, IdcKind::Keyref { .. }) {
+                let kept = self.closed_keys.entry(def.name).or_default();
+                if kept.is_empty() {
+                    *kept = table;
+                } else {
+                    kept.extend(table);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn finish_document(&mut self) {
+        while let Some(scope) = self.scopes.pop() {
+            self.close_scope(scope);
+        }
+    }
+
+    pub(crate) fn take_errors(&mut self) -> Vec<IdcError> {
+        let mut e = std::mem::take(&mut self.errors);
+        e.sort_by_key(|e| e.pos);
+        e
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}

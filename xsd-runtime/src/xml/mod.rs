@@ -1,0 +1,13 @@
+//! Reading and writing XML for generated types: the pull reader, the
+//! writer, `xs:any` content and identity constraints.
+
+pub mod any;
+pub mod idc;
+pub mod input;
+pub mod reader;
+pub mod writer;
+
+pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, WriteElement};
+pub use input::read_input;
+pub use reader::{Fail, ReadOptions, ReadResult, Site, XmlReader, recover};
+pub use writer::XmlWriter;

@@ -1,0 +1,1784 @@
+//! The pull reader that generated code drives.
+//!
+//! It wraps quick-xml's namespace-aware slice reader and adds what a
+//! schema-driven reader needs: a one-element look-ahead (so a content model
+//! can ask "is the next child an `X`?"), the element path for error messages,
+//! error collection that goes on after the first problem, and limits.
+//!
+//! Protocol used by generated code, for one element whose start tag is the
+//! pending child:
+//! 1. [`XmlReader::begin`] consumes the start tag, pushes the path and loads
+//!    the attributes;
+//! 2. for element content: [`XmlReader::next_child`], then one
+//!    [`XmlReader::is`] / read per particle; for simple content:
+//!    [`XmlReader::text`];
+//! 3. [`XmlReader::finish`] reports children nobody consumed, consumes the
+//!    end tag, pops the path and loads the parent's next child.
+//!
+//! Errors that leave the document readable are recorded and reading goes on;
+//! a read function returns [`Fail::Invalid`] when its value could not be
+//! built, and [`Fail::Fatal`] only when reading cannot go on (malformed XML,
+//! a limit).
+
+use std::borrow::Cow;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{QName, ResolveResult};
+
+use crate::error::{
+    ErrorKind, FacetViolation, Location, ValidationError, ValidationErrors, ValueError,
+};
+use crate::xml::idc::IdcEngine;
+
+/// The XML Schema instance namespace (`xsi:nil`, `xsi:type`, ...).
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// The namespace bound to the `xml` prefix.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Limits and switches for reading.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Check facets, fixed values and identity constraints while reading.
+    /// Structure (order, occurrences, required attributes) is always checked,
+    /// since the typed value could not be built otherwise.
+    pub validate: bool,
+    /// Deepest element nesting accepted. Real documents stay far below the
+    /// default (256); the limit keeps hostile input from exhausting the stack.
+    pub max_depth: u32,
+    /// At most this many errors are kept; the rest are counted.
+    pub max_errors: usize,
+    /// Largest document accepted, in bytes. A stream (`from_reader`) is
+    /// read no further than this, so memory stays bounded.
+    pub max_document_bytes: u64,
+    /// Largest text content of one element or value of one attribute, in
+    /// bytes (after references are expanded).
+    pub max_value_bytes: u64,
+    /// Most attributes on one element (namespace declarations included).
+    pub max_attributes: u32,
+    /// Most nodes (elements and text runs) kept from wildcard (`xs:any`)
+    /// content in one document. Each becomes an owned tree node, many times
+    /// the size of a short tag, so this bounds what `<a/><a/>...` can cost.
+    pub max_wildcard_nodes: u64,
+}
+
+/// Defaults of [`ReadOptions`]: far above any real CAS document.
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            validate: true,
+            max_depth: 256,
+            max_errors: 1000,
+            max_document_bytes: 256 << 20,
+            max_value_bytes: 16 << 20,
+            max_attributes: 1024,
+            max_wildcard_nodes: 1_000_000,
+        }
+    }
+}
+
+/// Why a read function returned without a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fail {
+    /// The value could not be built; its errors are recorded; the reader is
+    /// positioned after the element, so the caller can go on.
+    Invalid,
+    /// Reading cannot go on; the error is recorded.
+    Fatal,
+}
+
+/// Result of a generated read function.
+pub type ReadResult<T> = Result<T, Fail>;
+
+/// Turns a child's [`Fail::Invalid`] into `None` so the parent can go on,
+/// and passes [`Fail::Fatal`] up.
+#[inline]
+pub fn recover<T>(r: ReadResult<T>) -> ReadResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Fail::Invalid) => Ok(None),
+        Err(Fail::Fatal) => Err(Fail::Fatal),
+    }
+}
+
+/// Where a simple value sits: the current element's text, or one of its attributes.
+#[derive(Clone, Copy, Debug)]
+pub enum Site<'s> {
+    Element,
+    Attribute(&'s str),
+}
+
+pub(crate) enum Pending<'a> {
+    /// Nothing looked ahead yet.
+    Nothing,
+    /// The next child's start tag, not yet consumed.
+    Start(BytesStart<'a>),
+    /// The end tag of the current element.
+    End,
+}
+
+struct Frame<'a> {
+    start: BytesStart<'a>,
+    index: Option<u32>,
+    pos: u64,
+    nil: bool,
+    /// Text in element-only content was reported once for this element.
+    text_reported: bool,
+}
+
+#[derive(Clone, Copy)]
+enum AttrNs {
+    None,
+    Xsi,
+    Xml,
+    /// Byte range in `attr_ns_buf`.
+    Other(u32, u32),
+}
+
+struct Marker {
+    depth: usize,
+    name: String,
+    min: u32,
+    found: u32,
+    /// Where the element that stood in its place is.
+    stood_path: String,
+    stood_local: String,
+    pos: u64,
+}
+
+struct RawAttr<'a> {
+    ns: AttrNs,
+    local: &'a str,
+    raw: &'a str,
+    pos: u64,
+}
+
+/// See the module documentation.
+pub struct XmlReader<'a> {
+    ns: NsReader<&'a [u8]>,
+    input: &'a str,
+    pub(crate) opts: ReadOptions,
+    pub(crate) pending: Pending<'a>,
+    pub(crate) pending_ns: String,
+    pub(crate) pending_pos: u64,
+    path: Vec<Frame<'a>>,
+    attrs: Vec<RawAttr<'a>>,
+    attr_ns_buf: String,
+    text_buf: String,
+    /// Required children found missing while another element stood in
+    /// their place: reported at `finish` unless the element turns up later
+    /// out of order, which makes the earlier one the misplaced element.
+    markers: Vec<Marker>,
+    /// Set when the input was cut at an encoding error or a character XML
+    /// does not allow: reaching its end is reported as that error.
+    truncated: Option<ErrorKind>,
+    /// `xs:ID` values seen, and `xs:IDREF`s to resolve at the end (value, path, position).
+    ids: std::collections::HashSet<String>,
+    idrefs: Vec<(String, String, u64)>,
+    /// Sibling counts of counted children: (parent depth, local name, count).
+    /// Names borrow from the input where they can: no allocation per parent.
+    counts: Vec<(usize, Cow<'a, str>, u32)>,
+    /// For parents with more than [`COUNT_SCAN`] distinct child names (only
+    /// wildcard content has them): name → position in `counts`, by depth,
+    /// so that many distinct names do not make counting quadratic.
+    count_index: std::collections::HashMap<usize, std::collections::HashMap<Cow<'a, str>, usize>>,
+    /// Wildcard nodes read so far (see [`ReadOptions::max_wildcard_nodes`]).
+    pub(crate) wildcard_nodes: u64,
+    errors: Vec<ValidationError>,
+    dropped_errors: u64,
+    /// Cache for offset → line/column, since errors come in document order.
+    line_cache: (usize, u32, u32),
+    /// (offset, line, column) at every [`LINE_CHECKPOINT`] bytes scanned, so
+    /// that an error reported behind the cache (at a parent, say) is located
+    /// from a nearby point instead of from the start of the document.
+    line_checkpoints: Vec<(usize, u32, u32)>,
+    pub(crate) idc: IdcEngine,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over a whole document held in memory.
+    pub fn new(input: &'a str, opts: ReadOptions) -> Self {
+        Self::with_input(input, opts)
+    }
+
+    fn with_input(input: &'a str, opts: ReadOptions) -> Self {
+        // Read up to the first character XML 1.0 forbids (NUL, most C0
+        // controls, U+FFFE/U+FFFF), which no writer can write back.
+        let (input, truncated) = match forbidden_char(input) {
+            None => (input, None),
+            Some((at, c)) => {
+                let message = format!("character U+{:04X} is not allowed in XML", u32::from(c));
+                (&input[..at], Some(ErrorKind::Malformed { message }))
+            }
+        };
+        let mut ns = NsReader::from_str(input);
+        let cfg = ns.config_mut();
+        cfg.expand_empty_elements = true;
+        cfg.check_end_names = true;
+        cfg.check_comments = true;
+        cfg.trim_text(false);
+        XmlReader {
+            ns,
+            input,
+            opts,
+            pending: Pending::Nothing,
+            pending_ns: String::new(),
+            pending_pos: 0,
+            path: Vec::new(),
+            attrs: Vec::new(),
+            attr_ns_buf: String::new(),
+            text_buf: String::new(),
+            counts: Vec::new(),
+            count_index: std::collections::HashMap::new(),
+            wildcard_nodes: 0,
+            ids: std::collections::HashSet::new(),
+            idrefs: Vec::new(),
+            markers: Vec::new(),
+            truncated,
+            errors: Vec::new(),
+            dropped_errors: 0,
+            line_cache: (0, 1, 1),
+            line_checkpoints: Vec::new(),
+            idc: IdcEngine::default(),
+        }
+    }
+
+    /// A reader over bytes (UTF-8, with or without BOM). Invalid UTF-8 is
+    /// reported as an encoding error at the element where it occurs: the
+    /// valid part is read (so its path is known) and the rest is not.
+    pub fn from_bytes(bytes: &'a [u8], opts: ReadOptions) -> Result<Self, ValidationErrors> {
+        check_document_size(bytes.len() as u64, &opts)?;
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // With a byte order mark, or without one (`<?` as UTF-16 code units).
+        let utf16 = [&b"\xFE\xFF"[..], b"\xFF\xFE", b"<\0?\0", b"\0<\0?"];
+        if utf16.iter().any(|p| body.starts_with(p)) {
+            return Err(ValidationErrors(vec![ValidationError {
+                path: "/".into(),
+                location: Some(Location { line: 1, column: 1 }),
+                kind: ErrorKind::Encoding {
+                    message: "UTF-16 documents are not supported; CAS messages are UTF-8".into(),
+                },
+            }]));
+        }
+        match std::str::from_utf8(body) {
+            Ok(s) => Ok(Self::with_input(s, opts)),
+            Err(e) => {
+                let good = e.valid_up_to();
+                let prefix = std::str::from_utf8(&body[..good]).unwrap_or_default();
+                let mut r = Self::with_input(prefix, opts);
+                if r.truncated.is_none() {
+                    let message = format!(
+                        "invalid UTF-8 byte 0x{:02X} at byte offset {}",
+                        body.get(good).copied().unwrap_or(0),
+                        good + (bytes.len() - body.len())
+                    );
+                    r.truncated = Some(ErrorKind::Encoding { message });
+                }
+                Ok(r)
+            }
+        }
+    }
+
+    /// Whether facets, fixed values and identity constraints are checked.
+    #[inline]
+    pub fn validating(&self) -> bool {
+        self.opts.validate
+    }
+
+    /// The errors recorded so far, and whether any was recorded at all.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.dropped_errors > 0
+    }
+
+    /// Ends reading: the value if no error was recorded, else every error.
+    pub fn into_result<T>(mut self, value: ReadResult<T>) -> Result<T, ValidationErrors> {
+        if value.is_ok() {
+            self.idc.finish_document();
+            self.drain_idc_errors();
+            if self.opts.validate {
+                for (v, path, pos) in std::mem::take(&mut self.idrefs) {
+                    if !self.ids.contains(&v) {
+                        self.push(path, Some(pos), ErrorKind::UnknownIdref { value: v });
+                    }
+                }
+            }
+        }
+        if self.dropped_errors > 0 {
+            let kind = ErrorKind::Limit {
+                what: "number of errors",
+                limit: self.opts.max_errors as u64,
+            };
+            self.errors.push(ValidationError {
+                path: "/".into(),
+                location: None,
+                kind,
+            });
+        }
+        // Document order; errors found later about earlier places (a
+        // misplaced element) move up.
+        self.errors.sort_by_key(|e| e.location);
+        match value {
+            Ok(v) if self.errors.is_empty() => Ok(v),
+            _ => {
+                if self.errors.is_empty() {
+                    // A read function failed without saying why: never hide that.
+                    self.errors.push(ValidationError {
+                        path: "/".into(),
+                        location: None,
+                        kind: ErrorKind::Malformed {
+                            message: "document could not be read".into(),
+                        },
+                    });
+                }
+                Err(ValidationErrors(self.errors))
+            }
+        }
+    }
+
+    // ----- positions and paths -------------------------------------------------
+
+    fn location(&mut self, pos: u64) -> Location {
+        let pos = (pos as usize).min(self.input.len());
+        // Start from the nearest known point at or before `pos`: the cache,
+        // or a checkpoint (every point before the furthest scanned one has one).
+        let i = self.line_checkpoints.partition_point(|c| c.0 <= pos);
+        let mut cur = if i == 0 {
+            (0, 1, 1)
+        } else {
+            self.line_checkpoints[i - 1]
+        };
+        if self.line_cache.0 <= pos && self.line_cache.0 > cur.0 {
+            cur = self.line_cache;
+        }
+        while cur.0 < pos {
+            let boundary = (cur.0 / LINE_CHECKPOINT + 1) * LINE_CHECKPOINT;
+            let next = line_col(self.input, boundary.min(pos), cur);
+            if next.0 <= cur.0 {
+                break;
+            }
+            cur = next;
+            if cur.0 >= boundary && self.line_checkpoints.last().is_none_or(|c| c.0 < cur.0) {
+                self.line_checkpoints.push(cur);
+            }
+        }
+        self.line_cache = cur;
+        Location {
+            line: cur.1,
+            column: cur.2,
+        }
+    }
+
+    fn path_string(&self, extra: Option<(&str, Option<u32>)>, attr: Option<&str>) -> String {
+        let mut s = String::new();
+        for f in &self.path {
+            push_step(&mut s, f.start.local_name().into_inner(), f.index);
+        }
+        if let Some((local, index)) = extra {
+            push_step(&mut s, local, index);
+        }
+        if let Some(a) = attr {
+            s.push_str("/@");
+            s.push_str(a);
+        }
+        if s.is_empty() {
+            s.push('/');
+        }
+        s
+    }
+
+    fn push(&mut self, path: String, pos: Option<u64>, kind: ErrorKind) {
+        if self.errors.len() >= self.opts.max_errors {
+            self.dropped_errors += 1;
+            return;
+        }
+        let location = pos.map(|p| self.location(p));
+        self.errors.push(ValidationError {
+            path,
+            location,
+            kind,
+        });
+    }
+
+    fn current_pos(&self) -> u64 {
+        self.path.last().map_or(0, |f| f.pos)
+    }
+
+    /// Records an error at the current element (or one of its attributes).
+    pub fn error(&mut self, site: Site<'_>, kind: ErrorKind) {
+        let path = match site {
+            Site::Element => self.path_string(None, None),
+            Site::Attribute(a) => self.path_string(None, Some(a)),
+        };
+        let pos = self.current_pos();
+        self.push(path, Some(pos), kind);
+    }
+
+    /// Records facet violations of a value at `site`.
+    pub fn facet_errors(&mut self, site: Site<'_>, violations: Vec<FacetViolation>) {
+        for v in violations {
+            self.error(site, ErrorKind::Facet(v));
+        }
+    }
+
+    /// Turns the result of parsing a simple value into a read result,
+    /// recording what is wrong at `site`.
+    #[inline]
+    pub fn value<T>(
+        &mut self,
+        text: &str,
+        site: Site<'_>,
+        parse: impl FnOnce(&str) -> Result<T, ValueError>,
+    ) -> ReadResult<T> {
+        match parse(text) {
+            Ok(v) => Ok(v),
+            Err(ValueError::Datatype {
+                datatype,
+                value,
+                reason,
+            }) => {
+                self.error(
+                    site,
+                    ErrorKind::Datatype {
+                        datatype,
+                        value,
+                        reason,
+                    },
+                );
+                Err(Fail::Invalid)
+            }
+            Err(ValueError::Facets(v)) => {
+                self.facet_errors(site, v);
+                Err(Fail::Invalid)
+            }
+        }
+    }
+
+    /// Registers an `xs:ID` value of the current element or attribute; a
+    /// second use in the document is an error.
+    pub fn register_id(&mut self, site: Site<'_>, value: &str) {
+        if self.opts.validate && !self.ids.insert(value.to_owned()) {
+            self.error(
+                site,
+                ErrorKind::DuplicateId {
+                    value: value.to_owned(),
+                },
+            );
+        }
+    }
+
+    /// Notes an `xs:IDREF` value, checked against the document's IDs at the end.
+    pub fn register_idref(&mut self, site: Site<'_>, value: &str) {
+        if self.opts.validate {
+            let path = match site {
+                Site::Element => self.path_string(None, None),
+                Site::Attribute(a) => self.path_string(None, Some(a)),
+            };
+            let pos = self.current_pos();
+            self.idrefs.push((value.to_owned(), path, pos));
+        }
+    }
+
+    /// Records a lexical error of a built-in datatype; the value cannot be built.
+    pub fn datatype_error(
+        &mut self,
+        site: Site<'_>,
+        datatype: &'static str,
+        value: &str,
+        reason: impl Into<String>,
+    ) -> Fail {
+        self.error(
+            site,
+            ErrorKind::Datatype {
+                datatype,
+                value: value.to_owned(),
+                reason: reason.into(),
+            },
+        );
+        Fail::Invalid
+    }
+
+    fn fatal(&mut self, pos: u64, kind: ErrorKind) -> Fail {
+        let path = self.path_string(None, None);
+        // Input cut at an encoding error: running out of it is that error.
+        let (pos, kind) = match (&self.truncated, &kind) {
+            (Some(cut), ErrorKind::Malformed { .. }) => (self.input.len() as u64, cut.clone()),
+            _ => (pos, kind),
+        };
+        self.push(path, Some(pos), kind);
+        Fail::Fatal
+    }
+
+    fn malformed(&mut self, e: quick_xml::Error) -> Fail {
+        let pos = self.ns.error_position();
+        let message = match &e {
+            quick_xml::Error::Encoding(_) => {
+                return self.fatal(
+                    pos,
+                    ErrorKind::Encoding {
+                        message: e.to_string(),
+                    },
+                );
+            }
+            _ => e.to_string(),
+        };
+        self.fatal(pos, ErrorKind::Malformed { message })
+    }
+
+    /// Reads the next event; for a start tag, its namespace goes to
+    /// `pending_ns`. Returns the byte offset where the event began.
+    pub(crate) fn read_ev(&mut self) -> ReadResult<(u64, Event<'a>)> {
+        let pos = self.ns.buffer_position();
+        let (res, ev) = match self.ns.read_resolved_event() {
+            Ok(x) => x,
+            Err(e) => return Err(self.malformed(e)),
+        };
+        if let Event::Start(_) = ev
+            && let Err(prefix) = set_ns(&mut self.pending_ns, res)
+        {
+            return Err(self.undeclared_prefix(pos, &prefix));
+        }
+        Ok((pos, ev))
+    }
+
+    pub(crate) fn fatal_at(&mut self, pos: u64, kind: ErrorKind) -> Fail {
+        self.fatal(pos, kind)
+    }
+
+    // ----- the look-ahead --------------------------------------------------------
+
+    /// Reads the prolog up to the root element's start tag, which becomes the
+    /// pending element. DTDs are refused: no entity is ever expanded and no
+    /// external resource is ever read.
+    pub fn start_document(&mut self) -> ReadResult<()> {
+        if let Err(e) = check_document_size(self.input.len() as u64, &self.opts) {
+            self.errors.extend(e.0);
+            return Err(Fail::Fatal);
+        }
+        loop {
+            let (pos, ev) = self.read_ev()?;
+            match ev {
+                Event::Decl(d) => {
+                    let declared = match d.encoding() {
+                        Some(Ok(e)) => e.into_owned(),
+                        _ => continue,
+                    };
+                    if let Some(message) = encoding_problem(&declared, self.input) {
+                        return Err(self.fatal(pos, ErrorKind::Encoding { message }));
+                    }
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_xml_whitespace(&t) => {}
+                Event::DocType(_) => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Unsupported {
+                            what: "document type declarations (DTDs) are refused for safety".into(),
+                        },
+                    ));
+                }
+                Event::Start(s) => {
+                    self.pending = Pending::Start(s);
+                    self.pending_pos = pos;
+                    return Ok(());
+                }
+                Event::Eof => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed {
+                            message: "no root element".into(),
+                        },
+                    ));
+                }
+                _ => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed {
+                            message: "content before the root element".into(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
+    /// End of input inside an element, or a declaration after the prolog.
+    pub(crate) fn misplaced_event(&mut self, pos: u64, kind: &EventKind) -> Fail {
+        let message = match kind {
+            EventKind::Eof => "unexpected end of document",
+            EventKind::Declaration => "declaration inside the document",
+        };
+        self.fatal(
+            pos,
+            ErrorKind::Malformed {
+                message: message.into(),
+            },
+        )
+    }
+
+    fn undeclared_prefix(&mut self, pos: u64, prefix: &str) -> Fail {
+        self.fatal(
+            pos,
+            ErrorKind::Malformed {
+                message: format!("namespace prefix '{prefix}' is not declared"),
+            },
+        )
+    }
+
+    /// Loads the next child of the current element (or its end) as pending,
+    /// skipping comments, processing instructions and whitespace; other text
+    /// in element-only content is reported.
+    pub fn next_child(&mut self) -> ReadResult<()> {
+        loop {
+            let (pos, ev) = self.read_ev()?;
+            match ev {
+                Event::Start(s) => {
+                    self.pending = Pending::Start(s);
+                    self.pending_pos = pos;
+                    return Ok(());
+                }
+                Event::End(_) => {
+                    self.pending = Pending::End;
+                    return Ok(());
+                }
+                Event::Text(t) => {
+                    if !is_xml_whitespace(&t) {
+                        let text = t.xml10_content().into_owned();
+                        self.unexpected_text(pos, text);
+                    }
+                }
+                // Even a blank CDATA section is character content to
+                // libxml2 (the reference), so it is reported too.
+                Event::CData(c) => {
+                    let text = c.xml10_content().into_owned();
+                    self.unexpected_text(pos, text);
+                }
+                Event::GeneralRef(g) => {
+                    let text: &str = &g;
+                    self.unexpected_text(pos, format!("&{text};"));
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof | Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.misplaced_event(pos, &ev_kind(&ev)));
+                }
+            }
+        }
+    }
+
+    fn unexpected_text(&mut self, pos: u64, text: String) {
+        if let Some(f) = self.path.last_mut() {
+            if f.text_reported {
+                return;
+            }
+            f.text_reported = true;
+        }
+        let text: String = text.trim().chars().take(40).collect();
+        let path = self.path_string(None, None);
+        self.push(path, Some(pos), ErrorKind::UnexpectedText { text });
+    }
+
+    /// Is the pending child the element `{ns}local`? (`ns` empty: no namespace.)
+    #[inline]
+    pub fn is(&self, ns: &str, local: &str) -> bool {
+        match &self.pending {
+            Pending::Start(s) => s.local_name().into_inner() == local && self.pending_ns == ns,
+            _ => false,
+        }
+    }
+
+    /// Is there a pending child element at all?
+    #[inline]
+    pub fn at_element(&self) -> bool {
+        matches!(self.pending, Pending::Start(_))
+    }
+
+    /// The pending child's namespace (empty: none) and local name, if any.
+    pub fn pending_name(&self) -> Option<(&str, &str)> {
+        match &self.pending {
+            Pending::Start(s) => Some((&self.pending_ns, s.local_name().into_inner())),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn pending_local(&self) -> String {
+        match &self.pending {
+            Pending::Start(s) => s.local_name().into_inner().to_owned(),
+            _ => String::new(),
+        }
+    }
+
+    /// Consumes the pending start tag: pushes it on the path and loads its
+    /// attributes. `counted`: the element may repeat, so its path step
+    /// carries its 1-based index among same-named siblings.
+    pub fn begin(&mut self, counted: bool) -> ReadResult<()> {
+        let start = match std::mem::replace(&mut self.pending, Pending::Nothing) {
+            Pending::Start(s) => s,
+            other => {
+                self.pending = other;
+                let pos = self.ns.buffer_position();
+                return Err(self.fatal(
+                    pos,
+                    ErrorKind::Malformed {
+                        message: "internal: no element to begin".into(),
+                    },
+                ));
+            }
+        };
+        let pos = self.pending_pos;
+        if self.path.len() as u64 >= u64::from(self.opts.max_depth) {
+            return Err(self.fatal(
+                pos,
+                ErrorKind::Limit {
+                    what: "element depth",
+                    limit: u64::from(self.opts.max_depth),
+                },
+            ));
+        }
+        let index = if counted {
+            Some(self.next_index(&start))
+        } else {
+            None
+        };
+        self.path.push(Frame {
+            start,
+            index,
+            pos,
+            nil: false,
+            text_reported: false,
+        });
+        self.load_attributes()?;
+        if self.idc.active() {
+            self.idc_start();
+        }
+        Ok(())
+    }
+
+    /// The next 1-based index of a counted child named like `start` under
+    /// the current element.
+    fn next_index(&mut self, start: &BytesStart<'a>) -> u32 {
+        let depth = self.path.len();
+        let local = start.local_name().into_inner();
+        // Schemas give a parent few child names: a short scan finds them.
+        let mut run = 0;
+        for (d, name, n) in self.counts.iter_mut().rev() {
+            if *d != depth || run == COUNT_SCAN {
+                break;
+            }
+            run += 1;
+            if name == local {
+                *n += 1;
+                return *n;
+            }
+        }
+        if run == COUNT_SCAN
+            && let Some(&i) = self.count_index.get(&depth).and_then(|m| m.get(local))
+            && let Some(c) = self.counts.get_mut(i)
+        {
+            c.2 += 1;
+            return c.2;
+        }
+        let name = match slice_of(self.input, self.input.as_ptr() as usize, local) {
+            Some(borrowed) => Cow::Borrowed(borrowed),
+            None => Cow::Owned(local.to_owned()),
+        };
+        self.counts.push((depth, name, 1));
+        if run + 1 >= COUNT_SCAN {
+            // The run now holds COUNT_SCAN names or more: index all of it
+            // (the earlier ones once, when it gets there).
+            let first = if run + 1 == COUNT_SCAN {
+                self.counts.len() - COUNT_SCAN
+            } else {
+                self.counts.len() - 1
+            };
+            let index = self.count_index.entry(depth).or_default();
+            for (i, c) in self.counts.iter().enumerate().skip(first) {
+                index.insert(c.1.clone(), i);
+            }
+        }
+        1
+    }
+
+    fn load_attributes(&mut self) -> ReadResult<()> {
+        self.attrs.clear();
+        self.attr_ns_buf.clear();
+        let Some(frame) = self.path.last() else {
+            return Ok(());
+        };
+        let pos = frame.pos;
+        let start = frame.start.clone();
+        let base = self.input.as_ptr() as usize;
+        let mut nil = None;
+        for (n, attr) in start.attributes().enumerate() {
+            if n as u64 >= u64::from(self.opts.max_attributes) {
+                let limit = u64::from(self.opts.max_attributes);
+                return Err(self.fatal(
+                    pos,
+                    ErrorKind::Limit {
+                        what: "attributes on one element",
+                        limit,
+                    },
+                ));
+            }
+            let attr = match attr {
+                Ok(a) => a,
+                Err(e) => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed {
+                            message: e.to_string(),
+                        },
+                    ));
+                }
+            };
+            if attr.value.len() as u64 > self.opts.max_value_bytes {
+                let (limit, local) = (self.opts.max_value_bytes, attr.key.local_name());
+                let path = self.path_string(None, Some(local.into_inner()));
+                self.push(
+                    path,
+                    Some(pos),
+                    ErrorKind::Limit {
+                        what: "value size in bytes",
+                        limit,
+                    },
+                );
+                return Err(Fail::Fatal);
+            }
+            if attr.key.as_namespace_binding().is_some() {
+                continue;
+            }
+            let key = attr.key.into_inner();
+            let value: &str = &attr.value;
+            let (Some(key_s), Some(raw)) = (
+                slice_of(self.input, base, key),
+                slice_of(self.input, base, value),
+            ) else {
+                return Err(self.fatal(
+                    pos,
+                    ErrorKind::Malformed {
+                        message: "internal: attribute outside the input".into(),
+                    },
+                ));
+            };
+            let attr_pos = (key.as_ptr() as usize).saturating_sub(base) as u64;
+            let (ns, local) = match key_s.split_once(':') {
+                None => (AttrNs::None, key_s),
+                Some((_, local)) => {
+                    let (res, _) = self.ns.resolver().resolve_attribute(QName(key));
+                    match res {
+                        ResolveResult::Bound(n) if n.into_inner() == XSI_NS => (AttrNs::Xsi, local),
+                        ResolveResult::Bound(n) if n.into_inner() == XML_NS => (AttrNs::Xml, local),
+                        ResolveResult::Bound(n) => {
+                            let from = self.attr_ns_buf.len() as u32;
+                            self.attr_ns_buf.push_str(n.into_inner());
+                            (AttrNs::Other(from, self.attr_ns_buf.len() as u32), local)
+                        }
+                        ResolveResult::Unbound | ResolveResult::Unknown(_) => {
+                            let prefix = key_s.split(':').next().unwrap_or_default().to_owned();
+                            return Err(self.undeclared_prefix(attr_pos, &prefix));
+                        }
+                    }
+                }
+            };
+            if let AttrNs::Xsi = ns {
+                match local {
+                    "nil" => nil = Some(raw),
+                    "schemaLocation" | "noNamespaceSchemaLocation" => {}
+                    "type" => {
+                        let path = self.path_string(None, Some("xsi:type"));
+                        self.push(
+                            path,
+                            Some(attr_pos),
+                            ErrorKind::Unsupported {
+                                what: format!("xsi:type=\"{raw}\" (types are taken from the schema, never from the document)"),
+                            },
+                        );
+                    }
+                    other => {
+                        let path = self.path_string(None, Some(other));
+                        self.push(
+                            path,
+                            Some(attr_pos),
+                            ErrorKind::UnexpectedAttribute {
+                                name: format!("xsi:{other}"),
+                            },
+                        );
+                    }
+                }
+                continue;
+            }
+            self.attrs.push(RawAttr {
+                ns,
+                local,
+                raw,
+                pos: attr_pos,
+            });
+        }
+        if let Some(raw) = nil {
+            let v = raw.trim_matches([' ', '\t', '\n', '\r']);
+            let is_nil = match v {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    self.error(
+                        Site::Attribute("xsi:nil"),
+                        ErrorKind::Datatype {
+                            datatype: "xs:boolean",
+                            value: v.to_owned(),
+                            reason: "expected true, false, 1 or 0".into(),
+                        },
+                    );
+                    false
+                }
+            };
+            if let Some(f) = self.path.last_mut() {
+                f.nil = is_nil;
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of attributes of the current element (namespace declarations
+    /// and `xsi:` attributes excluded).
+    #[inline]
+    pub fn attr_count(&self) -> usize {
+        self.attrs.len()
+    }
+
+    /// Is attribute `i` named `{ns}local`? (`ns` empty: unqualified.)
+    #[inline]
+    pub fn attr_is(&self, i: usize, ns: &str, local: &str) -> bool {
+        let Some(a) = self.attrs.get(i) else {
+            return false;
+        };
+        if a.local != local {
+            return false;
+        }
+        match a.ns {
+            AttrNs::None => ns.is_empty(),
+            AttrNs::Xsi => ns == XSI_NS,
+            AttrNs::Xml => ns == XML_NS,
+            AttrNs::Other(from, to) => self
+                .attr_ns_buf
+                .get(from as usize..to as usize)
+                .is_some_and(|n| n == ns),
+        }
+    }
+
+    /// The namespace (empty: none) and local name of attribute `i`.
+    pub fn attr_name(&self, i: usize) -> (String, &'a str) {
+        match self.attrs.get(i) {
+            None => (String::new(), ""),
+            Some(a) => {
+                let ns = match a.ns {
+                    AttrNs::None => String::new(),
+                    AttrNs::Xsi => XSI_NS.to_owned(),
+                    AttrNs::Xml => XML_NS.to_owned(),
+                    AttrNs::Other(from, to) => self
+                        .attr_ns_buf
+                        .get(from as usize..to as usize)
+                        .unwrap_or_default()
+                        .to_owned(),
+                };
+                (ns, a.local)
+            }
+        }
+    }
+
+    /// The value of attribute `i`, references expanded and whitespace
+    /// normalized as XML requires for attribute values.
+    pub fn attr_value(&mut self, i: usize) -> ReadResult<Cow<'a, str>> {
+        let Some(a) = self.attrs.get(i) else {
+            return Ok(Cow::Borrowed(""));
+        };
+        let (raw, pos) = (a.raw, a.pos);
+        let normalized: Cow<'a, str> = if raw.contains(['\t', '\n', '\r']) {
+            Cow::Owned(raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " "))
+        } else {
+            Cow::Borrowed(raw)
+        };
+        if !normalized.contains('&') {
+            return Ok(normalized);
+        }
+        match quick_xml::escape::unescape(&normalized) {
+            Ok(v) => match forbidden_char(&v) {
+                None => Ok(Cow::Owned(v.into_owned())),
+                Some((_, c)) => {
+                    let message = format!(
+                        "character reference to U+{:04X}, which XML does not allow",
+                        u32::from(c)
+                    );
+                    Err(self.fatal(pos, ErrorKind::Malformed { message }))
+                }
+            },
+            Err(e) => Err(self.fatal(
+                pos,
+                ErrorKind::Malformed {
+                    message: e.to_string(),
+                },
+            )),
+        }
+    }
+
+    /// Reports attribute `i` as not allowed here.
+    pub fn unexpected_attr(&mut self, i: usize) {
+        let Some(a) = self.attrs.get(i) else { return };
+        let (local, pos) = (a.local, a.pos);
+        let path = self.path_string(None, Some(local));
+        self.push(
+            path,
+            Some(pos),
+            ErrorKind::UnexpectedAttribute {
+                name: local.to_owned(),
+            },
+        );
+    }
+
+    /// Reports a missing required attribute of the current element.
+    pub fn missing_attr(&mut self, name: &str) {
+        self.error(
+            Site::Element,
+            ErrorKind::MissingAttribute {
+                name: name.to_owned(),
+            },
+        );
+    }
+
+    /// Did the current element say `xsi:nil="true"`?
+    #[inline]
+    pub fn is_nil(&self) -> bool {
+        self.path.last().is_some_and(|f| f.nil)
+    }
+
+    /// Reports `xsi:nil` on an element that is not nillable (when it was set).
+    pub fn check_not_nil(&mut self) {
+        if self.is_nil() {
+            self.error(
+                Site::Element,
+                ErrorKind::Nil {
+                    message: "xsi:nil is not allowed: the element is not nillable".into(),
+                },
+            );
+        }
+    }
+
+    // ----- content ---------------------------------------------------------------
+
+    /// Reads the text content of the current element up to its end tag
+    /// (character data, CDATA and references, comments skipped). Child
+    /// elements are reported and skipped.
+    pub fn text(&mut self) -> ReadResult<Cow<'a, str>> {
+        let mut first: Option<Cow<'a, str>> = None;
+        let mut joined = false;
+        self.text_buf.clear();
+        loop {
+            let (pos, ev) = self.read_ev()?;
+            let piece: Cow<'a, str> = match ev {
+                Event::Text(t) => t.xml10_content(),
+                Event::CData(c) => c.xml10_content(),
+                Event::GeneralRef(g) => match resolve_ref(&g) {
+                    Some(c) => Cow::Owned(c.to_string()),
+                    None => {
+                        let name: &str = &g;
+                        return Err(self.fatal(
+                            pos,
+                            ErrorKind::Malformed {
+                                message: format!("undefined entity '&{name};'"),
+                            },
+                        ));
+                    }
+                },
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::End(_) => {
+                    self.pending = Pending::End;
+                    break;
+                }
+                Event::Start(s) => {
+                    self.pending = Pending::Start(s);
+                    self.pending_pos = pos;
+                    self.unexpected(&[]);
+                    self.skip_pending_quiet()?;
+                    continue;
+                }
+                Event::Eof | Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
+                    return Err(self.misplaced_event(pos, &ev_kind(&ev)));
+                }
+            };
+            let len = piece.len() + first.as_ref().map_or(0, |f| f.len()) + self.text_buf.len();
+            if len as u64 > self.opts.max_value_bytes {
+                let limit = self.opts.max_value_bytes;
+                return Err(self.fatal(
+                    pos,
+                    ErrorKind::Limit {
+                        what: "value size in bytes",
+                        limit,
+                    },
+                ));
+            }
+            match first.take() {
+                None if !joined => first = Some(piece),
+                None => self.text_buf.push_str(&piece),
+                Some(f) => {
+                    joined = true;
+                    self.text_buf.push_str(&f);
+                    self.text_buf.push_str(&piece);
+                }
+            }
+        }
+        let text = if joined {
+            Cow::Owned(self.text_buf.clone())
+        } else {
+            first.unwrap_or_default()
+        };
+        if self.idc.active() {
+            self.idc.on_text(self.path.len(), &text);
+        }
+        Ok(text)
+    }
+
+    /// Reports that the root element is not the expected one.
+    pub fn wrong_root(&mut self, ns: &str, local: &str) {
+        let expected = if ns.is_empty() {
+            local.to_owned()
+        } else {
+            format!("{{{ns}}}{local}")
+        };
+        let found = match self.pending_name() {
+            Some((n, l)) => format!("{{{n}}}{l}"),
+            None => "nothing".into(),
+        };
+        let local = self.pending_local();
+        let path = self.path_string(Some((&local, None)), None);
+        let pos = self.pending_pos;
+        self.push(path, Some(pos), ErrorKind::WrongRoot { expected, found });
+    }
+
+    pub(crate) fn path_string_with(&self, child: &str) -> String {
+        self.path_string(Some((child, None)), None)
+    }
+
+    pub(crate) fn push_error(&mut self, path: String, pos: u64, kind: ErrorKind) {
+        self.push(path, Some(pos), kind);
+    }
+
+    /// Reports the pending child as unexpected here.
+    pub fn unexpected(&mut self, expected: &[&str]) {
+        let name = self.pending_local();
+        let path = self.path_string(Some((&name, None)), None);
+        let pos = self.pending_pos;
+        self.push(
+            path,
+            Some(pos),
+            ErrorKind::UnexpectedElement {
+                name,
+                expected: expected.iter().map(|s| (*s).to_owned()).collect(),
+            },
+        );
+    }
+
+    /// Reports the pending child as one occurrence too many.
+    pub fn too_many(&mut self, name: &str, max: u32, index: u32) {
+        let path = self.path_string(Some((name, Some(index))), None);
+        let pos = self.pending_pos;
+        self.push(
+            path,
+            Some(pos),
+            ErrorKind::TooMany {
+                name: name.to_owned(),
+                max,
+            },
+        );
+    }
+
+    /// Reports a required child that did not occur often enough. When
+    /// another element stands where it was expected, the report waits: if
+    /// the missing element turns up later ([`Self::stray`]), the one that
+    /// stood in its place is reported as out of order instead.
+    pub fn missing(&mut self, name: &str, min: u32, found: u32) {
+        if let Pending::Start(_) = self.pending {
+            let stood_local = self.pending_local();
+            let stood_path = self.path_string(Some((&stood_local, None)), None);
+            self.markers.push(Marker {
+                depth: self.path.len(),
+                name: name.to_owned(),
+                min,
+                found,
+                stood_path,
+                stood_local,
+                pos: self.pending_pos,
+            });
+            return;
+        }
+        let path = self.path_string(None, None);
+        let pos = self.current_pos();
+        self.push(
+            path,
+            Some(pos),
+            ErrorKind::MissingElement {
+                name: name.to_owned(),
+                min,
+                found,
+            },
+        );
+    }
+
+    /// Handles a pending child that no particle from here on can take: if a
+    /// required element of that name was found missing earlier, the element
+    /// that stood there is out of order; otherwise this one is unexpected.
+    /// The child is skipped either way.
+    pub fn stray(&mut self) -> ReadResult<()> {
+        self.stray_at(None)
+    }
+
+    /// Handles a child that no field from the current one on can take, told
+    /// by generated code which earlier field it matches, if any: `(kind,
+    /// seen)` with kind 1 for a single element (one too many if it was
+    /// already read), 2 for a repeated element (out of order, with its
+    /// index), 0 for anything else.
+    pub fn stray_among(&mut self, earlier: Option<(u8, bool)>) -> ReadResult<()> {
+        match earlier {
+            Some((1, true)) => {
+                let name = self.pending_local();
+                self.too_many(&name, 1, 2);
+                self.skip_pending()
+            }
+            Some((2, _)) => self.stray_repeatable(),
+            _ => self.stray(),
+        }
+    }
+
+    /// Like [`Self::stray`] for a child whose declaration here repeats: its
+    /// path step carries its index among same-named siblings.
+    pub fn stray_repeatable(&mut self) -> ReadResult<()> {
+        let index = match &self.pending {
+            Pending::Start(s) => {
+                let s = s.clone();
+                Some(self.next_index(&s))
+            }
+            _ => None,
+        };
+        self.stray_at(index)
+    }
+
+    fn stray_at(&mut self, index: Option<u32>) -> ReadResult<()> {
+        let local = self.pending_local();
+        let depth = self.path.len();
+        if let Some(i) = self
+            .markers
+            .iter()
+            .position(|m| m.depth == depth && m.name == local)
+        {
+            let m = self.markers.remove(i);
+            let already = self.errors.iter().any(|e| {
+                e.path == m.stood_path && matches!(e.kind, ErrorKind::UnexpectedElement { .. })
+            });
+            if !already {
+                self.push(
+                    m.stood_path,
+                    Some(m.pos),
+                    ErrorKind::UnexpectedElement {
+                        name: m.stood_local,
+                        expected: vec![m.name],
+                    },
+                );
+            }
+        } else {
+            let path = self.path_string(Some((&local, index)), None);
+            let pos = self.pending_pos;
+            self.push(
+                path,
+                Some(pos),
+                ErrorKind::UnexpectedElement {
+                    name: local,
+                    expected: Vec::new(),
+                },
+            );
+        }
+        self.skip_pending()
+    }
+
+    fn flush_markers(&mut self) {
+        let depth = self.path.len();
+        while self.markers.last().is_some_and(|m| m.depth >= depth) {
+            let Some(m) = self.markers.pop() else { break };
+            if m.depth > depth {
+                continue;
+            }
+            let path = self.path_string(None, None);
+            self.push(
+                path,
+                Some(m.pos),
+                ErrorKind::MissingElement {
+                    name: m.name,
+                    min: m.min,
+                    found: m.found,
+                },
+            );
+        }
+    }
+
+    /// Skips the pending child element (its whole subtree) without a report,
+    /// then loads the next child.
+    pub fn skip_pending(&mut self) -> ReadResult<()> {
+        self.skip_pending_quiet()?;
+        self.next_child()
+    }
+
+    fn skip_pending_quiet(&mut self) -> ReadResult<()> {
+        if let Pending::Start(s) = std::mem::replace(&mut self.pending, Pending::Nothing) {
+            let end = s.name();
+            if let Err(e) = self.ns.read_to_end(end) {
+                return Err(self.malformed(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the current element: reports and skips children nobody consumed,
+    /// consumes the end tag and loads the parent's next child.
+    pub fn finish(&mut self) -> ReadResult<()> {
+        loop {
+            match self.pending {
+                Pending::End => break,
+                Pending::Start(_) => self.stray()?,
+                Pending::Nothing => self.next_child()?,
+            }
+        }
+        self.pending = Pending::Nothing;
+        self.flush_markers();
+        self.pop_frame();
+        if self.path.is_empty() {
+            self.end_document()
+        } else {
+            self.next_child()
+        }
+    }
+
+    pub(crate) fn pop_frame(&mut self) {
+        if self.idc.active() {
+            let depth = self.path.len();
+            self.idc.on_end(depth);
+            self.drain_idc_errors();
+        }
+        self.path.pop();
+        let depth = self.path.len();
+        while self.counts.last().is_some_and(|c| c.0 > depth) {
+            self.counts.pop();
+        }
+        if !self.count_index.is_empty() {
+            self.count_index.retain(|d, _| *d <= depth);
+        }
+    }
+
+    fn end_document(&mut self) -> ReadResult<()> {
+        loop {
+            let pos = self.ns.buffer_position();
+            let ev = match self.ns.read_event() {
+                Ok(ev) => ev,
+                Err(e) => return Err(self.malformed(e)),
+            };
+            match ev {
+                Event::Eof => match self.truncated.clone() {
+                    // Cut after the root element: what follows is still wrong.
+                    Some(cut) => return Err(self.fatal(self.input.len() as u64, cut)),
+                    None => return Ok(()),
+                },
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_xml_whitespace(&t) => {}
+                _ => {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed {
+                            message: "content after the root element".into(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Reads a whole element of simple type: `parse` turns its text into
+    /// the value, recording what is wrong. An empty element takes the
+    /// declaration's `default` or `fixed` value; a `fixed` value must match.
+    pub fn simple_element<T>(
+        &mut self,
+        counted: bool,
+        default: Option<&str>,
+        fixed: Option<&str>,
+        parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
+    ) -> ReadResult<T> {
+        self.begin(counted)?;
+        self.reject_attributes();
+        self.check_not_nil();
+        let value = self.simple_content(default, fixed, parse);
+        self.finish()?;
+        value
+    }
+
+    /// Like [`Self::simple_element`] for a nillable element: `Ok(None)` when
+    /// it is `xsi:nil="true"` (and then empty, as it must be).
+    pub fn nillable_simple_element<T>(
+        &mut self,
+        counted: bool,
+        default: Option<&str>,
+        fixed: Option<&str>,
+        parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
+    ) -> ReadResult<Option<T>> {
+        self.begin(counted)?;
+        self.reject_attributes();
+        if self.is_nil() {
+            self.nil_content()?;
+            self.finish()?;
+            return Ok(None);
+        }
+        let value = self.simple_content(default, fixed, parse);
+        self.finish()?;
+        value.map(Some)
+    }
+
+    /// Checks that a nilled element is empty (reading up to its end tag).
+    pub fn nil_content(&mut self) -> ReadResult<()> {
+        let before = self.errors.len();
+        let text = self.text()?;
+        let has_children = self.errors.len() > before;
+        if !text.is_empty() || has_children {
+            self.error(
+                Site::Element,
+                ErrorKind::Nil {
+                    message: "an element with xsi:nil=\"true\" must be empty".into(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn simple_content<T>(
+        &mut self,
+        default: Option<&str>,
+        fixed: Option<&str>,
+        parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
+    ) -> ReadResult<T> {
+        let text = self.text()?;
+        if text.is_empty() {
+            if let Some(d) = fixed.or(default) {
+                return parse(self, d, Site::Element);
+            }
+        } else if let Some(f) = fixed
+            && self.opts.validate
+            && collapse_ws(&text) != collapse_ws(f)
+        {
+            self.error(
+                Site::Element,
+                ErrorKind::Fixed {
+                    expected: f.to_owned(),
+                    value: text.clone().into_owned(),
+                },
+            );
+        }
+        parse(self, &text, Site::Element)
+    }
+
+    /// Checks an attribute value against the declaration's `fixed` value.
+    pub fn check_fixed_attr(&mut self, name: &str, value: &str, fixed: &str) {
+        if self.opts.validate && collapse_ws(value) != collapse_ws(fixed) {
+            self.error(
+                Site::Attribute(name),
+                ErrorKind::Fixed {
+                    expected: fixed.to_owned(),
+                    value: value.to_owned(),
+                },
+            );
+        }
+    }
+
+    /// Reports every attribute of the current element as unexpected.
+    pub fn reject_attributes(&mut self) {
+        for i in 0..self.attrs.len() {
+            self.unexpected_attr(i);
+        }
+    }
+
+    // ----- identity constraints --------------------------------------------------
+
+    fn drain_idc_errors(&mut self) {
+        for e in self.idc.take_errors() {
+            let location = Some(self.location(e.pos));
+            if self.errors.len() >= self.opts.max_errors {
+                self.dropped_errors += 1;
+                continue;
+            }
+            self.errors.push(ValidationError {
+                path: e.path,
+                location,
+                kind: e.kind,
+            });
+        }
+    }
+
+    /// Opens the scope of identity constraints declared on the current element.
+    pub fn idc_scope(&mut self, defs: &'static [crate::xml::idc::IdcDef]) {
+        if !self.opts.validate || defs.is_empty() {
+            return;
+        }
+        let depth = self.path.len();
+        let pos = self.current_pos();
+        let path = self.path_string(None, None);
+        self.idc.open_scope(depth, defs, pos, path);
+    }
+
+    fn idc_start(&mut self) {
+        let depth = self.path.len();
+        let Some(frame) = self.path.last() else {
+            return;
+        };
+        // A copy of the borrowed start tag (no allocation), so the name can
+        // be passed while the engine is borrowed mutably.
+        let start = frame.start.clone();
+        let pos = frame.pos;
+        self.idc.on_start(
+            depth,
+            self.pending_ns.as_bytes(),
+            start.local_name().into_inner().as_bytes(),
+        );
+        if self.idc.take_needs_path() {
+            let path = self.path_string(None, None);
+            self.idc.set_selected_path(depth, &path, pos);
+        }
+        for i in 0..self.attrs.len() {
+            let local = self.attrs[i].local;
+            let ns: &str = match self.attrs[i].ns {
+                AttrNs::None => "",
+                AttrNs::Xsi => XSI_NS,
+                AttrNs::Xml => XML_NS,
+                AttrNs::Other(from, to) => self
+                    .attr_ns_buf
+                    .get(from as usize..to as usize)
+                    .unwrap_or_default(),
+            };
+            let ns = ns.as_bytes().to_vec();
+            if let Ok(v) = self.attr_value(i) {
+                self.idc.on_attr(depth, &ns, local, &v);
+            }
+        }
+    }
+}
+
+/// The events no content loop accepts, told apart for the message.
+pub(crate) enum EventKind {
+    Eof,
+    Declaration,
+}
+
+pub(crate) fn ev_kind(ev: &Event<'_>) -> EventKind {
+    if matches!(ev, Event::Eof) {
+        EventKind::Eof
+    } else {
+        EventKind::Declaration
+    }
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn push_step(s: &mut String, local: &str, index: Option<u32>) {
+    s.push('/');
+    s.push_str(local);
+    if let Some(i) = index {
+        s.push('[');
+        s.push_str(&i.to_string());
+        s.push(']');
+    }
+}
+
+/// Line and column of byte `pos`, scanning on from a cached `(offset, line, col)`.
+/// Names scanned before [`XmlReader::next_index`] turns to its index.
+const COUNT_SCAN: usize = 32;
+
+/// Bytes between two line/column checkpoints.
+const LINE_CHECKPOINT: usize = 64 * 1024;
+
+fn line_col(input: &str, pos: usize, from: (usize, u32, u32)) -> (usize, u32, u32) {
+    let (mut off, mut line, mut col) = from;
+    let Some(rest) = input.get(off..) else {
+        return from;
+    };
+    // Up to the first character boundary at or after `pos`.
+    for c in rest.chars() {
+        if off >= pos {
+            break;
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+        off += c.len_utf8();
+    }
+    (off, line, col)
+}
+
+fn set_ns(buf: &mut String, res: ResolveResult<'_>) -> Result<(), String> {
+    buf.clear();
+    match res {
+        ResolveResult::Bound(n) => {
+            buf.push_str(n.into_inner());
+            Ok(())
+        }
+        ResolveResult::Unbound => Ok(()),
+        ResolveResult::Unknown(p) => Err(p),
+    }
+}
+
+fn is_xml_whitespace(t: &str) -> bool {
+    t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// The `'a` slice of `input` that `part` points into, if it does.
+fn slice_of<'a>(input: &'a str, base: usize, part: &str) -> Option<&'a str> {
+    let from = (part.as_ptr() as usize).checked_sub(base)?;
+    input.get(from..from.checked_add(part.len())?)
+}
+
+pub(crate) fn resolve_ref(name: &str) -> Option<char> {
+    match name.as_bytes() {
+        b"amp" => Some('&'),
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"quot" => Some('"'),
+        b"apos" => Some('\''),
+        [b'#', b'x', hex @ ..] => {
+            let s = std::str::from_utf8(hex).ok()?;
+            u32::from_str_radix(s, 16).ok().and_then(xml_char)
+        }
+        [b'#', dec @ ..] => {
+            let s = std::str::from_utf8(dec).ok()?;
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse::<u32>().ok().and_then(xml_char)
+        }
+        _ => None,
+    }
+}
+
+/// A code point that XML 1.0 allows as a character.
+fn xml_char(c: u32) -> Option<char> {
+    let ok = matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
+    if ok { char::from_u32(c) } else { None }
+}
+
+/// The document-size limit, as the error a reader reports.
+pub(crate) fn check_document_size(len: u64, opts: &ReadOptions) -> Result<(), ValidationErrors> {
+    if len <= opts.max_document_bytes {
+        return Ok(());
+    }
+    Err(ValidationErrors(vec![ValidationError {
+        path: "/".into(),
+        location: None,
+        kind: ErrorKind::Limit {
+            what: "document size in bytes",
+            limit: opts.max_document_bytes,
+        },
+    }]))
+}
+
+/// Why a document declaring `declared` cannot be read as it is (UTF-8), if
+/// it cannot: reading other encodings' bytes as UTF-8 would change the text.
+fn encoding_problem(declared: &str, input: &str) -> Option<String> {
+    let name = declared.trim();
+    if name.eq_ignore_ascii_case("UTF-8") || name.eq_ignore_ascii_case("UTF8") {
+        return None;
+    }
+    if (name.eq_ignore_ascii_case("US-ASCII") || name.eq_ignore_ascii_case("ASCII"))
+        && input.is_ascii()
+    {
+        return None;
+    }
+    Some(format!(
+        "the XML declaration says encoding \"{name}\"; only UTF-8 (or ASCII) is supported"
+    ))
+}
+
+/// The first character XML 1.0 does not allow, and where: C0 controls
+/// other than tab, newline and carriage return, and U+FFFE/U+FFFF
+/// (surrogates cannot occur in a `str`).
+fn forbidden_char(input: &str) -> Option<(usize, char)> {
+    let bytes = input.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+            return Some((i, char::from(b)));
+        }
+        if b == 0xEF
+            && bytes.get(i + 1) == Some(&0xBF)
+            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+        {
+            return input[i..].chars().next().map(|c| (i, c));
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_behind_the_cache_agree_with_a_scan_from_the_start() {
+        // About 300 KB over many lines, with two-byte characters.
+        let mut doc = String::new();
+        for i in 0..20_000 {
+            doc.push_str(&format!("<a>é{i}</a>\n"));
+        }
+        let mut r = XmlReader::new(&doc, ReadOptions::default());
+        let n = doc.len();
+        for p in [
+            n - 5,
+            10,
+            200_000,
+            70_000,
+            n / 2,
+            3,
+            n - 5,
+            131_072,
+            131_073,
+            0,
+        ] {
+            let p = (0..=p)
+                .rev()
+                .find(|&q| doc.is_char_boundary(q))
+                .unwrap_or(0);
+            let got = r.location(p as u64);
+            let (_, line, column) = line_col(&doc, p, (0, 1, 1));
+            assert_eq!((got.line, got.column), (line, column), "at byte {p}");
+        }
+        // Checkpoints cover what was scanned, one per step.
+        assert_eq!(r.line_checkpoints.len(), (n - 5) / LINE_CHECKPOINT);
+    }
+
+    #[test]
+    fn sibling_counts_stay_exact_past_the_scan() {
+        let mut r = XmlReader::new("<r/>", ReadOptions::default());
+        let mut count = |name: &str| r.next_index(&BytesStart::new(name.to_owned()));
+        for i in 0..(COUNT_SCAN * 3) {
+            assert_eq!(count(&format!("n{i}")), 1);
+        }
+        assert_eq!(count("n5"), 2, "an early name, found through the index");
+        assert_eq!(
+            count(&format!("n{}", COUNT_SCAN * 3 - 1)),
+            2,
+            "a recent one, by the scan"
+        );
+        assert_eq!(count("n0"), 2);
+        assert_eq!(count("n0"), 3);
+        assert_eq!(
+            count(&format!("n{}", COUNT_SCAN - 1)),
+            2,
+            "the last name indexed at once"
+        );
+        assert_eq!(count("new"), 1);
+        assert_eq!(count("new"), 2);
+    }
+}
