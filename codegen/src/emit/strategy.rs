@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
+use crate::emit::RootItem;
 use crate::emit::complex::{Aux, Field, FieldTerm, Shape, TypeEmitter, xpath_tokens};
 use crate::emit::ctx::{Ctx, ident};
 use crate::model::{
@@ -723,13 +724,10 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
 
 /// `strategy()` (valid documents) on the `Document` and `Message` enums,
 /// and `Document::strategy_for` for strict wildcards.
-pub fn root_enums(
-    roots: &[(QName, String, String)],
-    chosen: &[(&str, Vec<(QName, String, String)>)],
-) -> TokenStream {
+pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> TokenStream {
     let b = boxed_ty(quote!(Self));
     let imp = import();
-    let variants = |rs: &[(QName, String, String)]| -> Vec<(Ident, TokenStream, String)> {
+    let variants = |rs: &[RootItem]| -> Vec<(Ident, TokenStream, String)> {
         let mut vns = Namespace::default();
         rs.iter()
             .map(|(q, m, t)| {
