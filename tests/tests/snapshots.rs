@@ -56,3 +56,31 @@ fn generation_is_deterministic_for_every_fixture() {
         assert_eq!(a, b, "{}", xsd.display());
     }
 }
+
+#[test]
+fn mixed_content_with_xs_all_is_refused_naming_the_construct_and_file() {
+    let dir = std::env::temp_dir().join(format!("cas-mixed-all-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let xsd = dir.join("mixed_all.xsd");
+    std::fs::write(
+        &xsd,
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t">
+  <xs:element name="R">
+    <xs:complexType mixed="true">
+      <xs:all><xs:element name="a" type="xs:string"/><xs:element name="b" type="xs:string"/></xs:all>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>"#,
+    )
+    .expect("schema written");
+    let e = xsd_codegen::Generator::new()
+        .schema(&xsd)
+        .generate()
+        .expect_err("mixed xs:all is refused");
+    let _ = std::fs::remove_dir_all(&dir);
+    let message = e.to_string();
+    assert!(
+        message.contains("mixed content with xs:all") && message.contains("mixed_all.xsd"),
+        "{message}"
+    );
+}
