@@ -727,12 +727,12 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
     }
 }
 
+/// A global element: its name, its module and its root type.
+type RootRow = (QName, String, String);
+
 /// `strategy()` (valid documents) on the `Document` and `Message` enums,
 /// and `Document::strategy_for` for strict wildcards.
-pub fn root_enums(
-    roots: &[(QName, String, String)],
-    chosen: &[(&str, Vec<(QName, String, String)>)],
-) -> TokenStream {
+pub fn root_enums(roots: &[RootRow], chosen: &[(&str, Vec<RootRow>)]) -> TokenStream {
     let b = boxed_ty(quote!(Self));
     let imp = import();
     let variants = |rs: &[(QName, String, String)]| -> Vec<(Ident, TokenStream, String)> {

@@ -104,10 +104,10 @@ impl<'v> TextRuns<'v> {
 
     /// Writes the run that stands before the next child element.
     pub fn next(&mut self, w: &mut XmlWriter) {
-        if let Some(run) = self.runs.get(self.next) {
-            if !run.is_empty() {
-                w.text(run);
-            }
+        if let Some(run) = self.runs.get(self.next)
+            && !run.is_empty()
+        {
+            w.text(run);
         }
         self.next += 1;
     }
