@@ -155,11 +155,24 @@ impl Resolver for LocalResolver {
             .map_err(|e| Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         well_formed(&bytes)
             .map_err(|m| Error::new(ErrorKind::InvalidData, format!("{}: {m}", path.display())))?;
+        let bytes = apply_dtd(bytes)
+            .map_err(|m| Error::new(ErrorKind::InvalidData, format!("{}: {m}", path.display())))?;
         let name = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
         let url = url::Url::from_file_path(&path)
             .map_err(|()| Error::other(format!("{}: not an absolute path", path.display())))?;
         Ok(Some((name, url, std::io::Cursor::new(bytes))))
     }
+}
+
+/// The schema with its internal DTD subset applied ([`crate::dtd`]).
+fn apply_dtd(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(bytes);
+    };
+    Ok(match crate::dtd::apply(text)? {
+        Some(applied) => applied.into_bytes(),
+        None => bytes,
+    })
 }
 
 /// Checks that a schema file is well-formed XML, naming the line of the first problem.
