@@ -67,6 +67,11 @@ fixtures!(
     ids,
     include_import,
     list,
+    mixed_any,
+    mixed_choice,
+    mixed_extension,
+    mixed_nested,
+    mixed_sequence,
     names,
     nillable,
     no_namespace,
@@ -253,4 +258,81 @@ fn dropped_documents(name: &str, dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
         out.1.push(d.xml);
     }
     out
+}
+
+#[test]
+fn mixed_text_is_kept_in_document_order() {
+    use xsd_runtime::XmlRoot;
+    let xml = std::fs::read_to_string(fixtures_dir().join("mixed_sequence.xml")).expect("fixture");
+    let fx::mixed_sequence::Document::Letter(letter) =
+        fx::mixed_sequence::Document::from_xml(&xml).expect("fixture reads");
+    let runs = &letter.0.text;
+    assert_eq!(runs.len(), 6, "{runs:?}");
+    assert_eq!(runs[1], ",\n  Your order of ");
+    assert_eq!(runs[2], " ");
+    assert_eq!(runs[3], " and ");
+    assert_eq!(runs[4], " & more\n  shipped from our warehouse on ");
+    assert_eq!(runs[5], ". <Thanks> \u{263A}\n");
+    let written = letter.to_xml().expect("written");
+    assert!(
+        written.contains(
+            "Mr. Smith</salutation>,\n  Your order of <quantity>2</quantity> <item>Baby Monitor</item> and <item>"
+        ),
+        "{written}"
+    );
+    // Text only, no children: one run; no text at all: no runs.
+    let nested = fx::mixed_nested::Document::from_xml(
+        &std::fs::read_to_string(fixtures_dir().join("mixed_nested.xml")).expect("fixture"),
+    )
+    .expect("fixture reads");
+    let fx::mixed_nested::Document::Doc(doc) = nested;
+    assert_eq!(doc.para[1].text, Vec::<String>::new());
+    assert_eq!(doc.para[0].text, ["Plain, ", ".", "Next line."]);
+}
+
+#[test]
+fn mixed_content_is_validated_against_its_content_model() {
+    let xml = std::fs::read_to_string(fixtures_dir().join("mixed_sequence.xml")).expect("fixture");
+    let read = |x: &str| fx::mixed_sequence::Document::from_xml(x).map(|_| ());
+    let invalid = [
+        // Out of order.
+        xml.replace(
+            "<quantity>2</quantity> <item>Baby Monitor</item>",
+            "<item>Baby Monitor</item> <quantity>2</quantity>",
+        ),
+        // A required element missing.
+        xml.replace("<salutation>Dear Mr. Smith</salutation>", "Dear Mr. Smith"),
+        // Too many.
+        xml.replace(
+            "<item>Night light</item>",
+            "<item>a</item> <item>b</item> <item>c</item>",
+        ),
+        // An element the model does not have.
+        xml.replace("<quantity>2</quantity>", "<count>2</count>"),
+        // A child's value.
+        xml.replace("<quantity>2</quantity>", "<quantity>0</quantity>"),
+    ];
+    for variant in &invalid {
+        let (ours, xmllint_valid) = verdicts("mixed_sequence", variant, read);
+        assert!(!xmllint_valid, "xmllint accepts:\n{variant}");
+        assert!(!ours.is_empty(), "we accept:\n{variant}");
+    }
+    // Text anywhere, including before the first child and inside none.
+    let valid = [
+        xml.replace("<salutation>", "text first <salutation>"),
+        xml.replace(" and ", ""),
+        xml.replace("<shipDate>", "<!-- c --><?pi x?>&lt;<shipDate>"),
+    ];
+    for variant in &valid {
+        let (ours, xmllint_valid) = verdicts("mixed_sequence", variant, read);
+        assert!(xmllint_valid, "xmllint rejects:\n{variant}");
+        assert!(ours.is_empty(), "we reject ({ours:?}):\n{variant}");
+    }
+    // Text in the element-only content next to mixed content is still refused.
+    let nested = std::fs::read_to_string(fixtures_dir().join("mixed_nested.xml")).expect("fixture");
+    let variant = nested.replace("<title>", "stray text <title>");
+    let read = |x: &str| fx::mixed_nested::Document::from_xml(x).map(|_| ());
+    let (ours, xmllint_valid) = verdicts("mixed_nested", &variant, read);
+    assert!(!xmllint_valid);
+    assert!(ours.contains(&"unexpectedElement"), "{ours:?}");
 }

@@ -712,6 +712,17 @@ pub fn any_named(namespace: &'static str, name: &'static str) -> BoxedStrategy<A
         .boxed()
 }
 
+/// The text runs of a mixed element ([`crate::xml::mixed`]): none, or one
+/// run before the first child (it reads back as the only run, whatever the
+/// number of children, so values round-trip). Markup characters included.
+pub fn mixed_text() -> BoxedStrategy<Vec<String>> {
+    prop_oneof![
+        Just(Vec::new()),
+        chars_from("ab z&<>'\"\n\t", 1, 8).prop_map(|t| vec![t]),
+    ]
+    .boxed()
+}
+
 /// Whether `write` writes anything: a group value that writes nothing reads
 /// back as absent, so optional and repeated groups are generated non-empty.
 pub fn writes_something(write: impl FnOnce(&mut XmlWriter)) -> bool {

@@ -307,7 +307,11 @@ fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> 
     match t {
         FieldTerm::Element(e) => element(te, e, many, quote!(depth + 1)),
         FieldTerm::Group { ty, .. } => {
-            if optional || many {
+            if (optional || many) && te.mixed {
+                quote!(::xsd_runtime::strategy::non_empty(#ty::strategy_at(depth), |g, w| {
+                    g.write_content(w, &mut ::xsd_runtime::xml::TextRuns::new(&[]))
+                }))
+            } else if optional || many {
                 quote!(::xsd_runtime::strategy::non_empty(#ty::strategy_at(depth), #ty::write_content))
             } else {
                 quote!(#ty::strategy_at(depth))
@@ -434,8 +438,7 @@ pub(crate) fn complex(
     attrs: &[(Ident, Attribute)],
     any_attr: Option<&(Ident, Wildcard)>,
     simple_value: Option<&(Ident, TypeRef)>,
-    fields: &[Field],
-    aux: &[Aux],
+    (fields, aux, text): (&[Field], &[Aux], Option<&Ident>),
 ) -> TokenStream {
     let mut parts = Vec::new();
     for (n, a) in attrs {
@@ -449,6 +452,9 @@ pub(crate) fn complex(
     }
     for f in fields {
         parts.push((f.name.clone(), field(te, f, aux)));
+    }
+    if let Some(n) = text {
+        parts.push((n.clone(), quote!(::xsd_runtime::strategy::mixed_text())));
     }
     let body = build_struct(quote!(Self), parts);
     let b = boxed_ty(quote!(Self));
