@@ -65,7 +65,19 @@ fn format_file(tokens: TokenStream, what: &str) -> Result<String, GenerateError>
 /// diffs stay readable. Only blank lines are added; the code is unchanged.
 fn space_items(code: &str) -> String {
     const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "impl", "fn ", "const ", "static ", "enum ", "struct ", "mod ", "use ",
+        "///",
+        "#[",
+        "pub ",
+        "impl",
+        "fn ",
+        "const ",
+        "static ",
+        "enum ",
+        "struct ",
+        "mod ",
+        "use ",
+        "::xsd_runtime::restricted_newtype!",
+        "::xsd_runtime::string_enum!",
     ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut prev_closed = false;
