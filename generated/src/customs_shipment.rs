@@ -1480,7 +1480,7 @@ pub struct CustomsShipment {
     /// Parties involved in the shipment.
     ///
     /// Element `Parties`.
-    pub parties: Parties,
+    pub parties: ::std::boxed::Box<Parties>,
     /// Customs offices involved in the customs flow.
     ///
     /// Element `CustomsOffices`.
@@ -1795,7 +1795,7 @@ impl CustomsShipment {
             match ::xsd_runtime::xml::recover({
                 r.begin(false)?;
                 r.check_not_nil();
-                Parties::read_started(r)
+                Parties::read_started(r).map(::std::boxed::Box::new)
             })? {
                 ::std::option::Option::Some(v) => {
                     f_parties = ::std::option::Option::Some(v);
@@ -2266,7 +2266,7 @@ impl CustomsShipment {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::MrnType::strategy(),
                 ),
-                Parties::strategy_at(depth + 1),
+                Parties::strategy_at(depth + 1).prop_map(::std::boxed::Box::new).boxed(),
                 CustomsOffices::strategy_at(depth + 1),
             ),
             (

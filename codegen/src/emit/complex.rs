@@ -366,14 +366,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     // ----- types of fields -------------------------------------------------------
 
-    /// Is `e` of a type that contains the type being emitted? Then a single
-    /// occurrence is boxed (repeated ones sit in a `Vec`, on the heap already).
+    /// Is a single occurrence of `e` boxed: of a type that contains the type
+    /// being emitted, or large (see `emit::size`)? Repeated ones sit in a
+    /// `Vec`, on the heap already.
     pub(crate) fn boxed(&self, e: &Element, many: bool) -> bool {
         !many
-            && self
-                .owner
-                .as_ref()
-                .is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
+            && self.owner.as_ref().is_some_and(|o| {
+                self.ctx.cycles_back(&e.ty, o) || self.ctx.sizes.is_boxed(o, &e.name)
+            })
     }
 
     fn element_value_type(&self, e: &Element, many: bool) -> TokenStream {

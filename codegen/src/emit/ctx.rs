@@ -26,6 +26,8 @@ pub struct Ctx<'m> {
     /// Complex types each complex type contains (transitively), to box
     /// fields that would make a type contain itself.
     reach: BTreeMap<TypeId, std::collections::BTreeSet<TypeId>>,
+    /// Estimated sizes and the fields boxed for them.
+    pub sizes: crate::emit::size::Sizes,
     /// Emit `proptest` strategies (see `emit::strategy`).
     pub proptest: bool,
 }
@@ -121,12 +123,18 @@ impl<'m> Ctx<'m> {
             }
             reach.insert(id.clone(), seen);
         }
+        let cycles_back = |ty: &TypeRef, owner: &TypeId| match ty {
+            TypeRef::Complex(id) => id == owner || reach.get(id).is_some_and(|r| r.contains(owner)),
+            _ => false,
+        };
+        let sizes = crate::emit::size::Sizes::new(model, &cycles_back);
         Ctx {
             model,
             modules,
             types,
             taken,
             reach,
+            sizes,
             proptest: false,
         }
     }

@@ -7,6 +7,7 @@ pub mod complex;
 pub mod ctx;
 pub mod docs;
 pub mod simple;
+pub mod size;
 pub mod strategy;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -185,8 +186,16 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
             }
         })
         .collect();
+    // Roots larger than a few words are boxed in the enums over them.
+    let boxed: BTreeSet<QName> = model
+        .elements
+        .iter()
+        .filter(|(_, e)| ctx.sizes.of(model, &e.ty) > size::VARIANT_BOX)
+        .map(|(q, _)| q.clone())
+        .collect();
     let doc_enum = root_enum(
         &roots,
+        &boxed,
         "Document",
         "A document whose root is any global element of the schemas.",
     );
@@ -201,7 +210,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
             .find(|r| r.name == *name)
             .map(|r| r.doc.as_str())
             .unwrap_or_default();
-        root_enum(rs, name, doc)
+        root_enum(rs, &boxed, name, doc)
     });
     let chosen_enums = quote!(#(#chosen_enums)*);
     let enum_strategies = if opts.proptest {
@@ -386,11 +395,21 @@ fn choose_roots(
         .collect()
 }
 
-fn root_enum(roots: &[(QName, String, String)], name: &str, doc: &str) -> TokenStream {
+/// Roots listed by name in the wrong-root error; beyond, it gives their number.
+const ROOTS_NAMED: usize = 8;
+
+fn root_enum(
+    roots: &[(QName, String, String)],
+    boxed: &BTreeSet<QName>,
+    name: &str,
+    doc: &str,
+) -> TokenStream {
     let name = ident(name);
     let mut vns = Namespace::default();
     let mut variants = Vec::new();
     let mut paths = Vec::new();
+    let mut fields = Vec::new();
+    let mut derefs = Vec::new();
     let mut conds = Vec::new();
     for (q, module, rust) in roots {
         let v = ident(&vns.claim(&naming::variant_name(&q.local)));
@@ -399,16 +418,31 @@ fn root_enum(roots: &[(QName, String, String)], name: &str, doc: &str) -> TokenS
         let ns = Literal::string(&q.ns);
         let l = Literal::string(&q.local);
         conds.push(quote!(r.is(#ns, #l)));
+        if boxed.contains(q) {
+            fields.push(quote!(::std::boxed::Box<self::#m::#t>));
+            derefs.push(quote!(&**v));
+        } else {
+            fields.push(quote!(self::#m::#t));
+            derefs.push(quote!(v));
+        }
         paths.push(quote!(self::#m::#t));
         variants.push(v);
     }
-    let expected = Literal::string(
-        &roots
-            .iter()
-            .map(|(q, ..)| q.local.clone())
-            .collect::<Vec<_>>()
-            .join(" or "),
-    );
+    let wrong_root = if roots.len() <= ROOTS_NAMED {
+        let expected = Literal::string(
+            &roots
+                .iter()
+                .map(|(q, ..)| q.local.clone())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        );
+        quote!(r.wrong_root("", #expected);)
+    } else {
+        let n = roots.len();
+        quote!(r.wrong_root_among(#n);)
+    };
+    let indexes = 0..roots.len();
+    let indexes2 = 0..roots.len();
     let locals: Vec<Literal> = roots
         .iter()
         .map(|(q, ..)| Literal::string(&q.local))
@@ -418,7 +452,7 @@ fn root_enum(roots: &[(QName, String, String)], name: &str, doc: &str) -> TokenS
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
         pub enum #name {
-            #( #variants(#paths), )*
+            #( #variants(#fields), )*
         }
 
         impl #name {
@@ -465,7 +499,7 @@ fn root_enum(roots: &[(QName, String, String)], name: &str, doc: &str) -> TokenS
                 match Self::read_known(r) {
                     ::std::option::Option::Some(res) => res,
                     ::std::option::Option::None => {
-                        r.wrong_root("", #expected);
+                        #wrong_root
                         Err(::xsd_runtime::xml::Fail::Fatal)
                     }
                 }
@@ -474,26 +508,47 @@ fn root_enum(roots: &[(QName, String, String)], name: &str, doc: &str) -> TokenS
             /// Reads the pending element if the schemas declare it globally.
             #[doc(hidden)]
             pub fn read_known(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::std::option::Option<::xsd_runtime::xml::ReadResult<Self>> {
+                let which = Self::root_index(r)?;
+                ::std::option::Option::Some(Self::read_variant(r, which))
+            }
+
+            /// Which root the pending element is, if any.
+            fn root_index(r: &::xsd_runtime::xml::XmlReader<'_>) -> ::std::option::Option<usize> {
                 #(
                     if #conds {
-                        return ::std::option::Option::Some(<#paths as ::xsd_runtime::XmlRoot>::read_root(r).map(Self::#variants));
+                        return ::std::option::Option::Some(#indexes);
                     }
                 )*
                 let _ = r;
                 ::std::option::Option::None
             }
 
+            /// Reads root `which` out of line (`read_root_as`), so this
+            /// frame holds no root value.
+            #[allow(unreachable_code)]
+            fn read_variant(r: &mut ::xsd_runtime::xml::XmlReader<'_>, which: usize) -> ::xsd_runtime::xml::ReadResult<Self> {
+                match which {
+                    #(
+                        #indexes2 => ::xsd_runtime::xml::read_root_as::<#paths, Self>(r, |v| Self::#variants(::std::convert::Into::into(v))),
+                    )*
+                    _ => {
+                        let _ = r;
+                        Err(::xsd_runtime::xml::Fail::Fatal)
+                    }
+                }
+            }
+
             /// Writes the document.
             pub fn to_xml(&self) -> ::std::result::Result<::std::string::String, ::xsd_runtime::WriteError> {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::to_xml(v), )*
+                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::to_xml(#derefs), )*
                 }
             }
 
             /// Checks the value against every constraint of its schema.
             pub fn validate(&self) -> ::std::result::Result<(), ::xsd_runtime::ValidationErrors> {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::validate(v), )*
+                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::validate(#derefs), )*
                 }
             }
 
@@ -508,7 +563,7 @@ fn root_enum(roots: &[(QName, String, String)], name: &str, doc: &str) -> TokenS
         impl ::xsd_runtime::xml::WriteElement for #name {
             fn write_element(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::write_root(v, w), )*
+                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::write_root(#derefs, w), )*
                 }
             }
         }

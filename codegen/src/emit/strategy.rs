@@ -748,7 +748,7 @@ pub fn root_enums(roots: &[RootRow], chosen: &[(&str, Vec<RootRow>)]) -> TokenSt
     let union = |vs: &[(Ident, TokenStream, String)]| {
         let arms = vs
             .iter()
-            .map(|(v, p, _)| quote!(#p::strategy().prop_map(Self::#v).boxed()));
+            .map(|(v, p, _)| quote!(#p::strategy().prop_map(|x| Self::#v(::std::convert::Into::into(x))).boxed()));
         quote!(::xsd_runtime::strategy::one_of(::std::vec![#(#arms),*]))
     };
     let doc = variants(roots);
@@ -757,7 +757,7 @@ pub fn root_enums(roots: &[RootRow], chosen: &[(&str, Vec<RootRow>)]) -> TokenSt
         let ns = Literal::string(ns);
         quote! {
             if allow(#ns) {
-                v.push(#p::strategy_at(depth).prop_map(Self::#v).boxed());
+                v.push(#p::strategy_at(depth).prop_map(|x| Self::#v(::std::convert::Into::into(x))).boxed());
             }
         }
     });

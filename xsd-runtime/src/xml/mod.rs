@@ -13,3 +13,5 @@ pub use input::read_input;
 pub use mixed::TextRuns;
 pub use reader::{Fail, ReadOptions, ReadResult, Site, XmlReader, recover};
 pub use writer::XmlWriter;
+
+pub use crate::message::read_root_as;

@@ -1173,6 +1173,21 @@ impl<'a> XmlReader<'a> {
         self.push(path, Some(pos), ErrorKind::WrongRoot { expected, found });
     }
 
+    /// Reports that the root element is none of the `roots` global elements
+    /// an enum over roots accepts (too many to name them all).
+    pub fn wrong_root_among(&mut self, roots: usize) {
+        let found = match self.pending_name() {
+            Some(("", l)) => l.to_owned(),
+            Some((n, l)) => format!("{{{n}}}{l}"),
+            None => "nothing".into(),
+        };
+        let expected = format!("one of the {roots} global elements the schemas declare");
+        let local = self.pending_local();
+        let path = self.path_string(Some((&local, None)), None);
+        let pos = self.pending_pos;
+        self.push(path, Some(pos), ErrorKind::WrongRoot { expected, found });
+    }
+
     pub(crate) fn path_string_with(&self, child: &str) -> String {
         self.path_string(Some((child, None)), None)
     }
