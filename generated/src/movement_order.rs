@@ -971,6 +971,9 @@ pub struct MovementOrder {
     ///
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl MovementOrder {
@@ -1349,6 +1352,7 @@ impl MovementOrder {
             remarks: f_remarks,
             extensions: f_extensions,
             schema_version: f_schema_version,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -1534,9 +1538,10 @@ impl MovementOrder {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
+                ::xsd_runtime::strategy::just(::std::default::Default::default()),
             ),
         )
-            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11))| Self {
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12))| Self {
                 schema_version: v0,
                 header: v1,
                 order_number: v2,
@@ -1549,6 +1554,7 @@ impl MovementOrder {
                 line: v9,
                 remarks: v10,
                 extensions: v11,
+                schema_location: v12,
             })
             .boxed()
     }
@@ -2589,6 +2595,10 @@ impl ::xsd_runtime::XmlRoot for MovementOrder {
             }
             MovementOrder::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -2602,6 +2612,7 @@ impl ::xsd_runtime::XmlRoot for MovementOrder {
         w.start_el(ns, prefixed, local);
         w.ns_decl(::std::option::Option::Some("cmn"), "urn:cas:common:1");
         w.ns_decl(::std::option::Option::None, "urn:cas:ingestion:movement-order:1");
+        w.schema_location(&self.schema_location, true);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

@@ -26,6 +26,8 @@ pub struct Ctx<'m> {
     /// Complex types each complex type contains (transitively), to box
     /// fields that would make a type contain itself.
     reach: BTreeMap<TypeId, std::collections::BTreeSet<TypeId>>,
+    /// The field holding the schema-location hints of each own type of a root.
+    pub location_fields: BTreeMap<TypeId, Ident>,
     /// Estimated sizes and the fields boxed for them.
     pub sizes: crate::emit::size::Sizes,
     /// Emit `proptest` strategies (see `emit::strategy`).
@@ -135,6 +137,7 @@ impl<'m> Ctx<'m> {
             taken,
             reach,
             sizes,
+            location_fields: BTreeMap::new(),
             proptest: false,
         }
     }

@@ -287,7 +287,12 @@ fn emit_root(
                 quote! {
                     #d
                     #[derive(Clone, Debug, PartialEq)]
-                    pub struct #ni(pub #t);
+                    pub struct #ni(
+                        pub #t,
+                        /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element
+                        /// when it is a document's root, written back as read.
+                        pub ::xsd_runtime::xml::SchemaLocation,
+                    );
                 },
             )
         }
@@ -337,8 +342,27 @@ fn emit_root(
     } else {
         quote!()
     };
+    // The root's schema-location hints: a field of its own type, or the
+    // wrapper's second one.
+    let own_field =
+        match &own_type {
+            Some(id) => Some(ctx.location_fields.get(id).cloned().ok_or_else(|| {
+                GenerateError::Internal {
+                    message: format!("no schema-location field on the type of {}", e.name),
+                }
+            })?),
+            None => None,
+        };
+    let declare_xsi = !nil;
     let te = TypeEmitter::new(ctx, module);
     let (read, write) = te.root_parts(e, own_type.is_some());
+    let (read, write_location) = match &own_field {
+        Some(f) => (
+            quote!(#read.map(|mut v| { v.#f = r.take_root_schema_location(); v })),
+            quote!(w.schema_location(&self.#f, #declare_xsi);),
+        ),
+        None => (read, quote!(w.schema_location(&self.1, #declare_xsi);)),
+    };
     let (ns_idx, prefixed, local_lit) = te.root_write_name(e);
     let tokens = quote! {
         #wrapper
@@ -360,6 +384,7 @@ fn emit_root(
                 w.start_el(ns, prefixed, local);
                 #(#decls)*
                 #xsi
+                #write_location
                 #write
                 w.set_default_ns(outer);
             }

@@ -420,7 +420,7 @@ fn attr(te: &TypeEmitter<'_, '_>, a: &Attribute) -> TokenStream {
 
 /// Is this complex type the own type of a global element (so its root impl
 /// defines `strategy()`)?
-fn is_own_root(model: &Model, id: &TypeId) -> bool {
+pub(crate) fn is_own_root(model: &Model, id: &TypeId) -> bool {
     id.anonymous
         && model
             .elements
@@ -437,7 +437,7 @@ pub(crate) fn complex(
     attrs: &[(Ident, Attribute)],
     any_attr: Option<&(Ident, Wildcard)>,
     simple_value: Option<&(Ident, TypeRef)>,
-    (fields, aux, text): (&[Field], &[Aux], Option<&Ident>),
+    (fields, aux, text, location): (&[Field], &[Aux], Option<&Ident>, Option<&Ident>),
 ) -> TokenStream {
     let mut parts = Vec::new();
     for (n, a) in attrs {
@@ -454,6 +454,9 @@ pub(crate) fn complex(
     }
     if let Some(n) = text {
         parts.push((n.clone(), quote!(::xsd_runtime::strategy::mixed_text())));
+    }
+    if let Some(n) = location {
+        parts.push((n.clone(), just(quote!(::std::default::Default::default()))));
     }
     let body = build_struct(quote!(Self), parts);
     let b = boxed_ty(quote!(Self));
@@ -691,7 +694,7 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
             #[doc(hidden)]
             pub fn strategy_at(#param: u32) -> #b {
                 #imp
-                #el.prop_map(Self).boxed()
+                #el.prop_map(|v| Self(v, ::std::default::Default::default())).boxed()
             }
         }
     };
