@@ -113,6 +113,9 @@ pub struct ArticleDataItem {
     ///
     /// Element `Article`, 1 to 999 times.
     pub article: ::std::vec::Vec<ArticleType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl ArticleDataItem {
@@ -232,6 +235,7 @@ impl ArticleDataItem {
             header: f_header,
             article: f_article,
             schema_version: f_schema_version,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -300,11 +304,13 @@ impl ArticleDataItem {
                 depth,
                 || ArticleType::strategy_at(depth + 1),
             ),
+            ::xsd_runtime::strategy::just(::std::default::Default::default()),
         )
-            .prop_map(|(v0, v1, v2)| Self {
+            .prop_map(|(v0, v1, v2, v3)| Self {
                 schema_version: v0,
                 header: v1,
                 article: v2,
+                schema_location: v3,
             })
             .boxed()
     }
@@ -1824,6 +1830,10 @@ impl ::xsd_runtime::XmlRoot for ArticleDataItem {
             }
             ArticleDataItem::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -1841,6 +1851,7 @@ impl ::xsd_runtime::XmlRoot for ArticleDataItem {
             ::std::option::Option::Some("xsi"),
             "http://www.w3.org/2001/XMLSchema-instance",
         );
+        w.schema_location(&self.schema_location, false);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

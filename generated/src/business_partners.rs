@@ -1365,6 +1365,9 @@ pub struct BusinessPartners {
     ///
     /// Element `BusinessPartner`, 1 or more.
     pub business_partner: ::std::vec::Vec<BusinessPartnerType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl BusinessPartners {
@@ -1481,6 +1484,7 @@ impl BusinessPartners {
             header: f_header,
             business_partner: f_business_partner,
             schema_version: f_schema_version,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -1549,11 +1553,13 @@ impl BusinessPartners {
                 depth,
                 || BusinessPartnerType::strategy_at(depth + 1),
             ),
+            ::xsd_runtime::strategy::just(::std::default::Default::default()),
         )
-            .prop_map(|(v0, v1, v2)| Self {
+            .prop_map(|(v0, v1, v2, v3)| Self {
                 schema_version: v0,
                 header: v1,
                 business_partner: v2,
+                schema_location: v3,
             })
             .boxed()
     }
@@ -1669,6 +1675,10 @@ impl ::xsd_runtime::XmlRoot for BusinessPartners {
             }
             BusinessPartners::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -1686,6 +1696,7 @@ impl ::xsd_runtime::XmlRoot for BusinessPartners {
             ::std::option::Option::Some("xsi"),
             "http://www.w3.org/2001/XMLSchema-instance",
         );
+        w.schema_location(&self.schema_location, false);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

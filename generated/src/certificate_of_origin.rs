@@ -208,6 +208,9 @@ pub struct CertificateOfOrigin {
     ///
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl CertificateOfOrigin {
@@ -649,6 +652,7 @@ impl CertificateOfOrigin {
             remarks: f_remarks,
             extensions: f_extensions,
             schema_version: f_schema_version,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -865,9 +869,10 @@ impl CertificateOfOrigin {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
+                ::xsd_runtime::strategy::just(::std::default::Default::default()),
             ),
         )
-            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12))| Self {
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12, v13))| Self {
                 schema_version: v0,
                 header: v1,
                 declaration_reference: v2,
@@ -881,6 +886,7 @@ impl CertificateOfOrigin {
                 goods_item: v10,
                 remarks: v11,
                 extensions: v12,
+                schema_location: v13,
             })
             .boxed()
     }
@@ -1626,6 +1632,10 @@ impl ::xsd_runtime::XmlRoot for CertificateOfOrigin {
             }
             CertificateOfOrigin::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -1642,6 +1652,7 @@ impl ::xsd_runtime::XmlRoot for CertificateOfOrigin {
             ::std::option::Option::None,
             "urn:cas:ingestion:certificate-of-origin:1",
         );
+        w.schema_location(&self.schema_location, true);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

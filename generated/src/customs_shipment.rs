@@ -542,7 +542,7 @@ pub struct CustomsShipment {
     /// Parties involved in the shipment.
     ///
     /// Element `Parties`.
-    pub parties: Parties,
+    pub parties: ::std::boxed::Box<Parties>,
     /// Customs offices involved in the customs flow.
     ///
     /// Element `CustomsOffices`.
@@ -583,6 +583,9 @@ pub struct CustomsShipment {
     ///
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl CustomsShipment {
@@ -857,7 +860,7 @@ impl CustomsShipment {
             match ::xsd_runtime::xml::recover({
                 r.begin(false)?;
                 r.check_not_nil();
-                Parties::read_started(r)
+                Parties::read_started(r).map(::std::boxed::Box::new)
             })? {
                 ::std::option::Option::Some(v) => {
                     f_parties = ::std::option::Option::Some(v);
@@ -1110,6 +1113,7 @@ impl CustomsShipment {
             goods_item: f_goods_item,
             extensions: f_extensions,
             schema_version: f_schema_version,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -1328,7 +1332,7 @@ impl CustomsShipment {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::MrnType::strategy(),
                 ),
-                Parties::strategy_at(depth + 1),
+                Parties::strategy_at(depth + 1).prop_map(::std::boxed::Box::new).boxed(),
                 CustomsOffices::strategy_at(depth + 1),
             ),
             (
@@ -1362,13 +1366,14 @@ impl CustomsShipment {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
+                ::xsd_runtime::strategy::just(::std::default::Default::default()),
             ),
         )
             .prop_map(|
                 (
                     (v0, v1, v2, v3, v4, v5, v6, v7),
                     (v8, v9, v10, v11, v12, v13, v14, v15),
-                    (v16,),
+                    (v16, v17),
                 )|
             Self {
                 schema_version: v0,
@@ -1388,6 +1393,7 @@ impl CustomsShipment {
                 documents: v14,
                 goods_item: v15,
                 extensions: v16,
+                schema_location: v17,
             })
             .boxed()
     }
@@ -5767,6 +5773,10 @@ impl ::xsd_runtime::XmlRoot for CustomsShipment {
             }
             CustomsShipment::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -5780,6 +5790,7 @@ impl ::xsd_runtime::XmlRoot for CustomsShipment {
         w.start_el(ns, prefixed, local);
         w.ns_decl(::std::option::Option::Some("cmn"), "urn:cas:common:1");
         w.ns_decl(::std::option::Option::None, "urn:cas:ingestion:customs-shipment:1");
+        w.schema_location(&self.schema_location, true);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

@@ -237,6 +237,9 @@ pub struct Formula {
     ///
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl Formula {
@@ -685,6 +688,7 @@ impl Formula {
             revision: f_revision,
             created_by: f_created_by,
             changed_at: f_changed_at,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -908,10 +912,14 @@ impl Formula {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
+                ::xsd_runtime::strategy::just(::std::default::Default::default()),
             ),
         )
             .prop_map(|
-                ((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12, v13, v14))|
+                (
+                    (v0, v1, v2, v3, v4, v5, v6, v7),
+                    (v8, v9, v10, v11, v12, v13, v14, v15),
+                )|
             Self {
                 schema_version: v0,
                 revision: v1,
@@ -928,6 +936,7 @@ impl Formula {
                 yield_percentage: v12,
                 loss: v13,
                 extensions: v14,
+                schema_location: v15,
             })
             .boxed()
     }
@@ -2322,6 +2331,10 @@ impl ::xsd_runtime::XmlRoot for Formula {
             }
             Formula::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -2335,6 +2348,7 @@ impl ::xsd_runtime::XmlRoot for Formula {
         w.start_el(ns, prefixed, local);
         w.ns_decl(::std::option::Option::Some("cmn"), "urn:cas:common:1");
         w.ns_decl(::std::option::Option::None, "urn:cas:ingestion:formula:1");
+        w.schema_location(&self.schema_location, true);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

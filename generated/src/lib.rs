@@ -38,6 +38,7 @@
 //!     replacement_material_list_id: None,
 //!     requested_by: None,
 //!     extensions: None,
+//!     schema_location: Default::default(), // xsi:schemaLocation hints, kept when read
 //! };
 //! let errors = request.validate().unwrap_err();
 //! for e in &errors {
@@ -94,16 +95,20 @@ pub mod movement_order;
 /// A document whose root is any global element of the schemas.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Document {
-    ArticleDataItem(self::article_data_item::ArticleDataItem),
-    BusinessPartners(self::business_partners::BusinessPartners),
-    CertificateOfOrigin(self::certificate_of_origin::CertificateOfOrigin),
-    CustomsShipment(self::customs_shipment::CustomsShipment),
-    Formula(self::formula::Formula),
-    MaterialListInvalidationRequest(
-        self::material_list_invalidation_request::MaterialListInvalidationRequest,
+    ArticleDataItem(::std::boxed::Box<self::article_data_item::ArticleDataItem>),
+    BusinessPartners(::std::boxed::Box<self::business_partners::BusinessPartners>),
+    CertificateOfOrigin(
+        ::std::boxed::Box<self::certificate_of_origin::CertificateOfOrigin>,
     ),
-    MaterialList(self::material_list::MaterialList),
-    MovementOrder(self::movement_order::MovementOrder),
+    CustomsShipment(::std::boxed::Box<self::customs_shipment::CustomsShipment>),
+    Formula(::std::boxed::Box<self::formula::Formula>),
+    MaterialListInvalidationRequest(
+        ::std::boxed::Box<
+            self::material_list_invalidation_request::MaterialListInvalidationRequest,
+        >,
+    ),
+    MaterialList(::std::boxed::Box<self::material_list::MaterialList>),
+    MovementOrder(::std::boxed::Box<self::movement_order::MovementOrder>),
 }
 
 impl Document {
@@ -183,43 +188,28 @@ impl Document {
     pub fn read_known(
         r: &mut ::xsd_runtime::xml::XmlReader<'_>,
     ) -> ::std::option::Option<::xsd_runtime::xml::ReadResult<Self>> {
+        let which = Self::root_index(r)?;
+        ::std::option::Option::Some(Self::read_variant(r, which))
+    }
+
+    /// Which root the pending element is, if any.
+    fn root_index(
+        r: &::xsd_runtime::xml::XmlReader<'_>,
+    ) -> ::std::option::Option<usize> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return ::std::option::Option::Some(
-                <self::article_data_item::ArticleDataItem as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::ArticleDataItem),
-            );
+            return ::std::option::Option::Some(0usize);
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return ::std::option::Option::Some(
-                <self::business_partners::BusinessPartners as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::BusinessPartners),
-            );
+            return ::std::option::Option::Some(1usize);
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return ::std::option::Option::Some(
-                <self::certificate_of_origin::CertificateOfOrigin as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::CertificateOfOrigin),
-            );
+            return ::std::option::Option::Some(2usize);
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return ::std::option::Option::Some(
-                <self::customs_shipment::CustomsShipment as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::CustomsShipment),
-            );
+            return ::std::option::Option::Some(3usize);
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return ::std::option::Option::Some(
-                <self::formula::Formula as ::xsd_runtime::XmlRoot>::read_root(r)
-                    .map(Self::Formula),
-            );
+            return ::std::option::Option::Some(4usize);
         }
         if r
             .is(
@@ -227,31 +217,84 @@ impl Document {
                 "MaterialListInvalidationRequest",
             )
         {
-            return ::std::option::Option::Some(
-                <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::MaterialListInvalidationRequest),
-            );
+            return ::std::option::Option::Some(5usize);
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return ::std::option::Option::Some(
-                <self::material_list::MaterialList as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::MaterialList),
-            );
+            return ::std::option::Option::Some(6usize);
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return ::std::option::Option::Some(
-                <self::movement_order::MovementOrder as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::MovementOrder),
-            );
+            return ::std::option::Option::Some(7usize);
         }
         let _ = r;
         ::std::option::Option::None
+    }
+
+    /// Reads root `which` out of line (`read_root_as`), so this
+    /// frame holds no root value.
+    #[allow(unreachable_code)]
+    fn read_variant(
+        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
+        which: usize,
+    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+        match which {
+            0usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::article_data_item::ArticleDataItem,
+                    Self,
+                >(r, |v| Self::ArticleDataItem(::std::convert::Into::into(v)))
+            }
+            1usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::business_partners::BusinessPartners,
+                    Self,
+                >(r, |v| Self::BusinessPartners(::std::convert::Into::into(v)))
+            }
+            2usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::certificate_of_origin::CertificateOfOrigin,
+                    Self,
+                >(r, |v| Self::CertificateOfOrigin(::std::convert::Into::into(v)))
+            }
+            3usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::customs_shipment::CustomsShipment,
+                    Self,
+                >(r, |v| Self::CustomsShipment(::std::convert::Into::into(v)))
+            }
+            4usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::formula::Formula,
+                    Self,
+                >(r, |v| Self::Formula(::std::convert::Into::into(v)))
+            }
+            5usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::material_list_invalidation_request::MaterialListInvalidationRequest,
+                    Self,
+                >(
+                    r,
+                    |v| Self::MaterialListInvalidationRequest(
+                        ::std::convert::Into::into(v),
+                    ),
+                )
+            }
+            6usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::material_list::MaterialList,
+                    Self,
+                >(r, |v| Self::MaterialList(::std::convert::Into::into(v)))
+            }
+            7usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::movement_order::MovementOrder,
+                    Self,
+                >(r, |v| Self::MovementOrder(::std::convert::Into::into(v)))
+            }
+            _ => {
+                let _ = r;
+                Err(::xsd_runtime::xml::Fail::Fatal)
+            }
+        }
     }
 
     /// Writes the document.
@@ -259,14 +302,16 @@ impl Document {
         &self,
     ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::WriteError> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::MaterialListInvalidationRequest(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::to_xml(v),
+            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::Formula(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::MaterialListInvalidationRequest(v) => {
+                ::xsd_runtime::XmlRoot::to_xml(&**v)
+            }
+            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
         }
     }
 
@@ -275,16 +320,16 @@ impl Document {
         &self,
     ) -> ::std::result::Result<(), ::xsd_runtime::ValidationErrors> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::validate(v),
+            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::Formula(v) => ::xsd_runtime::XmlRoot::validate(&**v),
             Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::validate(v)
+                ::xsd_runtime::XmlRoot::validate(&**v)
             }
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::validate(v),
+            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::validate(&**v),
         }
     }
 
@@ -306,16 +351,16 @@ impl Document {
 impl ::xsd_runtime::xml::WriteElement for Document {
     fn write_element(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
+            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::Formula(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
             Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::write_root(v, w)
+                ::xsd_runtime::XmlRoot::write_root(&**v, w)
             }
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
+            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
         }
     }
 }
@@ -323,16 +368,20 @@ impl ::xsd_runtime::xml::WriteElement for Document {
 /// A CAS ingestion message: one variant per message of `schemas/manifest.toml`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
-    ArticleDataItem(self::article_data_item::ArticleDataItem),
-    BusinessPartners(self::business_partners::BusinessPartners),
-    CertificateOfOrigin(self::certificate_of_origin::CertificateOfOrigin),
-    CustomsShipment(self::customs_shipment::CustomsShipment),
-    Formula(self::formula::Formula),
-    MaterialList(self::material_list::MaterialList),
-    MaterialListInvalidationRequest(
-        self::material_list_invalidation_request::MaterialListInvalidationRequest,
+    ArticleDataItem(::std::boxed::Box<self::article_data_item::ArticleDataItem>),
+    BusinessPartners(::std::boxed::Box<self::business_partners::BusinessPartners>),
+    CertificateOfOrigin(
+        ::std::boxed::Box<self::certificate_of_origin::CertificateOfOrigin>,
     ),
-    MovementOrder(self::movement_order::MovementOrder),
+    CustomsShipment(::std::boxed::Box<self::customs_shipment::CustomsShipment>),
+    Formula(::std::boxed::Box<self::formula::Formula>),
+    MaterialList(::std::boxed::Box<self::material_list::MaterialList>),
+    MaterialListInvalidationRequest(
+        ::std::boxed::Box<
+            self::material_list_invalidation_request::MaterialListInvalidationRequest,
+        >,
+    ),
+    MovementOrder(::std::boxed::Box<self::movement_order::MovementOrder>),
 }
 
 impl Message {
@@ -412,51 +461,31 @@ impl Message {
     pub fn read_known(
         r: &mut ::xsd_runtime::xml::XmlReader<'_>,
     ) -> ::std::option::Option<::xsd_runtime::xml::ReadResult<Self>> {
+        let which = Self::root_index(r)?;
+        ::std::option::Option::Some(Self::read_variant(r, which))
+    }
+
+    /// Which root the pending element is, if any.
+    fn root_index(
+        r: &::xsd_runtime::xml::XmlReader<'_>,
+    ) -> ::std::option::Option<usize> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return ::std::option::Option::Some(
-                <self::article_data_item::ArticleDataItem as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::ArticleDataItem),
-            );
+            return ::std::option::Option::Some(0usize);
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return ::std::option::Option::Some(
-                <self::business_partners::BusinessPartners as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::BusinessPartners),
-            );
+            return ::std::option::Option::Some(1usize);
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return ::std::option::Option::Some(
-                <self::certificate_of_origin::CertificateOfOrigin as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::CertificateOfOrigin),
-            );
+            return ::std::option::Option::Some(2usize);
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return ::std::option::Option::Some(
-                <self::customs_shipment::CustomsShipment as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::CustomsShipment),
-            );
+            return ::std::option::Option::Some(3usize);
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return ::std::option::Option::Some(
-                <self::formula::Formula as ::xsd_runtime::XmlRoot>::read_root(r)
-                    .map(Self::Formula),
-            );
+            return ::std::option::Option::Some(4usize);
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return ::std::option::Option::Some(
-                <self::material_list::MaterialList as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::MaterialList),
-            );
+            return ::std::option::Option::Some(5usize);
         }
         if r
             .is(
@@ -464,23 +493,81 @@ impl Message {
                 "MaterialListInvalidationRequest",
             )
         {
-            return ::std::option::Option::Some(
-                <self::material_list_invalidation_request::MaterialListInvalidationRequest as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::MaterialListInvalidationRequest),
-            );
+            return ::std::option::Option::Some(6usize);
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return ::std::option::Option::Some(
-                <self::movement_order::MovementOrder as ::xsd_runtime::XmlRoot>::read_root(
-                        r,
-                    )
-                    .map(Self::MovementOrder),
-            );
+            return ::std::option::Option::Some(7usize);
         }
         let _ = r;
         ::std::option::Option::None
+    }
+
+    /// Reads root `which` out of line (`read_root_as`), so this
+    /// frame holds no root value.
+    #[allow(unreachable_code)]
+    fn read_variant(
+        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
+        which: usize,
+    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+        match which {
+            0usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::article_data_item::ArticleDataItem,
+                    Self,
+                >(r, |v| Self::ArticleDataItem(::std::convert::Into::into(v)))
+            }
+            1usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::business_partners::BusinessPartners,
+                    Self,
+                >(r, |v| Self::BusinessPartners(::std::convert::Into::into(v)))
+            }
+            2usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::certificate_of_origin::CertificateOfOrigin,
+                    Self,
+                >(r, |v| Self::CertificateOfOrigin(::std::convert::Into::into(v)))
+            }
+            3usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::customs_shipment::CustomsShipment,
+                    Self,
+                >(r, |v| Self::CustomsShipment(::std::convert::Into::into(v)))
+            }
+            4usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::formula::Formula,
+                    Self,
+                >(r, |v| Self::Formula(::std::convert::Into::into(v)))
+            }
+            5usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::material_list::MaterialList,
+                    Self,
+                >(r, |v| Self::MaterialList(::std::convert::Into::into(v)))
+            }
+            6usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::material_list_invalidation_request::MaterialListInvalidationRequest,
+                    Self,
+                >(
+                    r,
+                    |v| Self::MaterialListInvalidationRequest(
+                        ::std::convert::Into::into(v),
+                    ),
+                )
+            }
+            7usize => {
+                ::xsd_runtime::xml::read_root_as::<
+                    self::movement_order::MovementOrder,
+                    Self,
+                >(r, |v| Self::MovementOrder(::std::convert::Into::into(v)))
+            }
+            _ => {
+                let _ = r;
+                Err(::xsd_runtime::xml::Fail::Fatal)
+            }
+        }
     }
 
     /// Writes the document.
@@ -488,14 +575,16 @@ impl Message {
         &self,
     ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::WriteError> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::MaterialListInvalidationRequest(v) => ::xsd_runtime::XmlRoot::to_xml(v),
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::to_xml(v),
+            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::Formula(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::MaterialListInvalidationRequest(v) => {
+                ::xsd_runtime::XmlRoot::to_xml(&**v)
+            }
+            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
         }
     }
 
@@ -504,16 +593,16 @@ impl Message {
         &self,
     ) -> ::std::result::Result<(), ::xsd_runtime::ValidationErrors> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::validate(v),
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::validate(v),
+            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::Formula(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::validate(&**v),
             Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::validate(v)
+                ::xsd_runtime::XmlRoot::validate(&**v)
             }
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::validate(v),
+            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::validate(&**v),
         }
     }
 
@@ -535,16 +624,16 @@ impl Message {
 impl ::xsd_runtime::xml::WriteElement for Message {
     fn write_element(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
+            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::Formula(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
             Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::write_root(v, w)
+                ::xsd_runtime::XmlRoot::write_root(&**v, w)
             }
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::write_root(v, w),
+            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
         }
     }
 }
@@ -559,21 +648,23 @@ impl Document {
         use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
         ::xsd_runtime::strategy::one_of(
             ::std::vec![
-                self::article_data_item::ArticleDataItem::strategy()
-                .prop_map(Self::ArticleDataItem).boxed(),
-                self::business_partners::BusinessPartners::strategy()
-                .prop_map(Self::BusinessPartners).boxed(),
-                self::certificate_of_origin::CertificateOfOrigin::strategy()
-                .prop_map(Self::CertificateOfOrigin).boxed(),
-                self::customs_shipment::CustomsShipment::strategy()
-                .prop_map(Self::CustomsShipment).boxed(),
-                self::formula::Formula::strategy().prop_map(Self::Formula).boxed(),
+                self::article_data_item::ArticleDataItem::strategy().prop_map(| x |
+                Self::ArticleDataItem(::std::convert::Into::into(x))).boxed(),
+                self::business_partners::BusinessPartners::strategy().prop_map(| x |
+                Self::BusinessPartners(::std::convert::Into::into(x))).boxed(),
+                self::certificate_of_origin::CertificateOfOrigin::strategy().prop_map(| x
+                | Self::CertificateOfOrigin(::std::convert::Into::into(x))).boxed(),
+                self::customs_shipment::CustomsShipment::strategy().prop_map(| x |
+                Self::CustomsShipment(::std::convert::Into::into(x))).boxed(),
+                self::formula::Formula::strategy().prop_map(| x |
+                Self::Formula(::std::convert::Into::into(x))).boxed(),
                 self::material_list_invalidation_request::MaterialListInvalidationRequest::strategy()
-                .prop_map(Self::MaterialListInvalidationRequest).boxed(),
-                self::material_list::MaterialList::strategy()
-                .prop_map(Self::MaterialList).boxed(),
-                self::movement_order::MovementOrder::strategy()
-                .prop_map(Self::MovementOrder).boxed()
+                .prop_map(| x |
+                Self::MaterialListInvalidationRequest(::std::convert::Into::into(x)))
+                .boxed(), self::material_list::MaterialList::strategy().prop_map(| x |
+                Self::MaterialList(::std::convert::Into::into(x))).boxed(),
+                self::movement_order::MovementOrder::strategy().prop_map(| x |
+                Self::MovementOrder(::std::convert::Into::into(x))).boxed()
             ],
         )
     }
@@ -596,35 +687,37 @@ impl Document {
         if allow("urn:cas:ingestion:article-data-item:1") {
             v.push(
                 self::article_data_item::ArticleDataItem::strategy_at(depth)
-                    .prop_map(Self::ArticleDataItem)
+                    .prop_map(|x| Self::ArticleDataItem(::std::convert::Into::into(x)))
                     .boxed(),
             );
         }
         if allow("urn:cas:ingestion:business-partners:1") {
             v.push(
                 self::business_partners::BusinessPartners::strategy_at(depth)
-                    .prop_map(Self::BusinessPartners)
+                    .prop_map(|x| Self::BusinessPartners(::std::convert::Into::into(x)))
                     .boxed(),
             );
         }
         if allow("urn:cas:ingestion:certificate-of-origin:1") {
             v.push(
                 self::certificate_of_origin::CertificateOfOrigin::strategy_at(depth)
-                    .prop_map(Self::CertificateOfOrigin)
+                    .prop_map(|x| Self::CertificateOfOrigin(
+                        ::std::convert::Into::into(x),
+                    ))
                     .boxed(),
             );
         }
         if allow("urn:cas:ingestion:customs-shipment:1") {
             v.push(
                 self::customs_shipment::CustomsShipment::strategy_at(depth)
-                    .prop_map(Self::CustomsShipment)
+                    .prop_map(|x| Self::CustomsShipment(::std::convert::Into::into(x)))
                     .boxed(),
             );
         }
         if allow("urn:cas:ingestion:formula:1") {
             v.push(
                 self::formula::Formula::strategy_at(depth)
-                    .prop_map(Self::Formula)
+                    .prop_map(|x| Self::Formula(::std::convert::Into::into(x)))
                     .boxed(),
             );
         }
@@ -633,21 +726,23 @@ impl Document {
                 self::material_list_invalidation_request::MaterialListInvalidationRequest::strategy_at(
                         depth,
                     )
-                    .prop_map(Self::MaterialListInvalidationRequest)
+                    .prop_map(|x| Self::MaterialListInvalidationRequest(
+                        ::std::convert::Into::into(x),
+                    ))
                     .boxed(),
             );
         }
         if allow("urn:cas:ingestion:material-list:1") {
             v.push(
                 self::material_list::MaterialList::strategy_at(depth)
-                    .prop_map(Self::MaterialList)
+                    .prop_map(|x| Self::MaterialList(::std::convert::Into::into(x)))
                     .boxed(),
             );
         }
         if allow("urn:cas:ingestion:movement-order:1") {
             v.push(
                 self::movement_order::MovementOrder::strategy_at(depth)
-                    .prop_map(Self::MovementOrder)
+                    .prop_map(|x| Self::MovementOrder(::std::convert::Into::into(x)))
                     .boxed(),
             );
         }
@@ -672,21 +767,23 @@ impl Message {
         use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
         ::xsd_runtime::strategy::one_of(
             ::std::vec![
-                self::article_data_item::ArticleDataItem::strategy()
-                .prop_map(Self::ArticleDataItem).boxed(),
-                self::business_partners::BusinessPartners::strategy()
-                .prop_map(Self::BusinessPartners).boxed(),
-                self::certificate_of_origin::CertificateOfOrigin::strategy()
-                .prop_map(Self::CertificateOfOrigin).boxed(),
-                self::customs_shipment::CustomsShipment::strategy()
-                .prop_map(Self::CustomsShipment).boxed(),
-                self::formula::Formula::strategy().prop_map(Self::Formula).boxed(),
-                self::material_list::MaterialList::strategy()
-                .prop_map(Self::MaterialList).boxed(),
+                self::article_data_item::ArticleDataItem::strategy().prop_map(| x |
+                Self::ArticleDataItem(::std::convert::Into::into(x))).boxed(),
+                self::business_partners::BusinessPartners::strategy().prop_map(| x |
+                Self::BusinessPartners(::std::convert::Into::into(x))).boxed(),
+                self::certificate_of_origin::CertificateOfOrigin::strategy().prop_map(| x
+                | Self::CertificateOfOrigin(::std::convert::Into::into(x))).boxed(),
+                self::customs_shipment::CustomsShipment::strategy().prop_map(| x |
+                Self::CustomsShipment(::std::convert::Into::into(x))).boxed(),
+                self::formula::Formula::strategy().prop_map(| x |
+                Self::Formula(::std::convert::Into::into(x))).boxed(),
+                self::material_list::MaterialList::strategy().prop_map(| x |
+                Self::MaterialList(::std::convert::Into::into(x))).boxed(),
                 self::material_list_invalidation_request::MaterialListInvalidationRequest::strategy()
-                .prop_map(Self::MaterialListInvalidationRequest).boxed(),
-                self::movement_order::MovementOrder::strategy()
-                .prop_map(Self::MovementOrder).boxed()
+                .prop_map(| x |
+                Self::MaterialListInvalidationRequest(::std::convert::Into::into(x)))
+                .boxed(), self::movement_order::MovementOrder::strategy().prop_map(| x |
+                Self::MovementOrder(::std::convert::Into::into(x))).boxed()
             ],
         )
     }

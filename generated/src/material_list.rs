@@ -102,6 +102,9 @@ pub struct MaterialList {
     ///
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl MaterialList {
@@ -438,6 +441,7 @@ impl MaterialList {
             schema_version: f_schema_version,
             created_by: f_created_by,
             changed_at: f_changed_at,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -618,9 +622,10 @@ impl MaterialList {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
+                ::xsd_runtime::strategy::just(::std::default::Default::default()),
             ),
         )
-            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10))| Self {
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11))| Self {
                 schema_version: v0,
                 created_by: v1,
                 changed_at: v2,
@@ -632,6 +637,7 @@ impl MaterialList {
                 valid_until: v8,
                 component: v9,
                 extensions: v10,
+                schema_location: v11,
             })
             .boxed()
     }
@@ -1956,6 +1962,10 @@ impl ::xsd_runtime::XmlRoot for MaterialList {
             }
             MaterialList::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -1973,6 +1983,7 @@ impl ::xsd_runtime::XmlRoot for MaterialList {
             ::std::option::Option::Some("xsi"),
             "http://www.w3.org/2001/XMLSchema-instance",
         );
+        w.schema_location(&self.schema_location, false);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

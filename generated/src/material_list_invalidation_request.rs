@@ -278,6 +278,9 @@ pub struct MaterialListInvalidationRequest {
     ///
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl MaterialListInvalidationRequest {
@@ -624,6 +627,7 @@ impl MaterialListInvalidationRequest {
             requested_by: f_requested_by,
             extensions: f_extensions,
             schema_version: f_schema_version,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -779,9 +783,10 @@ impl MaterialListInvalidationRequest {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
+                ::xsd_runtime::strategy::just(::std::default::Default::default()),
             ),
         )
-            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8,))| Self {
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9))| Self {
                 schema_version: v0,
                 header: v1,
                 material_list_id: v2,
@@ -791,6 +796,7 @@ impl MaterialListInvalidationRequest {
                 replacement_material_list_id: v6,
                 requested_by: v7,
                 extensions: v8,
+                schema_location: v9,
             })
             .boxed()
     }
@@ -809,6 +815,10 @@ impl ::xsd_runtime::XmlRoot for MaterialListInvalidationRequest {
             r.check_not_nil();
             MaterialListInvalidationRequest::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -825,6 +835,7 @@ impl ::xsd_runtime::XmlRoot for MaterialListInvalidationRequest {
             ::std::option::Option::None,
             "urn:cas:ingestion:material-list-invalidation-request:1",
         );
+        w.schema_location(&self.schema_location, true);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

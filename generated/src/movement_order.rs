@@ -423,6 +423,9 @@ pub struct MovementOrder {
     ///
     /// Element `Extensions`, optional.
     pub extensions: ::std::option::Option<super::common_types::ExtensionsType>,
+    /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+    /// it is a document's root, written back as read.
+    pub schema_location: ::xsd_runtime::xml::SchemaLocation,
 }
 
 impl MovementOrder {
@@ -801,6 +804,7 @@ impl MovementOrder {
             remarks: f_remarks,
             extensions: f_extensions,
             schema_version: f_schema_version,
+            schema_location: ::std::default::Default::default(),
         })
     }
 
@@ -986,9 +990,10 @@ impl MovementOrder {
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
+                ::xsd_runtime::strategy::just(::std::default::Default::default()),
             ),
         )
-            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11))| Self {
+            .prop_map(|((v0, v1, v2, v3, v4, v5, v6, v7), (v8, v9, v10, v11, v12))| Self {
                 schema_version: v0,
                 header: v1,
                 order_number: v2,
@@ -1001,6 +1006,7 @@ impl MovementOrder {
                 line: v9,
                 remarks: v10,
                 extensions: v11,
+                schema_location: v12,
             })
             .boxed()
     }
@@ -2041,6 +2047,10 @@ impl ::xsd_runtime::XmlRoot for MovementOrder {
             }
             MovementOrder::read_started(r)
         }
+            .map(|mut v| {
+                v.schema_location = r.take_root_schema_location();
+                v
+            })
     }
 
     fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
@@ -2054,6 +2064,7 @@ impl ::xsd_runtime::XmlRoot for MovementOrder {
         w.start_el(ns, prefixed, local);
         w.ns_decl(::std::option::Option::Some("cmn"), "urn:cas:common:1");
         w.ns_decl(::std::option::Option::None, "urn:cas:ingestion:movement-order:1");
+        w.schema_location(&self.schema_location, true);
         self.write_started(w, ns, prefixed, local);
         w.set_default_ns(outer);
     }

@@ -336,3 +336,67 @@ fn mixed_content_is_validated_against_its_content_model() {
     assert!(!xmllint_valid);
     assert!(ours.contains(&"unexpectedElement"), "{ours:?}");
 }
+
+#[test]
+fn schema_location_of_the_root_is_written_back_as_read() {
+    let loc = "urn:fixture:mixed_sequence mixed_sequence.xsd";
+    let xml = std::fs::read_to_string(fixtures_dir().join("mixed_sequence.xml"))
+        .expect("fixture")
+        .replace(
+            "lang=\"en\"",
+            &format!(
+                "lang=\"en\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"{loc}\""
+            ),
+        );
+    // A named root type: the wrapper's second field.
+    let value = round_trip_text(
+        "mixed_sequence",
+        &xml,
+        fx::mixed_sequence::Document::from_xml,
+        fx::mixed_sequence::Document::to_xml,
+    );
+    let fx::mixed_sequence::Document::Letter(letter) = &value;
+    assert_eq!(letter.1.schema_location.as_deref(), Some(loc));
+    // An own (anonymous) root type: a field; a nested hint is not kept.
+    let nested = std::fs::read_to_string(fixtures_dir().join("mixed_nested.xml"))
+        .expect("fixture")
+        .replace(
+            "<Doc xmlns=\"urn:fixture:mixed_nested\">",
+            "<Doc xmlns=\"urn:fixture:mixed_nested\" xmlns:x=\"http://www.w3.org/2001/XMLSchema-instance\" x:noNamespaceSchemaLocation=\"doc.xsd\">",
+        )
+        .replace("<title>", "<title x:schemaLocation=\"urn:a a.xsd\">");
+    let value = round_trip_text(
+        "mixed_nested",
+        &nested,
+        fx::mixed_nested::Document::from_xml,
+        fx::mixed_nested::Document::to_xml,
+    );
+    let fx::mixed_nested::Document::Doc(doc) = &value;
+    assert_eq!(doc.schema_location.no_namespace.as_deref(), Some("doc.xsd"));
+    assert_eq!(doc.schema_location.schema_location, None);
+    let written = value.to_xml().expect("written");
+    assert!(
+        written.contains("xsi:noNamespaceSchemaLocation=\"doc.xsd\""),
+        "{written}"
+    );
+    assert_eq!(written.matches("schemaLocation").count(), 0, "{written}");
+}
+
+/// [`round_trip`] on a given text rather than the fixture file.
+fn round_trip_text<D: PartialEq + Debug>(
+    name: &str,
+    xml: &str,
+    read: impl Fn(&str) -> Result<D, ValidationErrors>,
+    write: impl Fn(&D) -> Result<String, WriteError>,
+) -> D {
+    let value = read(xml).unwrap_or_else(|e| panic!("{name}: not read:\n{e}"));
+    let written = write(&value).unwrap_or_else(|e| panic!("{name}: not written: {e}"));
+    let (errors, xmllint_valid) = verdicts(name, &written, |x| read(x).map(|_| ()));
+    assert!(
+        xmllint_valid && errors.is_empty(),
+        "{name}: {errors:?}\n{written}"
+    );
+    let again = read(&written).unwrap_or_else(|e| panic!("{name}: does not read back:\n{e}"));
+    assert_eq!(again, value, "{name}: reads back different");
+    value
+}

@@ -102,3 +102,16 @@ pub fn read_document<T: XmlRoot>(mut r: XmlReader<'_>) -> Result<T, ValidationEr
     };
     r.into_result(value)
 }
+
+/// Reads the pending root `T` and wraps it (into a variant of an enum over
+/// roots). Out of line, so that the frame of the enum's reader holds no
+/// `T`: with many roots, debug builds would otherwise give it a slot for
+/// each of them.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_root_as<T: XmlRoot, D>(
+    r: &mut XmlReader<'_>,
+    wrap: impl FnOnce(T) -> D,
+) -> ReadResult<D> {
+    T::read_root(r).map(wrap)
+}

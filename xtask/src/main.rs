@@ -92,6 +92,7 @@ let request = MaterialListInvalidationRequest {
     replacement_material_list_id: None,
     requested_by: None,
     extensions: None,
+    schema_location: Default::default(), // xsi:schemaLocation hints, kept when read
 };
 let errors = request.validate().unwrap_err();
 for e in &errors {

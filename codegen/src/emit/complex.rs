@@ -366,14 +366,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     // ----- types of fields -------------------------------------------------------
 
-    /// Is `e` of a type that contains the type being emitted? Then a single
-    /// occurrence is boxed (repeated ones sit in a `Vec`, on the heap already).
+    /// Is a single occurrence of `e` boxed: of a type that contains the type
+    /// being emitted, or large (see `emit::size`)? Repeated ones sit in a
+    /// `Vec`, on the heap already.
     pub(crate) fn boxed(&self, e: &Element, many: bool) -> bool {
         !many
-            && self
-                .owner
-                .as_ref()
-                .is_some_and(|o| self.ctx.cycles_back(&e.ty, o))
+            && self.owner.as_ref().is_some_and(|o| {
+                self.ctx.cycles_back(&e.ty, o) || self.ctx.sizes.is_boxed(o, &e.name)
+            })
     }
 
     fn element_value_type(&self, e: &Element, many: bool) -> TokenStream {
@@ -1075,6 +1075,11 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             }
         }
         let text = self.mixed.then(|| ident(&names.claim("text")));
+        let location = crate::emit::strategy::is_own_root(self.ctx.model, &ct.id)
+            .then(|| ident(&names.claim("schema_location")));
+        if let Some(n) = &location {
+            self.ctx.location_fields.insert(ct.id.clone(), n.clone());
+        }
 
         // Struct definition.
         let mut field_defs = Vec::new();
@@ -1120,9 +1125,19 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 pub #n: ::std::vec::Vec<::std::string::String>
             });
         }
+        if let Some(n) = &location {
+            field_defs.push(quote! {
+                /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
+                /// it is a document's root, written back as read.
+                pub #n: ::xsd_runtime::xml::SchemaLocation
+            });
+        }
 
         // Reader.
-        let (attr_read, attr_after, attr_inits) = self.read_attrs(&attrs, any_attr.as_ref());
+        let (attr_read, attr_after, mut attr_inits) = self.read_attrs(&attrs, any_attr.as_ref());
+        if let Some(n) = &location {
+            attr_inits.push(quote!(#n: ::std::default::Default::default()));
+        }
         let body = match &simple_value {
             Some((fname, ty)) => {
                 let read = self.ctx.read_simple(
@@ -1212,7 +1227,12 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 any_attr.as_ref(),
                 simple_value.as_ref(),
             );
-            let parts = (&content_fields[..], &aux[..], text.as_ref());
+            let parts = (
+                &content_fields[..],
+                &aux[..],
+                text.as_ref(),
+                location.as_ref(),
+            );
             crate::emit::strategy::complex(&self, c.0, c.1, c.2, c.3, c.4, parts)
         } else {
             quote!()
@@ -1420,7 +1440,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             return (read, quote!(self.write_started(w, ns, prefixed, local);));
         }
         let read = self.read_element_expr(e, false);
-        let read = quote!(#read.map(Self));
+        let read = quote!(#read.map(|v| Self(v, r.take_root_schema_location())));
         let plain = match &e.ty {
             TypeRef::Complex(_) => quote!(x.write_started(w, ns, prefixed, local);),
             TypeRef::AnyType => quote!(x.write_started(w, prefixed);),

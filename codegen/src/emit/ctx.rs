@@ -26,6 +26,10 @@ pub struct Ctx<'m> {
     /// Complex types each complex type contains (transitively), to box
     /// fields that would make a type contain itself.
     reach: BTreeMap<TypeId, std::collections::BTreeSet<TypeId>>,
+    /// The field holding the schema-location hints of each own type of a root.
+    pub location_fields: BTreeMap<TypeId, Ident>,
+    /// Estimated sizes and the fields boxed for them.
+    pub sizes: crate::emit::size::Sizes,
     /// Emit `proptest` strategies (see `emit::strategy`).
     pub proptest: bool,
 }
@@ -121,12 +125,19 @@ impl<'m> Ctx<'m> {
             }
             reach.insert(id.clone(), seen);
         }
+        let cycles_back = |ty: &TypeRef, owner: &TypeId| match ty {
+            TypeRef::Complex(id) => id == owner || reach.get(id).is_some_and(|r| r.contains(owner)),
+            _ => false,
+        };
+        let sizes = crate::emit::size::Sizes::new(model, &cycles_back);
         Ctx {
             model,
             modules,
             types,
             taken,
             reach,
+            sizes,
+            location_fields: BTreeMap::new(),
             proptest: false,
         }
     }

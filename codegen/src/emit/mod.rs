@@ -7,6 +7,7 @@ pub mod complex;
 pub mod ctx;
 pub mod docs;
 pub mod simple;
+pub mod size;
 pub mod strategy;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -200,8 +201,16 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
             }
         })
         .collect();
+    // Roots larger than a few words are boxed in the enums over them.
+    let boxed: BTreeSet<QName> = model
+        .elements
+        .iter()
+        .filter(|(_, e)| ctx.sizes.of(model, &e.ty) > size::VARIANT_BOX)
+        .map(|(q, _)| q.clone())
+        .collect();
     let doc_enum = root_enum(
         &roots,
+        &boxed,
         "Document",
         "A document whose root is any global element of the schemas.",
     );
@@ -216,7 +225,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
             .find(|r| r.name == *name)
             .map(|r| r.doc.as_str())
             .unwrap_or_default();
-        root_enum(rs, name, doc)
+        root_enum(rs, &boxed, name, doc)
     });
     let chosen_enums = quote!(#(#chosen_enums)*);
     let enum_strategies = if opts.proptest {
@@ -293,7 +302,12 @@ fn emit_root(
                 quote! {
                     #d
                     #[derive(Clone, Debug, PartialEq)]
-                    pub struct #ni(pub #t);
+                    pub struct #ni(
+                        pub #t,
+                        /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element
+                        /// when it is a document's root, written back as read.
+                        pub ::xsd_runtime::xml::SchemaLocation,
+                    );
                 },
             )
         }
@@ -343,8 +357,27 @@ fn emit_root(
     } else {
         quote!()
     };
+    // The root's schema-location hints: a field of its own type, or the
+    // wrapper's second one.
+    let own_field =
+        match &own_type {
+            Some(id) => Some(ctx.location_fields.get(id).cloned().ok_or_else(|| {
+                GenerateError::Internal {
+                    message: format!("no schema-location field on the type of {}", e.name),
+                }
+            })?),
+            None => None,
+        };
+    let declare_xsi = !nil;
     let te = TypeEmitter::new(ctx, module);
     let (read, write) = te.root_parts(e, own_type.is_some());
+    let (read, write_location) = match &own_field {
+        Some(f) => (
+            quote!(#read.map(|mut v| { v.#f = r.take_root_schema_location(); v })),
+            quote!(w.schema_location(&self.#f, #declare_xsi);),
+        ),
+        None => (read, quote!(w.schema_location(&self.1, #declare_xsi);)),
+    };
     let (ns_idx, prefixed, local_lit) = te.root_write_name(e);
     let tokens = quote! {
         #wrapper
@@ -366,6 +399,7 @@ fn emit_root(
                 w.start_el(ns, prefixed, local);
                 #(#decls)*
                 #xsi
+                #write_location
                 #write
                 w.set_default_ns(outer);
             }
@@ -398,11 +432,16 @@ fn choose_roots(roots: &[RootItem], re: &RootEnum) -> Result<Vec<RootItem>, Gene
         .collect()
 }
 
-fn root_enum(roots: &[RootItem], name: &str, doc: &str) -> TokenStream {
+/// Roots listed by name in the wrong-root error; beyond, it gives their number.
+const ROOTS_NAMED: usize = 8;
+
+fn root_enum(roots: &[RootItem], boxed: &BTreeSet<QName>, name: &str, doc: &str) -> TokenStream {
     let name = ident(name);
     let mut vns = Namespace::default();
     let mut variants = Vec::new();
     let mut paths = Vec::new();
+    let mut fields = Vec::new();
+    let mut derefs = Vec::new();
     let mut conds = Vec::new();
     for (q, module, rust) in roots {
         let v = ident(&vns.claim(&naming::variant_name(&q.local)));
@@ -411,16 +450,31 @@ fn root_enum(roots: &[RootItem], name: &str, doc: &str) -> TokenStream {
         let ns = Literal::string(&q.ns);
         let l = Literal::string(&q.local);
         conds.push(quote!(r.is(#ns, #l)));
+        if boxed.contains(q) {
+            fields.push(quote!(::std::boxed::Box<self::#m::#t>));
+            derefs.push(quote!(&**v));
+        } else {
+            fields.push(quote!(self::#m::#t));
+            derefs.push(quote!(v));
+        }
         paths.push(quote!(self::#m::#t));
         variants.push(v);
     }
-    let expected = Literal::string(
-        &roots
-            .iter()
-            .map(|(q, ..)| q.local.clone())
-            .collect::<Vec<_>>()
-            .join(" or "),
-    );
+    let wrong_root = if roots.len() <= ROOTS_NAMED {
+        let expected = Literal::string(
+            &roots
+                .iter()
+                .map(|(q, ..)| q.local.clone())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        );
+        quote!(r.wrong_root("", #expected);)
+    } else {
+        let n = roots.len();
+        quote!(r.wrong_root_among(#n);)
+    };
+    let indexes = 0..roots.len();
+    let indexes2 = 0..roots.len();
     let locals: Vec<Literal> = roots
         .iter()
         .map(|(q, ..)| Literal::string(&q.local))
@@ -430,7 +484,7 @@ fn root_enum(roots: &[RootItem], name: &str, doc: &str) -> TokenStream {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
         pub enum #name {
-            #( #variants(#paths), )*
+            #( #variants(#fields), )*
         }
 
         impl #name {
@@ -477,7 +531,7 @@ fn root_enum(roots: &[RootItem], name: &str, doc: &str) -> TokenStream {
                 match Self::read_known(r) {
                     ::std::option::Option::Some(res) => res,
                     ::std::option::Option::None => {
-                        r.wrong_root("", #expected);
+                        #wrong_root
                         Err(::xsd_runtime::xml::Fail::Fatal)
                     }
                 }
@@ -486,26 +540,47 @@ fn root_enum(roots: &[RootItem], name: &str, doc: &str) -> TokenStream {
             /// Reads the pending element if the schemas declare it globally.
             #[doc(hidden)]
             pub fn read_known(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::std::option::Option<::xsd_runtime::xml::ReadResult<Self>> {
+                let which = Self::root_index(r)?;
+                ::std::option::Option::Some(Self::read_variant(r, which))
+            }
+
+            /// Which root the pending element is, if any.
+            fn root_index(r: &::xsd_runtime::xml::XmlReader<'_>) -> ::std::option::Option<usize> {
                 #(
                     if #conds {
-                        return ::std::option::Option::Some(<#paths as ::xsd_runtime::XmlRoot>::read_root(r).map(Self::#variants));
+                        return ::std::option::Option::Some(#indexes);
                     }
                 )*
                 let _ = r;
                 ::std::option::Option::None
             }
 
+            /// Reads root `which` out of line (`read_root_as`), so this
+            /// frame holds no root value.
+            #[allow(unreachable_code)]
+            fn read_variant(r: &mut ::xsd_runtime::xml::XmlReader<'_>, which: usize) -> ::xsd_runtime::xml::ReadResult<Self> {
+                match which {
+                    #(
+                        #indexes2 => ::xsd_runtime::xml::read_root_as::<#paths, Self>(r, |v| Self::#variants(::std::convert::Into::into(v))),
+                    )*
+                    _ => {
+                        let _ = r;
+                        Err(::xsd_runtime::xml::Fail::Fatal)
+                    }
+                }
+            }
+
             /// Writes the document.
             pub fn to_xml(&self) -> ::std::result::Result<::std::string::String, ::xsd_runtime::WriteError> {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::to_xml(v), )*
+                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::to_xml(#derefs), )*
                 }
             }
 
             /// Checks the value against every constraint of its schema.
             pub fn validate(&self) -> ::std::result::Result<(), ::xsd_runtime::ValidationErrors> {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::validate(v), )*
+                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::validate(#derefs), )*
                 }
             }
 
@@ -520,7 +595,7 @@ fn root_enum(roots: &[RootItem], name: &str, doc: &str) -> TokenStream {
         impl ::xsd_runtime::xml::WriteElement for #name {
             fn write_element(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::write_root(v, w), )*
+                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::write_root(#derefs, w), )*
                 }
             }
         }

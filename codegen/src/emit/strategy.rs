@@ -421,7 +421,7 @@ fn attr(te: &TypeEmitter<'_, '_>, a: &Attribute) -> TokenStream {
 
 /// Is this complex type the own type of a global element (so its root impl
 /// defines `strategy()`)?
-fn is_own_root(model: &Model, id: &TypeId) -> bool {
+pub(crate) fn is_own_root(model: &Model, id: &TypeId) -> bool {
     id.anonymous
         && model
             .elements
@@ -438,7 +438,7 @@ pub(crate) fn complex(
     attrs: &[(Ident, Attribute)],
     any_attr: Option<&(Ident, Wildcard)>,
     simple_value: Option<&(Ident, TypeRef)>,
-    (fields, aux, text): (&[Field], &[Aux], Option<&Ident>),
+    (fields, aux, text, location): (&[Field], &[Aux], Option<&Ident>, Option<&Ident>),
 ) -> TokenStream {
     let mut parts = Vec::new();
     for (n, a) in attrs {
@@ -455,6 +455,9 @@ pub(crate) fn complex(
     }
     if let Some(n) = text {
         parts.push((n.clone(), quote!(::xsd_runtime::strategy::mixed_text())));
+    }
+    if let Some(n) = location {
+        parts.push((n.clone(), just(quote!(::std::default::Default::default()))));
     }
     let body = build_struct(quote!(Self), parts);
     let b = boxed_ty(quote!(Self));
@@ -692,7 +695,7 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
             #[doc(hidden)]
             pub fn strategy_at(#param: u32) -> #b {
                 #imp
-                #el.prop_map(Self).boxed()
+                #el.prop_map(|v| Self(v, ::std::default::Default::default())).boxed()
             }
         }
     };
@@ -746,7 +749,7 @@ pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> Token
     let union = |vs: &[(Ident, TokenStream, String)]| {
         let arms = vs
             .iter()
-            .map(|(v, p, _)| quote!(#p::strategy().prop_map(Self::#v).boxed()));
+            .map(|(v, p, _)| quote!(#p::strategy().prop_map(|x| Self::#v(::std::convert::Into::into(x))).boxed()));
         quote!(::xsd_runtime::strategy::one_of(::std::vec![#(#arms),*]))
     };
     let doc = variants(roots);
@@ -755,7 +758,7 @@ pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> Token
         let ns = Literal::string(ns);
         quote! {
             if allow(#ns) {
-                v.push(#p::strategy_at(depth).prop_map(Self::#v).boxed());
+                v.push(#p::strategy_at(depth).prop_map(|x| Self::#v(::std::convert::Into::into(x))).boxed());
             }
         }
     });

@@ -11,5 +11,7 @@ pub mod writer;
 pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, WriteElement};
 pub use input::read_input;
 pub use mixed::TextRuns;
-pub use reader::{Fail, ReadOptions, ReadResult, Site, XmlReader, recover};
+pub use reader::{Fail, ReadOptions, ReadResult, SchemaLocation, Site, XmlReader, recover};
 pub use writer::XmlWriter;
+
+pub use crate::message::read_root_as;

@@ -196,6 +196,21 @@ pub struct XmlReader<'a> {
     /// from a nearby point instead of from the start of the document.
     line_checkpoints: Vec<(usize, u32, u32)>,
     pub(crate) idc: IdcEngine,
+    /// `xsi:schemaLocation` / `xsi:noNamespaceSchemaLocation` of the root element.
+    root_schema_location: SchemaLocation,
+}
+
+/// The `xsi:schemaLocation` and `xsi:noNamespaceSchemaLocation` hints of a
+/// document's root element, kept so that a document is written back with
+/// them (they do not take part in validation: schemas come from the
+/// generated code).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SchemaLocation {
+    /// `xsi:schemaLocation`: namespace and location pairs, as written
+    /// (after attribute-value normalization).
+    pub schema_location: Option<String>,
+    /// `xsi:noNamespaceSchemaLocation`.
+    pub no_namespace: Option<String>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -243,6 +258,7 @@ impl<'a> XmlReader<'a> {
             line_cache: (0, 1, 1),
             line_checkpoints: Vec::new(),
             idc: IdcEngine::default(),
+            root_schema_location: SchemaLocation::default(),
         }
     }
 
@@ -673,6 +689,29 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// Keeps a schema-location hint of the root element (normalized like
+    /// any CDATA attribute value).
+    fn keep_schema_location(&mut self, local: &str, raw: &str) {
+        let value =
+            quick_xml::escape::unescape(raw).map_or_else(|_| raw.to_owned(), |v| v.into_owned());
+        let value = value.replace(['\t', '\n', '\r'], " ");
+        if local == "schemaLocation" {
+            self.root_schema_location.schema_location = Some(value);
+        } else {
+            self.root_schema_location.no_namespace = Some(value);
+        }
+    }
+
+    /// The root element's schema-location hints, once it has been read
+    /// whole (none for an element read inside a document).
+    pub fn take_root_schema_location(&mut self) -> SchemaLocation {
+        if self.path.is_empty() {
+            std::mem::take(&mut self.root_schema_location)
+        } else {
+            SchemaLocation::default()
+        }
+    }
+
     /// The text runs of the current element, if its content is mixed.
     pub(crate) fn mixed_runs(&mut self) -> Option<&mut Vec<String>> {
         self.path.last_mut().and_then(|f| f.mixed.as_mut())
@@ -903,6 +942,9 @@ impl<'a> XmlReader<'a> {
             if let AttrNs::Xsi = ns {
                 match local {
                     "nil" => nil = Some(raw),
+                    "schemaLocation" | "noNamespaceSchemaLocation" if self.path.len() == 1 => {
+                        self.keep_schema_location(local, raw);
+                    }
                     "schemaLocation" | "noNamespaceSchemaLocation" => {}
                     "type" => {
                         let path = self.path_string(None, Some("xsi:type"));
@@ -1167,6 +1209,21 @@ impl<'a> XmlReader<'a> {
             Some((n, l)) => format!("{{{n}}}{l}"),
             None => "nothing".into(),
         };
+        let local = self.pending_local();
+        let path = self.path_string(Some((&local, None)), None);
+        let pos = self.pending_pos;
+        self.push(path, Some(pos), ErrorKind::WrongRoot { expected, found });
+    }
+
+    /// Reports that the root element is none of the `roots` global elements
+    /// an enum over roots accepts (too many to name them all).
+    pub fn wrong_root_among(&mut self, roots: usize) {
+        let found = match self.pending_name() {
+            Some(("", l)) => l.to_owned(),
+            Some((n, l)) => format!("{{{n}}}{l}"),
+            None => "nothing".into(),
+        };
+        let expected = format!("one of the {roots} global elements the schemas declare");
         let local = self.pending_local();
         let path = self.path_string(Some((&local, None)), None);
         let pos = self.pending_pos;

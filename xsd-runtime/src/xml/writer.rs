@@ -129,6 +129,23 @@ impl XmlWriter {
         }
     }
 
+    /// The schema-location hints of a root element, on the start tag being
+    /// built; `declare_xsi`: the `xsi` prefix is not declared yet.
+    pub fn schema_location(&mut self, loc: &crate::xml::SchemaLocation, declare_xsi: bool) {
+        if loc.schema_location.is_none() && loc.no_namespace.is_none() {
+            return;
+        }
+        if declare_xsi {
+            self.ns_decl(Some("xsi"), crate::xml::reader::XSI_NS);
+        }
+        if let Some(v) = &loc.schema_location {
+            self.attr("xsi:schemaLocation", v);
+        }
+        if let Some(v) = &loc.no_namespace {
+            self.attr("xsi:noNamespaceSchemaLocation", v);
+        }
+    }
+
     /// Adds an attribute to the start tag being built.
     pub fn attr(&mut self, qname: &str, value: &str) {
         self.escaped.clear();
