@@ -94,7 +94,7 @@ async fn a_typed_message_is_accepted_with_the_documented_headers() {
     let log = server.request_log();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].method, "POST");
-    assert_eq!(log[0].path, "/ingestion/v1/customs-shipment");
+    assert_eq!(log[0].path, "/v1/customsshipments");
     assert_eq!(
         log[0].content_type.as_deref(),
         Some("application/xml; charset=utf-8")
@@ -372,7 +372,7 @@ async fn a_400_problem_lists_the_field_errors() {
     let clock = RecordingClock::new();
     let xml = example("CustomsShipment", "invalid/lrn-too-long.xml");
     let err = client(&server, &clock)
-        .send_xml("/ingestion/v1/customs-shipment", "CustomsShipment", xml)
+        .send_xml("/v1/customsshipments", "CustomsShipment", xml)
         .await
         .expect_err("refused");
     assert_eq!(err.attempts(), 1);
@@ -446,7 +446,7 @@ async fn an_unknown_endpoint_is_a_404() {
     let server = server().await;
     let clock = RecordingClock::new();
     let err = client(&server, &clock)
-        .send_xml("/ingestion/v1/nothing", "Nothing", "<x/>".into())
+        .send_xml("/v1/nothing", "Nothing", "<x/>".into())
         .await
         .expect_err("404");
     assert_eq!(err.rejection().map(|r| r.status), Some(Status::NotFound));
@@ -717,7 +717,7 @@ async fn the_server_checks_content_type_method_and_keys() {
     use cas_api::reqwest;
     let server = server().await;
     let http = reqwest::Client::new();
-    let url = format!("{}/ingestion/v1/customs-shipment", server.base_url());
+    let url = format!("{}/v1/customsshipments", server.base_url());
     let xml = example("CustomsShipment", "valid/minimal.xml");
     let r = http
         .post(&url)
