@@ -7,6 +7,7 @@
 //! and the generated types; this crate only knows CAS's contract.
 
 pub mod client;
+pub mod declarations;
 pub mod endpoint;
 pub mod webhook;
 

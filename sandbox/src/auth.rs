@@ -320,6 +320,11 @@ impl Authority {
         lock(&self.clients).remove(client_id).is_some()
     }
 
+    /// Ends every token's life now (clients keep their credentials).
+    pub(crate) fn expire_all(&self) {
+        lock(&self.tokens).clear();
+    }
+
     pub(crate) fn issued(&self) -> u32 {
         *lock(&self.issued)
     }

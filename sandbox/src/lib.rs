@@ -458,6 +458,13 @@ impl TestServer {
             .is_some_and(|a| a.revoke(client_id))
     }
 
+    /// Makes every token issued so far invalid (as if expired).
+    pub fn expire_tokens(&self) {
+        if let Some(a) = &self.state.authority {
+            a.expire_all();
+        }
+    }
+
     /// Tokens issued by the token endpoint so far.
     pub fn tokens_issued(&self) -> u32 {
         self.state.authority.as_ref().map_or(0, Authority::issued)
