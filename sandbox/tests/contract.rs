@@ -168,3 +168,19 @@ async fn an_accepted_shipment_becomes_a_declaration_to_search() {
         .expect("send");
     assert_eq!(bad.status().as_u16(), 400);
 }
+
+#[test]
+fn the_example_clients_file_reads() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients.example.toml");
+    let config = AuthConfig::from_file(&path).expect("reads");
+    assert_eq!(config.clients.len(), 2);
+    assert_eq!(config.token_lifetime, Duration::from_secs(3600));
+    assert_eq!(config.clients[0].scopes.len(), 8);
+    assert_eq!(config.clients[1].scopes, ["read:declarations"]);
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("demo-secret"), "{shown}");
+    let bad = std::env::temp_dir().join(format!("cas-bad-clients-{}.toml", std::process::id()));
+    std::fs::write(&bad, "[[client]]\nclient_id = 1\n").expect("write");
+    let err = AuthConfig::from_file(&bad).expect_err("bad file");
+    assert!(err.to_string().contains("cas-bad-clients"), "{err}");
+}
