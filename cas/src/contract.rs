@@ -94,7 +94,7 @@
 //!   differences: opaque random tokens (not JWTs), the token endpoint on
 //!   its own host at `/oauth2/v2.0/token`, XML bodies only (JSON gets
 //!   `415`), `Idempotency-Key` honoured, an extra `clientId` in
-//!   `authorizationStatus`, declarations kept in memory, the shipment's
+//!   `authorizationStatus`, the shipment's
 //!   `LocalReferenceNumber` as external reference and its declaration type
 //!   as customs flow (`IM` → direction `IN`, `EX` → `OUT`), statuses
 //!   `Submitted`/`Accepted`/`Released` from its simulated processing, and

@@ -184,3 +184,35 @@ fn the_example_clients_file_reads() {
     let err = AuthConfig::from_file(&bad).expect_err("bad file");
     assert!(err.to_string().contains("cas-bad-clients"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declarations_survive_a_restart_on_the_same_database() {
+    let db = std::env::temp_dir().join(format!("cas-sandbox-decl-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let config = || {
+        let mut c = ServerConfig::local();
+        c.processing_delay = Duration::ZERO;
+        c.database = Some(db.clone());
+        c
+    };
+    let first = TestServer::start_with(config()).await.expect("server");
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/customsshipments", first.base_url()))
+        .header("content-type", "application/xml")
+        .body(shipment())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 202);
+    assert!(first.wait_webhooks_idle(Duration::from_secs(10)).await);
+    let mut extra = cas_sandbox::Declaration::new("SEEDED");
+    extra.current_status = "Invalid".into();
+    first.declarations().insert(extra);
+    let before = first.declarations().all();
+    assert_eq!(before.len(), 2);
+    drop(first);
+    let second = TestServer::start_with(config()).await.expect("restarted");
+    assert_eq!(second.declarations().all(), before);
+    drop(second);
+    let _ = std::fs::remove_file(&db);
+}
