@@ -181,3 +181,62 @@ fn missing_or_wrong_credentials_are_clear_errors() {
     bad_env.args(["whoami", "--env", "staging"]);
     bad_env.assert().code(2);
 }
+
+/// Kills the child when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn cas_sandbox_with_the_example_clients_file_speaks_oauth() {
+    use std::io::{BufRead, BufReader};
+    let work = scratch("sandbox-proc");
+    let clients = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox/clients.example.toml");
+    let mut child = Command::new(CAS)
+        .args(["sandbox", "--port", "0", "--db"])
+        .arg(work.join("sandbox.db"))
+        .arg("--clients")
+        .arg(&clients)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn cas sandbox");
+    let stdout = child.stdout.take().expect("stdout");
+    let _guard = Killed(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).expect("first line");
+    let base = first
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_owned();
+    let whoami = |id: &str, secret: &str| {
+        let mut c = Command::new(CAS);
+        c.args(["whoami", "--format", "json", "--env", &base])
+            .env("CAS_CLIENT_ID", id)
+            .env("CAS_CLIENT_SECRET", secret)
+            .env_remove("CAS_API_KEY");
+        run(c)
+    };
+    let (code, stdout, stderr) = whoami("demo-client", "demo-secret");
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(v["sourceSysRef"], "DEMO-ERP");
+    assert_eq!(v["tenantIds"][0], "demo-tenant");
+    let (code, _, stderr) = whoami("demo-client", "wrong");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid_client"), "{stderr}");
+    // Without a token the API answers 401.
+    let mut anonymous = Command::new(CAS);
+    anonymous
+        .args(["whoami", "--env", &base])
+        .env_remove("CAS_CLIENT_ID")
+        .env_remove("CAS_API_KEY");
+    let (code, _, stderr) = run(anonymous);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("401"), "{stderr}");
+}
