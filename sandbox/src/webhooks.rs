@@ -59,6 +59,7 @@ use serde_json::Map;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::declarations::DeclarationStore;
 use crate::lock;
 use crate::store::{History, is_master_data};
 
@@ -95,6 +96,8 @@ pub struct ServerConfig {
     pub master_data_rules: bool,
     /// Wait before answering every valid request (a slow API).
     pub answer_delay: Duration,
+    /// OAuth clients and token lifetime; `None`: no authentication.
+    pub auth: Option<crate::AuthConfig>,
 }
 
 impl ServerConfig {
@@ -112,7 +115,27 @@ impl ServerConfig {
             database: None,
             master_data_rules: false,
             answer_delay: Duration::ZERO,
+            auth: None,
         })
+    }
+
+    /// No webhooks: processing (outcomes, declarations) without events sent.
+    pub fn local() -> Self {
+        ServerConfig {
+            webhook_url: None,
+            // A constant (no events are signed without a URL).
+            webhook_secret: Secret::parse("whsec_c2FuZGJveC1sb2NhbA==")
+                .expect("a constant, valid secret"),
+            processing_delay: Duration::from_millis(20),
+            max_delivery_attempts: 1,
+            retry_backoff: Duration::from_millis(50),
+            delivery_timeout: Duration::from_secs(2),
+            port: 0,
+            database: None,
+            master_data_rules: false,
+            answer_delay: Duration::ZERO,
+            auth: None,
+        }
     }
 }
 
@@ -130,6 +153,7 @@ pub(crate) struct Deliverer {
     /// `None`: events are planned and recorded, not sent.
     url: Option<String>,
     history: Arc<History>,
+    declarations: Arc<DeclarationStore>,
     /// `Some` with the master-data rules on.
     master: Option<Mutex<MasterData>>,
     secret: Secret,
@@ -164,6 +188,7 @@ impl Deliverer {
     pub(crate) fn new(
         config: &ServerConfig,
         history: Arc<History>,
+        declarations: Arc<DeclarationStore>,
     ) -> Result<Arc<Deliverer>, String> {
         if let Some(url) = &config.webhook_url {
             check_url(url)?;
@@ -177,6 +202,7 @@ impl Deliverer {
         Ok(Arc::new(Deliverer {
             url: config.webhook_url.clone(),
             history,
+            declarations,
             master: config
                 .master_data_rules
                 .then(|| Mutex::new(MasterData::default())),
@@ -248,6 +274,7 @@ impl Deliverer {
                 ),
                 _ => ("succeeded", Vec::new()),
             };
+            this.declare(&message, reference_id, &events);
             let ids = events.iter().map(|e| e.event_id.clone()).collect();
             // A failed write only loses the outcome shown by GET /ingestions;
             // the row stays unprocessed and is processed again after a restart.
@@ -265,6 +292,30 @@ impl Deliverer {
             }
             this.in_progress.fetch_sub(1, Ordering::SeqCst);
         });
+    }
+
+    /// The declaration of an accepted shipment, moved through the statuses
+    /// its events report (the last one wins).
+    fn declare(&self, message: &Message, reference_id: Uuid, events: &[WebhookEvent]) {
+        let Message::CustomsShipment(shipment) = message else {
+            return;
+        };
+        if !succeeded(events) {
+            return;
+        }
+        let d = self
+            .declarations
+            .create_for_shipment(shipment, reference_id);
+        for e in events {
+            if let EventPayload::DeclarationStatusChanged(c) = &e.payload {
+                self.declarations.update(&d.id, |d| {
+                    d.current_status = c.new_status.as_str().to_owned();
+                    if c.mrn.is_some() {
+                        d.mrn = c.mrn.clone();
+                    }
+                });
+            }
+        }
     }
 
     async fn deliver(&self, event: WebhookEvent) {
