@@ -155,11 +155,24 @@ impl Resolver for LocalResolver {
             .map_err(|e| Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         well_formed(&bytes)
             .map_err(|m| Error::new(ErrorKind::InvalidData, format!("{}: {m}", path.display())))?;
+        let bytes = apply_dtd(bytes)
+            .map_err(|m| Error::new(ErrorKind::InvalidData, format!("{}: {m}", path.display())))?;
         let name = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
         let url = url::Url::from_file_path(&path)
             .map_err(|()| Error::other(format!("{}: not an absolute path", path.display())))?;
         Ok(Some((name, url, std::io::Cursor::new(bytes))))
     }
+}
+
+/// The schema with its internal DTD subset applied ([`crate::dtd`]).
+fn apply_dtd(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(bytes);
+    };
+    Ok(match crate::dtd::apply(text)? {
+        Some(applied) => applied.into_bytes(),
+        None => bytes,
+    })
 }
 
 /// Checks that a schema file is well-formed XML, naming the line of the first problem.
@@ -921,7 +934,7 @@ impl Lower<'_, '_> {
         let mut any_attribute = None;
         let mut content = Content::Empty;
         let mut base = None;
-        let mixed = ct.mixed.unwrap_or(false);
+        let mut mixed = ct.mixed.unwrap_or(false);
         for c in &ct.content {
             match c {
                 ComplexBaseTypeContent::Annotation(_) => {}
@@ -951,6 +964,8 @@ impl Lower<'_, '_> {
                         Some(self.wildcard(w.namespace.as_ref(), &w.process_contents, doc));
                 }
                 ComplexBaseTypeContent::SimpleContent(sc) => {
+                    // Text of a simple type: `mixed` does not apply.
+                    mixed = false;
                     for scc in &sc.content {
                         match scc {
                             SimpleContentContent::Annotation(_) => {}
@@ -1028,15 +1043,17 @@ impl Lower<'_, '_> {
                 }
                 ComplexBaseTypeContent::ComplexContent(cc) => {
                     let cc_mixed = cc.mixed.unwrap_or(mixed);
+                    let mut base_is_mixed = false;
                     for ccc in &cc.content {
                         match ccc {
                             ComplexContentContent::Annotation(_) => {}
                             ComplexContentContent::Extension(x) => {
                                 let b = self.resolve_type(&x.base, doc, component)?;
-                                let (base_content, base_attrs, base_any) =
+                                let (base_content, base_attrs, base_any, base_mixed) =
                                     self.complex_base(&b, doc, component)?;
                                 attributes.extend(base_attrs);
                                 any_attribute = base_any;
+                                base_is_mixed = base_mixed;
                                 let mut own = None;
                                 for xc in &x.content {
                                     match xc {
@@ -1093,6 +1110,10 @@ impl Lower<'_, '_> {
                                 }
                                 content = match (base_content, own) {
                                     (Content::Simple(v), None) => Content::Simple(v),
+                                    // A mixed base without children: its text is the mixed text.
+                                    (Content::Simple(_), Some(p)) if base_mixed => {
+                                        Content::Elements(p)
+                                    }
                                     (Content::Simple(_), Some(_)) => {
                                         return Err(self.unsupported(
                                             doc,
@@ -1114,8 +1135,8 @@ impl Lower<'_, '_> {
                             }
                             ComplexContentContent::Restriction(x) => {
                                 let b = self.resolve_type(&x.base, doc, component)?;
-                                let (_, base_attrs, _) = if matches!(b, TypeRef::AnyType) {
-                                    (Content::Empty, Vec::new(), None)
+                                let (_, base_attrs, _, _) = if matches!(b, TypeRef::AnyType) {
+                                    (Content::Empty, Vec::new(), None, false)
                                 } else {
                                     self.complex_base(&b, doc, component)?
                                 };
@@ -1148,14 +1169,10 @@ impl Lower<'_, '_> {
                             }
                         }
                     }
-                    if cc_mixed && !matches!(content, Content::Empty) {
-                        return Err(self.unsupported(
-                            doc,
-                            component,
-                            "mixed content (text between child elements)",
-                        ));
-                    }
-                    if cc_mixed {
+                    // An extension of a mixed base is mixed whatever it says
+                    // (XSD requires it to say so).
+                    mixed = cc_mixed || base_is_mixed;
+                    if mixed && matches!(content, Content::Empty) {
                         content = Content::Simple(TypeRef::Builtin(Builtin::String));
                     }
                 }
@@ -1164,23 +1181,17 @@ impl Lower<'_, '_> {
                 }
             }
         }
-        if mixed
-            && !ct
-                .content
-                .iter()
-                .any(|c| matches!(c, ComplexBaseTypeContent::ComplexContent(_)))
+        if mixed && matches!(content, Content::Empty) {
+            content = Content::Simple(TypeRef::Builtin(Builtin::String));
+        }
+        if let Content::Elements(Particle {
+            term: Term::All(_), ..
+        }) = &content
+            && mixed
         {
-            match content {
-                Content::Empty => content = Content::Simple(TypeRef::Builtin(Builtin::String)),
-                Content::Elements(_) => {
-                    return Err(self.unsupported(
-                        doc,
-                        component,
-                        "mixed content (text between child elements)",
-                    ));
-                }
-                Content::Simple(_) => {}
-            }
+            // Text runs are kept by position among the children, which an
+            // `xs:all` (read in any order, written in declaration order) moves.
+            return Err(self.unsupported(doc, component, "mixed content with xs:all"));
         }
         check_unique_attributes(&attributes).map_err(|n| {
             self.schema_error(doc, component, format!("attribute {n} is declared twice"))
@@ -1193,6 +1204,7 @@ impl Lower<'_, '_> {
             attributes,
             any_attribute,
             content,
+            mixed,
         })
     }
 
@@ -1288,14 +1300,15 @@ impl Lower<'_, '_> {
         b: &TypeRef,
         doc: usize,
         component: &str,
-    ) -> Result<(Content, Vec<Attribute>, Option<Wildcard>), GenerateError> {
+    ) -> Result<(Content, Vec<Attribute>, Option<Wildcard>, bool), GenerateError> {
         match b {
-            TypeRef::AnyType => Ok((Content::Empty, Vec::new(), None)),
+            TypeRef::AnyType => Ok((Content::Empty, Vec::new(), None, false)),
             TypeRef::Complex(id) => match self.model.complex_types.get(id) {
                 Some(ct) => Ok((
                     ct.content.clone(),
                     ct.attributes.clone(),
                     ct.any_attribute.clone(),
+                    ct.mixed,
                 )),
                 None => Err(self.unsupported(
                     doc,

@@ -22,6 +22,7 @@
 //! // src/lib.rs: pub mod order { include!(concat!(env!("OUT_DIR"), "/order.rs")); }
 //! ```
 
+mod dtd;
 mod emit;
 mod frontend;
 mod model;

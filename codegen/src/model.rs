@@ -376,6 +376,10 @@ pub struct ComplexType {
     pub attributes: Vec<Attribute>,
     pub any_attribute: Option<Wildcard>,
     pub content: Content,
+    /// `mixed="true"`: text may stand between the children of
+    /// [`Content::Elements`] (a mixed type without children has
+    /// [`Content::Simple`] of `xs:string`).
+    pub mixed: bool,
 }
 
 /// One step of an identity-constraint XPath.

@@ -17,75 +17,10 @@ pub enum ArticleStatusType {
     PhasedOut,
 }
 
-impl ArticleStatusType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["active", "blocked", "phasedOut"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Blocked => "blocked",
-            Self::PhasedOut => "phasedOut",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "active" => Ok(Self::Active),
-            "blocked" => Ok(Self::Blocked),
-            "phasedOut" => Ok(Self::PhasedOut),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for ArticleStatusType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for ArticleStatusType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ArticleStatusType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    ArticleStatusType, Preserve, { Active => "active", Blocked => "blocked", PhasedOut =>
+    "phasedOut" }
+);
 
 #[cfg(feature = "proptest")]
 impl ArticleStatusType {
@@ -114,138 +49,29 @@ impl ArticleStatusType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaricAdditionalCodeType(::std::string::String);
 
-impl TaricAdditionalCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(TaricAdditionalCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for TaricAdditionalCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[0-9A-Z]{4}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[0-9A-Z]{4}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9A-Z]{4}"],
+                "[0-9A-Z]{4}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for TaricAdditionalCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for TaricAdditionalCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for TaricAdditionalCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for TaricAdditionalCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for TaricAdditionalCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 

@@ -10,37 +10,23 @@ pub const NAMESPACE: &str = "urn:cas:ingestion:certificate-of-origin:1";
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NumberOfCopies(::xsd_runtime::types::Integer);
 
-impl NumberOfCopies {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::xsd_runtime::types::Integer>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::xsd_runtime::types::Integer = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(NumberOfCopies(::xsd_runtime::types::Integer), read);
+
+impl ::xsd_runtime::newtype::Facets for NumberOfCopies {
+    type Inner = ::xsd_runtime::types::Integer;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::xsd_runtime::types::Integer,
+        ::xsd_runtime::ValueError,
+    > {
+        ::xsd_runtime::xsd::positive_integer(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::xsd_runtime::types::Integer) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::xsd_runtime::types::Integer {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::xsd_runtime::types::Integer {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::xsd_runtime::types::Integer,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -62,76 +48,6 @@ impl NumberOfCopies {
                 }
             }
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::positive_integer)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for NumberOfCopies {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::positive_integer(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::xsd_runtime::types::Integer> for NumberOfCopies {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::xsd_runtime::types::Integer,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for NumberOfCopies {
-    type Target = ::xsd_runtime::types::Integer;
-
-    fn deref(&self) -> &::xsd_runtime::types::Integer {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for NumberOfCopies {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for NumberOfCopies {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -171,82 +87,10 @@ pub enum CertificateTypeCodeType {
     NonPreferential,
 }
 
-impl CertificateTypeCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &[
-        "EUR.1",
-        "EUR-MED",
-        "A.TR",
-        "NON-PREFERENTIAL",
-    ];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Eur1 => "EUR.1",
-            Self::EurMed => "EUR-MED",
-            Self::ATr => "A.TR",
-            Self::NonPreferential => "NON-PREFERENTIAL",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "EUR.1" => Ok(Self::Eur1),
-            "EUR-MED" => Ok(Self::EurMed),
-            "A.TR" => Ok(Self::ATr),
-            "NON-PREFERENTIAL" => Ok(Self::NonPreferential),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for CertificateTypeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for CertificateTypeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for CertificateTypeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    CertificateTypeCodeType, Preserve, { Eur1 => "EUR.1", EurMed => "EUR-MED", ATr =>
+    "A.TR", NonPreferential => "NON-PREFERENTIAL" }
+);
 
 #[cfg(feature = "proptest")]
 impl CertificateTypeCodeType {
@@ -282,75 +126,9 @@ pub enum OriginCriterionType {
     Cum,
 }
 
-impl OriginCriterionType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["WO", "PSR", "CUM"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Wo => "WO",
-            Self::Psr => "PSR",
-            Self::Cum => "CUM",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "WO" => Ok(Self::Wo),
-            "PSR" => Ok(Self::Psr),
-            "CUM" => Ok(Self::Cum),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for OriginCriterionType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for OriginCriterionType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for OriginCriterionType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    OriginCriterionType, Preserve, { Wo => "WO", Psr => "PSR", Cum => "CUM" }
+);
 
 #[cfg(feature = "proptest")]
 impl OriginCriterionType {

@@ -19,82 +19,10 @@ pub enum ActionCodeType {
     Delete,
 }
 
-impl ActionCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &[
-        "create",
-        "update",
-        "replace",
-        "delete",
-    ];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Update => "update",
-            Self::Replace => "replace",
-            Self::Delete => "delete",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "create" => Ok(Self::Create),
-            "update" => Ok(Self::Update),
-            "replace" => Ok(Self::Replace),
-            "delete" => Ok(Self::Delete),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for ActionCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for ActionCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ActionCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    ActionCodeType, Preserve, { Create => "create", Update => "update", Replace =>
+    "replace", Delete => "delete" }
+);
 
 #[cfg(feature = "proptest")]
 impl ActionCodeType {
@@ -123,61 +51,34 @@ impl ActionCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AdditionalProcedureCodeType(::std::string::String);
 
-impl AdditionalProcedureCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(
+    AdditionalProcedureCodeType(::std::string::String), read
+);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for AdditionalProcedureCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z0-9]+"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z0-9]+"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z0-9]+"],
+                "[A-Z0-9]+",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -187,78 +88,6 @@ impl AdditionalProcedureCodeType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for AdditionalProcedureCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for AdditionalProcedureCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for AdditionalProcedureCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for AdditionalProcedureCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for AdditionalProcedureCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -291,37 +120,23 @@ impl AdditionalProcedureCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AmountValueType(::xsd_runtime::types::Decimal);
 
-impl AmountValueType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::xsd_runtime::types::Decimal>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::xsd_runtime::types::Decimal = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(AmountValueType(::xsd_runtime::types::Decimal), read);
+
+impl ::xsd_runtime::newtype::Facets for AmountValueType {
+    type Inner = ::xsd_runtime::types::Decimal;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::xsd_runtime::types::Decimal,
+        ::xsd_runtime::ValueError,
+    > {
+        ::xsd_runtime::xsd::decimal(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::xsd_runtime::types::Decimal) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::xsd_runtime::types::Decimal {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::xsd_runtime::types::Decimal,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -354,76 +169,6 @@ impl AmountValueType {
             });
         }
     }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::decimal)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for AmountValueType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::decimal(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::xsd_runtime::types::Decimal> for AmountValueType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::xsd_runtime::types::Decimal,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for AmountValueType {
-    type Target = ::xsd_runtime::types::Decimal;
-
-    fn deref(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for AmountValueType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for AmountValueType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
-    }
 }
 
 #[cfg(feature = "proptest")]
@@ -455,61 +200,32 @@ impl AmountValueType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ArticleNumberType(::std::string::String);
 
-impl ArticleNumberType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(ArticleNumberType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for ArticleNumberType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Za-z0-9_./\\-]+"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Za-z0-9_./\\-]+"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Za-z0-9_./\\-]+"],
+                "[A-Za-z0-9_./\\-]+",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -519,78 +235,6 @@ impl ArticleNumberType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ArticleNumberType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ArticleNumberType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ArticleNumberType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ArticleNumberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ArticleNumberType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -622,138 +266,29 @@ impl ArticleNumberType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuthorisationNumberType(::std::string::String);
 
-impl AuthorisationNumberType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(AuthorisationNumberType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for AuthorisationNumberType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{2}[A-Z0-9]{1,33}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{2}[A-Z0-9]{1,33}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{2}[A-Z0-9]{1,33}"],
+                "[A-Z]{2}[A-Z0-9]{1,33}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for AuthorisationNumberType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for AuthorisationNumberType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for AuthorisationNumberType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for AuthorisationNumberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for AuthorisationNumberType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -784,138 +319,29 @@ impl AuthorisationNumberType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CnCodeType(::std::string::String);
 
-impl CnCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(CnCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for CnCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[0-9]{8}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[0-9]{8}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9]{8}"],
+                "[0-9]{8}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for CnCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for CnCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for CnCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for CnCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for CnCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -946,61 +372,32 @@ impl CnCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CountryCodeType(::std::string::String);
 
-impl CountryCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(CountryCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for CountryCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{2}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{2}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{2}"],
+                "[A-Z]{2}",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -1010,78 +407,6 @@ impl CountryCodeType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for CountryCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for CountryCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for CountryCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for CountryCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for CountryCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -1114,61 +439,32 @@ impl CountryCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CurrencyCodeType(::std::string::String);
 
-impl CurrencyCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(CurrencyCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for CurrencyCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]+"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]+"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]+"],
+                "[A-Z]+",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -1178,78 +474,6 @@ impl CurrencyCodeType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for CurrencyCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for CurrencyCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for CurrencyCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for CurrencyCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for CurrencyCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -1282,61 +506,32 @@ impl CurrencyCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CustomsOfficeCodeType(::std::string::String);
 
-impl CustomsOfficeCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(CustomsOfficeCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for CustomsOfficeCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{2}[A-Z0-9]{6}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{2}[A-Z0-9]{6}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{2}[A-Z0-9]{6}"],
+                "[A-Z]{2}[A-Z0-9]{6}",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -1346,78 +541,6 @@ impl CustomsOfficeCodeType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for CustomsOfficeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for CustomsOfficeCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for CustomsOfficeCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for CustomsOfficeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for CustomsOfficeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -1457,75 +580,9 @@ pub enum DeclarationTypeCodeType {
     Co,
 }
 
-impl DeclarationTypeCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["IM", "EX", "CO"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Im => "IM",
-            Self::Ex => "EX",
-            Self::Co => "CO",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "IM" => Ok(Self::Im),
-            "EX" => Ok(Self::Ex),
-            "CO" => Ok(Self::Co),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for DeclarationTypeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for DeclarationTypeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for DeclarationTypeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    DeclarationTypeCodeType, Preserve, { Im => "IM", Ex => "EX", Co => "CO" }
+);
 
 #[cfg(feature = "proptest")]
 impl DeclarationTypeCodeType {
@@ -1554,66 +611,32 @@ impl DeclarationTypeCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EmailAddressType(::std::string::String);
 
-impl EmailAddressType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(EmailAddressType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for EmailAddressType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(
-                        &["[^@\\s]+@[^@\\s]+\\.[^@\\s]+"],
-                    )
-                    .ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern(
-                            "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
-                        ),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[^@\\s]+@[^@\\s]+\\.[^@\\s]+"],
+                "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -1623,78 +646,6 @@ impl EmailAddressType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for EmailAddressType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for EmailAddressType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for EmailAddressType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for EmailAddressType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for EmailAddressType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -1726,138 +677,29 @@ impl EmailAddressType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EoriNumberType(::std::string::String);
 
-impl EoriNumberType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(EoriNumberType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for EoriNumberType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{2}[0-9A-Z]{1,15}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{2}[0-9A-Z]{1,15}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{2}[0-9A-Z]{1,15}"],
+                "[A-Z]{2}[0-9A-Z]{1,15}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for EoriNumberType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for EoriNumberType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for EoriNumberType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for EoriNumberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for EoriNumberType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -1888,147 +730,31 @@ impl EoriNumberType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExportControlClassificationType(::std::string::String);
 
-impl ExportControlClassificationType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(
+    ExportControlClassificationType(::std::string::String), read
+);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for ExportControlClassificationType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(
-                        &[
-                            "[0-9][A-E][0-9]{3}[a-z0-9.]*",
-                            "ML[0-9]{1,2}[a-z0-9.]*",
-                            "EAR99",
-                        ],
-                    )
-                    .ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern(
-                            "[0-9][A-E][0-9]{3}[a-z0-9.]* | ML[0-9]{1,2}[a-z0-9.]* | EAR99",
-                        ),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9][A-E][0-9]{3}[a-z0-9.]*", "ML[0-9]{1,2}[a-z0-9.]*", "EAR99"],
+                "[0-9][A-E][0-9]{3}[a-z0-9.]* | ML[0-9]{1,2}[a-z0-9.]* | EAR99",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ExportControlClassificationType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ExportControlClassificationType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ExportControlClassificationType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ExportControlClassificationType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ExportControlClassificationType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -2088,103 +814,11 @@ pub enum IncotermCodeType {
     Cif,
 }
 
-impl IncotermCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &[
-        "EXW",
-        "FCA",
-        "CPT",
-        "CIP",
-        "DAP",
-        "DPU",
-        "DDP",
-        "FAS",
-        "FOB",
-        "CFR",
-        "CIF",
-    ];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Exw => "EXW",
-            Self::Fca => "FCA",
-            Self::Cpt => "CPT",
-            Self::Cip => "CIP",
-            Self::Dap => "DAP",
-            Self::Dpu => "DPU",
-            Self::Ddp => "DDP",
-            Self::Fas => "FAS",
-            Self::Fob => "FOB",
-            Self::Cfr => "CFR",
-            Self::Cif => "CIF",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "EXW" => Ok(Self::Exw),
-            "FCA" => Ok(Self::Fca),
-            "CPT" => Ok(Self::Cpt),
-            "CIP" => Ok(Self::Cip),
-            "DAP" => Ok(Self::Dap),
-            "DPU" => Ok(Self::Dpu),
-            "DDP" => Ok(Self::Ddp),
-            "FAS" => Ok(Self::Fas),
-            "FOB" => Ok(Self::Fob),
-            "CFR" => Ok(Self::Cfr),
-            "CIF" => Ok(Self::Cif),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for IncotermCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for IncotermCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for IncotermCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    IncotermCodeType, Preserve, { Exw => "EXW", Fca => "FCA", Cpt => "CPT", Cip => "CIP",
+    Dap => "DAP", Dpu => "DPU", Ddp => "DDP", Fas => "FAS", Fob => "FOB", Cfr => "CFR",
+    Cif => "CIF" }
+);
 
 #[cfg(feature = "proptest")]
 impl IncotermCodeType {
@@ -2225,138 +859,29 @@ impl IncotermCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LanguageCodeType(::std::string::String);
 
-impl LanguageCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(LanguageCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for LanguageCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[a-z]{2}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[a-z]{2}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[a-z]{2}"],
+                "[a-z]{2}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for LanguageCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for LanguageCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for LanguageCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for LanguageCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for LanguageCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -2482,37 +1007,20 @@ impl LocationCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LrnType(::std::string::String);
 
-impl LrnType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(LrnType(::std::string::String), read);
+
+impl ::xsd_runtime::newtype::Facets for LrnType {
+    type Inner = ::std::string::String;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -2528,76 +1036,6 @@ impl LrnType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for LrnType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for LrnType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for LrnType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for LrnType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for LrnType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -2629,37 +1067,23 @@ impl LrnType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MassValueType(::xsd_runtime::types::Decimal);
 
-impl MassValueType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::xsd_runtime::types::Decimal>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::xsd_runtime::types::Decimal = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(MassValueType(::xsd_runtime::types::Decimal), read);
+
+impl ::xsd_runtime::newtype::Facets for MassValueType {
+    type Inner = ::xsd_runtime::types::Decimal;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::xsd_runtime::types::Decimal,
+        ::xsd_runtime::ValueError,
+    > {
+        ::xsd_runtime::xsd::decimal(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::xsd_runtime::types::Decimal) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::xsd_runtime::types::Decimal {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::xsd_runtime::types::Decimal,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -2692,76 +1116,6 @@ impl MassValueType {
             });
         }
     }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::decimal)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for MassValueType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::decimal(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::xsd_runtime::types::Decimal> for MassValueType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::xsd_runtime::types::Decimal,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for MassValueType {
-    type Target = ::xsd_runtime::types::Decimal;
-
-    fn deref(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for MassValueType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for MassValueType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
-    }
 }
 
 #[cfg(feature = "proptest")]
@@ -2793,138 +1147,29 @@ impl MassValueType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MaterialListIdType(::std::string::String);
 
-impl MaterialListIdType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(MaterialListIdType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for MaterialListIdType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["ML-[0-9]{8}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("ML-[0-9]{8}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["ML-[0-9]{8}"],
+                "ML-[0-9]{8}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for MaterialListIdType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for MaterialListIdType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for MaterialListIdType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for MaterialListIdType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for MaterialListIdType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -2955,61 +1200,32 @@ impl MaterialListIdType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MessageIdType(::std::string::String);
 
-impl MessageIdType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(MessageIdType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for MessageIdType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Za-z0-9_.:\\-]+"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Za-z0-9_.:\\-]+"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Za-z0-9_.:\\-]+"],
+                "[A-Za-z0-9_.:\\-]+",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -3025,78 +1241,6 @@ impl MessageIdType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for MessageIdType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for MessageIdType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for MessageIdType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for MessageIdType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for MessageIdType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -3129,66 +1273,32 @@ impl MessageIdType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MrnType(::std::string::String);
 
-impl MrnType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(MrnType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for MrnType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(
-                        &["[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]"],
-                    )
-                    .ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern(
-                            "[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]",
-                        ),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]"],
+                "[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -3198,78 +1308,6 @@ impl MrnType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for MrnType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for MrnType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for MrnType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for MrnType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for MrnType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -3302,37 +1340,23 @@ impl MrnType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PercentageType(::xsd_runtime::types::Decimal);
 
-impl PercentageType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::xsd_runtime::types::Decimal>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::xsd_runtime::types::Decimal = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(PercentageType(::xsd_runtime::types::Decimal), read);
+
+impl ::xsd_runtime::newtype::Facets for PercentageType {
+    type Inner = ::xsd_runtime::types::Decimal;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::xsd_runtime::types::Decimal,
+        ::xsd_runtime::ValueError,
+    > {
+        ::xsd_runtime::xsd::decimal(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::xsd_runtime::types::Decimal) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::xsd_runtime::types::Decimal {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::xsd_runtime::types::Decimal,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -3381,76 +1405,6 @@ impl PercentageType {
             });
         }
     }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::decimal)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for PercentageType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::decimal(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::xsd_runtime::types::Decimal> for PercentageType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::xsd_runtime::types::Decimal,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for PercentageType {
-    type Target = ::xsd_runtime::types::Decimal;
-
-    fn deref(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for PercentageType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for PercentageType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
-    }
 }
 
 #[cfg(feature = "proptest")]
@@ -3483,138 +1437,29 @@ impl PercentageType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PhoneNumberType(::std::string::String);
 
-impl PhoneNumberType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(PhoneNumberType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for PhoneNumberType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["\\+[0-9 ]{4,34}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("\\+[0-9 ]{4,34}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["\\+[0-9 ]{4,34}"],
+                "\\+[0-9 ]{4,34}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for PhoneNumberType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for PhoneNumberType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for PhoneNumberType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for PhoneNumberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for PhoneNumberType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -3645,37 +1490,20 @@ impl PhoneNumberType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PostcodeType(::std::string::String);
 
-impl PostcodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(PostcodeType(::std::string::String), read);
+
+impl ::xsd_runtime::newtype::Facets for PostcodeType {
+    type Inner = ::std::string::String;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::token(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -3685,76 +1513,6 @@ impl PostcodeType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::token)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for PostcodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::token(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for PostcodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for PostcodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for PostcodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for PostcodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -3785,138 +1543,29 @@ impl PostcodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProcedureCodeType(::std::string::String);
 
-impl ProcedureCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(ProcedureCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for ProcedureCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[0-9]{4}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[0-9]{4}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9]{4}"],
+                "[0-9]{4}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ProcedureCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ProcedureCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ProcedureCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ProcedureCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ProcedureCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -3947,37 +1596,25 @@ impl ProcedureCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct QuantityValueType(::xsd_runtime::types::Decimal);
 
-impl QuantityValueType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::xsd_runtime::types::Decimal>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::xsd_runtime::types::Decimal = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(
+    QuantityValueType(::xsd_runtime::types::Decimal), read
+);
+
+impl ::xsd_runtime::newtype::Facets for QuantityValueType {
+    type Inner = ::xsd_runtime::types::Decimal;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::xsd_runtime::types::Decimal,
+        ::xsd_runtime::ValueError,
+    > {
+        ::xsd_runtime::xsd::decimal(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::xsd_runtime::types::Decimal) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::xsd_runtime::types::Decimal {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::xsd_runtime::types::Decimal,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -4010,76 +1647,6 @@ impl QuantityValueType {
             });
         }
     }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::decimal)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for QuantityValueType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::decimal(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::xsd_runtime::types::Decimal> for QuantityValueType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::xsd_runtime::types::Decimal,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for QuantityValueType {
-    type Target = ::xsd_runtime::types::Decimal;
-
-    fn deref(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for QuantityValueType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for QuantityValueType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
-    }
 }
 
 #[cfg(feature = "proptest")]
@@ -4111,44 +1678,30 @@ impl QuantityValueType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierListBaseType(::std::vec::Vec<SealIdentifierType>);
 
-impl SealIdentifierListBaseType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::vec::Vec<SealIdentifierType>>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::vec::Vec<SealIdentifierType> = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
+::xsd_runtime::restricted_newtype!(
+    SealIdentifierListBaseType(::std::vec::Vec < SealIdentifierType >)
+);
+
+impl ::xsd_runtime::newtype::Facets for SealIdentifierListBaseType {
+    type Inner = ::std::vec::Vec<SealIdentifierType>;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<SealIdentifierType>,
+        ::xsd_runtime::ValueError,
+    > {
+        let mut v = ::std::vec::Vec::new();
+        for tok in s.split(' ').filter(|t| !t.is_empty()) {
+            v.push(<SealIdentifierType as ::std::str::FromStr>::from_str(tok)?);
         }
+        Ok(v)
     }
+}
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::vec::Vec<SealIdentifierType>) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::std::vec::Vec<SealIdentifierType> {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::std::vec::Vec<SealIdentifierType> {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::vec::Vec<SealIdentifierType>,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
+impl SealIdentifierListBaseType {
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::xsd_runtime::xml::XmlReader<'_>,
@@ -4172,67 +1725,8 @@ impl SealIdentifierListBaseType {
         if !ok {
             return Err(::xsd_runtime::xml::Fail::Invalid);
         }
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
+        ::xsd_runtime::newtype::check_read::<Self>(r, &s, &v, site);
         Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for SealIdentifierListBaseType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let mut v = ::std::vec::Vec::new();
-        for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            v.push(<SealIdentifierType as ::std::str::FromStr>::from_str(tok)?);
-        }
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::vec::Vec<SealIdentifierType>>
-for SealIdentifierListBaseType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::vec::Vec<SealIdentifierType>,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for SealIdentifierListBaseType {
-    type Target = ::std::vec::Vec<SealIdentifierType>;
-
-    fn deref(&self) -> &::std::vec::Vec<SealIdentifierType> {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for SealIdentifierListBaseType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for SealIdentifierListBaseType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -4263,37 +1757,29 @@ impl SealIdentifierListBaseType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierListType(::std::vec::Vec<SealIdentifierType>);
 
-impl SealIdentifierListType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::vec::Vec<SealIdentifierType>>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::vec::Vec<SealIdentifierType> = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
+::xsd_runtime::restricted_newtype!(
+    SealIdentifierListType(::std::vec::Vec < SealIdentifierType >)
+);
+
+impl ::xsd_runtime::newtype::Facets for SealIdentifierListType {
+    type Inner = ::std::vec::Vec<SealIdentifierType>;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<SealIdentifierType>,
+        ::xsd_runtime::ValueError,
+    > {
+        let mut v = ::std::vec::Vec::new();
+        for tok in s.split(' ').filter(|t| !t.is_empty()) {
+            v.push(<SealIdentifierType as ::std::str::FromStr>::from_str(tok)?);
         }
+        Ok(v)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::vec::Vec<SealIdentifierType>) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::std::vec::Vec<SealIdentifierType> {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::std::vec::Vec<SealIdentifierType> {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::vec::Vec<SealIdentifierType>,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -4310,7 +1796,9 @@ impl SealIdentifierListType {
             });
         }
     }
+}
 
+impl SealIdentifierListType {
     #[doc(hidden)]
     pub fn read_value(
         r: &mut ::xsd_runtime::xml::XmlReader<'_>,
@@ -4334,67 +1822,8 @@ impl SealIdentifierListType {
         if !ok {
             return Err(::xsd_runtime::xml::Fail::Invalid);
         }
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
+        ::xsd_runtime::newtype::check_read::<Self>(r, &s, &v, site);
         Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for SealIdentifierListType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let mut v = ::std::vec::Vec::new();
-        for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            v.push(<SealIdentifierType as ::std::str::FromStr>::from_str(tok)?);
-        }
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::vec::Vec<SealIdentifierType>>
-for SealIdentifierListType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::vec::Vec<SealIdentifierType>,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for SealIdentifierListType {
-    type Target = ::std::vec::Vec<SealIdentifierType>;
-
-    fn deref(&self) -> &::std::vec::Vec<SealIdentifierType> {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for SealIdentifierListType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for SealIdentifierListType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -4427,61 +1856,32 @@ impl SealIdentifierListType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierType(::std::string::String);
 
-impl SealIdentifierType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(SealIdentifierType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for SealIdentifierType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::token(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z0-9\\-]+"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z0-9\\-]+"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z0-9\\-]+"],
+                "[A-Z0-9\\-]+",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -4491,78 +1891,6 @@ impl SealIdentifierType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::token)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for SealIdentifierType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::token(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for SealIdentifierType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for SealIdentifierType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for SealIdentifierType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for SealIdentifierType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -4594,40 +1922,18 @@ impl SealIdentifierType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SequenceNumberType(u16);
 
-impl SequenceNumberType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<u16>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: u16 = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(SequenceNumberType(u16), read);
+
+impl ::xsd_runtime::newtype::Facets for SequenceNumberType {
+    type Inner = u16;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(s: &str) -> ::std::result::Result<u16, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::unsigned_short(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: u16) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &u16 {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> u16 {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &u16,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    fn check_value(v: &u16, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         if match Some(::std::cmp::Ord::cmp(&i128::from(*v), &1i128)) {
             Some(o) => o == ::std::cmp::Ordering::Less,
             None => true,
@@ -4646,74 +1952,6 @@ impl SequenceNumberType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::unsigned_short)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for SequenceNumberType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::unsigned_short(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<u16> for SequenceNumberType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(value: u16) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for SequenceNumberType {
-    type Target = u16;
-
-    fn deref(&self) -> &u16 {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for SequenceNumberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for SequenceNumberType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -4745,138 +1983,29 @@ impl SequenceNumberType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaricCodeType(::std::string::String);
 
-impl TaricCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(TaricCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for TaricCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[0-9]{10}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[0-9]{10}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9]{10}"],
+                "[0-9]{10}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for TaricCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for TaricCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for TaricCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for TaricCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for TaricCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -4907,37 +2036,20 @@ impl TaricCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Text35Type(::std::string::String);
 
-impl Text35Type {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(Text35Type(::std::string::String), read);
+
+impl ::xsd_runtime::newtype::Facets for Text35Type {
+    type Inner = ::std::string::String;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -4965,76 +2077,6 @@ impl Text35Type {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for Text35Type {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for Text35Type {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for Text35Type {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for Text35Type {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for Text35Type {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -5066,37 +2108,20 @@ impl Text35Type {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Text70Type(::std::string::String);
 
-impl Text70Type {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(Text70Type(::std::string::String), read);
+
+impl ::xsd_runtime::newtype::Facets for Text70Type {
+    type Inner = ::std::string::String;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -5118,76 +2143,6 @@ impl Text70Type {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for Text70Type {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for Text70Type {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for Text70Type {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for Text70Type {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for Text70Type {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -5219,37 +2174,20 @@ impl Text70Type {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TextType(::std::string::String);
 
-impl TextType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(TextType(::std::string::String), read);
+
+impl ::xsd_runtime::newtype::Facets for TextType {
+    type Inner = ::std::string::String;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -5265,76 +2203,6 @@ impl TextType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for TextType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for TextType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for TextType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for TextType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for TextType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -5385,97 +2253,10 @@ pub enum TransportModeCodeType {
     V9,
 }
 
-impl TransportModeCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &[
-        "1",
-        "2",
-        "3",
-        "4",
-        "5",
-        "6",
-        "7",
-        "8",
-        "9",
-    ];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::V3 => "3",
-            Self::V4 => "4",
-            Self::V5 => "5",
-            Self::V6 => "6",
-            Self::V7 => "7",
-            Self::V8 => "8",
-            Self::V9 => "9",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "1" => Ok(Self::V1),
-            "2" => Ok(Self::V2),
-            "3" => Ok(Self::V3),
-            "4" => Ok(Self::V4),
-            "5" => Ok(Self::V5),
-            "6" => Ok(Self::V6),
-            "7" => Ok(Self::V7),
-            "8" => Ok(Self::V8),
-            "9" => Ok(Self::V9),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for TransportModeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for TransportModeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for TransportModeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    TransportModeCodeType, Preserve, { V1 => "1", V2 => "2", V3 => "3", V4 => "4", V5 =>
+    "5", V6 => "6", V7 => "7", V8 => "8", V9 => "9" }
+);
 
 #[cfg(feature = "proptest")]
 impl TransportModeCodeType {
@@ -5504,138 +2285,29 @@ impl TransportModeCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnLocodeType(::std::string::String);
 
-impl UnLocodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(UnLocodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for UnLocodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{2}[A-Z2-9]{3}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{2}[A-Z2-9]{3}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{2}[A-Z2-9]{3}"],
+                "[A-Z]{2}[A-Z2-9]{3}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for UnLocodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for UnLocodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for UnLocodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for UnLocodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for UnLocodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -5666,138 +2338,29 @@ impl UnLocodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnitCodeType(::std::string::String);
 
-impl UnitCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(UnitCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for UnitCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z0-9]{2,3}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z0-9]{2,3}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z0-9]{2,3}"],
+                "[A-Z0-9]{2,3}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for UnitCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for UnitCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for UnitCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for UnitCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for UnitCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -5828,139 +2391,29 @@ impl UnitCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VatIdType(::std::string::String);
 
-impl VatIdType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(VatIdType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for VatIdType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{2}[0-9A-Z+*]{2,13}"])
-                    .ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{2}[0-9A-Z+*]{2,13}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{2}[0-9A-Z+*]{2,13}"],
+                "[A-Z]{2}[0-9A-Z+*]{2,13}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for VatIdType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for VatIdType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for VatIdType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for VatIdType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for VatIdType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 

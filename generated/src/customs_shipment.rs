@@ -10,138 +10,29 @@ pub const NAMESPACE: &str = "urn:cas:ingestion:customs-shipment:1";
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ContainerNumberType(::std::string::String);
 
-impl ContainerNumberType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(ContainerNumberType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for ContainerNumberType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{3}[UJZ][0-9]{7}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{3}[UJZ][0-9]{7}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{3}[UJZ][0-9]{7}"],
+                "[A-Z]{3}[UJZ][0-9]{7}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ContainerNumberType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ContainerNumberType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ContainerNumberType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ContainerNumberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ContainerNumberType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -185,81 +76,10 @@ pub enum AdditionalDeclarationType {
     F,
 }
 
-impl AdditionalDeclarationType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["A", "B", "C", "D", "E", "F"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
-            Self::D => "D",
-            Self::E => "E",
-            Self::F => "F",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "A" => Ok(Self::A),
-            "B" => Ok(Self::B),
-            "C" => Ok(Self::C),
-            "D" => Ok(Self::D),
-            "E" => Ok(Self::E),
-            "F" => Ok(Self::F),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for AdditionalDeclarationType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for AdditionalDeclarationType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for AdditionalDeclarationType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    AdditionalDeclarationType, Preserve, { A => "A", B => "B", C => "C", D => "D", E =>
+    "E", F => "F" }
+);
 
 #[cfg(feature = "proptest")]
 impl AdditionalDeclarationType {
@@ -288,138 +108,29 @@ impl AdditionalDeclarationType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Kind(::std::string::String);
 
-impl Kind {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(Kind(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for Kind {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z0-9]{2}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z0-9]{2}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z0-9]{2}"],
+                "[A-Z0-9]{2}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for Kind {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for Kind {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for Kind {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for Kind {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -455,73 +166,7 @@ pub enum StatusAttr {
     V3,
 }
 
-impl StatusAttr {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["2", "3"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::V2 => "2",
-            Self::V3 => "3",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "2" => Ok(Self::V2),
-            "3" => Ok(Self::V3),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for StatusAttr {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for StatusAttr {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for StatusAttr {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(StatusAttr, Preserve, { V2 => "2", V3 => "3" });
 
 #[cfg(feature = "proptest")]
 impl StatusAttr {
@@ -550,138 +195,29 @@ impl StatusAttr {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct IdentificationType(::std::string::String);
 
-impl IdentificationType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(IdentificationType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for IdentificationType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[0-9]{2}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[0-9]{2}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9]{2}"],
+                "[0-9]{2}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for IdentificationType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for IdentificationType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for IdentificationType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for IdentificationType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for IdentificationType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -719,75 +255,10 @@ pub enum StageAttr {
     Arrival,
 }
 
-impl StageAttr {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["departure", "border", "arrival"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Departure => "departure",
-            Self::Border => "border",
-            Self::Arrival => "arrival",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "departure" => Ok(Self::Departure),
-            "border" => Ok(Self::Border),
-            "arrival" => Ok(Self::Arrival),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for StageAttr {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for StageAttr {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for StageAttr {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    StageAttr, Preserve, { Departure => "departure", Border => "border", Arrival =>
+    "arrival" }
+);
 
 #[cfg(feature = "proptest")]
 impl StageAttr {
@@ -816,138 +287,29 @@ impl StageAttr {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DocumentTypeCodeType(::std::string::String);
 
-impl DocumentTypeCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(DocumentTypeCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for DocumentTypeCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z0-9]{4}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z0-9]{4}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z0-9]{4}"],
+                "[A-Z0-9]{4}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for DocumentTypeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for DocumentTypeCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for DocumentTypeCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for DocumentTypeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for DocumentTypeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -978,138 +340,29 @@ impl DocumentTypeCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PackageIdType(::std::string::String);
 
-impl PackageIdType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(PackageIdType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for PackageIdType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z0-9\\-]{1,10}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z0-9\\-]{1,10}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z0-9\\-]{1,10}"],
+                "[A-Z0-9\\-]{1,10}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for PackageIdType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for PackageIdType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for PackageIdType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for PackageIdType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for PackageIdType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -1140,138 +393,29 @@ impl PackageIdType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PreferenceCodeType(::std::string::String);
 
-impl PreferenceCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(PreferenceCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for PreferenceCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[1-4][0-9]{2}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[1-4][0-9]{2}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[1-4][0-9]{2}"],
+                "[1-4][0-9]{2}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for PreferenceCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for PreferenceCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for PreferenceCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for PreferenceCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for PreferenceCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -1302,37 +446,25 @@ impl PreferenceCodeType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValuationMethodType(::xsd_runtime::types::Integer);
 
-impl ValuationMethodType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::xsd_runtime::types::Integer>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::xsd_runtime::types::Integer = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(
+    ValuationMethodType(::xsd_runtime::types::Integer), read
+);
+
+impl ::xsd_runtime::newtype::Facets for ValuationMethodType {
+    type Inner = ::xsd_runtime::types::Integer;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::xsd_runtime::types::Integer,
+        ::xsd_runtime::ValueError,
+    > {
+        ::xsd_runtime::xsd::positive_integer(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::xsd_runtime::types::Integer) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::xsd_runtime::types::Integer {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::xsd_runtime::types::Integer {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::xsd_runtime::types::Integer,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -1354,76 +486,6 @@ impl ValuationMethodType {
                 }
             }
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::positive_integer)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ValuationMethodType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::positive_integer(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::xsd_runtime::types::Integer> for ValuationMethodType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::xsd_runtime::types::Integer,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ValuationMethodType {
-    type Target = ::xsd_runtime::types::Integer;
-
-    fn deref(&self) -> &::xsd_runtime::types::Integer {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ValuationMethodType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ValuationMethodType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 

@@ -15,73 +15,9 @@ pub enum CustomsStatusType {
     NonUnion,
 }
 
-impl CustomsStatusType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["union", "nonUnion"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Union => "union",
-            Self::NonUnion => "nonUnion",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "union" => Ok(Self::Union),
-            "nonUnion" => Ok(Self::NonUnion),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for CustomsStatusType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for CustomsStatusType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for CustomsStatusType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    CustomsStatusType, Preserve, { Union => "union", NonUnion => "nonUnion" }
+);
 
 #[cfg(feature = "proptest")]
 impl CustomsStatusType {
@@ -115,73 +51,9 @@ pub enum KindAttr {
     Secondary,
 }
 
-impl KindAttr {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["main", "secondary"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Main => "main",
-            Self::Secondary => "secondary",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "main" => Ok(Self::Main),
-            "secondary" => Ok(Self::Secondary),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for KindAttr {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for KindAttr {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for KindAttr {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    KindAttr, Preserve, { Main => "main", Secondary => "secondary" }
+);
 
 #[cfg(feature = "proptest")]
 impl KindAttr {
@@ -210,138 +82,29 @@ impl KindAttr {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FormulaIdType(::std::string::String);
 
-impl FormulaIdType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(FormulaIdType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for FormulaIdType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["F-[0-9]{6}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("F-[0-9]{6}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["F-[0-9]{6}"],
+                "F-[0-9]{6}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for FormulaIdType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for FormulaIdType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for FormulaIdType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for FormulaIdType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for FormulaIdType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -381,82 +144,10 @@ pub enum LossTypeCodeType {
     Technical,
 }
 
-impl LossTypeCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &[
-        "process",
-        "evaporation",
-        "scrap",
-        "technical",
-    ];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Process => "process",
-            Self::Evaporation => "evaporation",
-            Self::Scrap => "scrap",
-            Self::Technical => "technical",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "process" => Ok(Self::Process),
-            "evaporation" => Ok(Self::Evaporation),
-            "scrap" => Ok(Self::Scrap),
-            "technical" => Ok(Self::Technical),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for LossTypeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for LossTypeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for LossTypeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    LossTypeCodeType, Preserve, { Process => "process", Evaporation => "evaporation",
+    Scrap => "scrap", Technical => "technical" }
+);
 
 #[cfg(feature = "proptest")]
 impl LossTypeCodeType {

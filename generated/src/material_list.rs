@@ -19,82 +19,11 @@ pub enum OriginProofTypeCodeType {
     StatementOnOrigin,
 }
 
-impl OriginProofTypeCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &[
-        "supplierDeclaration",
-        "longTermSupplierDeclaration",
-        "movementCertificate",
-        "statementOnOrigin",
-    ];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::SupplierDeclaration => "supplierDeclaration",
-            Self::LongTermSupplierDeclaration => "longTermSupplierDeclaration",
-            Self::MovementCertificate => "movementCertificate",
-            Self::StatementOnOrigin => "statementOnOrigin",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "supplierDeclaration" => Ok(Self::SupplierDeclaration),
-            "longTermSupplierDeclaration" => Ok(Self::LongTermSupplierDeclaration),
-            "movementCertificate" => Ok(Self::MovementCertificate),
-            "statementOnOrigin" => Ok(Self::StatementOnOrigin),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for OriginProofTypeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for OriginProofTypeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for OriginProofTypeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    OriginProofTypeCodeType, Preserve, { SupplierDeclaration => "supplierDeclaration",
+    LongTermSupplierDeclaration => "longTermSupplierDeclaration", MovementCertificate =>
+    "movementCertificate", StatementOnOrigin => "statementOnOrigin" }
+);
 
 #[cfg(feature = "proptest")]
 impl OriginProofTypeCodeType {

@@ -21,79 +21,10 @@ pub enum InvalidationReasonCodeType {
     V99,
 }
 
-impl InvalidationReasonCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["01", "02", "03", "04", "99"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::V01 => "01",
-            Self::V02 => "02",
-            Self::V03 => "03",
-            Self::V04 => "04",
-            Self::V99 => "99",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "01" => Ok(Self::V01),
-            "02" => Ok(Self::V02),
-            "03" => Ok(Self::V03),
-            "04" => Ok(Self::V04),
-            "99" => Ok(Self::V99),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for InvalidationReasonCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for InvalidationReasonCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for InvalidationReasonCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    InvalidationReasonCodeType, Preserve, { V01 => "01", V02 => "02", V03 => "03", V04 =>
+    "04", V99 => "99" }
+);
 
 #[cfg(feature = "proptest")]
 impl InvalidationReasonCodeType {

@@ -10,37 +10,25 @@ pub const NAMESPACE: &str = "urn:cas:ingestion:movement-order:1";
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AlcoholicStrengthType(::xsd_runtime::types::Decimal);
 
-impl AlcoholicStrengthType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::xsd_runtime::types::Decimal>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::xsd_runtime::types::Decimal = value.into();
-        let mut out = ::std::vec::Vec::new();
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
+::xsd_runtime::restricted_newtype!(
+    AlcoholicStrengthType(::xsd_runtime::types::Decimal), read
+);
+
+impl ::xsd_runtime::newtype::Facets for AlcoholicStrengthType {
+    type Inner = ::xsd_runtime::types::Decimal;
+
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Collapse;
+
+    fn parse(
+        s: &str,
+    ) -> ::std::result::Result<
+        ::xsd_runtime::types::Decimal,
+        ::xsd_runtime::ValueError,
+    > {
+        ::xsd_runtime::xsd::decimal(s)
     }
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::xsd_runtime::types::Decimal) -> Self {
-        Self(value)
-    }
-
-    pub fn get(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> ::xsd_runtime::types::Decimal {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::xsd_runtime::types::Decimal,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -89,76 +77,6 @@ impl AlcoholicStrengthType {
             });
         }
     }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::decimal)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for AlcoholicStrengthType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Collapse,
-        );
-        let v = ::xsd_runtime::xsd::decimal(&s)?;
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::xsd_runtime::types::Decimal> for AlcoholicStrengthType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::xsd_runtime::types::Decimal,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for AlcoholicStrengthType {
-    type Target = ::xsd_runtime::types::Decimal;
-
-    fn deref(&self) -> &::xsd_runtime::types::Decimal {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for AlcoholicStrengthType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for AlcoholicStrengthType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
-    }
 }
 
 #[cfg(feature = "proptest")]
@@ -191,66 +109,32 @@ impl AlcoholicStrengthType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ArcType(::std::string::String);
 
-impl ArcType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(ArcType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for ArcType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(
-                        &["[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]"],
-                    )
-                    .ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern(
-                            "[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]",
-                        ),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]"],
+                "[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]",
+            );
+            PATTERN.check(s, out);
         }
     }
 
-    #[doc(hidden)]
-    pub fn check_value(
+    fn check_value(
         v: &::std::string::String,
         out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
     ) {
@@ -260,78 +144,6 @@ impl ArcType {
                 value: ::xsd_runtime::xsd::Lexical::to_lexical(v),
             });
         }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ArcType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ArcType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ArcType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ArcType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ArcType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -364,138 +176,29 @@ impl ArcType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExciseNumberType(::std::string::String);
 
-impl ExciseNumberType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(ExciseNumberType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for ExciseNumberType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z]{2}[0-9A-Z]{11}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z]{2}[0-9A-Z]{11}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z]{2}[0-9A-Z]{11}"],
+                "[A-Z]{2}[0-9A-Z]{11}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ExciseNumberType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ExciseNumberType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ExciseNumberType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ExciseNumberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ExciseNumberType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -526,138 +229,29 @@ impl ExciseNumberType {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExciseProductCodeType(::std::string::String);
 
-impl ExciseProductCodeType {
-    /// Checks the facets; the value if it satisfies them all, else every violation.
-    pub fn new(
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-        let value: ::std::string::String = value.into();
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&value, &mut out);
-        if out.is_empty() {
-            Ok(Self(value))
-        } else {
-            Err(::xsd_runtime::FacetErrors(out))
-        }
-    }
+::xsd_runtime::restricted_newtype!(ExciseProductCodeType(::std::string::String), read);
 
-    /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-    /// still reports it if it breaks a facet.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value)
-    }
+impl ::xsd_runtime::newtype::Facets for ExciseProductCodeType {
+    type Inner = ::std::string::String;
 
-    pub fn get(&self) -> &::std::string::String {
-        &self.0
-    }
+    const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = ::xsd_runtime::lexical::WhiteSpace::Preserve;
 
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    #[doc(hidden)]
-    pub fn check_lexical(
+    fn parse(
         s: &str,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
+    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::ValueError> {
+        ::xsd_runtime::xsd::string(s)
+    }
+
+    const LEXICAL: bool = true;
+
+    fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
         {
-            static PATTERN: ::std::sync::LazyLock<
-                ::std::option::Option<::xsd_runtime::pattern::Pattern>,
-            > = ::std::sync::LazyLock::new(|| {
-                ::xsd_runtime::pattern::Pattern::any_of(&["[A-Z][0-9]{3}"]).ok()
-            });
-            if let Some(p) = &*PATTERN {
-                if !p.is_match(s) {
-                    out.push(::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Pattern("[A-Z][0-9]{3}"),
-                        value: s.to_owned(),
-                    });
-                }
-            }
+            static PATTERN: ::xsd_runtime::pattern::PatternFacet = ::xsd_runtime::pattern::PatternFacet::new(
+                &["[A-Z][0-9]{3}"],
+                "[A-Z][0-9]{3}",
+            );
+            PATTERN.check(s, out);
         }
-    }
-
-    #[doc(hidden)]
-    pub fn check_value(
-        v: &::std::string::String,
-        out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>,
-    ) {
-        let _ = v;
-        let _ = &out;
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = r.value(&s, site, ::xsd_runtime::xsd::string)?;
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            Self::check_lexical(&s, &mut out);
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
-        Ok(Self(v))
-    }
-}
-
-impl ::std::str::FromStr for ExciseProductCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-        let mut out = ::std::vec::Vec::new();
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        let v = ::xsd_runtime::xsd::string(&s)?;
-        Self::check_lexical(&s, &mut out);
-        Self::check_value(&v, &mut out);
-        if out.is_empty() {
-            Ok(Self(v))
-        } else {
-            Err(::xsd_runtime::ValueError::Facets(out))
-        }
-    }
-}
-
-impl ::std::convert::TryFrom<::std::string::String> for ExciseProductCodeType {
-    type Error = ::xsd_runtime::FacetErrors;
-
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl ::std::ops::Deref for ExciseProductCodeType {
-    type Target = ::std::string::String;
-
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-
-impl ::std::fmt::Display for ExciseProductCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for ExciseProductCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
     }
 }
 
@@ -703,91 +297,12 @@ pub enum MovementTypeCodeType {
     StockAdjustment,
 }
 
-impl MovementTypeCodeType {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &[
-        "receipt",
-        "dispatch",
-        "transfer",
-        "releaseForFreeCirculation",
-        "releaseForConsumption",
-        "destruction",
-        "stockAdjustment",
-    ];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Receipt => "receipt",
-            Self::Dispatch => "dispatch",
-            Self::Transfer => "transfer",
-            Self::ReleaseForFreeCirculation => "releaseForFreeCirculation",
-            Self::ReleaseForConsumption => "releaseForConsumption",
-            Self::Destruction => "destruction",
-            Self::StockAdjustment => "stockAdjustment",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "receipt" => Ok(Self::Receipt),
-            "dispatch" => Ok(Self::Dispatch),
-            "transfer" => Ok(Self::Transfer),
-            "releaseForFreeCirculation" => Ok(Self::ReleaseForFreeCirculation),
-            "releaseForConsumption" => Ok(Self::ReleaseForConsumption),
-            "destruction" => Ok(Self::Destruction),
-            "stockAdjustment" => Ok(Self::StockAdjustment),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for MovementTypeCodeType {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for MovementTypeCodeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for MovementTypeCodeType {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    MovementTypeCodeType, Preserve, { Receipt => "receipt", Dispatch => "dispatch",
+    Transfer => "transfer", ReleaseForFreeCirculation => "releaseForFreeCirculation",
+    ReleaseForConsumption => "releaseForConsumption", Destruction => "destruction",
+    StockAdjustment => "stockAdjustment" }
+);
 
 #[cfg(feature = "proptest")]
 impl MovementTypeCodeType {
@@ -829,73 +344,10 @@ pub enum Kind {
     TaxWarehouse,
 }
 
-impl Kind {
-    /// The enumeration values, as written in the schema.
-    pub const VALUES: &'static [&'static str] = &["customsWarehouse", "taxWarehouse"];
-
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::CustomsWarehouse => "customsWarehouse",
-            Self::TaxWarehouse => "taxWarehouse",
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn parse_lexical(
-        text: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-        let s = ::xsd_runtime::lexical::normalize(
-            text,
-            ::xsd_runtime::lexical::WhiteSpace::Preserve,
-        );
-        match &*s {
-            "customsWarehouse" => Ok(Self::CustomsWarehouse),
-            "taxWarehouse" => Ok(Self::TaxWarehouse),
-            _ => {
-                Err(
-                    ::xsd_runtime::ValueError::Facets(
-                        ::std::vec::Vec::from([
-                            ::xsd_runtime::FacetViolation {
-                                facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                                value: s.into_owned(),
-                            },
-                        ]),
-                    ),
-                )
-            }
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn read_value(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-        text: &str,
-        site: ::xsd_runtime::xml::Site<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
-        r.value(text, site, Self::parse_lexical)
-    }
-}
-
-impl ::std::str::FromStr for Kind {
-    type Err = ::xsd_runtime::ValueError;
-
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::parse_lexical(s)
-    }
-}
-
-impl ::std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::xsd_runtime::xsd::Lexical for Kind {
-    fn write_lexical(&self, out: &mut ::std::string::String) {
-        out.push_str(self.as_str());
-    }
-}
+::xsd_runtime::string_enum!(
+    Kind, Preserve, { CustomsWarehouse => "customsWarehouse", TaxWarehouse =>
+    "taxWarehouse" }
+);
 
 #[cfg(feature = "proptest")]
 impl Kind {

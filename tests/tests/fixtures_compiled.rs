@@ -8,44 +8,96 @@ use std::path::{Path, PathBuf};
 
 use xsd_runtime::{ValidationErrors, WriteError};
 
-// As at the root of a generated crate: warnings are errors, clippy's style
-// lints are not applied to generated code.
-#[deny(warnings)]
-#[allow(dead_code, clippy::all)]
-mod fx {
-    macro_rules! fixture_modules {
-        ($($name:ident),* $(,)?) => {$(
-            pub mod $name {
-                include!(concat!(env!("OUT_DIR"), "/fixture_", stringify!($name), ".rs"));
+/// Every fixture, once: each gets a module compiled from `build.rs`'s
+/// output, a round-trip test of its instance and a property test; `FIXTURES` is checked against the folder,
+/// so a fixture added there but not here fails a test.
+macro_rules! fixtures {
+    ($($name:ident),* $(,)?) => {
+        // As at the root of a generated crate: warnings are errors, clippy's
+        // style lints are not applied to generated code.
+        #[deny(warnings)]
+        #[allow(dead_code, clippy::all)]
+        mod fx {
+            $(
+                pub mod $name {
+                    include!(concat!(env!("OUT_DIR"), "/fixture_", stringify!($name), ".rs"));
+                }
+            )*
+        }
+
+        const FIXTURES: &[&str] = &[$(stringify!($name)),*];
+
+        $(
+            #[test]
+            fn $name() {
+                round_trip(stringify!($name), fx::$name::Document::from_xml, fx::$name::Document::to_xml);
             }
-        )*};
-    }
-    fixture_modules!(
-        all,
-        any,
-        any_strict,
-        anonymous_nesting,
-        choice,
-        dates,
-        defaults_fixed,
-        enumeration,
-        extension,
-        facets,
-        groups,
-        identity,
-        ids,
-        include_import,
-        list,
-        names,
-        nillable,
-        no_namespace,
-        numbers,
-        occurs,
-        recursive,
-        sequence,
-        simple_content,
-        union,
-        unqualified,
+        )*
+
+        mod properties {
+            use super::*;
+            $(
+                #[test]
+                fn $name() {
+                    property_round_trip(
+                        stringify!($name),
+                        fx::$name::Document::strategy(),
+                        fx::$name::Document::from_xml,
+                        fx::$name::Document::to_xml,
+                    );
+                }
+            )*
+        }
+    };
+}
+
+fixtures!(
+    all,
+    any,
+    any_strict,
+    anonymous_nesting,
+    choice,
+    dates,
+    defaults_fixed,
+    enumeration,
+    extension,
+    facets,
+    groups,
+    identity,
+    ids,
+    include_import,
+    list,
+    mixed_any,
+    mixed_choice,
+    mixed_extension,
+    mixed_nested,
+    mixed_sequence,
+    names,
+    nillable,
+    no_namespace,
+    numbers,
+    occurs,
+    recursive,
+    sequence,
+    simple_content,
+    union,
+    unqualified,
+);
+
+#[test]
+fn every_fixture_in_the_folder_is_compiled_and_round_tripped() {
+    let mut in_folder: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .expect("tests/fixtures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xsd") && p.with_extension("xml").is_file())
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    in_folder.sort();
+    let mut listed: Vec<&str> = FIXTURES.to_vec();
+    listed.sort();
+    assert_eq!(
+        listed, in_folder,
+        "the `fixtures!` list and tests/fixtures/ differ"
     );
 }
 
@@ -78,43 +130,6 @@ fn round_trip<D: PartialEq + Debug>(
     assert_eq!(again, value, "{name}: reads back different");
     value
 }
-
-macro_rules! round_trip_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[test]
-        fn $name() {
-            round_trip(stringify!($name), fx::$name::Document::from_xml, fx::$name::Document::to_xml);
-        }
-    )*};
-}
-
-round_trip_tests!(
-    all,
-    any,
-    any_strict,
-    anonymous_nesting,
-    choice,
-    dates,
-    defaults_fixed,
-    enumeration,
-    extension,
-    facets,
-    groups,
-    identity,
-    ids,
-    include_import,
-    list,
-    names,
-    nillable,
-    no_namespace,
-    numbers,
-    occurs,
-    recursive,
-    sequence,
-    simple_content,
-    union,
-    unqualified,
-);
 
 /// Reads a variant of a fixture instance: our verdict (with the constraints
 /// reported) and xmllint's.
@@ -172,7 +187,9 @@ fn duplicate_ids_and_dangling_idrefs_are_errors() {
 }
 
 /// Random valid documents of a fixture (its generated `Document::strategy()`):
-/// written, accepted by xmllint (one run for all), read back equal.
+/// written, accepted by xmllint (one run for all), read back equal; and
+/// every candidate the strategy dropped because our reader rejected it is
+/// rejected by xmllint too (a valid document we refuse must not vanish).
 fn property_round_trip<D: PartialEq + Debug>(
     name: &str,
     strategy: xsd_runtime::strategy::proptest::strategy::BoxedStrategy<D>,
@@ -183,6 +200,7 @@ fn property_round_trip<D: PartialEq + Debug>(
     use xsd_runtime::strategy::proptest::test_runner::TestRunner;
     const CASES: usize = 16;
     let mut runner = TestRunner::deterministic();
+    xsd_runtime::strategy::record_dropped();
     let dir = std::env::temp_dir().join(format!("cas-fixture-props-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -203,57 +221,118 @@ fn property_round_trip<D: PartialEq + Debug>(
         files.push(path);
         texts.push(xml);
     }
-    let verdicts =
-        cas_tests::mutate::xmllint_many(&fixtures_dir().join(format!("{name}.xsd")), &files);
-    let _ = std::fs::remove_dir_all(&dir);
+    let dropped = dropped_documents(name, &dir);
+    let schema = fixtures_dir().join(format!("{name}.xsd"));
+    let verdicts = cas_tests::mutate::xmllint_many(&schema, &files);
     for (ok, xml) in verdicts.into_iter().zip(&texts) {
         assert!(ok, "{name}: xmllint rejects a generated document:\n{xml}");
     }
+    let verdicts = cas_tests::mutate::xmllint_many(&schema, &dropped.0);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (ok, xml) in verdicts.into_iter().zip(&dropped.1) {
+        assert!(
+            !ok,
+            "{name}: xmllint accepts a generated document our reader rejected:\n{xml}"
+        );
+    }
 }
 
-macro_rules! property_tests {
-    ($($name:ident),* $(,)?) => {
-        mod properties {
-            use super::*;
-            $(
-                #[test]
-                fn $name() {
-                    property_round_trip(
-                        stringify!($name),
-                        fx::$name::Document::strategy(),
-                        fx::$name::Document::from_xml,
-                        fx::$name::Document::to_xml,
-                    );
-                }
-            )*
-        }
-    };
+/// The candidates dropped on this thread, written to files in `dir`; a value
+/// that could not be written or read back at all fails at once.
+fn dropped_documents(name: &str, dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    use xsd_runtime::strategy::DropReason;
+    let mut out = (Vec::new(), Vec::new());
+    for (i, d) in xsd_runtime::strategy::take_dropped()
+        .into_iter()
+        .enumerate()
+    {
+        assert!(
+            matches!(d.reason, DropReason::Rejected(_)),
+            "{name}: a generated value was dropped: {:?}\n{}",
+            d.reason,
+            d.xml
+        );
+        let path = dir.join(format!("dropped-{i}.xml"));
+        std::fs::write(&path, &d.xml).expect("temp file");
+        out.0.push(path);
+        out.1.push(d.xml);
+    }
+    out
 }
 
-property_tests!(
-    all,
-    any,
-    any_strict,
-    anonymous_nesting,
-    choice,
-    dates,
-    defaults_fixed,
-    enumeration,
-    extension,
-    facets,
-    groups,
-    identity,
-    ids,
-    include_import,
-    list,
-    names,
-    nillable,
-    no_namespace,
-    numbers,
-    occurs,
-    recursive,
-    sequence,
-    simple_content,
-    union,
-    unqualified,
-);
+#[test]
+fn mixed_text_is_kept_in_document_order() {
+    use xsd_runtime::XmlRoot;
+    let xml = std::fs::read_to_string(fixtures_dir().join("mixed_sequence.xml")).expect("fixture");
+    let fx::mixed_sequence::Document::Letter(letter) =
+        fx::mixed_sequence::Document::from_xml(&xml).expect("fixture reads");
+    let runs = &letter.0.text;
+    assert_eq!(runs.len(), 6, "{runs:?}");
+    assert_eq!(runs[1], ",\n  Your order of ");
+    assert_eq!(runs[2], " ");
+    assert_eq!(runs[3], " and ");
+    assert_eq!(runs[4], " & more\n  shipped from our warehouse on ");
+    assert_eq!(runs[5], ". <Thanks> \u{263A}\n");
+    let written = letter.to_xml().expect("written");
+    assert!(
+        written.contains(
+            "Mr. Smith</salutation>,\n  Your order of <quantity>2</quantity> <item>Baby Monitor</item> and <item>"
+        ),
+        "{written}"
+    );
+    // Text only, no children: one run; no text at all: no runs.
+    let nested = fx::mixed_nested::Document::from_xml(
+        &std::fs::read_to_string(fixtures_dir().join("mixed_nested.xml")).expect("fixture"),
+    )
+    .expect("fixture reads");
+    let fx::mixed_nested::Document::Doc(doc) = nested;
+    assert_eq!(doc.para[1].text, Vec::<String>::new());
+    assert_eq!(doc.para[0].text, ["Plain, ", ".", "Next line."]);
+}
+
+#[test]
+fn mixed_content_is_validated_against_its_content_model() {
+    let xml = std::fs::read_to_string(fixtures_dir().join("mixed_sequence.xml")).expect("fixture");
+    let read = |x: &str| fx::mixed_sequence::Document::from_xml(x).map(|_| ());
+    let invalid = [
+        // Out of order.
+        xml.replace(
+            "<quantity>2</quantity> <item>Baby Monitor</item>",
+            "<item>Baby Monitor</item> <quantity>2</quantity>",
+        ),
+        // A required element missing.
+        xml.replace("<salutation>Dear Mr. Smith</salutation>", "Dear Mr. Smith"),
+        // Too many.
+        xml.replace(
+            "<item>Night light</item>",
+            "<item>a</item> <item>b</item> <item>c</item>",
+        ),
+        // An element the model does not have.
+        xml.replace("<quantity>2</quantity>", "<count>2</count>"),
+        // A child's value.
+        xml.replace("<quantity>2</quantity>", "<quantity>0</quantity>"),
+    ];
+    for variant in &invalid {
+        let (ours, xmllint_valid) = verdicts("mixed_sequence", variant, read);
+        assert!(!xmllint_valid, "xmllint accepts:\n{variant}");
+        assert!(!ours.is_empty(), "we accept:\n{variant}");
+    }
+    // Text anywhere, including before the first child and inside none.
+    let valid = [
+        xml.replace("<salutation>", "text first <salutation>"),
+        xml.replace(" and ", ""),
+        xml.replace("<shipDate>", "<!-- c --><?pi x?>&lt;<shipDate>"),
+    ];
+    for variant in &valid {
+        let (ours, xmllint_valid) = verdicts("mixed_sequence", variant, read);
+        assert!(xmllint_valid, "xmllint rejects:\n{variant}");
+        assert!(ours.is_empty(), "we reject ({ours:?}):\n{variant}");
+    }
+    // Text in the element-only content next to mixed content is still refused.
+    let nested = std::fs::read_to_string(fixtures_dir().join("mixed_nested.xml")).expect("fixture");
+    let variant = nested.replace("<title>", "stray text <title>");
+    let read = |x: &str| fx::mixed_nested::Document::from_xml(x).map(|_| ());
+    let (ours, xmllint_valid) = verdicts("mixed_nested", &variant, read);
+    assert!(!xmllint_valid);
+    assert!(ours.contains(&"unexpectedElement"), "{ours:?}");
+}

@@ -15,6 +15,7 @@ use cas_tests::mutate;
 use xsd_runtime::strategy::proptest::prelude::Rng as _;
 use xsd_runtime::strategy::proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use xsd_runtime::strategy::proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use xsd_runtime::strategy::{self, DropReason};
 
 /// Messages per kind in `cargo test` (eight kinds).
 const QUICK_CASES: usize = 12;
@@ -46,6 +47,7 @@ fn runner(seed: u64) -> TestRunner {
 fn messages(per_kind: usize, seed: u64) -> BTreeMap<&'static str, Vec<Message>> {
     let strategy: BoxedStrategy<Message> = Message::strategy();
     let mut runner = runner(seed);
+    strategy::record_dropped();
     let mut out: BTreeMap<&'static str, Vec<Message>> = BTreeMap::new();
     let kinds = cas_tests::manifest().messages.len();
     let mut draws = 0;
@@ -68,7 +70,40 @@ fn messages(per_kind: usize, seed: u64) -> BTreeMap<&'static str, Vec<Message>> 
     if std::env::var_os("CAS_PROPTEST_SHOW").is_some() {
         println!("{draws} messages drawn; candidates rejected on the way:\n{runner}");
     }
+    no_valid_document_was_dropped(strategy::take_dropped());
     out
+}
+
+/// The candidates the strategies dropped, held against xmllint: one that
+/// xmllint accepts and our reader rejected is our bug, and so is one we
+/// could not write or read back at all.
+fn no_valid_document_was_dropped(dropped: Vec<strategy::Dropped>) {
+    let mut by_root: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for d in dropped {
+        match d.reason {
+            DropReason::Rejected(_) => by_root.entry(d.root.1).or_default().push(d.xml),
+            other => panic!(
+                "{}: a generated value was dropped: {other:?}\n{}",
+                d.root.1, d.xml
+            ),
+        }
+    }
+    let dir = temp_dir("dropped");
+    for (root, docs) in &by_root {
+        let verdicts = xmllint_all(&schema_of(root), &dir, docs);
+        for (xml, valid) in docs.iter().zip(verdicts) {
+            if valid {
+                let ours = Message::from_xml(xml)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                panic!(
+                    "{root}: xmllint accepts a generated document our reader rejected:\n{ours}\n{xml}"
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn schema_of(message: &str) -> PathBuf {

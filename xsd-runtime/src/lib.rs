@@ -53,6 +53,7 @@
 pub mod error;
 pub mod lexical;
 pub mod message;
+pub mod newtype;
 pub mod pattern;
 #[cfg(feature = "proptest")]
 pub mod strategy;

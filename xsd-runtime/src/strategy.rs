@@ -591,20 +591,90 @@ pub fn non_empty<T: std::fmt::Debug + 'static>(
 
 /// Valid documents from a root's content strategy: written, references
 /// resolved ([`resolve`]), read back with validation; what fails is
-/// dropped. A document that needed no change gives the generated value
-/// itself, so a round-trip test compares with what was generated.
+/// dropped, and recorded when [`record_dropped`] is on (so a test can hold
+/// every dropped candidate against a reference validator: a document we
+/// wrongly reject must not vanish silently). A document that needed no
+/// change gives the generated value itself, so a round-trip test compares
+/// with what was generated.
 pub fn document<T: crate::XmlRoot + std::fmt::Debug + 'static>(
     content: BoxedStrategy<T>,
     refs: &'static References,
 ) -> BoxedStrategy<T> {
     (content, any::<u64>())
         .prop_filter_map("a document that validates", move |(v, seed)| {
-            let xml = v.to_xml().ok()?;
-            let fixed = resolve(&xml, refs, seed)?;
-            let back = T::from_xml(&fixed).ok()?;
-            Some(if fixed == xml { v } else { back })
+            let xml = match v.to_xml() {
+                Ok(xml) => xml,
+                Err(e) => {
+                    return drop_candidate::<T>(
+                        String::new(),
+                        DropReason::NotWritten(e.to_string()),
+                    );
+                }
+            };
+            let Some(fixed) = resolve(&xml, refs, seed) else {
+                return drop_candidate::<T>(xml, DropReason::NotReadable);
+            };
+            match T::from_xml(&fixed) {
+                Ok(back) => Some(if fixed == xml { v } else { back }),
+                Err(e) => drop_candidate::<T>(fixed, DropReason::Rejected(e.to_string())),
+            }
         })
         .boxed()
+}
+
+/// Why [`document`] dropped a candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// Our reader rejected the written document (with these errors): right
+    /// for duplicate keys and IDs, a bug if the document is valid.
+    Rejected(String),
+    /// The generated value could not be written.
+    NotWritten(String),
+    /// The written document could not be read back as XML.
+    NotReadable,
+}
+
+/// A candidate document that [`document`] dropped.
+#[derive(Clone, Debug)]
+pub struct Dropped {
+    /// Namespace and local name of the root element.
+    pub root: (&'static str, &'static str),
+    /// The document as written (empty when it could not be written).
+    pub xml: String,
+    pub reason: DropReason,
+}
+
+thread_local! {
+    static DROPPED: std::cell::RefCell<Option<Vec<Dropped>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Starts recording, on this thread, the candidates [`document`] drops.
+pub fn record_dropped() {
+    DROPPED.with(|d| *d.borrow_mut() = Some(Vec::new()));
+}
+
+/// The candidates dropped on this thread since [`record_dropped`]; recording
+/// goes on.
+pub fn take_dropped() -> Vec<Dropped> {
+    DROPPED.with(|d| {
+        d.borrow_mut()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    })
+}
+
+fn drop_candidate<T: crate::XmlRoot>(xml: String, reason: DropReason) -> Option<T> {
+    DROPPED.with(|d| {
+        if let Some(list) = d.borrow_mut().as_mut() {
+            list.push(Dropped {
+                root: (T::NAMESPACE, T::ELEMENT),
+                xml,
+                reason,
+            });
+        }
+    });
+    None
 }
 
 /// `impl Arbitrary for T` through `T::strategy()`, for generated types.
@@ -640,6 +710,17 @@ pub fn any_named(namespace: &'static str, name: &'static str) -> BoxedStrategy<A
             if t.is_empty() { e } else { e.with_text(t) }
         })
         .boxed()
+}
+
+/// The text runs of a mixed element ([`crate::xml::mixed`]): none, or one
+/// run before the first child (it reads back as the only run, whatever the
+/// number of children, so values round-trip). Markup characters included.
+pub fn mixed_text() -> BoxedStrategy<Vec<String>> {
+    prop_oneof![
+        Just(Vec::new()),
+        chars_from("ab z&<>'\"\n\t", 1, 8).prop_map(|t| vec![t]),
+    ]
+    .boxed()
 }
 
 /// Whether `write` writes anything: a group value that writes nothing reads

@@ -142,6 +142,9 @@ pub struct TypeEmitter<'c, 'm> {
     aux: Vec<Aux>,
     /// The complex type being emitted (its helper types are part of it).
     pub(crate) owner: Option<crate::model::TypeId>,
+    /// Its content is mixed: writers put text runs (a `TextRuns` named `t`)
+    /// before child elements.
+    pub(crate) mixed: bool,
 }
 
 fn describe(first: &First) -> String {
@@ -159,6 +162,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             module: module.to_owned(),
             aux: Vec::new(),
             owner: None,
+            mixed: false,
         }
     }
 
@@ -853,10 +857,28 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     }
 
     fn write_term(&self, t: &FieldTerm, v: TokenStream) -> TokenStream {
+        let text = if self.mixed {
+            quote!(t.next(w);)
+        } else {
+            quote!()
+        };
         match t {
-            FieldTerm::Element(e) => self.write_element(e, v),
+            FieldTerm::Element(e) => {
+                let write = self.write_element(e, v);
+                quote! { #text #write }
+            }
+            FieldTerm::Group { .. } if self.mixed => quote!((#v).write_content(w, t);),
             FieldTerm::Group { .. } => quote!((#v).write_content(w);),
-            FieldTerm::Any(_) => quote!((#v).write_xml(w);),
+            FieldTerm::Any(_) => quote! { #text (#v).write_xml(w); },
+        }
+    }
+
+    /// The parameters of a helper type's `write_content`.
+    fn content_params(&self) -> TokenStream {
+        if self.mixed {
+            quote!(w: &mut ::xsd_runtime::xml::XmlWriter, t: &mut ::xsd_runtime::xml::TextRuns<'_>)
+        } else {
+            quote!(w: &mut ::xsd_runtime::xml::XmlWriter)
         }
     }
 
@@ -1020,6 +1042,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let name_s = self.ctx.types[&ct.id].ident.clone();
         let name = ident(&name_s);
         self.owner = Some(ct.id.clone());
+        self.mixed = ct.mixed && matches!(ct.content, Content::Elements(_));
         let doc = docs::doc_attrs(
             ct.doc.as_deref(),
             &format!("XSD complex type `{}`.", ct.id.name),
@@ -1051,6 +1074,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 }
             }
         }
+        let text = self.mixed.then(|| ident(&names.claim("text")));
 
         // Struct definition.
         let mut field_defs = Vec::new();
@@ -1088,6 +1112,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             let n = &f.name;
             field_defs.push(quote! { #d pub #n: #t });
         }
+        if let Some(n) = &text {
+            field_defs.push(quote! {
+                /// Mixed content: the text runs in document order, `text[0]` before the
+                /// first child element, `text[i]` after the `i`-th (missing runs are empty;
+                /// a read drops trailing empty runs).
+                pub #n: ::std::vec::Vec<::std::string::String>
+            });
+        }
 
         // Reader.
         let (attr_read, attr_after, attr_inits) = self.read_attrs(&attrs, any_attr.as_ref());
@@ -1114,14 +1146,26 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 }
             }
             None => {
+                let mut inits = attr_inits.clone();
+                let (mark, take) = match &text {
+                    Some(n) => {
+                        inits.push(quote!(#n: text_runs));
+                        (
+                            quote!(r.mixed_content();),
+                            quote!(let text_runs = r.take_text_runs();),
+                        )
+                    }
+                    None => (quote!(), quote!()),
+                };
                 let fields_body = self.read_fields_body(
                     &content_fields,
                     all,
                     true,
-                    quote! { r.finish()?; #attr_after },
-                    &attr_inits,
+                    quote! { #take r.finish()?; #attr_after },
+                    &inits,
                 );
                 quote! {
+                    #mark
                     r.next_child()?;
                     #fields_body
                 }
@@ -1136,7 +1180,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             },
             None => {
                 let ws = content_fields.iter().map(|f| self.write_field(f));
-                quote!(#(#ws)*)
+                match &text {
+                    Some(n) => quote! {
+                        let t = &mut ::xsd_runtime::xml::TextRuns::new(&self.#n);
+                        #(#ws)*
+                        t.rest(w);
+                    },
+                    None => quote!(#(#ws)*),
+                }
             }
         };
         let child_position = if simple_value.is_none() && !all && !content_fields.is_empty() {
@@ -1161,7 +1212,8 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 any_attr.as_ref(),
                 simple_value.as_ref(),
             );
-            crate::emit::strategy::complex(&self, c.0, c.1, c.2, c.3, c.4, &content_fields, &aux)
+            let parts = (&content_fields[..], &aux[..], text.as_ref());
+            crate::emit::strategy::complex(&self, c.0, c.1, c.2, c.3, c.4, parts)
         } else {
             quote!()
         };
@@ -1224,6 +1276,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 let starts = self.group_starts(fields, *all);
                 let body = self.read_fields_body(fields, *all, false, quote!(), &[]);
                 let writes = fields.iter().map(|f| self.write_field(f));
+                let params = self.content_params();
                 quote! {
                     #doc
                     #[derive(Clone, Debug, PartialEq)]
@@ -1246,7 +1299,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                         }
 
                         #[doc(hidden)]
-                        pub fn write_content(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
+                        pub fn write_content(&self, #params) {
                             #(#writes)*
                         }
                     }
@@ -1319,6 +1372,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                         writes.push(quote! { Self::#vn(v) => { #body } });
                     }
                 }
+                let params = self.content_params();
                 quote! {
                     #doc
                     #[derive(Clone, Debug, PartialEq)]
@@ -1340,7 +1394,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                         }
 
                         #[doc(hidden)]
-                        pub fn write_content(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
+                        pub fn write_content(&self, #params) {
                             match self {
                                 #(#writes)*
                             }

@@ -21,6 +21,9 @@ use crate::{GenerateError, RootEnum};
 use complex::TypeEmitter;
 use ctx::{Ctx, ident};
 
+/// A global element as emitted: (element name, module, Rust type name).
+pub type RootItem = (QName, String, String);
+
 /// What emission needs besides the model.
 #[derive(Clone, Debug, Default)]
 pub struct EmitOptions {
@@ -62,7 +65,19 @@ fn format_file(tokens: TokenStream, what: &str) -> Result<String, GenerateError>
 /// diffs stay readable. Only blank lines are added; the code is unchanged.
 fn space_items(code: &str) -> String {
     const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "impl", "fn ", "const ", "static ", "enum ", "struct ", "mod ", "use ",
+        "///",
+        "#[",
+        "pub ",
+        "impl",
+        "fn ",
+        "const ",
+        "static ",
+        "enum ",
+        "struct ",
+        "mod ",
+        "use ",
+        "::xsd_runtime::restricted_newtype!",
+        "::xsd_runtime::string_enum!",
     ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut prev_closed = false;
@@ -127,7 +142,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
     ctx.proptest = opts.proptest;
     let use_default_ns = !model.namespaces.values().any(|n| n.has_unqualified_locals);
     let mut files = BTreeMap::new();
-    let mut roots: Vec<(QName, String, String)> = Vec::new(); // (element, module, rust name)
+    let mut roots: Vec<RootItem> = Vec::new();
 
     for (uri, info) in &model.namespaces {
         let module = ctx.modules[uri].clone();
@@ -367,10 +382,7 @@ fn emit_root(
 
 /// The roots a [`RootEnum`] names, in its order; an error names a root the
 /// schemas do not declare globally.
-fn choose_roots(
-    roots: &[(QName, String, String)],
-    re: &RootEnum,
-) -> Result<Vec<(QName, String, String)>, GenerateError> {
+fn choose_roots(roots: &[RootItem], re: &RootEnum) -> Result<Vec<RootItem>, GenerateError> {
     re.roots
         .iter()
         .map(|(ns, local)| {
@@ -386,7 +398,7 @@ fn choose_roots(
         .collect()
 }
 
-fn root_enum(roots: &[(QName, String, String)], name: &str, doc: &str) -> TokenStream {
+fn root_enum(roots: &[RootItem], name: &str, doc: &str) -> TokenStream {
     let name = ident(name);
     let mut vns = Namespace::default();
     let mut variants = Vec::new();

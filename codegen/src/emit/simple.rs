@@ -70,7 +70,11 @@ fn emit_string_enum(
         .collect();
     let docs: Vec<String> = values.iter().map(|v| format!(" `{v}`")).collect();
     let lits: Vec<Literal> = values.iter().map(|v| Literal::string(v)).collect();
-    let ws = ws_tokens(st.whitespace());
+    let ws = match st.whitespace() {
+        WhiteSpace::Preserve => quote!(Preserve),
+        WhiteSpace::Replace => quote!(Replace),
+        WhiteSpace::Collapse => quote!(Collapse),
+    };
     quote! {
         #doc
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,57 +82,7 @@ fn emit_string_enum(
             #( #[doc = #docs] #variants, )*
         }
 
-        impl #name {
-            /// The enumeration values, as written in the schema.
-            pub const VALUES: &'static [&'static str] = &[#(#lits),*];
-
-            /// The value as written in XML.
-            pub fn as_str(&self) -> &'static str {
-                match self {
-                    #( Self::#variants => #lits, )*
-                }
-            }
-
-            #[doc(hidden)]
-            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
-                let s = ::xsd_runtime::lexical::normalize(text, #ws);
-                match &*s {
-                    #( #lits => Ok(Self::#variants), )*
-                    _ => Err(::xsd_runtime::ValueError::Facets(::std::vec::Vec::from([::xsd_runtime::FacetViolation {
-                        facet: ::xsd_runtime::Facet::Enumeration(Self::VALUES),
-                        value: s.into_owned(),
-                    }]))),
-                }
-            }
-
-            #[doc(hidden)]
-            pub fn read_value(
-                r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-                text: &str,
-                site: ::xsd_runtime::xml::Site<'_>,
-            ) -> ::xsd_runtime::xml::ReadResult<Self> {
-                r.value(text, site, Self::parse_lexical)
-            }
-        }
-
-        impl ::std::str::FromStr for #name {
-            type Err = ::xsd_runtime::ValueError;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::parse_lexical(s)
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::xsd_runtime::xsd::Lexical for #name {
-            fn write_lexical(&self, out: &mut ::std::string::String) {
-                out.push_str(self.as_str());
-            }
-        }
+        ::xsd_runtime::string_enum!(#name, #ws, { #( #variants => #lits ),* });
     }
 }
 
@@ -160,19 +114,11 @@ fn pattern_checks(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
         }
         let lits = f.patterns.iter().map(|p| Literal::string(p));
         let shown = Literal::string(&f.patterns.join(" | "));
-        let v = violation(
-            quote!(::xsd_runtime::Facet::Pattern(#shown)),
-            quote!(s.to_owned()),
-        );
         out.push(quote! {
             {
-                static PATTERN: ::std::sync::LazyLock<::std::option::Option<::xsd_runtime::pattern::Pattern>> =
-                    ::std::sync::LazyLock::new(|| ::xsd_runtime::pattern::Pattern::any_of(&[#(#lits),*]).ok());
-                if let Some(p) = &*PATTERN {
-                    if !p.is_match(s) {
-                        #v
-                    }
-                }
+                static PATTERN: ::xsd_runtime::pattern::PatternFacet =
+                    ::xsd_runtime::pattern::PatternFacet::new(&[#(#lits),*], #shown);
+                PATTERN.check(s, out);
             }
         });
     }
@@ -406,16 +352,31 @@ fn atomic_checks(st: &SimpleType, b: Builtin) -> Result<Checks, GenerateError> {
     Ok(Checks { lexical, value })
 }
 
-/// The shared tail of newtypes: constructors, accessors, parsing and the traits.
-fn newtype(
-    name: &proc_macro2::Ident,
-    doc: TokenStream,
+/// What differs between restricted newtypes; the rest comes from the
+/// runtime's `restricted_newtype!`.
+struct Newtype {
     inner: TokenStream,
     eq: bool,
+    ws: TokenStream,
     checks: Checks,
-    parse_body: TokenStream,
-    read_body: TokenStream,
-) -> TokenStream {
+    /// Body of `Facets::parse(s: &str)`, `s` normalized.
+    parse: TokenStream,
+    /// Body of `read_value(r, text, site)` when reading needs more than
+    /// parsing and checking; `None`: the runtime's.
+    read: Option<TokenStream>,
+}
+
+/// A newtype: the struct, its facets (`xsd_runtime::newtype::Facets`), and
+/// one `restricted_newtype!` for constructors, accessors, parsing and traits.
+fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStream {
+    let Newtype {
+        inner,
+        eq,
+        ws,
+        checks,
+        parse,
+        read,
+    } = t;
     let derives = if eq {
         quote!(Clone, Debug, PartialEq, Eq, Hash)
     } else {
@@ -423,118 +384,60 @@ fn newtype(
     };
     let lexical = &checks.lexical;
     let value = &checks.value;
-    let has_lexical = !lexical.is_empty();
-    let lexical_fn = if has_lexical {
+    let lexical_fn = (!lexical.is_empty()).then(|| {
         quote! {
-            #[doc(hidden)]
-            pub fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
+            const LEXICAL: bool = true;
+
+            fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
                 #(#lexical)*
             }
         }
-    } else {
-        quote!()
-    };
-    let lexical_call = if has_lexical {
-        quote!(Self::check_lexical(&s, &mut out);)
-    } else {
-        quote!()
-    };
-    let lexical_of_value = if has_lexical {
+    });
+    let value_fn = (!value.is_empty()).then(|| {
         quote! {
-            let s = ::xsd_runtime::xsd::Lexical::to_lexical(&value);
-            Self::check_lexical(&s, &mut out);
+            fn check_value(v: &#inner, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
+                #(#value)*
+            }
         }
-    } else {
-        quote!()
-    };
-    let v_unused = if value.is_empty() {
-        quote!(let _ = v; let _ = &out;)
-    } else {
-        quote!()
+    });
+    let (read_flag, read_fn) = match read {
+        None => (quote!(, read), quote!()),
+        Some(body) => (
+            quote!(),
+            quote! {
+                impl #name {
+                    #[doc(hidden)]
+                    pub fn read_value(
+                        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
+                        text: &str,
+                        site: ::xsd_runtime::xml::Site<'_>,
+                    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+                        #body
+                    }
+                }
+            },
+        ),
     };
     quote! {
         #doc
         #[derive(#derives)]
         pub struct #name(#inner);
 
-        impl #name {
-            /// Checks the facets; the value if it satisfies them all, else every violation.
-            pub fn new(value: impl ::std::convert::Into<#inner>) -> ::std::result::Result<Self, ::xsd_runtime::FacetErrors> {
-                let value: #inner = value.into();
-                let mut out = ::std::vec::Vec::new();
-                #lexical_of_value
-                Self::check_value(&value, &mut out);
-                if out.is_empty() { Ok(Self(value)) } else { Err(::xsd_runtime::FacetErrors(out)) }
-            }
+        ::xsd_runtime::restricted_newtype!(#name(#inner) #read_flag);
 
-            /// Wraps a value without checking it; [`XmlRoot::validate`](::xsd_runtime::XmlRoot::validate)
-            /// still reports it if it breaks a facet.
-            pub fn new_unchecked(value: #inner) -> Self {
-                Self(value)
-            }
+        impl ::xsd_runtime::newtype::Facets for #name {
+            type Inner = #inner;
+            const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = #ws;
 
-            pub fn get(&self) -> &#inner {
-                &self.0
-            }
-
-            pub fn into_inner(self) -> #inner {
-                self.0
+            fn parse(s: &str) -> ::std::result::Result<#inner, ::xsd_runtime::ValueError> {
+                #parse
             }
 
             #lexical_fn
-
-            #[doc(hidden)]
-            pub fn check_value(v: &#inner, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
-                #v_unused
-                #(#value)*
-            }
-
-            #[doc(hidden)]
-            pub fn read_value(
-                r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-                text: &str,
-                site: ::xsd_runtime::xml::Site<'_>,
-            ) -> ::xsd_runtime::xml::ReadResult<Self> {
-                #read_body
-            }
+            #value_fn
         }
 
-        impl ::std::str::FromStr for #name {
-            type Err = ::xsd_runtime::ValueError;
-            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
-                let mut out = ::std::vec::Vec::new();
-                #parse_body
-                #lexical_call
-                Self::check_value(&v, &mut out);
-                if out.is_empty() { Ok(Self(v)) } else { Err(::xsd_runtime::ValueError::Facets(out)) }
-            }
-        }
-
-        impl ::std::convert::TryFrom<#inner> for #name {
-            type Error = ::xsd_runtime::FacetErrors;
-            fn try_from(value: #inner) -> ::std::result::Result<Self, Self::Error> {
-                Self::new(value)
-            }
-        }
-
-        impl ::std::ops::Deref for #name {
-            type Target = #inner;
-            fn deref(&self) -> &#inner {
-                &self.0
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(&self.0))
-            }
-        }
-
-        impl ::xsd_runtime::xsd::Lexical for #name {
-            fn write_lexical(&self, out: &mut ::std::string::String) {
-                ::xsd_runtime::xsd::Lexical::write_lexical(&self.0, out)
-            }
-        }
+        #read_fn
     }
 }
 
@@ -545,43 +448,24 @@ fn emit_atomic(
     doc: TokenStream,
 ) -> Result<TokenStream, GenerateError> {
     let repr = builtin::repr(b);
-    let checks = atomic_checks(st, b)?;
-    let ws = ws_tokens(st.whitespace());
     let parse = &repr.parse;
-    let has_lexical = !checks.lexical.is_empty();
-    let lexical_call = if has_lexical {
-        quote!(Self::check_lexical(&s, &mut out);)
-    } else {
-        quote!()
-    };
-    let parse_body = quote! {
-        let s = ::xsd_runtime::lexical::normalize(text, #ws);
-        let v = #parse(&s)?;
-    };
     let hook = crate::emit::ctx::id_hook(b, quote!(v), quote!(site));
-    let read_body = quote! {
-        let s = ::xsd_runtime::lexical::normalize(text, #ws);
-        let v = r.value(&s, site, #parse)?;
-        #hook
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            #lexical_call
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
+    let read = (!hook.is_empty()).then(|| {
+        quote! {
+            let v = ::xsd_runtime::newtype::read::<Self>(r, text, site)?;
+            #hook
+            Ok(Self(v))
         }
-        Ok(Self(v))
+    });
+    let t = Newtype {
+        inner: repr.rust.clone(),
+        eq: repr.eq,
+        ws: ws_tokens(st.whitespace()),
+        checks: atomic_checks(st, b)?,
+        parse: quote!(#parse(s)),
+        read,
     };
-    Ok(newtype(
-        name,
-        doc,
-        repr.rust.clone(),
-        repr.eq,
-        checks,
-        parse_body,
-        read_body,
-    ))
+    Ok(newtype(name, doc, t))
 }
 
 fn emit_list(
@@ -615,22 +499,16 @@ fn emit_list(
     }
     value.shrink_to_fit();
     let checks = Checks { lexical, value };
-    let has_lexical = !checks.lexical.is_empty();
-    let lexical_call = if has_lexical {
-        quote!(Self::check_lexical(&s, &mut out);)
-    } else {
-        quote!()
-    };
     let item_parse = ctx.parse_checked(item, module, quote!(tok));
     let item_read = ctx.read_simple(item, module, quote!(tok), quote!(site));
-    let parse_body = quote! {
-        let s = ::xsd_runtime::lexical::normalize(text, ::xsd_runtime::lexical::WhiteSpace::Collapse);
+    let parse = quote! {
         let mut v = ::std::vec::Vec::new();
         for tok in s.split(' ').filter(|t| !t.is_empty()) {
             v.push(#item_parse?);
         }
+        Ok(v)
     };
-    let read_body = quote! {
+    let read = quote! {
         let s = ::xsd_runtime::lexical::normalize(text, ::xsd_runtime::lexical::WhiteSpace::Collapse);
         let mut v = ::std::vec::Vec::new();
         let mut ok = true;
@@ -643,25 +521,18 @@ fn emit_list(
         if !ok {
             return Err(::xsd_runtime::xml::Fail::Invalid);
         }
-        if r.validating() {
-            let mut out = ::std::vec::Vec::new();
-            #lexical_call
-            Self::check_value(&v, &mut out);
-            if !out.is_empty() {
-                r.facet_errors(site, out);
-            }
-        }
+        ::xsd_runtime::newtype::check_read::<Self>(r, &s, &v, site);
         Ok(Self(v))
     };
-    Ok(newtype(
-        name,
-        doc,
+    let t = Newtype {
         inner,
-        ctx.is_eq(item),
+        eq: ctx.is_eq(item),
+        ws: quote!(::xsd_runtime::lexical::WhiteSpace::Collapse),
         checks,
-        parse_body,
-        read_body,
-    ))
+        parse,
+        read: Some(read),
+    };
+    Ok(newtype(name, doc, t))
 }
 
 fn emit_union(

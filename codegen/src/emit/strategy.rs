@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
+use crate::emit::RootItem;
 use crate::emit::complex::{Aux, Field, FieldTerm, Shape, TypeEmitter, xpath_tokens};
 use crate::emit::ctx::{Ctx, ident};
 use crate::model::{
@@ -306,7 +307,11 @@ fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> 
     match t {
         FieldTerm::Element(e) => element(te, e, many, quote!(depth + 1)),
         FieldTerm::Group { ty, .. } => {
-            if optional || many {
+            if (optional || many) && te.mixed {
+                quote!(::xsd_runtime::strategy::non_empty(#ty::strategy_at(depth), |g, w| {
+                    g.write_content(w, &mut ::xsd_runtime::xml::TextRuns::new(&[]))
+                }))
+            } else if optional || many {
                 quote!(::xsd_runtime::strategy::non_empty(#ty::strategy_at(depth), #ty::write_content))
             } else {
                 quote!(#ty::strategy_at(depth))
@@ -433,8 +438,7 @@ pub(crate) fn complex(
     attrs: &[(Ident, Attribute)],
     any_attr: Option<&(Ident, Wildcard)>,
     simple_value: Option<&(Ident, TypeRef)>,
-    fields: &[Field],
-    aux: &[Aux],
+    (fields, aux, text): (&[Field], &[Aux], Option<&Ident>),
 ) -> TokenStream {
     let mut parts = Vec::new();
     for (n, a) in attrs {
@@ -448,6 +452,9 @@ pub(crate) fn complex(
     }
     for f in fields {
         parts.push((f.name.clone(), field(te, f, aux)));
+    }
+    if let Some(n) = text {
+        parts.push((n.clone(), quote!(::xsd_runtime::strategy::mixed_text())));
     }
     let body = build_struct(quote!(Self), parts);
     let b = boxed_ty(quote!(Self));
@@ -723,13 +730,10 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
 
 /// `strategy()` (valid documents) on the `Document` and `Message` enums,
 /// and `Document::strategy_for` for strict wildcards.
-pub fn root_enums(
-    roots: &[(QName, String, String)],
-    chosen: &[(&str, Vec<(QName, String, String)>)],
-) -> TokenStream {
+pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> TokenStream {
     let b = boxed_ty(quote!(Self));
     let imp = import();
-    let variants = |rs: &[(QName, String, String)]| -> Vec<(Ident, TokenStream, String)> {
+    let variants = |rs: &[RootItem]| -> Vec<(Ident, TokenStream, String)> {
         let mut vns = Namespace::default();
         rs.iter()
             .map(|(q, m, t)| {

@@ -4,10 +4,12 @@
 pub mod any;
 pub mod idc;
 pub mod input;
+pub mod mixed;
 pub mod reader;
 pub mod writer;
 
 pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, WriteElement};
 pub use input::read_input;
+pub use mixed::TextRuns;
 pub use reader::{Fail, ReadOptions, ReadResult, Site, XmlReader, recover};
 pub use writer::XmlWriter;

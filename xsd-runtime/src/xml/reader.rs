@@ -124,6 +124,9 @@ struct Frame<'a> {
     nil: bool,
     /// Text in element-only content was reported once for this element.
     text_reported: bool,
+    /// Mixed content: the text runs read so far (one more than the child
+    /// elements met), see [`XmlReader::mixed_content`].
+    mixed: Option<Vec<String>>,
 }
 
 #[derive(Clone, Copy)]
@@ -630,6 +633,12 @@ impl<'a> XmlReader<'a> {
     pub fn next_child(&mut self) -> ReadResult<()> {
         loop {
             let (pos, ev) = self.read_ev()?;
+            if self.mixed_runs().is_some() {
+                if let Some(done) = self.mixed_event(pos, ev)? {
+                    return Ok(done);
+                }
+                continue;
+            }
             match ev {
                 Event::Start(s) => {
                     self.pending = Pending::Start(s);
@@ -661,6 +670,18 @@ impl<'a> XmlReader<'a> {
                     return Err(self.misplaced_event(pos, &ev_kind(&ev)));
                 }
             }
+        }
+    }
+
+    /// The text runs of the current element, if its content is mixed.
+    pub(crate) fn mixed_runs(&mut self) -> Option<&mut Vec<String>> {
+        self.path.last_mut().and_then(|f| f.mixed.as_mut())
+    }
+
+    /// Marks the current element's content as mixed (see [`crate::xml::mixed`]).
+    pub fn mixed_content(&mut self) {
+        if let Some(f) = self.path.last_mut() {
+            f.mixed = Some(vec![String::new()]);
         }
     }
 
@@ -744,6 +765,7 @@ impl<'a> XmlReader<'a> {
             pos,
             nil: false,
             text_reported: false,
+            mixed: None,
         });
         self.load_attributes()?;
         if self.idc.active() {

@@ -1,0 +1,237 @@
+//! What generated restricted types (a built-in or a list with facets) are
+//! made of: the type declares its facets ([`Facets`]) and one
+//! [`restricted_newtype!`](crate::restricted_newtype) call gives it its
+//! constructors, accessors, parsing and traits, so generated code states
+//! only what differs from one type to the next.
+
+use crate::error::{FacetErrors, FacetViolation, ValueError};
+use crate::lexical::{WhiteSpace, normalize};
+use crate::xml::{ReadResult, Site, XmlReader};
+use crate::xsd::Lexical;
+
+/// The facets of a generated restricted type, and how its lexical form
+/// becomes a value. Used by generated code only.
+#[doc(hidden)]
+pub trait Facets {
+    /// The value inside the newtype.
+    type Inner: Lexical;
+    /// How the lexical form is normalized before parsing and checking.
+    const WHITESPACE: WhiteSpace;
+    /// Whether [`Facets::check_lexical`] checks anything (patterns,
+    /// enumerations of lists), so the lexical form of a value built in code
+    /// is computed only when needed.
+    const LEXICAL: bool = false;
+
+    /// Parses a normalized lexical form.
+    fn parse(s: &str) -> Result<Self::Inner, ValueError>;
+
+    /// Facets on the lexical form: pushes every violation.
+    fn check_lexical(_s: &str, _out: &mut Vec<FacetViolation>) {}
+
+    /// Facets on the value: pushes every violation.
+    fn check_value(_v: &Self::Inner, _out: &mut Vec<FacetViolation>) {}
+}
+
+/// Every facet `T` breaks, on a lexical form and its value.
+fn violations<T: Facets>(s: &str, v: &T::Inner) -> Vec<FacetViolation> {
+    let mut out = Vec::new();
+    T::check_lexical(s, &mut out);
+    T::check_value(v, &mut out);
+    out
+}
+
+/// A value built in code, checked against every facet of `T`.
+#[doc(hidden)]
+pub fn new<T: Facets>(value: T::Inner) -> Result<T::Inner, FacetErrors> {
+    let mut out = Vec::new();
+    if T::LEXICAL {
+        T::check_lexical(&value.to_lexical(), &mut out);
+    }
+    T::check_value(&value, &mut out);
+    if out.is_empty() {
+        Ok(value)
+    } else {
+        Err(FacetErrors(out))
+    }
+}
+
+/// A lexical form parsed and checked against every facet of `T`.
+#[doc(hidden)]
+pub fn from_str<T: Facets>(text: &str) -> Result<T::Inner, ValueError> {
+    let s = normalize(text, T::WHITESPACE);
+    let v = T::parse(&s)?;
+    let out = violations::<T>(&s, &v);
+    if out.is_empty() {
+        Ok(v)
+    } else {
+        Err(ValueError::Facets(out))
+    }
+}
+
+/// Reads a value of `T` at `site`: a value that breaks facets is reported
+/// (when validating) and kept, so reading goes on.
+#[doc(hidden)]
+pub fn read<T: Facets>(r: &mut XmlReader<'_>, text: &str, site: Site<'_>) -> ReadResult<T::Inner> {
+    let s = normalize(text, T::WHITESPACE);
+    let v = r.value(&s, site, T::parse)?;
+    check_read::<T>(r, &s, &v, site);
+    Ok(v)
+}
+
+/// Reports the facets a value read at `site` breaks (when validating).
+#[doc(hidden)]
+pub fn check_read<T: Facets>(r: &mut XmlReader<'_>, s: &str, v: &T::Inner, site: Site<'_>) {
+    if r.validating() {
+        let out = violations::<T>(s, v);
+        if !out.is_empty() {
+            r.facet_errors(site, out);
+        }
+    }
+}
+
+/// The constructors, accessors, parsing and traits of a generated
+/// restricted newtype `Name(Inner)` that implements [`Facets`]. With
+/// `read`, also its `read_value` (types needing more than parsing and
+/// checking when read, such as lists and IDs, write their own).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! restricted_newtype {
+    ($name:ident($inner:ty), read) => {
+        impl $name {
+            #[doc(hidden)]
+            pub fn read_value(
+                r: &mut $crate::xml::XmlReader<'_>,
+                text: &str,
+                site: $crate::xml::Site<'_>,
+            ) -> $crate::xml::ReadResult<Self> {
+                $crate::newtype::read::<Self>(r, text, site).map(Self)
+            }
+        }
+
+        $crate::restricted_newtype!($name($inner));
+    };
+    ($name:ident($inner:ty)) => {
+        impl $name {
+            /// Checks the facets; the value if it satisfies them all, else every violation.
+            pub fn new(
+                value: impl ::std::convert::Into<$inner>,
+            ) -> ::std::result::Result<Self, $crate::FacetErrors> {
+                $crate::newtype::new::<Self>(value.into()).map(Self)
+            }
+
+            /// Wraps a value without checking it; [`XmlRoot::validate`]($crate::XmlRoot::validate)
+            /// still reports it if it breaks a facet.
+            pub fn new_unchecked(value: $inner) -> Self {
+                Self(value)
+            }
+
+            pub fn get(&self) -> &$inner {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> $inner {
+                self.0
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ValueError;
+            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                $crate::newtype::from_str::<Self>(text).map(Self)
+            }
+        }
+
+        impl ::std::convert::TryFrom<$inner> for $name {
+            type Error = $crate::FacetErrors;
+            fn try_from(value: $inner) -> ::std::result::Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl ::std::ops::Deref for $name {
+            type Target = $inner;
+            fn deref(&self) -> &$inner {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&$crate::xsd::Lexical::to_lexical(&self.0))
+            }
+        }
+
+        impl $crate::xsd::Lexical for $name {
+            fn write_lexical(&self, out: &mut ::std::string::String) {
+                $crate::xsd::Lexical::write_lexical(&self.0, out)
+            }
+        }
+    };
+}
+
+/// The methods and traits of a generated enumeration of strings: `VALUES`,
+/// `as_str`, parsing (after the given whitespace normalization; anything
+/// else is an `enumeration` violation), reading and writing.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! string_enum {
+    ($name:ident, $ws:ident, { $($variant:ident => $lit:literal),* $(,)? }) => {
+        impl $name {
+            /// The enumeration values, as written in the schema.
+            pub const VALUES: &'static [&'static str] = &[$($lit),*];
+
+            /// The value as written in XML.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $(Self::$variant => $lit,)*
+                }
+            }
+
+            #[doc(hidden)]
+            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, $crate::ValueError> {
+                let s = $crate::lexical::normalize(text, $crate::lexical::WhiteSpace::$ws);
+                match &*s {
+                    $($lit => Ok(Self::$variant),)*
+                    _ => Err($crate::newtype::not_enumerated(Self::VALUES, s.into_owned())),
+                }
+            }
+
+            #[doc(hidden)]
+            pub fn read_value(
+                r: &mut $crate::xml::XmlReader<'_>,
+                text: &str,
+                site: $crate::xml::Site<'_>,
+            ) -> $crate::xml::ReadResult<Self> {
+                r.value(text, site, Self::parse_lexical)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ValueError;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::parse_lexical(s)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::xsd::Lexical for $name {
+            fn write_lexical(&self, out: &mut ::std::string::String) {
+                out.push_str(self.as_str());
+            }
+        }
+    };
+}
+
+/// The error of a value outside an enumeration.
+#[doc(hidden)]
+pub fn not_enumerated(values: &'static [&'static str], value: String) -> ValueError {
+    ValueError::Facets(vec![FacetViolation {
+        facet: crate::error::Facet::Enumeration(values),
+        value,
+    }])
+}
