@@ -10,8 +10,8 @@
 //!
 //! With [`TestServer::start_with`] and a webhook URL, every newly
 //! ingested message is also "processed" and reported to a subscriber as
-//! signed webhook events; see [`webhooks`] for the events and the business
-//! rule.
+//! webhook events in CAS's envelope (unsigned, as CAS sends them, unless
+//! configured); see [`webhooks`] for the events and the business rules.
 //!
 //! Faults are scripted per test: a queue of [`Fault`]s, one taken per
 //! request. It listens on `127.0.0.1` only, on a port the OS picks (or the
@@ -51,7 +51,7 @@ pub mod webhooks;
 pub use store::{IngestionRecord, StoreError};
 pub use webhooks::{
     BUSINESS_PARTNER_UNKNOWN, COMMODITY_CODE_UNKNOWN, FailedDelivery, MasterData,
-    NET_MASS_EXCEEDS_GROSS, ServerConfig,
+    NET_MASS_EXCEEDS_GROSS, SandboxDeclaration, ServerConfig, redelivery_delays,
 };
 
 use cas_api::MessageExt;
@@ -200,7 +200,7 @@ impl TestServer {
     }
 
     /// Like [`start`](Self::start), and processes every new ingestion:
-    /// business checks, the outcome in the history, and signed webhook
+    /// business checks, the outcome in the history, and webhook
     /// events delivered to `config.webhook_url` (which must be on
     /// `127.0.0.1`; fails with `InvalidInput` for any other URL). With a
     /// database file, the history is loaded from it first, and ingestions
@@ -227,7 +227,7 @@ impl TestServer {
                 continue;
             };
             if r.processed {
-                deliverer.learn(&message);
+                deliverer.learn(&message, r.reference_id);
             } else {
                 deliverer.process(message, r.reference_id);
             }
@@ -369,6 +369,14 @@ impl TestServer {
             .webhooks
             .as_ref()
             .map_or_else(Vec::new, |d| d.delivered())
+    }
+
+    /// The declarations made for accepted shipments, with their statuses.
+    pub fn declarations(&self) -> Vec<SandboxDeclaration> {
+        self.state
+            .webhooks
+            .as_ref()
+            .map_or_else(Vec::new, |d| d.declarations())
     }
 
     /// Events given up after every attempt failed.
