@@ -1,9 +1,13 @@
 //! Which ingestion endpoint each message goes to: the one table of paths.
 //!
 //! CAS's documentation states one ingestion path, `POST /v1/movementorders`
-//! (MovementOrder). The other seven are not documented: their paths here
-//! are this toolkit's and are marked [`Endpoint::confirmed`]` == false`;
-//! the client lets the caller send to any path.
+//! (MovementOrder, which replaced the deprecated `POST /v1/movements`). The
+//! other seven are **not documented**: their paths here are this
+//! toolkit's guess in the documented one's style (`/v1/` and the message
+//! name, lower case, plural) and are marked [`Endpoint::confirmed`]` ==
+//! false`. Check them with Customs4trade before relying on them; the
+//! client builder ([`crate::client::ClientBuilder::path`]) and `cas send
+//! --path` override any of them.
 
 use cas_messages::Message;
 use cas_messages::article_data_item::ArticleDataItem;
@@ -57,14 +61,14 @@ macro_rules! endpoints {
 }
 
 endpoints! {
-    ArticleDataItem => "/ingestion/v1/article-data-item", false;
-    BusinessPartners => "/ingestion/v1/business-partners", false;
-    CertificateOfOrigin => "/ingestion/v1/certificate-of-origin", false;
-    CustomsShipment => "/ingestion/v1/customs-shipment", false;
-    Formula => "/ingestion/v1/formula", false;
-    MaterialList => "/ingestion/v1/material-list", false;
-    MaterialListInvalidationRequest => "/ingestion/v1/material-list-invalidation-request", false;
-    MovementOrder => "/ingestion/v1/movement-order", false;
+    ArticleDataItem => "/v1/articledataitems", false;
+    BusinessPartners => "/v1/businesspartners", false;
+    CertificateOfOrigin => "/v1/certificatesoforigin", false;
+    CustomsShipment => "/v1/customsshipments", false;
+    Formula => "/v1/formulas", false;
+    MaterialList => "/v1/materiallists", false;
+    MaterialListInvalidationRequest => "/v1/materiallistinvalidationrequests", false;
+    MovementOrder => "/v1/movementorders", true;
 }
 
 /// The endpoint table by message name (`CustomsShipment`).

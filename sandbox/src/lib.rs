@@ -1,28 +1,41 @@
-//! A local stand-in for CAS's ingestion API, for testing clients.
+//! A local stand-in for CAS's integration API, for testing clients.
 //!
-//! It implements the documented contract for the endpoints of
-//! `cas_api::ENDPOINTS`: one XML message per POST, checked at once with
-//! the generated `cas_messages::Message` reader; `202 {"referenceId"}` on
-//! success, `400 application/problem+json` with per-field errors otherwise,
-//! `415` for a non-XML content type, `404` for unknown paths. Ingestions
-//! are de-duplicated by `Idempotency-Key`: a repeated key gets the same
-//! reference id and is not ingested again.
+//! Routed with axum (`routes`): the ingestion endpoints of
+//! `cas_api::ENDPOINTS` (`POST /v1/...`, one XML message per request,
+//! checked at once with the generated `cas_messages::Message` reader;
+//! `202 {"referenceId"}` on success, `400 application/problem+json` with
+//! per-field errors otherwise, `415` for a non-XML content type, `404` for
+//! unknown paths), `GET /v1/authorizationStatus`, the Declarations API
+//! (`GET /v1/declarations`, `GET /v1/declarations/{id}`, see
+//! [`declarations`]) and `GET /v1/movementorders/{id}`.
 //!
-//! With [`TestServer::start_with`] and a webhook URL, every newly
-//! ingested message is also "processed" and reported to a subscriber as
-//! webhook events in CAS's envelope (unsigned, as CAS sends them, unless
-//! configured); see [`webhooks`] for the events and the business rules.
+//! With [`ServerConfig::auth`], it is an OAuth 2.0 client-credentials
+//! server as CAS documents it ([`auth`]): `POST /oauth2/v2.0/token`, and
+//! every `/v1` request needs a valid bearer token (`401` otherwise) with
+//! the route's scope (`403` otherwise). Without it, nothing is checked.
+//!
+//! Ingestions are de-duplicated by `Idempotency-Key` (a header CAS does
+//! not document; this toolkit's client sends it): a repeated key gets the
+//! same reference id and is not ingested again.
+//!
+//! With [`TestServer::start_with`], every newly ingested message is also
+//! "processed": an accepted CustomsShipment becomes a declaration in the
+//! [`DeclarationStore`], walking its statuses, and with a webhook URL the
+//! events are delivered to a subscriber in CAS's envelope (unsigned, as CAS
+//! sends them, unless configured); see [`webhooks`] for the events and the
+//! business rules.
 //!
 //! Faults are scripted per test: a queue of [`Fault`]s, one taken per
-//! request. It listens on `127.0.0.1` only, on a port the OS picks (or the
-//! one configured).
+//! authorised `/v1` request. It listens on `127.0.0.1` only, on a port the
+//! OS picks (or the one configured).
 //!
 //! Every ingestion is kept in a history served at `GET /ingestions` and
-//! `GET /ingestions/{referenceId}` ([`IngestionRecord`] as JSON); with
+//! `GET /ingestions/{referenceId}` ([`IngestionRecord`] as JSON, no
+//! authentication: the sandbox's own inspection API); with
 //! [`ServerConfig::database`] the history lives in a SQLite file, written
 //! before the `202`, so a restart on the same file loses no ingestion and
-//! keeps de-duplicating by key (see [`store`]). This, with the
-//! master-data rules, is what `cas sandbox` runs.
+//! keeps de-duplicating by key (see [`store`]). Declarations are kept in
+//! memory only. This, with the master-data rules, is what `cas sandbox` runs.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -30,31 +43,31 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+pub mod auth;
+pub mod declarations;
+mod routes;
 pub mod store;
 pub mod webhooks;
 
+pub use auth::{AuthConfig, AuthConfigError, OAuthClient, TOKEN_PATH};
+pub use declarations::{Declaration, DeclarationError, DeclarationStore, FieldReference};
 pub use store::{IngestionRecord, StoreError};
 pub use webhooks::{
     BUSINESS_PARTNER_UNKNOWN, COMMODITY_CODE_UNKNOWN, FailedDelivery, MasterData,
-    NET_MASS_EXCEEDS_GROSS, SandboxDeclaration, ServerConfig, redelivery_delays,
+    NET_MASS_EXCEEDS_GROSS, ServerConfig, redelivery_delays,
 };
 
-use cas_api::MessageExt;
+use auth::Authority;
 use cas_api::webhook::WebhookEvent;
 use store::History;
 use webhooks::Deliverer;
@@ -70,7 +83,7 @@ pub enum RetryAfter {
 }
 
 impl RetryAfter {
-    fn header(self) -> String {
+    pub(crate) fn header(self) -> String {
         match self {
             RetryAfter::Seconds(s) => s.to_string(),
             RetryAfter::Date(t) => httpdate::fmt_http_date(t),
@@ -144,7 +157,6 @@ pub struct Ingestion {
     pub deliveries: u32,
 }
 
-#[derive(Default)]
 struct State {
     endpoints: HashMap<String, String>,
     faults: Mutex<VecDeque<Fault>>,
@@ -159,6 +171,9 @@ struct State {
     history: Arc<History>,
     /// Wait before answering every valid request.
     answer_delay: Duration,
+    /// `None`: no authentication (every request is allowed).
+    authority: Option<Authority>,
+    declarations: Arc<DeclarationStore>,
 }
 
 /// Counts a request as in flight until dropped.
@@ -193,16 +208,37 @@ pub struct TestServer {
     task: JoinHandle<()>,
 }
 
+/// What a server is started with (besides its port).
+struct Parts {
+    port: u16,
+    webhooks: Option<Arc<Deliverer>>,
+    history: Arc<History>,
+    answer_delay: Duration,
+    auth: Option<AuthConfig>,
+    declarations: Arc<DeclarationStore>,
+}
+
 impl TestServer {
-    /// Binds `127.0.0.1:0` and serves on the current tokio runtime.
+    /// Binds `127.0.0.1:0` and serves on the current tokio runtime, without
+    /// authentication and without processing.
     pub async fn start() -> io::Result<TestServer> {
-        Self::start_inner(0, None, Arc::default(), Duration::ZERO).await
+        Self::start_inner(Parts {
+            port: 0,
+            webhooks: None,
+            history: Arc::default(),
+            answer_delay: Duration::ZERO,
+            auth: None,
+            declarations: Arc::default(),
+        })
+        .await
     }
 
     /// Like [`start`](Self::start), and processes every new ingestion:
-    /// business checks, the outcome in the history, and webhook
-    /// events delivered to `config.webhook_url` (which must be on
-    /// `127.0.0.1`; fails with `InvalidInput` for any other URL). With a
+    /// business checks, the outcome in the history, the declarations of
+    /// accepted shipments, and webhook events (unsigned unless configured) delivered to
+    /// `config.webhook_url` (which must be on `127.0.0.1`; fails with
+    /// `InvalidInput` for any other URL). With `config.auth`, every `/v1`
+    /// request needs a bearer token from the token endpoint. With a
     /// database file, the history is loaded from it first, and ingestions
     /// whose processing had not finished are processed again.
     pub async fn start_with(config: ServerConfig) -> io::Result<TestServer> {
@@ -211,14 +247,17 @@ impl TestServer {
             None => (History::default(), Vec::new()),
         };
         let history = Arc::new(history);
-        let deliverer = Deliverer::new(&config, Arc::clone(&history))
+        let declarations = Arc::new(DeclarationStore::default());
+        let deliverer = Deliverer::new(&config, Arc::clone(&history), Arc::clone(&declarations))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let server = Self::start_inner(
-            config.port,
-            Some(Arc::clone(&deliverer)),
+        let server = Self::start_inner(Parts {
+            port: config.port,
+            webhooks: Some(Arc::clone(&deliverer)),
             history,
-            config.answer_delay,
-        )
+            answer_delay: config.answer_delay,
+            auth: config.auth.clone(),
+            declarations,
+        })
         .await?;
         for r in replay {
             // The body was valid when it was ingested; one that no longer
@@ -235,13 +274,9 @@ impl TestServer {
         Ok(server)
     }
 
-    async fn start_inner(
-        port: u16,
-        webhooks: Option<Arc<Deliverer>>,
-        history: Arc<History>,
-        answer_delay: Duration,
-    ) -> io::Result<TestServer> {
-        let ingested = history
+    async fn start_inner(parts: Parts) -> io::Result<TestServer> {
+        let ingested = parts
+            .history
             .list()
             .into_iter()
             .filter_map(|r| {
@@ -262,23 +297,28 @@ impl TestServer {
                 .iter()
                 .map(|e| (e.path.to_owned(), e.message.to_owned()))
                 .collect(),
-            webhooks,
-            history,
-            answer_delay,
+            webhooks: parts.webhooks,
+            history: parts.history,
+            answer_delay: parts.answer_delay,
             ingested: Mutex::new(ingested),
-            ..State::default()
+            authority: parts.auth.as_ref().map(Authority::new),
+            declarations: parts.declarations,
+            faults: Mutex::default(),
+            requests: Mutex::default(),
+            unkeyed: Mutex::default(),
+            in_flight: Mutex::default(),
         });
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, parts.port)).await?;
         let addr = listener.local_addr()?;
-        let st = Arc::clone(&state);
+        let router = routes::router(Arc::clone(&state));
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                let st = Arc::clone(&st);
+                let router = router.clone();
                 tokio::spawn(async move {
-                    let svc = service_fn(move |req| handle(Arc::clone(&st), req));
+                    let svc = service_fn(move |req| serve(router.clone(), req));
                     // Errors here are the scripted resets or clients going away.
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), svc)
@@ -371,14 +411,6 @@ impl TestServer {
             .map_or_else(Vec::new, |d| d.delivered())
     }
 
-    /// The declarations made for accepted shipments, with their statuses.
-    pub fn declarations(&self) -> Vec<SandboxDeclaration> {
-        self.state
-            .webhooks
-            .as_ref()
-            .map_or_else(Vec::new, |d| d.declarations())
-    }
-
     /// Events given up after every attempt failed.
     pub fn failed_deliveries(&self) -> Vec<FailedDelivery> {
         self.state
@@ -413,48 +445,58 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// The declarations the processing created (and tests may add).
+    pub fn declarations(&self) -> Arc<DeclarationStore> {
+        Arc::clone(&self.state.declarations)
+    }
+
+    /// Removes an OAuth client: its tokens stop working and it gets no new
+    /// ones. `false` if there was no such client (or no authentication).
+    pub fn revoke_client(&self, client_id: &str) -> bool {
+        self.state
+            .authority
+            .as_ref()
+            .is_some_and(|a| a.revoke(client_id))
+    }
+
+    /// Makes every token issued so far invalid (as if expired).
+    pub fn expire_tokens(&self) {
+        if let Some(a) = &self.state.authority {
+            a.expire_all();
+        }
+    }
+
+    /// Tokens issued by the token endpoint so far.
+    pub fn tokens_issued(&self) -> u32 {
+        self.state.authority.as_ref().map_or(0, Authority::issued)
+    }
+}
+
+/// One request through the router; a response marked [`routes::Reset`]
+/// drops the connection instead of answering.
+async fn serve(
+    router: axum::Router,
+    req: hyper::Request<Incoming>,
+) -> Result<axum::response::Response, io::Error> {
+    use tower::ServiceExt;
+    let resp = match router.oneshot(req).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    if resp.extensions().get::<routes::Reset>().is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::ConnectionReset,
+            "scripted reset",
+        ));
+    }
+    Ok(resp)
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
     }
-}
-
-type Resp = Response<Full<Bytes>>;
-
-fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
-fn respond(status: u16, content_type: &str, body: String) -> Resp {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        r.headers_mut().insert(CONTENT_TYPE, v);
-    }
-    r
-}
-
-fn problem(status: u16, title: &str, detail: &str, errors: serde_json::Value) -> Resp {
-    let body = json!({
-        "type": "urn:cas:problem:invalid-message",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": format!("urn:uuid:{}", Uuid::new_v4()),
-        "errors": errors,
-    });
-    respond(status, "application/problem+json", body.to_string())
-}
-
-fn accepted(id: Uuid) -> Resp {
-    respond(
-        202,
-        "application/json",
-        json!({ "referenceId": id }).to_string(),
-    )
 }
 
 /// The outcome of ingesting one valid message: its reference id, and
@@ -502,190 +544,4 @@ fn ingest(
         },
     );
     Ok((id, true))
-}
-
-/// `GET /ingestions[/{referenceId}]`.
-fn history_response(state: &State, path: &str) -> Resp {
-    let rest = path.trim_start_matches("/ingestions").trim_matches('/');
-    if rest.is_empty() {
-        let list = serde_json::to_string(&state.history.list()).unwrap_or_else(|_| "[]".into());
-        return respond(200, "application/json", list);
-    }
-    let found = Uuid::parse_str(rest)
-        .ok()
-        .and_then(|id| state.history.get(id));
-    match found.and_then(|r| serde_json::to_string(&r).ok()) {
-        Some(body) => respond(200, "application/json", body),
-        None => respond(404, "text/plain", format!("no ingestion {rest}")),
-    }
-}
-
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, io::Error> {
-    let _in_flight = InFlight::new(&state);
-    let record = RequestRecord {
-        method: req.method().to_string(),
-        path: req.uri().path().to_owned(),
-        idempotency_key: header(&req, "idempotency-key"),
-        content_type: header(&req, "content-type"),
-        accept: header(&req, "accept"),
-        authorization: header(&req, "authorization"),
-        api_key: header(&req, "x-api-key"),
-    };
-    lock(&state.requests).push(record.clone());
-    if record.path == "/ingestions" || record.path.starts_with("/ingestions/") {
-        if req.method() != Method::GET {
-            let mut r = respond(405, "text/plain", "use GET".into());
-            r.headers_mut()
-                .insert("allow", HeaderValue::from_static("GET"));
-            return Ok(r);
-        }
-        return Ok(history_response(&state, &record.path));
-    }
-    let fault = lock(&state.faults).pop_front();
-
-    let Some(message_name) = state.endpoints.get(&record.path).cloned() else {
-        return Ok(respond(
-            404,
-            "text/plain",
-            format!("no endpoint {}", record.path),
-        ));
-    };
-    if req.method() != Method::POST {
-        let mut r = respond(405, "text/plain", "use POST".into());
-        r.headers_mut()
-            .insert("allow", HeaderValue::from_static("POST"));
-        return Ok(r);
-    }
-    let xml_type = record.content_type.as_deref().is_some_and(|ct| {
-        let mime = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        mime == "application/xml" || mime == "text/xml"
-    });
-    if !xml_type {
-        return Ok(respond(
-            415,
-            "text/plain",
-            "expected application/xml".into(),
-        ));
-    }
-    let too_large = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > MAX_BODY);
-    if too_large {
-        return Ok(respond(413, "text/plain", "message too large".into()));
-    }
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) => return Err(io::Error::other(e)),
-    };
-
-    match &fault {
-        Some(Fault::Status {
-            status,
-            retry_after,
-        }) => {
-            let mut r = respond(*status, "text/plain", format!("scripted {status}"));
-            if let Some(ra) = retry_after
-                && let Ok(v) = HeaderValue::from_str(&ra.header())
-            {
-                r.headers_mut().insert(RETRY_AFTER, v);
-            }
-            return Ok(r);
-        }
-        Some(Fault::Unprocessable) => {
-            return Ok(problem(
-                422,
-                "The message cannot be processed",
-                "business rule violated",
-                json!([{ "pointer": format!("/{message_name}"), "detail": "scripted rule failure" }]),
-            ));
-        }
-        _ => {}
-    }
-
-    let text = match std::str::from_utf8(&body) {
-        Ok(t) => t,
-        Err(_) => {
-            return Ok(problem(
-                400,
-                "The message is not valid",
-                "the body is not UTF-8",
-                json!([]),
-            ));
-        }
-    };
-    let message = match cas_messages::Message::from_xml(text) {
-        Ok(m) => m,
-        Err(errors) => {
-            let list: Vec<_> = errors
-                .iter()
-                .map(|e| json!({ "pointer": e.path, "detail": e.kind.to_string() }))
-                .collect();
-            let detail = format!("{} error(s) in the message", list.len());
-            return Ok(problem(
-                400,
-                "The message is not valid",
-                &detail,
-                serde_json::Value::Array(list),
-            ));
-        }
-    };
-    if message.message_name() != message_name {
-        return Ok(problem(
-            400,
-            "Wrong message for this endpoint",
-            &format!(
-                "{} expects {message_name}, got {}",
-                record.path,
-                message.message_name()
-            ),
-            json!([{ "pointer": "/", "detail": "unexpected root element" }]),
-        ));
-    }
-
-    let (id, new) = match ingest(
-        &state,
-        record.idempotency_key.as_deref(),
-        &message_name,
-        text,
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            // Not recorded, so not accepted: 503 with Retry-After tells the
-            // client to retry (a 500 would read as a permanent rejection).
-            let mut r = respond(503, "text/plain", format!("ingestion store: {e}"));
-            r.headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
-            return Ok(r);
-        }
-    };
-    if new && let Some(d) = &state.webhooks {
-        d.process(message, id);
-    }
-    if !state.answer_delay.is_zero() {
-        tokio::time::sleep(state.answer_delay).await;
-    }
-    match fault {
-        Some(Fault::ResetAfterBody) => Err(io::Error::new(
-            io::ErrorKind::ConnectionReset,
-            "scripted reset",
-        )),
-        Some(Fault::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            Ok(accepted(id))
-        }
-        Some(Fault::MalformedAccepted) => Ok(respond(
-            202,
-            "application/json",
-            "{\"referenceId\": \"not-a-uuid\"".into(),
-        )),
-        _ => Ok(accepted(id)),
-    }
 }

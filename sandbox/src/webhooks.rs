@@ -43,7 +43,8 @@
 //! an MRN) → `Released`, one step every [`ServerConfig::status_step`]; when
 //! the goods items' summed `NetMass` exceeds the `TotalGrossMass` (in kg)
 //! the declaration goes `InProgress` → `Invalid` instead, with the error
-//! ([`NET_MASS_EXCEEDS_GROSS`]) in its `errors` (see [`SandboxDeclaration`]).
+//! ([`NET_MASS_EXCEEDS_GROSS`]) in its `errors`. Each declaration is shown
+//! in the [`DeclarationStore`] (the Declarations API) as it moves.
 //! Other messages produce no event (CAS documents none for them); master
 //! data is remembered for the rules above.
 //!
@@ -69,6 +70,7 @@ use serde_json::Map;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::declarations::{Declaration, DeclarationError, DeclarationStore};
 use crate::lock;
 use crate::store::{History, is_master_data};
 
@@ -116,6 +118,8 @@ pub struct ServerConfig {
     /// `tenantId` and `plantId` of the events.
     pub tenant_id: String,
     pub plant_id: String,
+    /// OAuth clients and token lifetime; `None`: no authentication.
+    pub auth: Option<crate::AuthConfig>,
 }
 
 impl ServerConfig {
@@ -137,6 +141,15 @@ impl ServerConfig {
             answer_delay: Duration::ZERO,
             tenant_id: "sandbox-tenant".into(),
             plant_id: "sandbox-plant".into(),
+            auth: None,
+        }
+    }
+
+    /// No webhooks: processing (outcomes, declarations) without events sent.
+    pub fn local() -> Self {
+        ServerConfig {
+            webhook_url: None,
+            ..ServerConfig::new("")
         }
     }
 
@@ -178,11 +191,13 @@ pub struct FailedDelivery {
 
 /// A declaration the sandbox made for an accepted shipment.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SandboxDeclaration {
+pub(crate) struct SandboxDeclaration {
     pub id: String,
     pub external_reference: String,
     pub direction: String,
     pub customs_flow: String,
+    /// Country of the office of declaration.
+    pub jurisdiction: String,
     pub lrn: String,
     pub mrn: Option<String>,
     /// Statuses reached so far, oldest first.
@@ -194,7 +209,7 @@ pub struct SandboxDeclaration {
 }
 
 impl SandboxDeclaration {
-    pub fn status(&self) -> Option<&DeclarationStatus> {
+    fn status(&self) -> Option<&DeclarationStatus> {
         self.history.last().map(|(s, _)| s)
     }
 
@@ -234,6 +249,7 @@ struct Decision {
 pub(crate) struct Deliverer {
     url: Option<String>,
     history: Arc<History>,
+    declarations: Arc<DeclarationStore>,
     /// `Some` with the master-data rules on.
     master: Option<Mutex<MasterData>>,
     secret: Option<Secret>,
@@ -289,6 +305,7 @@ impl Deliverer {
     pub(crate) fn new(
         config: &ServerConfig,
         history: Arc<History>,
+        declarations: Arc<DeclarationStore>,
     ) -> Result<Arc<Deliverer>, String> {
         if let Some(url) = &config.webhook_url {
             check_url(url)?;
@@ -302,6 +319,7 @@ impl Deliverer {
         Ok(Arc::new(Deliverer {
             url: config.webhook_url.clone(),
             history,
+            declarations,
             master: config
                 .master_data_rules
                 .then(|| Mutex::new(MasterData::default())),
@@ -335,6 +353,7 @@ impl Deliverer {
                 (DeclarationStatus::Accepted, now.clone()),
                 (DeclarationStatus::Released, now),
             ];
+            self.mirror(&declaration);
             lock(&self.shipments)
                 .entry(key_of(s))
                 .or_default()
@@ -357,20 +376,6 @@ impl Deliverer {
 
     pub(crate) fn in_progress(&self) -> usize {
         self.in_progress.load(Ordering::SeqCst)
-    }
-
-    /// Every declaration made so far, oldest first.
-    pub(crate) fn declarations(&self) -> Vec<SandboxDeclaration> {
-        let shipments = lock(&self.shipments);
-        let mut all: Vec<SandboxDeclaration> = shipments
-            .values()
-            .flat_map(|s| s.declarations.iter().cloned())
-            .collect();
-        all.sort_by(|a, b| {
-            let first = |d: &SandboxDeclaration| d.history.first().map(|(_, t)| t.at());
-            first(a).cmp(&first(b)).then(a.id.cmp(&b.id))
-        });
-        all
     }
 
     /// Processes one newly ingested message and delivers its events.
@@ -538,6 +543,7 @@ impl Deliverer {
                         d.mrn = Some(mrn_for(&d.id));
                     }
                     d.history.push((status.clone(), at.clone()));
+                    self.mirror(d);
                     events.push(self.status_event(d, reference_id, *seq, at));
                     *seq += 1;
                 }
@@ -545,6 +551,48 @@ impl Deliverer {
             for e in events {
                 self.emit(e);
             }
+        }
+    }
+
+    /// Shows a declaration in the store the Declarations API serves.
+    fn mirror(&self, d: &SandboxDeclaration) {
+        let status = d.status().map_or("InProgress", DeclarationStatus::as_str);
+        let errors = d
+            .errors
+            .iter()
+            .map(|e| DeclarationError {
+                error_code: e.split(' ').next().unwrap_or_default().to_owned(),
+                message: e.clone(),
+                description: None,
+                field_reference: None,
+            })
+            .collect();
+        let accepted = d
+            .history
+            .iter()
+            .find(|(s, _)| *s == DeclarationStatus::Accepted)
+            .map(|(_, t)| t.at());
+        let update = |stored: &mut Declaration| {
+            stored.current_status = status.to_owned();
+            stored.mrn.clone_from(&d.mrn);
+            stored.declaration_date = accepted;
+            stored.errors = if status == "Invalid" {
+                errors
+            } else {
+                Vec::new()
+            };
+        };
+        if self.declarations.update(&d.id, update).is_none() {
+            let mut stored = Declaration::new(d.external_reference.clone());
+            stored.id = d.id.clone();
+            stored.direction = Some(d.direction.clone());
+            stored.lrn = Some(d.lrn.clone());
+            stored.customs_flow = Some(d.customs_flow.clone());
+            stored.customs_flow_step = Some(format!("{}Declaration", d.customs_flow));
+            stored.jurisdiction = Some(d.jurisdiction.clone());
+            stored.ingestion_references = vec![d.reference_id.to_string()];
+            self.declarations.insert(stored);
+            self.mirror(d);
         }
     }
 
@@ -730,6 +778,13 @@ fn new_declaration(s: &CustomsShipment, reference_id: Uuid, n: usize) -> Sandbox
         }
         .to_owned(),
         direction,
+        jurisdiction: s
+            .customs_offices
+            .office_of_declaration
+            .get()
+            .chars()
+            .take(2)
+            .collect(),
         lrn: s.local_reference_number.get().clone(),
         mrn: None,
         history: Vec::new(),

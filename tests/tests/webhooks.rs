@@ -311,20 +311,20 @@ async fn unsigned_events_in_cas_envelope_tie_back_to_reference_ids_and_files() {
         [["InProgress", "Accepted", "Released"]]
     );
     assert_eq!(statuses(&c, "SHP-HEAVY"), [["InProgress", "Invalid"]]);
-    // The Invalid declaration says why, as the Declarations API would.
-    let invalid = server
-        .declarations()
-        .into_iter()
-        .find(|d| d.external_reference == "SHP-HEAVY")
-        .expect("declaration");
-    assert_eq!(invalid.status(), Some(&DeclarationStatus::Invalid));
-    assert!(
-        invalid.errors[0].starts_with(NET_MASS_EXCEEDS_GROSS),
-        "{:?}",
-        invalid.errors
-    );
-    assert_eq!(invalid.direction, "OUT");
-    assert_eq!(invalid.customs_flow, "Export");
+    // The Invalid declaration says why, through the Declarations API's store.
+    let stored = server.declarations().by_external_reference("SHP-HEAVY");
+    assert_eq!(stored.len(), 1);
+    let invalid = &stored[0];
+    assert_eq!(invalid.current_status, "Invalid");
+    assert_eq!(invalid.errors.len(), 1);
+    assert_eq!(invalid.errors[0].error_code, NET_MASS_EXCEEDS_GROSS);
+    assert_eq!(invalid.direction.as_deref(), Some("OUT"));
+    assert_eq!(invalid.customs_flow.as_deref(), Some("Export"));
+    assert_eq!(invalid.ingestion_references, std::slice::from_ref(&heavy));
+    let good_stored = server.declarations().by_external_reference("SHP-GOOD");
+    assert_eq!(good_stored[0].current_status, "Released");
+    assert!(good_stored[0].mrn.is_some());
+    assert!(good_stored[0].errors.is_empty());
 
     // CAS reports no success event: the shipments progress, the rest is
     // still waiting for an outcome that never comes (master data).

@@ -9,18 +9,56 @@ use super::IdempotencyKey;
 use super::auth::AuthError;
 use xsd_runtime::error::{ValidationErrors, WriteError};
 
-/// An RFC 9457 problem document, as CAS returns for refused messages.
+/// An RFC 7807 / 9457 problem document, as CAS returns for refused
+/// messages. CAS does not document the name of its per-field extension, so
+/// every member other than the standard five is kept in `extensions`, and
+/// `errors` gathers the objects of every array member (whatever its name)
+/// that name a field (`pointer`, `path`, `field`, `fieldName`, `name`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "RawProblem")]
 pub struct Problem {
-    #[serde(rename = "type")]
     pub type_uri: Option<String>,
     pub title: Option<String>,
     pub status: Option<u16>,
     pub detail: Option<String>,
     pub instance: Option<String>,
-    /// Per-field errors (an extension member), if any.
-    #[serde(default)]
+    /// Per-field errors found in the extension members.
     pub errors: Vec<FieldError>,
+    /// Every member but `type`, `title`, `status`, `detail`, `instance`.
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawProblem {
+    #[serde(rename = "type")]
+    type_uri: Option<String>,
+    title: Option<String>,
+    status: Option<u16>,
+    detail: Option<String>,
+    instance: Option<String>,
+    #[serde(flatten)]
+    extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+impl From<RawProblem> for Problem {
+    fn from(r: RawProblem) -> Self {
+        let errors = r
+            .extensions
+            .values()
+            .filter_map(serde_json::Value::as_array)
+            .flatten()
+            .filter_map(FieldError::from_json)
+            .collect();
+        Problem {
+            type_uri: r.type_uri,
+            title: r.title,
+            status: r.status,
+            detail: r.detail,
+            instance: r.instance,
+            errors,
+            extensions: r.extensions,
+        }
+    }
 }
 
 /// One per-field error of a [`Problem`].
@@ -28,7 +66,7 @@ pub struct Problem {
 pub struct FieldError {
     /// A JSON pointer or XPath-like pointer to the field.
     pub pointer: Option<String>,
-    /// The path of the field, when given instead of `pointer`.
+    /// The path or name of the field, when given instead of `pointer`.
     pub path: Option<String>,
     pub detail: Option<String>,
 }
@@ -37,6 +75,22 @@ impl FieldError {
     /// `pointer`, else `path`.
     pub fn location(&self) -> Option<&str> {
         self.pointer.as_deref().or(self.path.as_deref())
+    }
+
+    /// A field error from an object naming a field; `None` otherwise.
+    fn from_json(v: &serde_json::Value) -> Option<FieldError> {
+        let o = v.as_object()?;
+        let text = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| o.get(*k).and_then(serde_json::Value::as_str))
+                .map(str::to_owned)
+        };
+        let e = FieldError {
+            pointer: text(&["pointer"]),
+            path: text(&["path", "field", "fieldName", "name"]),
+            detail: text(&["detail", "message", "description", "reason"]),
+        };
+        (e.pointer.is_some() || e.path.is_some()).then_some(e)
     }
 }
 
@@ -80,12 +134,15 @@ impl Status {
         }
     }
 
-    /// Whether a retry may succeed: the server did not process the message.
+    /// Whether a retry may succeed: 408, 429, 500, 502, 503, 504 (CAS
+    /// advises retrying 429/500/502/503 with back-off). `401` is handled
+    /// apart: a fresh credential, then one retry.
     pub fn is_retryable(self) -> bool {
         matches!(
             self,
             Status::RequestTimeout
                 | Status::TooManyRequests
+                | Status::InternalServerError
                 | Status::BadGateway
                 | Status::ServiceUnavailable
                 | Status::GatewayTimeout
@@ -119,8 +176,10 @@ pub enum SendError {
     /// The endpoint does not form a valid URL with the base URL.
     #[error("invalid endpoint URL {url:?}")]
     Url { url: String },
-    /// The authentication callback gave an unusable value.
-    #[error("authentication: {source} (after {attempts} attempts)")]
+    /// Authentication failed: no credential could be had (token endpoint
+    /// refused or unreachable, unusable callback value), or the API
+    /// answered `401` to a fresh one too.
+    #[error("authentication failed: {source} (after {attempts} attempts)")]
     Auth { source: AuthError, attempts: u32 },
     /// The server answered with a status other than 202.
     #[error("{} {}: {} (after {attempts} attempts)", .rejection.code, short(&.rejection.body), problem_summary(.rejection.problem.as_ref()))]

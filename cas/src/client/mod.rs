@@ -22,28 +22,35 @@
 mod auth;
 mod clock;
 mod error;
+mod oauth;
+mod read;
 mod retry;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
 use serde::Deserialize;
+use tracing::Instrument;
 use uuid::Uuid;
 
 pub use auth::{Auth, AuthError};
 pub use clock::{Clock, RecordingClock, Sleep, TokioClock};
 pub use error::{FieldError, Problem, Rejection, SendError, Status};
+pub use oauth::{ClientCredentials, ClientSecret, Environment, SANDBOX_TOKEN_PATH};
+pub(crate) use read::encode_segment;
+pub use read::{ApiError, AuthorizationStatus};
 pub use retry::{Jitter, RetryPolicy, parse_retry_after};
 
 use crate::endpoint::IngestionMessage;
 
 /// The header that makes retries safe.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
-const XML: &str = "application/xml; charset=utf-8";
-const ACCEPTS: &str = "application/json, application/problem+json";
+const XML: &str = "application/xml";
+const ACCEPTS: &str = "application/json";
 
 /// The key under which the server de-duplicates one message's attempts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,6 +150,29 @@ pub struct ClientBuilder {
     validate: bool,
     clock: Arc<dyn Clock>,
     user_agent: String,
+    paths: HashMap<String, String>,
+    api_paths: ApiPaths,
+}
+
+/// The paths of the read APIs, relative to the base URL. CAS documents
+/// `/v1/authorizationStatus` and `/v1/movementorders/{id}`; of the
+/// Declarations API only the `/v1/declarations…` prefix: get is taken to
+/// be `{declarations}/{id}` and search `{declarations}?…`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiPaths {
+    pub authorization_status: String,
+    pub declarations: String,
+    pub movement_orders: String,
+}
+
+impl Default for ApiPaths {
+    fn default() -> Self {
+        ApiPaths {
+            authorization_status: "/v1/authorizationStatus".into(),
+            declarations: "/v1/declarations".into(),
+            movement_orders: "/v1/movementorders".into(),
+        }
+    }
 }
 
 /// The HTTP client could not be built.
@@ -188,6 +218,29 @@ impl ClientBuilder {
         self.user_agent = ua.into();
         self
     }
+    /// OAuth 2.0 client credentials against `env`'s token endpoint, with
+    /// the documented scope (see [`Auth::client_credentials`] for more control).
+    pub fn client_credentials(
+        self,
+        env: &Environment,
+        client_id: impl Into<String>,
+        secret: ClientSecret,
+    ) -> Self {
+        self.auth(Auth::client_credentials(ClientCredentials::new(
+            env, client_id, secret,
+        )))
+    }
+    /// Sends `message` (e.g. `CustomsShipment`) to `path` instead of the
+    /// endpoint table's (unconfirmed) one.
+    pub fn path(mut self, message: impl Into<String>, path: impl Into<String>) -> Self {
+        self.paths.insert(message.into(), path.into());
+        self
+    }
+    /// Other paths for the read APIs.
+    pub fn api_paths(mut self, paths: ApiPaths) -> Self {
+        self.api_paths = paths;
+        self
+    }
 
     pub fn build(self) -> Result<Client, BuildError> {
         let base = self.base_url.trim_end_matches('/').to_owned();
@@ -202,6 +255,8 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                paths: self.paths,
+                api_paths: self.api_paths,
                 base_url: base,
                 auth: self.auth,
                 timeout: self.timeout,
@@ -222,6 +277,8 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    paths: HashMap<String, String>,
+    api_paths: ApiPaths,
     base_url: String,
     auth: Option<Auth>,
     timeout: Duration,
@@ -241,6 +298,8 @@ impl fmt::Debug for Client {
             .field("connect_timeout", &i.connect_timeout)
             .field("retry", &i.retry)
             .field("validate", &i.validate)
+            .field("paths", &i.paths)
+            .field("api_paths", &i.api_paths)
             .finish_non_exhaustive()
     }
 }
@@ -272,7 +331,25 @@ impl Client {
             validate: true,
             clock: Arc::new(TokioClock),
             user_agent: concat!("cas-api/", env!("CARGO_PKG_VERSION")).to_owned(),
+            paths: HashMap::new(),
+            api_paths: ApiPaths::default(),
         }
+    }
+
+    /// A builder for `env`'s API (add credentials, e.g.
+    /// [`ClientBuilder::client_credentials`]).
+    pub fn for_environment(env: &Environment) -> ClientBuilder {
+        Self::builder(env.api_base())
+    }
+
+    /// The paths of the read APIs.
+    pub fn api_paths(&self) -> &ApiPaths {
+        &self.inner.api_paths
+    }
+
+    /// The authentication configured, if any (e.g. to count tokens fetched).
+    pub fn auth(&self) -> Option<&Auth> {
+        self.inner.auth.as_ref()
     }
 
     /// Validates (unless turned off), writes and sends one message under a fresh key.
@@ -348,35 +425,87 @@ impl Client {
         Outbound::from_message(msg, self.inner.validate)
     }
 
-    /// Sends one written message with retries.
+    /// Sends one written message with retries, in a `cas_send` span
+    /// (message, idempotency key, path) with one event per attempt.
     pub async fn send_outbound(&self, out: Outbound) -> Result<Accepted, SendError> {
-        let url = format!(
-            "{}/{}",
-            self.inner.base_url,
-            out.endpoint.trim_start_matches('/')
-        );
+        let path = self
+            .inner
+            .paths
+            .get(&out.message_name)
+            .cloned()
+            .unwrap_or(out.endpoint);
+        let url = self.url(&path);
         if reqwest::Url::parse(&url).is_err() {
             return Err(SendError::Url { url });
         }
         let key = out.idempotency_key.unwrap_or_else(IdempotencyKey::new_v4);
-        let body = bytes::Bytes::from(out.xml);
+        let span = tracing::info_span!(
+            "cas_send",
+            message = %out.message_name,
+            idempotency_key = %key,
+            path = %path,
+        );
+        self.send_loop(&url, key, bytes::Bytes::from(out.xml))
+            .instrument(span)
+            .await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.inner.base_url, path.trim_start_matches('/'))
+    }
+
+    /// The authentication header for one request, if any.
+    async fn auth_header(&self) -> Result<Option<(HeaderName, HeaderValue)>, AuthError> {
+        match &self.inner.auth {
+            None => Ok(None),
+            Some(auth) => auth.header(&self.inner.http).await.map(Some),
+        }
+    }
+
+    async fn send_loop(
+        &self,
+        url: &str,
+        key: IdempotencyKey,
+        body: bytes::Bytes,
+    ) -> Result<Accepted, SendError> {
         let policy = &self.inner.retry;
         let clock = &self.inner.clock;
         let start = clock.now();
         let mut attempts = 0u32;
+        let mut waits = 0u32;
         let mut maybe_delivered = false;
+        let mut refreshed = false;
         loop {
+            let elapsed = clock.now().duration_since(start);
+            let auth = match self.auth_header().await {
+                Ok(a) => a,
+                Err(source) => {
+                    let delay = policy.backoff(waits + 1);
+                    let again = source.is_retryable()
+                        && waits + 1 < policy.max_attempts
+                        && elapsed.saturating_add(delay) < policy.deadline;
+                    tracing::warn!(attempts, reason = %source, retry_in_ms = again.then_some(delay.as_millis() as u64), "authentication failed");
+                    if !again {
+                        let error = SendError::Auth { source, attempts };
+                        return Err(settle(maybe_delivered, &key, error));
+                    }
+                    waits += 1;
+                    clock.sleep(delay).await;
+                    continue;
+                }
+            };
             attempts += 1;
-            let remaining = policy
-                .deadline
-                .saturating_sub(clock.now().duration_since(start));
             let timeout = self
                 .inner
                 .timeout
-                .min(remaining)
+                .min(policy.deadline.saturating_sub(elapsed))
                 .max(Duration::from_millis(1));
-            let failure = match self.attempt(&url, &key, body.clone(), timeout).await {
+            let failure = match self
+                .attempt(url, &key, body.clone(), timeout, auth.clone())
+                .await
+            {
                 Ok(reference_id) => {
+                    tracing::info!(attempt = attempts, status = 202, %reference_id, "accepted");
                     return Ok(Accepted {
                         reference_id,
                         idempotency_key: key,
@@ -392,36 +521,46 @@ impl Client {
                 retry_after,
             } = failure;
             maybe_delivered |= md;
-            let give_up = |error: SendError| {
-                if maybe_delivered {
-                    let attempts = error.attempts();
-                    SendError::Unknown {
-                        idempotency_key: key.clone(),
-                        attempts,
-                        last: Box::new(error),
-                    }
-                } else {
-                    error
-                }
-            };
-            if let SendError::Auth { .. } = error {
-                // Nothing left this time; earlier attempts may still have delivered.
-                error.set_attempts(attempts - 1);
-                return Err(give_up(error));
-            }
             error.set_attempts(attempts);
+            let status = error.rejection().map(|r| r.code);
+            if let (Some(401), Some((_, used))) = (status, &auth) {
+                if !refreshed {
+                    tracing::warn!(
+                        attempt = attempts,
+                        status = 401,
+                        "unauthorized: fetching a fresh credential and retrying once"
+                    );
+                    refreshed = true;
+                    if let Some(a) = &self.inner.auth {
+                        a.invalidate(used);
+                    }
+                    continue;
+                }
+                tracing::warn!(
+                    attempt = attempts,
+                    status = 401,
+                    "unauthorized again: giving up"
+                );
+                let detail = error.to_string();
+                let error = SendError::Auth {
+                    source: AuthError::Unauthorized { detail },
+                    attempts,
+                };
+                return Err(settle(maybe_delivered, &key, error));
+            }
             if !retryable {
+                tracing::warn!(attempt = attempts, status, reason = %error, "refused: not retried");
                 // The server's own answer settles the outcome.
                 return Err(error);
             }
-            if attempts >= policy.max_attempts {
-                return Err(give_up(error));
-            }
             let delay = retry_after.unwrap_or_else(|| policy.backoff(attempts));
             let elapsed = clock.now().duration_since(start);
-            if elapsed.saturating_add(delay) >= policy.deadline {
-                return Err(give_up(error));
+            if attempts >= policy.max_attempts || elapsed.saturating_add(delay) >= policy.deadline {
+                tracing::warn!(attempt = attempts, status, reason = %error, "failed: no retries left");
+                return Err(settle(maybe_delivered, &key, error));
             }
+            tracing::info!(attempt = attempts, status, reason = %error, retry_in_ms = delay.as_millis() as u64, "retrying");
+            waits += 1;
             clock.sleep(delay).await;
         }
     }
@@ -433,6 +572,7 @@ impl Client {
         key: &IdempotencyKey,
         body: bytes::Bytes,
         timeout: Duration,
+        auth: Option<(HeaderName, HeaderValue)>,
     ) -> Result<Uuid, Failure> {
         let mut req = self
             .inner
@@ -443,16 +583,7 @@ impl Client {
             .header(ACCEPT, HeaderValue::from_static(ACCEPTS))
             .header(IDEMPOTENCY_KEY, key.as_str())
             .body(body);
-        if let Some(auth) = &self.inner.auth {
-            let (name, value) = auth.header().map_err(|source| Failure {
-                error: SendError::Auth {
-                    source,
-                    attempts: 0,
-                },
-                retryable: false,
-                maybe_delivered: false,
-                retry_after: None,
-            })?;
+        if let Some((name, value)) = auth {
             req = req.header(name, value);
         }
         let resp = match req.send().await {
@@ -497,10 +628,14 @@ impl Client {
                 let retry_after = rejection.retry_after;
                 Err(Failure {
                     retryable: status.is_retryable(),
-                    // A 408/502/504 may come from a proxy after the body reached CAS.
+                    // A 408/502/504 may come from a proxy after the body
+                    // reached CAS; a 500 may come after it was taken in.
                     maybe_delivered: matches!(
                         status,
-                        Status::BadGateway | Status::GatewayTimeout | Status::RequestTimeout
+                        Status::BadGateway
+                            | Status::GatewayTimeout
+                            | Status::RequestTimeout
+                            | Status::InternalServerError
                     ),
                     retry_after,
                     error: SendError::Rejected {
@@ -561,6 +696,20 @@ pub fn read_answer(
         body,
         retry_after,
     })
+}
+
+/// The error to report when retries end: [`SendError::Unknown`] when
+/// some attempt may have reached CAS without an answer saying so.
+fn settle(maybe_delivered: bool, key: &IdempotencyKey, error: SendError) -> SendError {
+    if maybe_delivered {
+        SendError::Unknown {
+            idempotency_key: key.clone(),
+            attempts: error.attempts(),
+            last: Box::new(error),
+        }
+    } else {
+        error
+    }
 }
 
 /// Classifies a transport error: a failed connect certainly sent nothing;
