@@ -102,7 +102,7 @@ pub struct ServerConfig {
     pub status_step: Duration,
     /// Factor on CAS's redelivery schedule (1.0: real time).
     pub redelivery_scale: f64,
-    /// Most attempts per event (CAS's schedule allows 12 in 24 h).
+    /// Most attempts per event (CAS's schedule makes 11 in its 24 h).
     pub max_delivery_attempts: u32,
     /// Time-out of one delivery attempt.
     pub delivery_timeout: Duration,
@@ -238,7 +238,7 @@ impl Shipment {
 
 /// What processing decided for one ingestion.
 struct Decision {
-    outcome: Option<(&'static str, Vec<String>)>,
+    outcome: Option<Outcome>,
     /// Declarations to walk (index in the shipment), with their statuses.
     walks: Vec<(usize, Vec<DeclarationStatus>)>,
     key: Option<ShipmentKey>,
@@ -420,14 +420,8 @@ impl Deliverer {
     /// Applies the business rules (under the shipments lock, so two
     /// ingestions of one shipment are decided one after the other).
     fn decide(&self, message: &Message, reference_id: Uuid) -> Decision {
-        let none = Decision {
+        let mut decision = Decision {
             outcome: None,
-            walks: Vec::new(),
-            key: None,
-            generation: 0,
-        };
-        let refuse = |sub: &'static str, errors: Vec<String>| Decision {
-            outcome: Some((sub, errors)),
             walks: Vec::new(),
             key: None,
             generation: 0,
@@ -438,77 +432,35 @@ impl Deliverer {
             {
                 lock(m).learn(message);
             }
-            return none;
+            return decision;
         };
-        let mut errors = Vec::new();
-        if let Some(m) = &self.master {
-            errors.extend(lock(m).check(s));
-        }
+        let errors = self
+            .master
+            .as_ref()
+            .map(|m| lock(m).check(s))
+            .unwrap_or_default();
         let key = key_of(s);
         let message_type = s.message_type.as_ref().map_or("New", |t| t.as_str());
         let mut shipments = lock(&self.shipments);
         let existing = shipments.get(&key);
         let exists = existing.is_some_and(|x| !x.declarations.is_empty());
         let accepted = existing.is_some_and(Shipment::accepted);
-        let exists_text = format!(
-            "A customs shipment with external reference {} and direction {} already exists.",
-            key.0, key.1
-        );
-        let absent_text = format!(
-            "No customs shipment with external reference {} and direction {} exists.",
-            key.0, key.1
-        );
-        let (outcome, restart_all) = match (message_type, exists) {
-            ("New", true) => return refuse(sub_types::CREATION_UNSUCCESSFUL, vec![exists_text]),
-            ("Replace", false) => {
-                return refuse(sub_types::REPLACE_UNSUCCESSFUL, vec![absent_text]);
+        let restart_all = match rule(message_type, exists, accepted, errors, &key) {
+            Ok((outcome, restart_all)) => {
+                decision.outcome = outcome;
+                restart_all
             }
-            ("Update", false) => {
-                return refuse(sub_types::CREATION_UNSUCCESSFUL, vec![absent_text]);
+            Err(refusal) => {
+                decision.outcome = Some(refusal);
+                return decision;
             }
-            ("Replace", true) if accepted => {
-                return refuse(
-                    sub_types::REPLACE_UNSUCCESSFUL,
-                    vec!["The declaration is already Accepted: the shipment can no longer be replaced.".into()],
-                );
-            }
-            ("Replace", true) if !errors.is_empty() => {
-                return refuse(sub_types::REPLACE_UNSUCCESSFUL, errors);
-            }
-            (_, _) if !errors.is_empty() => {
-                return refuse(sub_types::CREATION_UNSUCCESSFUL, errors);
-            }
-            ("Replace", true) => (Some((sub_types::REPLACE_SUCCESSFUL, Vec::new())), true),
-            (_, true) => (None, false),
-            (_, false) => (None, true),
         };
-        let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
+        decision.generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
         let shipment = shipments.entry(key.clone()).or_default();
-        shipment.generation = generation;
-        let statuses = walk_of(s);
-        let walks = if restart_all {
-            let n = shipment.declarations.len();
-            shipment
-                .declarations
-                .push(new_declaration(s, reference_id, n));
-            vec![(n, statuses)]
-        } else {
-            // Update/Upsert of an existing shipment: what is not yet
-            // Accepted goes through its flow again.
-            shipment
-                .declarations
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| !d.reached(&DeclarationStatus::Accepted))
-                .map(|(i, _)| (i, statuses.clone()))
-                .collect()
-        };
-        Decision {
-            outcome,
-            walks,
-            key: Some(key),
-            generation,
-        }
+        shipment.generation = decision.generation;
+        decision.walks = plan_walks(shipment, s, reference_id, restart_all);
+        decision.key = Some(key);
+        decision
     }
 
     /// Walks the declarations' statuses, one step at a time, unless a
@@ -741,6 +693,70 @@ impl Deliverer {
             last_error,
         });
     }
+}
+
+/// An outcome event: its subtype and error descriptions.
+type Outcome = (&'static str, Vec<String>);
+
+/// CAS's rules by messageType: the outcome event (if any) and whether the
+/// shipment gets a new declaration (else what is not yet Accepted walks
+/// again), or the refusal.
+fn rule(
+    message_type: &str,
+    exists: bool,
+    accepted: bool,
+    errors: Vec<String>,
+    key: &ShipmentKey,
+) -> Result<(Option<Outcome>, bool), Outcome> {
+    let (reference, direction) = key;
+    let exists_text = format!(
+        "A customs shipment with external reference {reference} and direction {direction} already exists."
+    );
+    let absent_text = format!(
+        "No customs shipment with external reference {reference} and direction {direction} exists."
+    );
+    match (message_type, exists) {
+        ("New", true) => Err((sub_types::CREATION_UNSUCCESSFUL, vec![exists_text])),
+        ("Replace", false) => Err((sub_types::REPLACE_UNSUCCESSFUL, vec![absent_text])),
+        ("Update", false) => Err((sub_types::CREATION_UNSUCCESSFUL, vec![absent_text])),
+        ("Replace", true) if accepted => Err((
+            sub_types::REPLACE_UNSUCCESSFUL,
+            vec![
+                "The declaration is already Accepted: the shipment can no longer be replaced."
+                    .into(),
+            ],
+        )),
+        ("Replace", true) if !errors.is_empty() => Err((sub_types::REPLACE_UNSUCCESSFUL, errors)),
+        (_, _) if !errors.is_empty() => Err((sub_types::CREATION_UNSUCCESSFUL, errors)),
+        ("Replace", true) => Ok((Some((sub_types::REPLACE_SUCCESSFUL, Vec::new())), true)),
+        (_, true) => Ok((None, false)),
+        (_, false) => Ok((None, true)),
+    }
+}
+
+/// The declarations to walk: a new one, or (Update/Upsert of an existing
+/// shipment) those not yet Accepted, from the start again.
+fn plan_walks(
+    shipment: &mut Shipment,
+    s: &CustomsShipment,
+    reference_id: Uuid,
+    new_declaration_needed: bool,
+) -> Vec<(usize, Vec<DeclarationStatus>)> {
+    let statuses = walk_of(s);
+    if new_declaration_needed {
+        let n = shipment.declarations.len();
+        shipment
+            .declarations
+            .push(new_declaration(s, reference_id, n));
+        return vec![(n, statuses)];
+    }
+    shipment
+        .declarations
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.reached(&DeclarationStatus::Accepted))
+        .map(|(i, _)| (i, statuses.clone()))
+        .collect()
 }
 
 fn unix_seconds(t: SystemTime) -> i64 {
