@@ -1,7 +1,12 @@
 //! `cas-api`: the CAS layer over the generated messages (`cas-messages`)
 //! and the XSD runtime (`xsd-runtime`): which endpoint each message goes to
-//! ([`endpoint`]), an async client for the ingestion API ([`client`]), and
-//! webhook events with their correlation to what was sent ([`webhook`]).
+//! ([`endpoint`]), an async client for the ingestion API with OAuth 2.0
+//! client credentials and CAS's environments ([`client`]), the
+//! Declarations API ([`declarations`]), and webhook events with their
+//! correlation to what was sent ([`webhook`]).
+//!
+//! What CAS documents, what it leaves unstated (and what this crate
+//! assumes there, configurably), and where this crate differs: [`contract`].
 //!
 //! Everything about XML (reading, writing, validation) is in `xsd-runtime`
 //! and the generated types; this crate only knows CAS's contract.
@@ -18,6 +23,7 @@
 //! events ([`webhook`]); confirm through the Declarations API.
 
 pub mod client;
+pub mod contract;
 pub mod declarations;
 pub mod endpoint;
 pub mod webhook;

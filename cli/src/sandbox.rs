@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine;
-use cas_sandbox::{ServerConfig, TestServer};
+use cas_sandbox::{AuthConfig, ServerConfig, TestServer};
 
 use crate::{CliError, Outcome, secrets};
 
@@ -44,6 +44,15 @@ pub struct Args {
     /// Extra wait before every 202, in milliseconds (a slow API).
     #[arg(long, default_value_t = 0)]
     answer_delay_ms: u64,
+    /// TOML file of OAuth clients (`[[client]]` with client_id,
+    /// client_secret, optional scopes, tenant_ids, source_sys_ref; and
+    /// token_lifetime_secs): every /v1 request then needs a token from
+    /// POST /oauth2/v2.0/token. Without it, nothing is checked.
+    #[arg(long, value_name = "PATH")]
+    clients: Option<PathBuf>,
+    /// Token lifetime in seconds (overrides the clients file's).
+    #[arg(long, requires = "clients")]
+    token_lifetime_secs: Option<u64>,
 }
 
 /// `whsec_` and 24 random bytes.
@@ -79,6 +88,13 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
     config.master_data_rules = true;
     config.processing_delay = Duration::from_millis(args.processing_delay_ms);
     config.answer_delay = Duration::from_millis(args.answer_delay_ms);
+    if let Some(path) = &args.clients {
+        let mut auth = AuthConfig::from_file(path).map_err(|e| CliError::Usage(e.to_string()))?;
+        if let Some(secs) = args.token_lifetime_secs {
+            auth.token_lifetime = Duration::from_secs(secs.max(1));
+        }
+        config.auth = Some(auth);
+    }
     let server = TestServer::start_with(config)
         .await
         .map_err(|e| CliError::Other(format!("sandbox: {e}")))?;
@@ -92,6 +108,20 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
         args.db.display(),
         server.base_url()
     );
+    match &args.clients {
+        Some(path) => {
+            let _ = writeln!(
+                out,
+                "authentication: OAuth clients from {}; tokens at {}{}",
+                path.display(),
+                server.base_url(),
+                cas_sandbox::TOKEN_PATH
+            );
+        }
+        None => {
+            let _ = writeln!(out, "authentication: none (no --clients file)");
+        }
+    }
     match &args.webhook_url {
         Some(url) => {
             let signed = if args.sign { "signed" } else { "unsigned" };

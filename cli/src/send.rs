@@ -17,32 +17,28 @@
 use cas_api::MessageExt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use cas_api::client::{Auth, Client, IdempotencyKey, Outbound, RetryPolicy, SendError};
+use cas_api::client::{IdempotencyKey, Outbound, RetryPolicy, SendError};
 use futures_util::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
+use crate::connect::ConnectArgs;
 use crate::results::{self, Entry, Log, Status};
 use crate::validate::{error_reports, human_line, read};
-use crate::{CliError, Outcome, files, secrets};
+use crate::{CliError, Outcome, files};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Files and directories (searched recursively for *.xml).
     #[arg(required = true, value_name = "FILE|DIR")]
     inputs: Vec<PathBuf>,
-    /// The API's base URL (e.g. the sandbox's http://127.0.0.1:8787).
-    #[arg(long, env = "CAS_BASE_URL")]
-    base_url: String,
-    /// File holding the API key (else the CAS_API_KEY environment variable;
-    /// neither: no authentication).
-    #[arg(long, value_name = "PATH")]
-    api_key_file: Option<PathBuf>,
-    /// Header that carries the API key.
-    #[arg(long, default_value = "X-API-Key")]
-    api_key_header: String,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// Send a message type to another path than the built-in (unconfirmed)
+    /// one, e.g. --path CustomsShipment=/v1/customsshipments; repeatable.
+    #[arg(long = "path", value_name = "MESSAGE=PATH", value_parser = parse_path)]
+    paths: Vec<(String, String)>,
     /// The results log (JSON lines) to append to and resume from.
     #[arg(long, default_value = "cas-results.jsonl")]
     log: PathBuf,
@@ -52,9 +48,23 @@ pub struct Args {
     /// Attempts per message (retries of 408/429/5xx and connection failures included).
     #[arg(long, default_value_t = 5)]
     max_attempts: u32,
-    /// Time limit of one attempt, in seconds.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+}
+
+fn parse_path(s: &str) -> Result<(String, String), String> {
+    let (message, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected MESSAGE=PATH"))?;
+    if cas_api::endpoint_named(message).is_none() {
+        let known: Vec<_> = cas_api::ENDPOINTS.iter().map(|e| e.message).collect();
+        return Err(format!(
+            "{message:?} is not a message type ({})",
+            known.join(", ")
+        ));
+    }
+    if !path.starts_with('/') {
+        return Err(format!("{path:?}: a path starts with /"));
+    }
+    Ok((message.to_owned(), path.to_owned()))
 }
 
 /// One file after reading and validating.
@@ -183,19 +193,17 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
     let (mut log, previous) = Log::open(&args.log)?;
     let accepted = std::sync::Arc::new(results::accepted(&previous));
 
-    let mut builder = Client::builder(&args.base_url)
-        .timeout(Duration::from_secs(args.timeout.max(1)))
+    let mut builder = args
+        .connect
+        .builder()?
         .retry(RetryPolicy {
             max_attempts: args.max_attempts.max(1),
             ..RetryPolicy::default()
         })
         // Validated here already, from the file's own bytes.
-        .validate(false)
-        .user_agent(concat!("cas-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(key) = secrets::read("CAS_API_KEY", args.api_key_file.as_deref())? {
-        builder = builder.auth(Auth::api_key(args.api_key_header.clone(), move || {
-            key.clone()
-        }));
+        .validate(false);
+    for (message, path) in &args.paths {
+        builder = builder.path(message.clone(), path.clone());
     }
     let client = builder
         .build()

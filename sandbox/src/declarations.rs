@@ -20,21 +20,24 @@
 //! a bad value is a `400` problem naming it.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Mutex;
 
 use cas_messages::customs_shipment::CustomsShipment;
-use serde::Serialize;
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::lock;
+use crate::store::StoreError;
 
 /// At most this many declarations per page (CAS: `limit` ≤ 100).
 pub const MAX_LIMIT: usize = 100;
 
 /// A declaration as the Declarations API answers it (JSON, camelCase).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Declaration {
     pub id: String,
@@ -68,7 +71,7 @@ pub struct Declaration {
 }
 
 /// One error of a declaration, with the documented members.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeclarationError {
     pub error_code: String,
@@ -77,7 +80,7 @@ pub struct DeclarationError {
     pub field_reference: Option<FieldReference>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldReference {
     pub field_name: String,
@@ -115,11 +118,20 @@ impl Declaration {
     }
 }
 
-/// The declarations, in creation order.
+/// The declarations, in creation order; in memory, optionally written
+/// through to a SQLite file (the sandbox's database).
 #[derive(Default)]
 pub struct DeclarationStore {
     inner: Mutex<Inner>,
+    db: Option<Mutex<Connection>>,
 }
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS declarations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    json TEXT NOT NULL
+);";
 
 #[derive(Default)]
 struct Inner {
@@ -128,8 +140,45 @@ struct Inner {
 }
 
 impl DeclarationStore {
+    /// Opens (creating if needed) the declarations table of a SQLite file
+    /// and loads what it holds.
+    pub fn open(path: &Path) -> Result<DeclarationStore, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(SCHEMA)?;
+        let store = DeclarationStore::default();
+        {
+            let mut stmt = conn.prepare("SELECT json FROM declarations ORDER BY seq")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let json: String = row.get(0)?;
+                // A row this version cannot read is left in the file, unserved.
+                if let Ok(d) = serde_json::from_str::<Declaration>(&json) {
+                    store.insert(d);
+                }
+            }
+        }
+        Ok(DeclarationStore {
+            inner: store.inner,
+            db: Some(Mutex::new(conn)),
+        })
+    }
+
+    /// Writes one declaration through to the file, if there is one. A
+    /// failed write keeps the declaration in memory (served until a restart).
+    fn persist(&self, d: &Declaration) {
+        let (Some(db), Ok(json)) = (&self.db, serde_json::to_string(d)) else {
+            return;
+        };
+        let _ = lock(db).execute(
+            "INSERT INTO declarations (id, json) VALUES (?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+            params![d.id, json],
+        );
+    }
+
     /// Adds a declaration as given (its id must be new; an existing id is replaced).
     pub fn insert(&self, d: Declaration) {
+        self.persist(&d);
         let mut g = lock(&self.inner);
         match g.by_id.get(&d.id) {
             Some(&i) => g.list[i] = d,
@@ -146,7 +195,19 @@ impl DeclarationStore {
     /// customs flow = the declaration type code (`IM`, `EX`, `CO`), status
     /// `Submitted`. (Processing builds its own, walking CAS's statuses; see
     /// `webhooks`.)
+    ///
+    /// An ingestion already declared (processed again after a restart)
+    /// keeps its declaration: that one is returned.
     pub fn create_for_shipment(&self, s: &CustomsShipment, reference_id: Uuid) -> Declaration {
+        let reference = reference_id.to_string();
+        let existing = lock(&self.inner)
+            .list
+            .iter()
+            .find(|d| d.ingestion_references.contains(&reference))
+            .cloned();
+        if let Some(d) = existing {
+            return d;
+        }
         let mut d = Declaration::new(s.external_reference.get().clone());
         let office = s.customs_offices.office_of_declaration.get();
         d.jurisdiction = Some(office.chars().take(2).collect());
@@ -180,7 +241,10 @@ impl DeclarationStore {
         let d = &mut g.list[i];
         f(d);
         d.last_updated = OffsetDateTime::now_utc().max(d.last_updated);
-        Some(d.clone())
+        let d = d.clone();
+        drop(g);
+        self.persist(&d);
+        Some(d)
     }
 
     pub fn get(&self, id: &str) -> Option<Declaration> {

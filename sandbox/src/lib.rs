@@ -34,8 +34,8 @@
 //! authentication: the sandbox's own inspection API); with
 //! [`ServerConfig::database`] the history lives in a SQLite file, written
 //! before the `202`, so a restart on the same file loses no ingestion and
-//! keeps de-duplicating by key (see [`store`]). Declarations are kept in
-//! memory only. This, with the master-data rules, is what `cas sandbox` runs.
+//! keeps de-duplicating by key (see [`store`]); the declarations are kept
+//! in the same file. This, with the master-data rules, is what `cas sandbox` runs.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -247,7 +247,10 @@ impl TestServer {
             None => (History::default(), Vec::new()),
         };
         let history = Arc::new(history);
-        let declarations = Arc::new(DeclarationStore::default());
+        let declarations = Arc::new(match &config.database {
+            Some(path) => DeclarationStore::open(path).map_err(io::Error::other)?,
+            None => DeclarationStore::default(),
+        });
         let deliverer = Deliverer::new(&config, Arc::clone(&history), Arc::clone(&declarations))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let server = Self::start_inner(Parts {

@@ -168,3 +168,51 @@ async fn an_accepted_shipment_becomes_a_declaration_to_search() {
         .expect("send");
     assert_eq!(bad.status().as_u16(), 400);
 }
+
+#[test]
+fn the_example_clients_file_reads() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients.example.toml");
+    let config = AuthConfig::from_file(&path).expect("reads");
+    assert_eq!(config.clients.len(), 2);
+    assert_eq!(config.token_lifetime, Duration::from_secs(3600));
+    assert_eq!(config.clients[0].scopes.len(), 8);
+    assert_eq!(config.clients[1].scopes, ["read:declarations"]);
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("demo-secret"), "{shown}");
+    let bad = std::env::temp_dir().join(format!("cas-bad-clients-{}.toml", std::process::id()));
+    std::fs::write(&bad, "[[client]]\nclient_id = 1\n").expect("write");
+    let err = AuthConfig::from_file(&bad).expect_err("bad file");
+    assert!(err.to_string().contains("cas-bad-clients"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declarations_survive_a_restart_on_the_same_database() {
+    let db = std::env::temp_dir().join(format!("cas-sandbox-decl-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let config = || {
+        let mut c = ServerConfig::local();
+        c.processing_delay = Duration::ZERO;
+        c.database = Some(db.clone());
+        c
+    };
+    let first = TestServer::start_with(config()).await.expect("server");
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/customsshipments", first.base_url()))
+        .header("content-type", "application/xml")
+        .body(shipment())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 202);
+    assert!(first.wait_webhooks_idle(Duration::from_secs(10)).await);
+    let mut extra = cas_sandbox::Declaration::new("SEEDED");
+    extra.current_status = "Invalid".into();
+    first.declarations().insert(extra);
+    let before = first.declarations().all();
+    assert_eq!(before.len(), 2);
+    drop(first);
+    let second = TestServer::start_with(config()).await.expect("restarted");
+    assert_eq!(second.declarations().all(), before);
+    drop(second);
+    let _ = std::fs::remove_file(&db);
+}

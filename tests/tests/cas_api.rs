@@ -655,3 +655,36 @@ async fn an_accepted_shipment_is_found_by_its_external_reference() {
     let by_status: HashMap<_, _> = [(d.id.clone(), d.current_status.clone())].into();
     assert!(by_status.values().all(Option::is_some));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_async_bearer_callback_is_awaited_per_attempt() {
+    let server = TestServer::start().await.expect("server");
+    server.push_fault(Fault::status(503));
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = std::sync::Arc::clone(&calls);
+    let c = Client::builder(server.base_url())
+        .clock(RecordingClock::new())
+        .auth(cas_api::client::Auth::bearer_async(move || {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            async move {
+                tokio::task::yield_now().await;
+                format!("async-token-{n}")
+            }
+        }))
+        .build()
+        .expect("client");
+    c.send(&shipment()).await.expect("accepted");
+    let auths: Vec<_> = server
+        .request_log()
+        .into_iter()
+        .map(|r| r.authorization)
+        .collect();
+    assert_eq!(
+        auths,
+        [
+            Some("Bearer async-token-1".into()),
+            Some("Bearer async-token-2".into())
+        ]
+    );
+    assert!(!format!("{c:?}").contains("async-token"));
+}

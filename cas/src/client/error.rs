@@ -305,3 +305,32 @@ impl SendError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_keeps_every_member_and_finds_field_errors_under_any_name() {
+        let body = r#"{"type":"about:blank","title":"Bad","status":400,"traceId":"t-1",
+            "validationErrors":[{"field":"Consignee","message":"required"},{"note":"no field"}],
+            "errors":[{"pointer":"/a","detail":"d"}]}"#;
+        let p: Problem = serde_json::from_str(body).expect("parses");
+        assert_eq!(p.status, Some(400));
+        assert_eq!(p.extensions["traceId"], "t-1");
+        assert!(p.extensions.contains_key("validationErrors"));
+        let mut found: Vec<_> = p
+            .errors
+            .iter()
+            .map(|e| (e.location().map(str::to_owned), e.detail.clone()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                (Some("/a".into()), Some("d".into())),
+                (Some("Consignee".into()), Some("required".into()))
+            ]
+        );
+    }
+}

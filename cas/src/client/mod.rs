@@ -1,18 +1,31 @@
-//! An async client for CAS's ingestion API.
+//! An async client for CAS's ingestion API and its read APIs.
 //!
 //! Every message is validated locally (unless turned off), written as XML and
-//! POSTed with an `Idempotency-Key` that stays the same across retries, so a
-//! retry after a lost answer cannot ingest a message twice. Retryable
-//! failures (408, 429, 502, 503, 504, transport errors) are retried with
-//! back-off within [`RetryPolicy`]; when the last attempts may have reached
-//! the server but gave no answer, the result is [`SendError::Unknown`], not
-//! a plain failure.
+//! POSTed with an `Idempotency-Key` that stays the same across retries (CAS
+//! does not document the header: see [`crate::contract`]). Retryable
+//! failures (408, 429, 500, 502, 503, 504, transport errors) are retried
+//! with back-off and jitter within [`RetryPolicy`], honouring `Retry-After`;
+//! a `401` gets a fresh credential and one retry; when the last attempts
+//! may have reached the server but gave no answer, the result is
+//! [`SendError::Unknown`], not a plain failure. Nothing is sent again once
+//! a `202` was seen.
+//!
+//! Authentication is OAuth 2.0 client credentials ([`Auth::client_credentials`],
+//! one token shared by all clones and concurrent sends), or an API key or
+//! bearer callback for proxies and the sandbox. Each send runs in a
+//! `cas_send` tracing span (message type, idempotency key, path) with an
+//! event per attempt (status, retry delay, reason); nothing secret is logged.
 //!
 //! ```no_run
 //! # async fn demo(msg: &impl cas_api::IngestionMessage) -> Result<(), Box<dyn std::error::Error>> {
-//! use cas_api::client::{Auth, Client};
-//! let client = Client::builder("https://cas.example")
-//!     .auth(Auth::bearer(|| std::env::var("CAS_TOKEN").unwrap_or_default()))
+//! use cas_api::client::{Client, ClientSecret, Environment};
+//! let env = Environment::Acceptance;
+//! let client = Client::for_environment(&env)
+//!     .client_credentials(
+//!         &env,
+//!         std::env::var("CAS_CLIENT_ID")?,
+//!         ClientSecret::new(std::env::var("CAS_CLIENT_SECRET")?),
+//!     )
 //!     .build()?;
 //! let accepted = client.send(msg).await?;
 //! println!("reference id {}", accepted.reference_id);
@@ -441,7 +454,7 @@ impl Client {
         let key = out.idempotency_key.unwrap_or_else(IdempotencyKey::new_v4);
         let span = tracing::info_span!(
             "cas_send",
-            message = %out.message_name,
+            message_type = %out.message_name,
             idempotency_key = %key,
             path = %path,
         );
