@@ -10,6 +10,17 @@
 //!
 //! Everything about XML (reading, writing, validation) is in `xsd-runtime`
 //! and the generated types; this crate only knows CAS's contract.
+//!
+//! # Retrying a CustomsShipment whose outcome is unknown
+//!
+//! CAS documents no idempotency header (the client sends one; whether CAS
+//! honours it is unknown). What CAS documents is the shipment's identity,
+//! `ExternalReference` + `Direction`, and its `MessageType`. So a shipment
+//! whose `202` never arrived is re-sent either unchanged (if CAS had it, the
+//! duplicate `New` is refused asynchronously with a `CreationUnsuccessful`
+//! event naming the new referenceId) or as `Upsert` (created if absent,
+//! else updated); never as a second, edited `New`. The outcome shows as
+//! events ([`webhook`]); confirm through the Declarations API.
 
 pub mod client;
 pub mod contract;

@@ -56,10 +56,10 @@ enum Command {
         #[command(subcommand)]
         command: declarations::Command,
     },
-    /// Run the ingestion API locally (127.0.0.1), with business checks,
-    /// signed webhook events and a persistent history.
+    /// Run the ingestion API locally (127.0.0.1), with business rules,
+    /// webhook events as CAS sends them and a persistent history.
     Sandbox(sandbox::Args),
-    /// Receive or check signed webhook events.
+    /// Receive CAS's webhook events, tie them to the files sent, check signatures.
     Events {
         #[command(subcommand)]
         command: events::Command,

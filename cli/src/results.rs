@@ -3,7 +3,7 @@
 //! (files with an `accepted` line under the same idempotency key are
 //! skipped) and what `cas events listen` correlates events with.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -42,6 +42,58 @@ pub struct Entry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub idempotency_key: Option<String>,
+    /// A CustomsShipment's external reference, direction and messageType,
+    /// read from the message at send time: what CAS's declaration events
+    /// are tied back to the file by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_message_type: Option<String>,
+    /// When the outcome of the send was known (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<u64>,
+}
+
+impl Entry {
+    /// Records the shipment identity of a CustomsShipment (others: unchanged).
+    pub fn with_shipment(mut self, message: &cas_messages::Message) -> Entry {
+        if let cas_messages::Message::CustomsShipment(s) = message {
+            self.external_reference = Some(s.external_reference.get().clone());
+            self.direction = Some(s.direction.as_str().to_owned());
+            self.shipment_message_type = Some(
+                s.message_type
+                    .as_ref()
+                    .map_or("New", |t| t.as_str())
+                    .to_owned(),
+            );
+        }
+        self
+    }
+
+    /// What the correlator needs of an accepted line.
+    pub fn sent_message(&self) -> Option<cas_api::webhook::SentMessage> {
+        Some(cas_api::webhook::SentMessage {
+            reference_id: self.reference_id?.to_string(),
+            message_name: self.message_type.clone().unwrap_or_default(),
+            file: Some(self.file.clone()),
+            shipment: self
+                .external_reference
+                .clone()
+                .zip(self.direction.clone())
+                .map(
+                    |(external_reference, direction)| cas_api::webhook::ShipmentKey {
+                        external_reference,
+                        direction,
+                    },
+                ),
+            message_type: self.shipment_message_type.clone(),
+            sent_at: self.sent_at.map_or(std::time::UNIX_EPOCH, |s| {
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(s)
+            }),
+        })
+    }
 }
 
 /// The log opened for appending, with what it already says.
@@ -126,13 +178,5 @@ pub fn accepted(entries: &[Entry]) -> HashSet<(String, String)> {
         .iter()
         .filter(|e| e.status == Status::Accepted)
         .filter_map(|e| Some((e.file.clone(), e.idempotency_key.clone()?)))
-        .collect()
-}
-
-/// referenceId -> the accepted line.
-pub fn by_reference(entries: &[Entry]) -> HashMap<Uuid, Entry> {
-    entries
-        .iter()
-        .filter_map(|e| Some((e.reference_id?, e.clone())))
         .collect()
 }

@@ -15,14 +15,26 @@ pub struct Args {
     /// Port on 127.0.0.1 (0: any free port; the first line printed names it).
     #[arg(long, default_value_t = 8787)]
     port: u16,
-    /// Where signed webhook events are POSTed (http://127.0.0.1:PORT/...).
+    /// Where webhook events are POSTed (http://127.0.0.1:PORT/...), in
+    /// CAS's envelope and unsigned, as CAS sends them.
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
-    /// File holding the webhook signing secret (whsec_...); else the
+    /// Sign deliveries (Standard Webhooks), as a signing proxy would; CAS
+    /// itself does not sign.
+    #[arg(long)]
+    sign: bool,
+    /// With --sign: file holding the signing secret (whsec_...); else the
     /// CAS_WEBHOOK_SECRET environment variable; neither: a fresh secret,
     /// printed at start.
     #[arg(long, value_name = "PATH")]
     webhook_secret_file: Option<PathBuf>,
+    /// Factor on CAS's redelivery schedule (10 s, 30 s, 1 min, ... up to
+    /// 24 h): 1 is real time, 0.01 makes the first retry come after 100 ms.
+    #[arg(long, default_value_t = 0.01)]
+    redelivery_scale: f64,
+    /// Time between two statuses of a declaration, in milliseconds.
+    #[arg(long, default_value_t = 500)]
+    status_step_ms: u64,
     /// The SQLite file holding the ingestion history (created if missing).
     #[arg(long, default_value = "cas-sandbox.db")]
     db: PathBuf,
@@ -55,19 +67,27 @@ fn fresh_secret() -> String {
 }
 
 pub async fn run(args: Args) -> Result<Outcome, CliError> {
-    let given = secrets::read("CAS_WEBHOOK_SECRET", args.webhook_secret_file.as_deref())?;
-    let generated = given.is_none() && args.webhook_url.is_some();
+    let given = if args.sign {
+        secrets::read("CAS_WEBHOOK_SECRET", args.webhook_secret_file.as_deref())?
+    } else {
+        None
+    };
+    let generated = args.sign && given.is_none() && args.webhook_url.is_some();
     let secret = given.unwrap_or_else(fresh_secret);
-    let mut config = ServerConfig::new(args.webhook_url.clone().unwrap_or_default(), &secret)
-        .map_err(|e| CliError::Usage(format!("webhook secret: {e}")))?;
+    let mut config = ServerConfig::new(args.webhook_url.clone().unwrap_or_default());
+    if args.sign {
+        config = config
+            .signed(&secret)
+            .map_err(|e| CliError::Usage(format!("webhook secret: {e}")))?;
+    }
     config.webhook_url = args.webhook_url.clone();
+    config.redelivery_scale = args.redelivery_scale;
+    config.status_step = Duration::from_millis(args.status_step_ms);
     config.port = args.port;
     config.database = Some(args.db.clone());
     config.master_data_rules = true;
     config.processing_delay = Duration::from_millis(args.processing_delay_ms);
     config.answer_delay = Duration::from_millis(args.answer_delay_ms);
-    config.max_delivery_attempts = 6;
-    config.retry_backoff = Duration::from_millis(500);
     if let Some(path) = &args.clients {
         let mut auth = AuthConfig::from_file(path).map_err(|e| CliError::Usage(e.to_string()))?;
         if let Some(secs) = args.token_lifetime_secs {
@@ -104,11 +124,12 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
     }
     match &args.webhook_url {
         Some(url) => {
-            let _ = writeln!(out, "webhook events to {url}");
+            let signed = if args.sign { "signed" } else { "unsigned" };
+            let _ = writeln!(out, "webhook events to {url} ({signed})");
             if generated {
                 let _ = writeln!(
                     out,
-                    "webhook secret (set CAS_WEBHOOK_SECRET to this for `cas events listen`): {secret}"
+                    "webhook secret (set CAS_WEBHOOK_SECRET to this for `cas events listen --require-signature`): {secret}"
                 );
             }
         }

@@ -5,6 +5,14 @@
 //! content, so every run sends a file under the same key: a file whose
 //! send was interrupted after the server got it is de-duplicated by the
 //! server, and one accepted in an earlier run is skipped.
+//!
+//! CAS documents no idempotency header, so across runs the safe retry of
+//! a CustomsShipment whose outcome is unknown is CAS's own: re-send it
+//! unchanged (a duplicate `New` is refused asynchronously with
+//! `CreationUnsuccessful`, which names the referenceId) or as
+//! `MessageType` `Upsert`, never as a second, edited `New`. The results log
+//! records each shipment's external reference, direction and message type,
+//! so `cas events` can tie CAS's events back to the file.
 
 use cas_api::MessageExt;
 use std::io::IsTerminal;
@@ -95,6 +103,10 @@ fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) 
             reference_id: None,
             error,
             idempotency_key: key,
+            external_reference: None,
+            direction: None,
+            shipment_message_type: None,
+            sent_at: None,
         };
     let bytes = match crate::files::read_message(path) {
         Ok(b) => b,
@@ -143,7 +155,8 @@ fn prepare(path: &Path, accepted: &std::collections::HashSet<(String, String)>) 
                     Some(message.message_name().to_owned()),
                     None,
                     Some(key),
-                ),
+                )
+                .with_shipment(&message),
             )
         }
     }
@@ -154,6 +167,10 @@ fn outcome_of(mut entry: Entry, result: Result<cas_api::client::Accepted, SendEr
         Ok(a) => {
             entry.status = Status::Accepted;
             entry.reference_id = Some(a.reference_id);
+            entry.sent_at = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs());
         }
         Err(e) => {
             entry.status = match &e {

@@ -1,6 +1,6 @@
 //! The `cas` binary, run as a user would: against the example documents,
 //! and against `cas sandbox` processes on 127.0.0.1 (killed and restarted
-//! mid-load), with `cas events listen` verifying the signed events.
+//! mid-load), with `cas events listen` recording CAS's events.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -41,8 +41,18 @@ struct Proc {
 
 impl Proc {
     fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Proc {
+        Self::spawn_with(args, envs, Stdio::null())
+    }
+
+    /// Like `spawn`, with stderr written to `stderr`.
+    fn spawn_logging(args: &[&str], envs: &[(&str, &str)], stderr: &Path) -> Proc {
+        let file = std::fs::File::create(stderr).expect("stderr file");
+        Self::spawn_with(args, envs, Stdio::from(file))
+    }
+
+    fn spawn_with(args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> Proc {
         let mut cmd = Command::new(CAS);
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.args(args).stdout(Stdio::piped()).stderr(stderr);
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -524,13 +534,18 @@ fn a_sandbox_restarted_mid_load_loses_nothing() {
     assert!(history(&base).iter().all(|r| r["status"] == "succeeded"));
 }
 
-#[test]
-fn the_sandbox_delivers_signed_events_that_listen_verifies() {
-    let work = scratch("events");
-    let log = work.join("results.jsonl");
+/// The shipment examples, as files: `known` (minimal: its article and
+/// declarant are in the master data sent first) and `unknown` (typical:
+/// commodity codes of no article sent), plus the master data.
+struct Shipments {
+    msgs: PathBuf,
+    known: PathBuf,
+    unknown: PathBuf,
+}
+
+fn shipments(work: &Path) -> Shipments {
     let msgs = work.join("messages");
     std::fs::create_dir_all(&msgs).expect("dir");
-    // Master data first: the partner (with the shipment's declarant EORI) and the article.
     let partners =
         example("BusinessPartners/valid/typical.xml").replace("CHE123456789", "DE123456789012345");
     std::fs::write(msgs.join("partners.xml"), partners).expect("write");
@@ -539,13 +554,49 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
         msgs.join("articles.xml"),
     )
     .expect("copy");
-    // minimal: commodity 84136031 (the article's) -> CreationSuccessful, then statuses;
-    // typical: commodity codes of no article sent -> CreationUnsuccessful.
-    let good = msgs.join("shipment-known.xml");
-    let bad = msgs.join("shipment-unknown.xml");
-    std::fs::copy(examples().join("CustomsShipment/valid/minimal.xml"), &good).expect("copy");
-    std::fs::copy(examples().join("CustomsShipment/valid/typical.xml"), &bad).expect("copy");
+    let known = msgs.join("shipment-known.xml");
+    let unknown = msgs.join("shipment-unknown.xml");
+    std::fs::copy(examples().join("CustomsShipment/valid/minimal.xml"), &known).expect("copy");
+    std::fs::copy(
+        examples().join("CustomsShipment/valid/typical.xml"),
+        &unknown,
+    )
+    .expect("copy");
+    Shipments {
+        msgs,
+        known,
+        unknown,
+    }
+}
 
+fn send_file(base: &str, log: &Path, file: &Path) {
+    Command::new(CAS)
+        .arg("send")
+        .arg(file)
+        .args(["--base-url", base, "--log"])
+        .arg(log)
+        .assert()
+        .success();
+}
+
+fn wait_processed(base: &str) {
+    let start = Instant::now();
+    while history(base).iter().any(|r| r["status"] == "processing") {
+        assert!(start.elapsed() < DEADLINE, "not processed in time");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn abs(p: &Path) -> String {
+    std::path::absolute(p).expect("abs").display().to_string()
+}
+
+#[test]
+fn listen_ties_cas_events_to_files_by_reference_id_and_external_reference() {
+    let work = scratch("events");
+    let log = work.join("results.jsonl");
+    let events = work.join("events.jsonl");
+    let s = shipments(&work);
     let mut listen = Proc::spawn(
         &[
             "events",
@@ -553,90 +604,118 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
             "--port",
             "0",
             "--exit-after",
-            "7",
+            "4",
             "--log",
             log.to_str().expect("utf-8"),
+            "--events",
+            events.to_str().expect("utf-8"),
         ],
-        &[("CAS_WEBHOOK_SECRET", SECRET)],
+        &[],
     );
     let hook = format!("{}/hook", listen.listening());
     let (_sb, base) = sandbox(
         &work.join("sandbox.db"),
         "0",
-        &["--webhook-url", &hook, "--processing-delay-ms", "10"],
+        &[
+            "--webhook-url",
+            &hook,
+            "--processing-delay-ms",
+            "10",
+            "--status-step-ms",
+            "50",
+        ],
     );
-    let send_one = |p: &Path| {
-        Command::new(CAS)
-            .arg("send")
-            .arg(p)
-            .args(["--base-url", &base, "--log"])
-            .arg(&log)
-            .assert()
-            .success();
-    };
-    send_one(&msgs.join("partners.xml"));
-    send_one(&msgs.join("articles.xml"));
+    send_file(&base, &log, &s.msgs.join("partners.xml"));
+    send_file(&base, &log, &s.msgs.join("articles.xml"));
     // The shipments are checked against master data whose processing is done.
-    let start = Instant::now();
-    while history(&base).iter().any(|r| r["status"] == "processing") {
-        assert!(start.elapsed() < DEADLINE, "master data not processed");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    send_one(&good);
-    send_one(&bad);
-    let mut lines = Vec::new();
-    for _ in 0..7 {
-        lines.push(listen.line());
-    }
-    assert!(listen.wait(), "listen exits after 7 events");
+    wait_processed(&base);
+    send_file(&base, &log, &s.known);
+    send_file(&base, &log, &s.unknown);
+    let lines: Vec<String> = (0..4).map(|_| listen.line()).collect();
+    assert!(listen.wait(), "listen exits after 4 events");
     let text = lines.join("\n");
-    assert!(lines.iter().all(|l| l.starts_with("verified ")), "{text}");
-    let about = |file: &Path, kind: &str| {
-        let abs = std::path::absolute(file)
-            .expect("abs")
-            .display()
-            .to_string();
-        lines
-            .iter()
-            .filter(|l| l.contains(kind) && l.contains(&abs))
-            .count()
-    };
-    assert_eq!(
-        about(&msgs.join("partners.xml"), "CreationSuccessful"),
-        1,
-        "{text}"
-    );
-    assert_eq!(
-        about(&msgs.join("articles.xml"), "CreationSuccessful"),
-        1,
-        "{text}"
-    );
-    assert_eq!(about(&good, "CreationSuccessful"), 1, "{text}");
-    assert_eq!(about(&bad, "CreationUnsuccessful"), 1, "{text}");
-    let unknown = lines
+    assert!(lines.iter().all(|l| l.starts_with("event ")), "{text}");
+
+    // The refusal, tied by referenceId to the file.
+    let refused: Vec<&String> = lines
         .iter()
-        .find(|l| l.contains("CreationUnsuccessful"))
-        .expect("unsuccessful");
-    assert_eq!(
-        unknown.matches("COMMODITY_CODE_UNKNOWN").count(),
-        2,
-        "{unknown}"
+        .filter(|l| l.contains("CustomsShipmentInformation/CreationUnsuccessful"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{text}");
+    assert!(
+        refused[0].contains(&format!("[{}]", abs(&s.unknown))),
+        "{text}"
     );
     assert!(
-        unknown.contains("/CustomsShipment/GoodsItem[2]/CommodityCode"),
-        "{unknown}"
+        refused[0].contains("SHP-2024-0002 OUT referenceId "),
+        "{text}"
     );
+    assert_eq!(
+        refused[0].matches("COMMODITY_CODE_UNKNOWN").count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        refused[0].contains("/CustomsShipment/GoodsItem[2]/CommodityCode"),
+        "{text}"
+    );
+
+    // The declaration's statuses, tied by external reference to the file.
     let statuses: Vec<&String> = lines
         .iter()
-        .filter(|l| l.contains("DeclarationStatusChanged"))
+        .filter(|l| l.contains("DeclarationStatusChanged/"))
         .collect();
     assert_eq!(statuses.len(), 3, "{text}");
-    assert!(statuses[0].contains("- -> Submitted"), "{text}");
-    assert!(
-        statuses[1].contains("Submitted -> Accepted (MRN "),
-        "{text}"
+    for (line, status) in statuses.iter().zip(["InProgress", "Accepted", "Released"]) {
+        assert!(line.contains("SHP-2024-0001 declaration decl-"), "{text}");
+        assert!(line.contains(&format!(" {status}")), "{text}");
+        assert!(line.ends_with(&format!("[{}]", abs(&s.known))), "{text}");
+    }
+    assert!(statuses[1].contains("(MRN "), "{text}");
+
+    // Recorded: one line per event.
+    let recorded = log_lines(&events);
+    assert_eq!(recorded.len(), 4);
+
+    // `cas events status`: per file, its outcome, its declarations, or pending.
+    let out = Command::new(CAS)
+        .args([
+            "events",
+            "status",
+            "--format",
+            "json",
+            "--pending-after",
+            "0",
+            "--log",
+        ])
+        .arg(&log)
+        .arg("--events")
+        .arg(&events)
+        .output()
+        .expect("status");
+    // The master data never gets an outcome event (CAS documents none): pending.
+    assert_eq!(out.status.code(), Some(1));
+    let rows: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let row = |file: &Path| {
+        rows.iter()
+            .find(|r| r["file"] == abs(file).as_str())
+            .unwrap_or_else(|| panic!("{rows:?}"))
+    };
+    assert_eq!(row(&s.known)["state"], "progressing");
+    assert_eq!(row(&s.known)["externalReference"], "SHP-2024-0001");
+    assert_eq!(
+        row(&s.known)["declarations"][0]["statuses"],
+        serde_json::json!(["InProgress", "Accepted", "Released"])
     );
-    assert!(statuses[2].contains("Accepted -> Released (MRN "), "{text}");
+    let refused = row(&s.unknown)["state"].as_str().expect("state");
+    assert!(
+        refused.starts_with("CreationUnsuccessful: COMMODITY_CODE_UNKNOWN"),
+        "{refused}"
+    );
+    assert_eq!(row(&s.msgs.join("partners.xml"))["state"], "pending");
 
     // The history shows the outcomes too.
     let records = history(&base);
@@ -645,20 +724,196 @@ fn the_sandbox_delivers_signed_events_that_listen_verifies() {
         records.iter().filter(|r| r["status"] == "failed").count(),
         1
     );
-    assert_eq!(
-        records
-            .iter()
-            .filter(|r| r["status"] == "succeeded")
-            .count(),
-        3
+}
+
+/// `n` CustomsShipments with distinct external references.
+fn shipment_dir(work: &Path, name: &str, n: usize) -> PathBuf {
+    let dir = work.join(name);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let xml = example("CustomsShipment/valid/minimal.xml");
+    for i in 0..n {
+        let x = xml.replace("SHP-2024-0001", &format!("SHP-LOAD-{i:03}"));
+        std::fs::write(dir.join(format!("shipment-{i:03}.xml")), x).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn listen_killed_mid_stream_and_restarted_records_every_event_exactly_once() {
+    let work = scratch("listen-restart");
+    let log = work.join("results.jsonl");
+    let events = work.join("events.jsonl");
+    let listen_args = |port: &str| -> Vec<String> {
+        [
+            "events",
+            "listen",
+            "--port",
+            port,
+            "--log",
+            log.to_str().expect("utf-8"),
+            "--events",
+            events.to_str().expect("utf-8"),
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let args = listen_args("0");
+    let mut listen = Proc::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let url = listen.listening();
+    let port = url.rsplit(':').next().expect("port").to_owned();
+    // No master data: every shipment is refused (1 event each) ...
+    let n = 8;
+    let dir = shipment_dir(&work, "shipments", n);
+    // The same shipments in other files (other idempotency keys).
+    let again = shipment_dir(&work, "shipments-again", n);
+    let (_sb, base) = sandbox(
+        &work.join("sandbox.db"),
+        "0",
+        &[
+            "--webhook-url",
+            &format!("{url}/hook"),
+            "--processing-delay-ms",
+            "5",
+            "--redelivery-scale",
+            "0.005",
+        ],
     );
+    Command::new(CAS)
+        .args([
+            "send",
+            dir.to_str().expect("utf-8"),
+            "--base-url",
+            &base,
+            "--log",
+        ])
+        .arg(&log)
+        .assert()
+        .success();
+    // Killed after the first event, while the sandbox keeps delivering.
+    listen.until(|l| l.starts_with("event "));
+    listen.kill();
+    // ... and sent again, each a second New: refused again (16 events in all),
+    // produced while no one listens.
+    Command::new(CAS)
+        .args([
+            "send",
+            again.to_str().expect("utf-8"),
+            "--base-url",
+            &base,
+            "--log",
+        ])
+        .arg(&log)
+        .assert()
+        .success();
+    let recorded_at_kill = log_lines(&events).len();
+    let args = listen_args(&port);
+    let stderr = work.join("listen-again.stderr");
+    let _again = Proc::spawn_logging(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[],
+        &stderr,
+    );
+    let start = Instant::now();
+    loop {
+        let lines = log_lines(&events);
+        let ids: HashSet<String> = lines
+            .iter()
+            .map(|l| l["id"].as_str().expect("id").to_owned())
+            .collect();
+        assert_eq!(ids.len(), lines.len(), "an event recorded twice");
+        if lines.len() == 2 * n {
+            break;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "{} of {} events recorded ({recorded_at_kill} at the kill); listener: {}; history: {:?}",
+            lines.len(),
+            2 * n,
+            std::fs::read_to_string(&stderr).unwrap_or_default(),
+            history(&base)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        recorded_at_kill < 2 * n,
+        "the kill came too late to test anything"
+    );
+    // Nothing more arrives: the sandbox got a 2xx for each.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(log_lines(&events).len(), 2 * n);
+}
+
+#[test]
+fn a_url_token_refuses_deliveries_without_it_and_logs_the_refusal() {
+    let work = scratch("token");
+    let log = work.join("results.jsonl");
+    let events = work.join("events.jsonl");
+    let stderr = work.join("listen.stderr");
+    let mut listen = Proc::spawn_logging(
+        &[
+            "events",
+            "listen",
+            "--port",
+            "0",
+            "--exit-after",
+            "1",
+            "--log",
+            log.to_str().expect("utf-8"),
+            "--events",
+            events.to_str().expect("utf-8"),
+        ],
+        &[("CAS_WEBHOOK_TOKEN", "s3cret-t0ken")],
+        &stderr,
+    );
+    let url = listen.listening();
+    let s = shipments(&work);
+    {
+        let (_sb, base) = sandbox(
+            &work.join("sandbox.db"),
+            "0",
+            &[
+                "--webhook-url",
+                &format!("{url}/hook"),
+                "--processing-delay-ms",
+                "5",
+            ],
+        );
+        send_file(&base, &log, &s.unknown);
+        let start = Instant::now();
+        while !std::fs::read_to_string(&stderr)
+            .unwrap_or_default()
+            .contains("refused a delivery (401)")
+        {
+            assert!(start.elapsed() < DEADLINE, "no refusal logged");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    assert!(log_lines(&events).is_empty());
+    let logged = std::fs::read_to_string(&stderr).expect("stderr");
+    assert!(logged.contains("URL token is missing or wrong"), "{logged}");
+    assert!(!logged.contains("s3cret"), "{logged}");
+
+    // Subscribed with the token: accepted.
+    let (_sb, base) = sandbox(
+        &work.join("sandbox2.db"),
+        "0",
+        &[
+            "--webhook-url",
+            &format!("{url}/hook?token=s3cret-t0ken"),
+            "--processing-delay-ms",
+            "5",
+        ],
+    );
+    send_file(&base, &work.join("results2.jsonl"), &s.unknown);
+    assert!(listen.wait(), "listen records the event and exits");
+    assert_eq!(log_lines(&events).len(), 1);
 }
 
 #[test]
 fn events_verify_checks_a_saved_event() {
     use cas_api::webhook::{Secret, sign};
     let work = scratch("verify");
-    let body = br#"{"eventId":"evt_1","eventType":"CreationSuccessful","occurredAt":"2026-11-24T10:00:00Z","data":{"ingestionReferences":["5f0c6a1e-2f4b-4c8e-9a57-0d1f4b3c2a10"],"messageType":"Formula"}}"#;
+    let body = br#"{"id":"evt_1","tenantId":"t","plantId":"p","eventTime":"2026-11-24T10:00:00.1234567Z","eventType":"CustomsShipmentInformation","eventSubType":"CreationUnsuccessful","data":{"ingestionReferences":["5f0c6a1e-2f4b-4c8e-9a57-0d1f4b3c2a10"],"businessReference":"SHP-1","direction":"OUT","errorDescriptions":["duplicate"]}}"#;
     let file = work.join("event.json");
     std::fs::write(&file, body).expect("write");
     let ts = std::time::SystemTime::now()
@@ -685,7 +940,6 @@ fn events_verify_checks_a_saved_event() {
             "--signature",
             sig,
         ])
-        .args(["--log", work.join("none.jsonl").to_str().expect("utf-8")])
         .env("CAS_WEBHOOK_SECRET", SECRET);
         c
     };
@@ -693,7 +947,7 @@ fn events_verify_checks_a_saved_event() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "verified CreationSuccessful evt_1 Formula 5f0c6a1e-",
+            "verified CustomsShipmentInformation evt_1 SHP-1 OUT referenceId 5f0c6a1e-",
         ));
     let forged = format!("v1,{}", "A".repeat(44));
     verify(&forged)

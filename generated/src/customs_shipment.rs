@@ -281,6 +281,40 @@ impl StageAttr {
 #[cfg(feature = "proptest")]
 ::xsd_runtime::impl_arbitrary!(StageAttr);
 
+/// Direction of the shipment: IN (goods coming in) or OUT (goods going out).
+///
+/// XSD simple type `DirectionType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DirectionType {
+    /// `IN`
+    In,
+    /// `OUT`
+    Out,
+}
+
+::xsd_runtime::string_enum!(DirectionType, Preserve, { In => "IN", Out => "OUT" });
+
+#[cfg(feature = "proptest")]
+impl DirectionType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::xsd_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::xsd_runtime::strategy::checked(
+            ::xsd_runtime::strategy::lexical(
+                &::xsd_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["IN", "OUT"],
+                    ..::xsd_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::xsd_runtime::impl_arbitrary!(DirectionType);
+
 /// Four-character document type code from the UCC code lists (e.g. N380, Y923, C505).
 ///
 /// XSD simple type `DocumentTypeCodeType`.
@@ -333,6 +367,47 @@ impl DocumentTypeCodeType {
 
 #[cfg(feature = "proptest")]
 ::xsd_runtime::impl_arbitrary!(DocumentTypeCodeType);
+
+/// What CAS does with the shipment: New creates it and starts its customs flow; Replace replaces the whole shipment and restarts the flow (only before its declaration is Accepted); Update changes it selectively; Upsert creates it when absent, else updates it. The shipment is matched on ExternalReference and Direction.
+///
+/// XSD simple type `MessageTypeType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageTypeType {
+    /// `New`
+    New,
+    /// `Replace`
+    Replace,
+    /// `Update`
+    Update,
+    /// `Upsert`
+    Upsert,
+}
+
+::xsd_runtime::string_enum!(
+    MessageTypeType, Preserve, { New => "New", Replace => "Replace", Update => "Update",
+    Upsert => "Upsert" }
+);
+
+#[cfg(feature = "proptest")]
+impl MessageTypeType {
+    /// Valid values (every facet respected), for property tests.
+    pub fn strategy() -> ::xsd_runtime::strategy::proptest::strategy::BoxedStrategy<
+        Self,
+    > {
+        ::xsd_runtime::strategy::checked(
+            ::xsd_runtime::strategy::lexical(
+                &::xsd_runtime::strategy::Spec {
+                    builtin: "string",
+                    enumeration: &["New", "Replace", "Update", "Upsert"],
+                    ..::xsd_runtime::strategy::Spec::EMPTY
+                },
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "proptest")]
+::xsd_runtime::impl_arbitrary!(MessageTypeType);
 
 /// Shipment-local identifier of a package, referenced by goods items.
 ///
@@ -523,6 +598,18 @@ pub struct CustomsShipment {
     ///
     /// Element `Header`.
     pub header: super::common_types::MessageHeaderType,
+    /// What to do with the shipment (New when absent). A shipment whose earlier outcome is unknown is re-sent as Upsert, never as a second New.
+    ///
+    /// Element `MessageType`, optional. Default: `New`.
+    pub message_type: ::std::option::Option<MessageTypeType>,
+    /// The sender's own identifier of the shipment; with Direction it identifies the shipment in CAS, and CAS's events report it as customsShipmentReference (businessReference).
+    ///
+    /// Element `ExternalReference`.
+    pub external_reference: super::common_types::Text70Type,
+    /// Direction of the shipment; part of its identity with ExternalReference.
+    ///
+    /// Element `Direction`.
+    pub direction: DirectionType,
     /// Declarant's local reference number of the shipment.
     ///
     /// Element `LocalReferenceNumber`.
@@ -599,70 +686,84 @@ impl CustomsShipment {
             return ::std::option::Option::Some(0usize);
         }
         if from <= 1usize
-            && (r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber"))
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "MessageType"))
         {
             return ::std::option::Option::Some(1usize);
         }
         if from <= 2usize
-            && (r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType"))
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "ExternalReference"))
         {
             return ::std::option::Option::Some(2usize);
         }
-        if from <= 3usize
-            && (r
-                .is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType"))
+        if from <= 3usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Direction"))
         {
             return ::std::option::Option::Some(3usize);
         }
-        if from <= 4usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")) {
+        if from <= 4usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber"))
+        {
             return ::std::option::Option::Some(4usize);
         }
-        if from <= 5usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Parties")) {
+        if from <= 5usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "DeclarationType"))
+        {
             return ::std::option::Option::Some(5usize);
         }
         if from <= 6usize
-            && (r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices"))
+            && (r
+                .is("urn:cas:ingestion:customs-shipment:1", "AdditionalDeclarationType"))
         {
             return ::std::option::Option::Some(6usize);
         }
-        if from <= 7usize
-            && (r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms"))
-        {
+        if from <= 7usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Mrn")) {
             return ::std::option::Option::Some(7usize);
         }
-        if from <= 8usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Transport"))
-        {
+        if from <= 8usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Parties")) {
             return ::std::option::Option::Some(8usize);
         }
         if from <= 9usize
-            && (r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount"))
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "CustomsOffices"))
         {
             return ::std::option::Option::Some(9usize);
         }
         if from <= 10usize
-            && (r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass"))
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "DeliveryTerms"))
         {
             return ::std::option::Option::Some(10usize);
         }
-        if from <= 11usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Package")) {
+        if from <= 11usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Transport"))
+        {
             return ::std::option::Option::Some(11usize);
         }
-        if from <= 12usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Container"))
+        if from <= 12usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "InvoiceAmount"))
         {
             return ::std::option::Option::Some(12usize);
         }
-        if from <= 13usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Documents"))
+        if from <= 13usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "TotalGrossMass"))
         {
             return ::std::option::Option::Some(13usize);
         }
-        if from <= 14usize && (r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem"))
-        {
+        if from <= 14usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Package")) {
             return ::std::option::Option::Some(14usize);
         }
-        if from <= 15usize
-            && (r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        if from <= 15usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Container"))
         {
             return ::std::option::Option::Some(15usize);
+        }
+        if from <= 16usize && (r.is("urn:cas:ingestion:customs-shipment:1", "Documents"))
+        {
+            return ::std::option::Option::Some(16usize);
+        }
+        if from <= 17usize && (r.is("urn:cas:ingestion:customs-shipment:1", "GoodsItem"))
+        {
+            return ::std::option::Option::Some(17usize);
+        }
+        if from <= 18usize
+            && (r.is("urn:cas:ingestion:customs-shipment:1", "Extensions"))
+        {
+            return ::std::option::Option::Some(18usize);
         }
         ::std::option::Option::None
     }
@@ -704,12 +805,15 @@ impl CustomsShipment {
             ok = false;
         }
         r.next_child()?;
-        const KINDS: [u8; 16usize] = [
-            1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8, 2u8, 1u8, 2u8,
-            1u8,
+        const KINDS: [u8; 19usize] = [
+            1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 1u8, 2u8,
+            2u8, 1u8, 2u8, 1u8,
         ];
-        let mut seen = [false; 16usize];
+        let mut seen = [false; 19usize];
         let mut f_header = ::std::option::Option::None;
+        let mut f_message_type = ::std::option::Option::None;
+        let mut f_external_reference = ::std::option::Option::None;
+        let mut f_direction = ::std::option::Option::None;
         let mut f_local_reference_number = ::std::option::Option::None;
         let mut f_declaration_type = ::std::option::Option::None;
         let mut f_additional_declaration_type = ::std::option::Option::None;
@@ -752,6 +856,79 @@ impl CustomsShipment {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
+        if r.is("urn:cas:ingestion:customs-shipment:1", "MessageType") {
+            match ::xsd_runtime::xml::recover(
+                r
+                    .simple_element(
+                        false,
+                        ::std::option::Option::Some("New"),
+                        ::std::option::Option::None,
+                        |r, text, site| MessageTypeType::read_value(r, text, site),
+                    ),
+            )? {
+                ::std::option::Option::Some(v) => {
+                    f_message_type = ::std::option::Option::Some(v);
+                }
+                ::std::option::Option::None => ok = false,
+            }
+        }
+        seen[1usize] = f_message_type.is_some();
+        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
+        }
+        if r.is("urn:cas:ingestion:customs-shipment:1", "ExternalReference") {
+            match ::xsd_runtime::xml::recover(
+                r
+                    .simple_element(
+                        false,
+                        ::std::option::Option::None,
+                        ::std::option::Option::None,
+                        |r, text, site| super::common_types::Text70Type::read_value(
+                            r,
+                            text,
+                            site,
+                        ),
+                    ),
+            )? {
+                ::std::option::Option::Some(v) => {
+                    f_external_reference = ::std::option::Option::Some(v);
+                }
+                ::std::option::Option::None => ok = false,
+            }
+        } else {
+            r.missing("ExternalReference", 1, 0);
+            ok = false;
+        }
+        seen[2usize] = f_external_reference.is_some();
+        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
+        }
+        if r.is("urn:cas:ingestion:customs-shipment:1", "Direction") {
+            match ::xsd_runtime::xml::recover(
+                r
+                    .simple_element(
+                        false,
+                        ::std::option::Option::None,
+                        ::std::option::Option::None,
+                        |r, text, site| DirectionType::read_value(r, text, site),
+                    ),
+            )? {
+                ::std::option::Option::Some(v) => {
+                    f_direction = ::std::option::Option::Some(v);
+                }
+                ::std::option::Option::None => ok = false,
+            }
+        } else {
+            r.missing("Direction", 1, 0);
+            ok = false;
+        }
+        seen[3usize] = f_direction.is_some();
+        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+            let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
+            r.stray_among(earlier)?;
+        }
         if r.is("urn:cas:ingestion:customs-shipment:1", "LocalReferenceNumber") {
             match ::xsd_runtime::xml::recover(
                 r
@@ -775,8 +952,8 @@ impl CustomsShipment {
             r.missing("LocalReferenceNumber", 1, 0);
             ok = false;
         }
-        seen[1usize] = f_local_reference_number.is_some();
-        while r.at_element() && Self::child_position(r, 2usize).is_none() {
+        seen[4usize] = f_local_reference_number.is_some();
+        while r.at_element() && Self::child_position(r, 5usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -803,8 +980,8 @@ impl CustomsShipment {
             r.missing("DeclarationType", 1, 0);
             ok = false;
         }
-        seen[2usize] = f_declaration_type.is_some();
-        while r.at_element() && Self::child_position(r, 3usize).is_none() {
+        seen[5usize] = f_declaration_type.is_some();
+        while r.at_element() && Self::child_position(r, 6usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -828,8 +1005,8 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        seen[3usize] = f_additional_declaration_type.is_some();
-        while r.at_element() && Self::child_position(r, 4usize).is_none() {
+        seen[6usize] = f_additional_declaration_type.is_some();
+        while r.at_element() && Self::child_position(r, 7usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -851,8 +1028,8 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        seen[4usize] = f_mrn.is_some();
-        while r.at_element() && Self::child_position(r, 5usize).is_none() {
+        seen[7usize] = f_mrn.is_some();
+        while r.at_element() && Self::child_position(r, 8usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -871,8 +1048,8 @@ impl CustomsShipment {
             r.missing("Parties", 1, 0);
             ok = false;
         }
-        seen[5usize] = f_parties.is_some();
-        while r.at_element() && Self::child_position(r, 6usize).is_none() {
+        seen[8usize] = f_parties.is_some();
+        while r.at_element() && Self::child_position(r, 9usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -891,8 +1068,8 @@ impl CustomsShipment {
             r.missing("CustomsOffices", 1, 0);
             ok = false;
         }
-        seen[6usize] = f_customs_offices.is_some();
-        while r.at_element() && Self::child_position(r, 7usize).is_none() {
+        seen[9usize] = f_customs_offices.is_some();
+        while r.at_element() && Self::child_position(r, 10usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -908,8 +1085,8 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        seen[7usize] = f_delivery_terms.is_some();
-        while r.at_element() && Self::child_position(r, 8usize).is_none() {
+        seen[10usize] = f_delivery_terms.is_some();
+        while r.at_element() && Self::child_position(r, 11usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -928,8 +1105,8 @@ impl CustomsShipment {
             r.missing("Transport", 1, 0);
             ok = false;
         }
-        seen[8usize] = f_transport.is_some();
-        while r.at_element() && Self::child_position(r, 9usize).is_none() {
+        seen[11usize] = f_transport.is_some();
+        while r.at_element() && Self::child_position(r, 12usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -948,8 +1125,8 @@ impl CustomsShipment {
             r.missing("InvoiceAmount", 1, 0);
             ok = false;
         }
-        seen[9usize] = f_invoice_amount.is_some();
-        while r.at_element() && Self::child_position(r, 10usize).is_none() {
+        seen[12usize] = f_invoice_amount.is_some();
+        while r.at_element() && Self::child_position(r, 13usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -965,8 +1142,8 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        seen[10usize] = f_total_gross_mass.is_some();
-        while r.at_element() && Self::child_position(r, 11usize).is_none() {
+        seen[13usize] = f_total_gross_mass.is_some();
+        while r.at_element() && Self::child_position(r, 14usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -987,7 +1164,7 @@ impl CustomsShipment {
             }
         }
         f_package.shrink_to_fit();
-        while r.at_element() && Self::child_position(r, 12usize).is_none() {
+        while r.at_element() && Self::child_position(r, 15usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -1008,7 +1185,7 @@ impl CustomsShipment {
             }
         }
         f_container.shrink_to_fit();
-        while r.at_element() && Self::child_position(r, 13usize).is_none() {
+        while r.at_element() && Self::child_position(r, 16usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -1024,8 +1201,8 @@ impl CustomsShipment {
                 ::std::option::Option::None => ok = false,
             }
         }
-        seen[13usize] = f_documents.is_some();
-        while r.at_element() && Self::child_position(r, 14usize).is_none() {
+        seen[16usize] = f_documents.is_some();
+        while r.at_element() && Self::child_position(r, 17usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -1050,7 +1227,7 @@ impl CustomsShipment {
             r.missing("GoodsItem", 1u32, n_goods_item);
             ok = false;
         }
-        while r.at_element() && Self::child_position(r, 15usize).is_none() {
+        while r.at_element() && Self::child_position(r, 18usize).is_none() {
             let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
             r.stray_among(earlier)?;
         }
@@ -1076,6 +1253,13 @@ impl CustomsShipment {
         let ::std::option::Option::Some(f_header) = f_header else {
             return Err(::xsd_runtime::xml::Fail::Invalid);
         };
+        let ::std::option::Option::Some(f_external_reference) = f_external_reference
+        else {
+            return Err(::xsd_runtime::xml::Fail::Invalid);
+        };
+        let ::std::option::Option::Some(f_direction) = f_direction else {
+            return Err(::xsd_runtime::xml::Fail::Invalid);
+        };
         let ::std::option::Option::Some(f_local_reference_number) = f_local_reference_number
         else {
             return Err(::xsd_runtime::xml::Fail::Invalid);
@@ -1097,6 +1281,9 @@ impl CustomsShipment {
         };
         Ok(Self {
             header: f_header,
+            message_type: f_message_type,
+            external_reference: f_external_reference,
+            direction: f_direction,
             local_reference_number: f_local_reference_number,
             declaration_type: f_declaration_type,
             additional_declaration_type: f_additional_declaration_type,
@@ -1146,6 +1333,42 @@ impl CustomsShipment {
         {
             let x = &self.header;
             x.write_xml(w, ::std::option::Option::Some(4u16), "cs:Header", "Header");
+        }
+        if let ::std::option::Option::Some(v) = &self.message_type {
+            {
+                let x = v;
+                w.start_el(
+                    ::std::option::Option::Some(4u16),
+                    "cs:MessageType",
+                    "MessageType",
+                );
+                w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(x, o));
+                w.end_el(
+                    ::std::option::Option::Some(4u16),
+                    "cs:MessageType",
+                    "MessageType",
+                );
+            }
+        }
+        {
+            let x = &self.external_reference;
+            w.start_el(
+                ::std::option::Option::Some(4u16),
+                "cs:ExternalReference",
+                "ExternalReference",
+            );
+            w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(x, o));
+            w.end_el(
+                ::std::option::Option::Some(4u16),
+                "cs:ExternalReference",
+                "ExternalReference",
+            );
+        }
+        {
+            let x = &self.direction;
+            w.start_el(::std::option::Option::Some(4u16), "cs:Direction", "Direction");
+            w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(x, o));
+            w.end_el(::std::option::Option::Some(4u16), "cs:Direction", "Direction");
         }
         {
             let x = &self.local_reference_number;
@@ -1326,16 +1549,21 @@ impl CustomsShipment {
             (
                 ::xsd_runtime::strategy::fixed(::xsd_runtime::xsd::string("1.0")),
                 super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                ::xsd_runtime::strategy::optional(
+                    ::xsd_runtime::strategy::not_empty_text(MessageTypeType::strategy()),
+                ),
+                super::common_types::Text70Type::strategy(),
+                DirectionType::strategy(),
                 super::common_types::LrnType::strategy(),
                 super::common_types::DeclarationTypeCodeType::strategy(),
                 ::xsd_runtime::strategy::optional(AdditionalDeclarationType::strategy()),
+            ),
+            (
                 ::xsd_runtime::strategy::optional(
                     super::common_types::MrnType::strategy(),
                 ),
                 Parties::strategy_at(depth + 1).prop_map(::std::boxed::Box::new).boxed(),
                 CustomsOffices::strategy_at(depth + 1),
-            ),
-            (
                 ::xsd_runtime::strategy::optional(DeliveryTerms::strategy_at(depth + 1)),
                 Transport::strategy_at(depth + 1),
                 super::common_types::AmountType::strategy_at(depth + 1),
@@ -1348,6 +1576,8 @@ impl CustomsShipment {
                     depth,
                     || Package::strategy_at(depth + 1),
                 ),
+            ),
+            (
                 ::xsd_runtime::strategy::repeated(
                     0u32,
                     ::std::option::Option::Some(99u32),
@@ -1361,8 +1591,6 @@ impl CustomsShipment {
                     depth,
                     || GoodsItemType::strategy_at(depth + 1),
                 ),
-            ),
-            (
                 ::xsd_runtime::strategy::optional(
                     super::common_types::ExtensionsType::strategy_at(depth + 1),
                 ),
@@ -1373,27 +1601,30 @@ impl CustomsShipment {
                 (
                     (v0, v1, v2, v3, v4, v5, v6, v7),
                     (v8, v9, v10, v11, v12, v13, v14, v15),
-                    (v16, v17),
+                    (v16, v17, v18, v19, v20),
                 )|
             Self {
                 schema_version: v0,
                 header: v1,
-                local_reference_number: v2,
-                declaration_type: v3,
-                additional_declaration_type: v4,
-                mrn: v5,
-                parties: v6,
-                customs_offices: v7,
-                delivery_terms: v8,
-                transport: v9,
-                invoice_amount: v10,
-                total_gross_mass: v11,
-                package: v12,
-                container: v13,
-                documents: v14,
-                goods_item: v15,
-                extensions: v16,
-                schema_location: v17,
+                message_type: v2,
+                external_reference: v3,
+                direction: v4,
+                local_reference_number: v5,
+                declaration_type: v6,
+                additional_declaration_type: v7,
+                mrn: v8,
+                parties: v9,
+                customs_offices: v10,
+                delivery_terms: v11,
+                transport: v12,
+                invoice_amount: v13,
+                total_gross_mass: v14,
+                package: v15,
+                container: v16,
+                documents: v17,
+                goods_item: v18,
+                extensions: v19,
+                schema_location: v20,
             })
             .boxed()
     }

@@ -1,11 +1,12 @@
 //! The declarations the sandbox's processing creates, and the Declarations
 //! API over them (`GET /v1/declarations/{id}`, `GET /v1/declarations?…`).
 //!
-//! Processing calls a small API: [`DeclarationStore::create_for_shipment`]
-//! when a CustomsShipment is accepted, [`DeclarationStore::set_status`]
-//! (with errors for `Invalid` / `CustomsError`) as its status moves, and
-//! [`DeclarationStore::update`] for anything else. Tests may
-//! [`insert`](DeclarationStore::insert) declarations of their own.
+//! Processing (`webhooks`) [`insert`](DeclarationStore::insert)s a
+//! declaration per accepted CustomsShipment when its first status is
+//! reached and moves it with [`DeclarationStore::update`] as its statuses
+//! walk (errors for `Invalid`); [`DeclarationStore::create_for_shipment`]
+//! and [`DeclarationStore::set_status`] do the same in one call for tests,
+//! which may also insert declarations of their own.
 //!
 //! Search takes every query parameter CAS documents: `externalReference`,
 //! `direction`, `shipFrom`, `shipTo`, `lrn`, `mrn`, `arc`, `customsFlow`,
@@ -189,12 +190,11 @@ impl DeclarationStore {
         }
     }
 
-    /// The declaration CAS would create for an accepted shipment: external
-    /// reference = the shipment's `LocalReferenceNumber` (the schema has
-    /// no `ExternalReference` yet), jurisdiction = the country of the
-    /// office of declaration, customs flow = the declaration type code
-    /// (`IM`, `EX`, `CO`), direction `IN` for `IM` and `OUT` for `EX`,
-    /// status `Submitted`.
+    /// A declaration for an accepted shipment: its external reference and
+    /// direction, jurisdiction = the country of the office of declaration,
+    /// customs flow = the declaration type code (`IM`, `EX`, `CO`), status
+    /// `Submitted`. (Processing builds its own, walking CAS's statuses; see
+    /// `webhooks`.)
     ///
     /// An ingestion already declared (processed again after a restart)
     /// keeps its declaration: that one is returned.
@@ -208,16 +208,12 @@ impl DeclarationStore {
         if let Some(d) = existing {
             return d;
         }
-        let mut d = Declaration::new(s.local_reference_number.get().clone());
+        let mut d = Declaration::new(s.external_reference.get().clone());
         let office = s.customs_offices.office_of_declaration.get();
         d.jurisdiction = Some(office.chars().take(2).collect());
         let flow = s.declaration_type.as_str();
         d.customs_flow = Some(flow.to_owned());
-        d.direction = match flow {
-            "IM" => Some("IN".to_owned()),
-            "EX" => Some("OUT".to_owned()),
-            _ => None,
-        };
+        d.direction = Some(s.direction.as_str().to_owned());
         d.lrn = Some(format!("LRN{}", &d.id.replace('-', "")[..16]).to_ascii_uppercase());
         d.ingestion_references.push(reference_id.to_string());
         self.insert(d.clone());

@@ -20,8 +20,10 @@
 //!
 //! With [`TestServer::start_with`], every newly ingested message is also
 //! "processed": an accepted CustomsShipment becomes a declaration in the
-//! [`DeclarationStore`], and with a webhook URL the events are delivered
-//! to a subscriber; see [`webhooks`] for the events and business rules.
+//! [`DeclarationStore`], walking its statuses, and with a webhook URL the
+//! events are delivered to a subscriber in CAS's envelope (unsigned, as CAS
+//! sends them, unless configured); see [`webhooks`] for the events and the
+//! business rules.
 //!
 //! Faults are scripted per test: a queue of [`Fault`]s, one taken per
 //! authorised `/v1` request. It listens on `127.0.0.1` only, on a port the
@@ -62,7 +64,7 @@ pub use declarations::{Declaration, DeclarationError, DeclarationStore, FieldRef
 pub use store::{IngestionRecord, StoreError};
 pub use webhooks::{
     BUSINESS_PARTNER_UNKNOWN, COMMODITY_CODE_UNKNOWN, FailedDelivery, MasterData,
-    NET_MASS_EXCEEDS_GROSS, ServerConfig,
+    NET_MASS_EXCEEDS_GROSS, ServerConfig, redelivery_delays,
 };
 
 use auth::Authority;
@@ -233,7 +235,7 @@ impl TestServer {
 
     /// Like [`start`](Self::start), and processes every new ingestion:
     /// business checks, the outcome in the history, the declarations of
-    /// accepted shipments, and signed webhook events delivered to
+    /// accepted shipments, and webhook events (unsigned unless configured) delivered to
     /// `config.webhook_url` (which must be on `127.0.0.1`; fails with
     /// `InvalidInput` for any other URL). With `config.auth`, every `/v1`
     /// request needs a bearer token from the token endpoint. With a
@@ -267,7 +269,7 @@ impl TestServer {
                 continue;
             };
             if r.processed {
-                deliverer.learn(&message);
+                deliverer.learn(&message, r.reference_id);
             } else {
                 deliverer.process(message, r.reference_id);
             }

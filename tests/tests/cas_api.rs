@@ -644,7 +644,7 @@ async fn an_accepted_shipment_is_found_by_its_external_reference() {
     let s = shipment();
     c.send(&s).await.expect("accepted");
     assert!(server.wait_webhooks_idle(Duration::from_secs(10)).await);
-    let reference = s.local_reference_number.get().clone();
+    let reference = s.external_reference.get().clone();
     let found: Vec<_> = c
         .search_declarations(DeclarationSearch::external_reference(reference.clone()), 10)
         .collect::<Vec<_>>()

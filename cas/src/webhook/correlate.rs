@@ -1,95 +1,153 @@
-//! Ties asynchronous outcomes back to the messages that caused them.
+//! Ties asynchronous outcomes back to the messages (and files) that caused them.
 
-use std::collections::{HashMap, HashSet};
-use std::time::SystemTime;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, SystemTime};
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
-use super::{BusinessError, DeclarationStatus, EventPayload, WebhookEvent};
+use super::{DeclarationStatus, EventData, EventTime, WebhookEvent, sub_types};
 
-/// A message sent to the ingestion endpoint and answered with `202 Accepted`.
+/// The identity of a customs shipment in CAS: external reference + direction.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ShipmentKey {
+    pub external_reference: String,
+    /// `IN` or `OUT`.
+    pub direction: String,
+}
+
+/// A message sent to the ingestion API and answered with `202 Accepted`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentMessage {
-    /// The `referenceId` from the `202 Accepted`.
-    pub reference_id: Uuid,
-    /// Which message it was (e.g. `CustomsShipmentInformation`).
+    /// The `referenceId` of the `202` (opaque).
+    pub reference_id: String,
+    /// Which message it was (e.g. `CustomsShipment`).
     pub message_name: String,
-    pub idempotency_key: Option<String>,
+    /// The file it came from, if any.
+    pub file: Option<String>,
+    /// For a CustomsShipment: its key and `messageType`, read from the message.
+    pub shipment: Option<ShipmentKey>,
+    pub message_type: Option<String>,
     pub sent_at: SystemTime,
 }
 
-/// What kind of outcome an event reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a `CustomsShipmentInformation` event reported for an ingestion.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OutcomeKind {
-    Created,
-    CreationRejected,
-    Replaced,
-    ReplaceRejected,
+    CreationUnsuccessful,
+    ReplaceSuccessful,
+    ReplaceUnsuccessful,
+    /// A subtype this crate does not know, kept as written.
+    Other(String),
+}
+
+impl OutcomeKind {
+    fn parse(sub_type: &str) -> OutcomeKind {
+        match sub_type {
+            sub_types::CREATION_UNSUCCESSFUL => OutcomeKind::CreationUnsuccessful,
+            sub_types::REPLACE_SUCCESSFUL => OutcomeKind::ReplaceSuccessful,
+            sub_types::REPLACE_UNSUCCESSFUL => OutcomeKind::ReplaceUnsuccessful,
+            other => OutcomeKind::Other(other.to_owned()),
+        }
+    }
 }
 
 /// The outcome CAS reported for one ingestion `referenceId`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub kind: OutcomeKind,
-    /// The event that reported it, to find the full delivery again.
+    /// The event that reported it.
     pub event_id: String,
-    pub occurred_at: OffsetDateTime,
-    /// Business validation errors; empty on success.
-    pub errors: Vec<BusinessError>,
-    /// The shipment reference status events will use, if CAS gave one.
-    pub customs_shipment_reference: Option<String>,
+    pub event_time: EventTime,
+    /// CAS's `errorDescriptions` (empty on success).
+    pub error_descriptions: Vec<String>,
+    /// The shipment's external reference and direction, as CAS reported them.
+    pub business_reference: Option<String>,
+    pub direction: Option<String>,
 }
 
 impl Outcome {
-    /// True for `Created` and `Replaced`.
+    /// True for `ReplaceSuccessful`.
     pub fn is_success(&self) -> bool {
-        matches!(self.kind, OutcomeKind::Created | OutcomeKind::Replaced)
+        self.kind == OutcomeKind::ReplaceSuccessful
     }
 }
 
-/// One entry of a declaration's status history.
+/// One status a declaration reached.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatusChange {
     pub event_id: String,
-    pub previous: Option<DeclarationStatus>,
-    pub new: DeclarationStatus,
+    pub status: DeclarationStatus,
+    pub event_time: EventTime,
     pub mrn: Option<String>,
-    pub changed_at: OffsetDateTime,
 }
 
-/// In-memory correlation of sent messages with webhook events.
+/// A declaration of a shipment and its statuses, ordered by `eventTime`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeclarationHistory {
+    /// The declaration's id (`data.id`); empty when the event had none.
+    pub id: String,
+    pub history: Vec<StatusChange>,
+}
+
+impl DeclarationHistory {
+    /// The status of the latest change by `eventTime` (not by arrival).
+    pub fn current(&self) -> Option<&DeclarationStatus> {
+        self.history.last().map(|c| &c.status)
+    }
+}
+
+/// What the correlator knows of an ingestion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolution<'a> {
+    /// A `CustomsShipmentInformation` event named its `referenceId`.
+    Outcome(&'a Outcome),
+    /// No outcome event, but declarations of its shipment changed status
+    /// at or after it was sent (CAS reports no "creation successful").
+    Progressing,
+    /// Nothing yet.
+    Pending,
+}
+
+/// In-memory correlation of sent messages with events.
 ///
-/// Keeps every distinct event (by `eventId`), so redeliveries are no-ops
-/// and events that arrive before [`record_sent`](Self::record_sent) (the
-/// webhook can race the `202` response) still resolve once recorded.
-/// Memory grows with traffic; meant for a process's working set or tests.
+/// - By `referenceId`: `CustomsShipmentInformation` events name the
+///   ingestions behind them in `ingestionReferences`.
+/// - By shipment: declaration events carry `customsShipmentReference` (the
+///   external reference) but neither ingestion references nor the
+///   direction; two sent shipments with the same external reference and
+///   different directions therefore see the same declarations (and
+///   [`is_ambiguous`](Self::is_ambiguous) says so): confirm through the
+///   Declarations API, which can search by reference and direction.
+///
+/// Redeliveries (same event `id`) change nothing; events out of order are
+/// placed by `eventTime`; events that arrive before
+/// [`record_sent`](Self::record_sent) resolve once it is called.
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use cas_api::webhook::{Correlator, Uuid, WebhookEvent};
+/// use cas_api::webhook::{Correlator, OutcomeKind, SentMessage, WebhookEvent};
 ///
-/// let id = Uuid::parse_str("6f1c1d52-4c3b-4b8e-9a51-2f7f3d0c1a10")?;
 /// let mut correlator = Correlator::new();
-/// correlator.record_sent(id, "CustomsShipmentInformation", None, SystemTime::now());
-///
-/// let event = WebhookEvent::from_json(br#"{"eventId":"evt_1","eventType":"CreationUnsuccessful",
-///     "occurredAt":"2026-11-24T10:00:00Z",
-///     "data":{"ingestionReferences":["6f1c1d52-4c3b-4b8e-9a51-2f7f3d0c1a10"],
-///             "errors":[{"code":"E042","message":"Unknown port"}]}}"#)?;
+/// correlator.record_sent(SentMessage {
+///     reference_id: "ref-1".into(), message_name: "CustomsShipment".into(),
+///     file: Some("shipment.xml".into()), shipment: None, message_type: None,
+///     sent_at: SystemTime::now(),
+/// });
+/// let event = WebhookEvent::from_json(br#"{"id":"e1","eventTime":"2026-11-24T10:00:00Z",
+///     "eventType":"CustomsShipmentInformation","eventSubType":"CreationUnsuccessful",
+///     "data":{"ingestionReferences":["ref-1"],"errorDescriptions":["Unknown port"]}}"#)?;
 /// correlator.observe(&event);
-///
-/// let outcome = correlator.outcome(id).ok_or("no outcome")?;
-/// assert!(!outcome.is_success());
-/// assert_eq!(outcome.errors[0].code, "E042");
-/// assert!(correlator.pending_since(SystemTime::now()).is_empty());
+/// let outcome = correlator.outcome("ref-1").ok_or("no outcome")?;
+/// assert_eq!(outcome.kind, OutcomeKind::CreationUnsuccessful);
+/// assert_eq!(outcome.error_descriptions, ["Unknown port"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Correlator {
-    sent: HashMap<Uuid, SentMessage>,
-    outcomes: HashMap<Uuid, Vec<Outcome>>,
-    histories: HashMap<String, Vec<StatusChange>>,
+    sent: HashMap<String, SentMessage>,
+    outcomes: HashMap<String, Vec<Outcome>>,
+    /// External reference -> declaration id -> history.
+    declarations: HashMap<String, BTreeMap<String, DeclarationHistory>>,
     seen: HashSet<String>,
     events: Vec<WebhookEvent>,
 }
@@ -99,123 +157,150 @@ impl Correlator {
         Self::default()
     }
 
-    /// Records a message accepted by the ingestion endpoint. Recording the
-    /// same `reference_id` again replaces the earlier record.
-    pub fn record_sent(
-        &mut self,
-        reference_id: Uuid,
-        message_name: impl Into<String>,
-        idempotency_key: Option<String>,
-        sent_at: SystemTime,
-    ) {
-        self.sent.insert(
-            reference_id,
-            SentMessage {
-                reference_id,
-                message_name: message_name.into(),
-                idempotency_key,
-                sent_at,
-            },
-        );
+    /// Records a message accepted by the ingestion API (again: replaces).
+    pub fn record_sent(&mut self, message: SentMessage) {
+        self.sent.insert(message.reference_id.clone(), message);
     }
 
-    /// Feeds one event. Returns `false` if its `eventId` was already seen
-    /// (a redelivery), in which case nothing changes.
+    /// Feeds one event. Returns `false` for an `id` seen before.
     pub fn observe(&mut self, event: &WebhookEvent) -> bool {
-        if !self.seen.insert(event.event_id.clone()) {
+        if !self.seen.insert(event.id.clone()) {
             return false;
         }
-        let outcome = |kind, errors: &[BusinessError], csr: &Option<String>| Outcome {
-            kind,
-            event_id: event.event_id.clone(),
-            occurred_at: event.occurred_at,
-            errors: errors.to_vec(),
-            customs_shipment_reference: csr.clone(),
-        };
-        let resolved = match &event.payload {
-            EventPayload::CreationSuccessful(p) => Some(outcome(
-                OutcomeKind::Created,
-                &[],
-                &p.customs_shipment_reference,
-            )),
-            EventPayload::ReplaceSuccessful(p) => Some(outcome(
-                OutcomeKind::Replaced,
-                &[],
-                &p.customs_shipment_reference,
-            )),
-            EventPayload::CreationUnsuccessful(p) => {
-                Some(outcome(OutcomeKind::CreationRejected, &p.errors, &None))
-            }
-            EventPayload::ReplaceUnsuccessful(p) => {
-                Some(outcome(OutcomeKind::ReplaceRejected, &p.errors, &None))
-            }
-            EventPayload::DeclarationStatusChanged(p) => {
-                let history = self
-                    .histories
-                    .entry(p.customs_shipment_reference.clone())
-                    .or_default();
-                let change = StatusChange {
-                    event_id: event.event_id.clone(),
-                    previous: p.previous_status.clone(),
-                    new: p.new_status.clone(),
-                    mrn: p.mrn.clone(),
-                    changed_at: p.changed_at,
+        match &event.data {
+            EventData::ShipmentInformation(info) => {
+                let outcome = Outcome {
+                    kind: OutcomeKind::parse(event.sub_type().unwrap_or_default()),
+                    event_id: event.id.clone(),
+                    event_time: event.event_time.clone(),
+                    error_descriptions: info.errors().to_vec(),
+                    business_reference: info.business_reference.as_deref().map(str::to_owned),
+                    direction: info.direction.as_deref().map(str::to_owned),
                 };
-                // Deliveries may arrive out of order: keep the history
-                // sorted by when the change happened (stable for ties).
-                let at = history.partition_point(|c| c.changed_at <= change.changed_at);
-                history.insert(at, change);
-                None
+                for reference in info.references() {
+                    let list = self.outcomes.entry(reference.clone()).or_default();
+                    let at = list.partition_point(|o| o.event_time.at() <= outcome.event_time.at());
+                    list.insert(at, outcome.clone());
+                }
             }
-            EventPayload::Unknown { .. } => None,
-        };
-        if let Some(o) = resolved {
-            for id in event.payload.ingestion_references() {
-                let list = self.outcomes.entry(*id).or_default();
-                let at = list.partition_point(|x| x.occurred_at <= o.occurred_at);
-                list.insert(at, o.clone());
+            EventData::DeclarationStatusChanged(d) => {
+                if let (Some(reference), Some(status)) = (
+                    d.customs_shipment_reference.as_deref(),
+                    event.declaration_status(),
+                ) {
+                    let change = StatusChange {
+                        event_id: event.id.clone(),
+                        status,
+                        event_time: event.event_time.clone(),
+                        mrn: d.mrn.as_deref().map(str::to_owned),
+                    };
+                    let id = d.id.as_deref().unwrap_or_default().to_owned();
+                    let declaration = self
+                        .declarations
+                        .entry(reference.to_owned())
+                        .or_default()
+                        .entry(id.clone())
+                        .or_insert_with(|| DeclarationHistory {
+                            id,
+                            history: Vec::new(),
+                        });
+                    let at = declaration
+                        .history
+                        .partition_point(|c| c.event_time.at() <= change.event_time.at());
+                    declaration.history.insert(at, change);
+                }
             }
+            _ => {}
         }
         self.events.push(event.clone());
         true
     }
 
-    /// The latest outcome reported for `reference_id`, if any.
-    pub fn outcome(&self, reference_id: Uuid) -> Option<&Outcome> {
-        self.outcomes.get(&reference_id).and_then(|v| v.last())
+    /// The latest outcome (by `eventTime`) reported for `reference_id`.
+    pub fn outcome(&self, reference_id: &str) -> Option<&Outcome> {
+        self.outcomes.get(reference_id).and_then(|v| v.last())
     }
 
-    /// Every outcome reported for `reference_id`, oldest first (normally one).
-    pub fn outcomes(&self, reference_id: Uuid) -> &[Outcome] {
-        self.outcomes.get(&reference_id).map_or(&[], Vec::as_slice)
+    /// Every outcome reported for `reference_id`, oldest first.
+    pub fn outcomes(&self, reference_id: &str) -> &[Outcome] {
+        self.outcomes.get(reference_id).map_or(&[], Vec::as_slice)
     }
 
     /// The record made by [`record_sent`](Self::record_sent).
-    pub fn sent(&self, reference_id: Uuid) -> Option<&SentMessage> {
-        self.sent.get(&reference_id)
+    pub fn sent(&self, reference_id: &str) -> Option<&SentMessage> {
+        self.sent.get(reference_id)
     }
 
-    /// Status changes of a customs shipment, ordered by `changedAt`.
-    pub fn status_history(&self, customs_shipment_reference: &str) -> &[StatusChange] {
-        self.histories
-            .get(customs_shipment_reference)
-            .map_or(&[], Vec::as_slice)
+    /// The messages sent for a shipment, oldest first.
+    pub fn sent_for(&self, key: &ShipmentKey) -> Vec<&SentMessage> {
+        let mut list: Vec<&SentMessage> = self
+            .sent
+            .values()
+            .filter(|m| m.shipment.as_ref() == Some(key))
+            .collect();
+        list.sort_by(|a, b| {
+            a.sent_at
+                .cmp(&b.sent_at)
+                .then(a.reference_id.cmp(&b.reference_id))
+        });
+        list
     }
 
-    /// The most recent status of a customs shipment.
-    pub fn current_status(&self, customs_shipment_reference: &str) -> Option<&DeclarationStatus> {
-        self.status_history(customs_shipment_reference)
-            .last()
-            .map(|c| &c.new)
+    /// The declarations of the shipment with this external reference, by id.
+    pub fn declarations(&self, external_reference: &str) -> Vec<&DeclarationHistory> {
+        self.declarations
+            .get(external_reference)
+            .map(|m| m.values().collect())
+            .unwrap_or_default()
     }
 
-    /// Messages sent before `cutoff` that still have no outcome, oldest
-    /// first: the ones worth chasing or resending.
-    pub fn pending_since(&self, cutoff: SystemTime) -> Vec<&SentMessage> {
+    /// True when shipments with this external reference were sent in both
+    /// directions, so its declaration events cannot be told apart here.
+    pub fn is_ambiguous(&self, external_reference: &str) -> bool {
+        let directions: HashSet<&str> = self
+            .sent
+            .values()
+            .filter_map(|m| m.shipment.as_ref())
+            .filter(|k| k.external_reference == external_reference)
+            .map(|k| k.direction.as_str())
+            .collect();
+        directions.len() > 1
+    }
+
+    /// What is known of the ingestion `reference_id`.
+    pub fn resolution(&self, reference_id: &str) -> Resolution<'_> {
+        if let Some(o) = self.outcome(reference_id) {
+            return Resolution::Outcome(o);
+        }
+        let Some(message) = self.sent.get(reference_id) else {
+            return Resolution::Pending;
+        };
+        // A Replace always gets an outcome event; the others succeed silently.
+        let silent_success = message.message_type.as_deref() != Some("Replace");
+        let sent_at = OffsetDateTime::from(message.sent_at);
+        let progressed = message.shipment.as_ref().is_some_and(|key| {
+            self.declarations(&key.external_reference)
+                .iter()
+                .flat_map(|d| &d.history)
+                .any(|c| c.event_time.at() >= sent_at)
+        });
+        if silent_success && progressed {
+            Resolution::Progressing
+        } else {
+            Resolution::Pending
+        }
+    }
+
+    /// Ingestions sent more than `after` before `now` that still have no
+    /// outcome and no progress, oldest first: the ones to chase (confirm
+    /// through the Declarations API, or resend a shipment as `Upsert`).
+    pub fn pending(&self, now: SystemTime, after: Duration) -> Vec<&SentMessage> {
+        let cutoff = now.checked_sub(after).unwrap_or(SystemTime::UNIX_EPOCH);
         let mut pending: Vec<&SentMessage> = self
             .sent
             .values()
-            .filter(|m| m.sent_at < cutoff && !self.outcomes.contains_key(&m.reference_id))
+            .filter(|m| m.sent_at <= cutoff)
+            .filter(|m| self.resolution(&m.reference_id) == Resolution::Pending)
             .collect();
         pending.sort_by(|a, b| {
             a.sent_at
@@ -225,19 +310,24 @@ impl Correlator {
         pending
     }
 
-    /// Events that could not be tied to a recorded message: outcome events
-    /// naming a `referenceId` never passed to `record_sent`, and events of
-    /// unknown type. Status changes are tied to their shipment reference
-    /// and are not listed.
+    /// Events tied to nothing recorded: outcome events naming no recorded
+    /// `referenceId`, declaration and CoO events about no sent shipment,
+    /// and events of types not typed here.
     pub fn unmatched(&self) -> Vec<&WebhookEvent> {
         self.events
             .iter()
-            .filter(|e| match &e.payload {
-                EventPayload::Unknown { .. } => true,
-                EventPayload::DeclarationStatusChanged(_) => false,
-                p => {
-                    let refs = p.ingestion_references();
-                    refs.is_empty() || refs.iter().any(|id| !self.sent.contains_key(id))
+            .filter(|e| {
+                let refs = e.ingestion_references();
+                if !refs.is_empty() {
+                    return !refs.iter().any(|r| self.sent.contains_key(r));
+                }
+                match e.shipment_reference() {
+                    Some(reference) => !self.sent.values().any(|m| {
+                        m.shipment
+                            .as_ref()
+                            .is_some_and(|k| k.external_reference == reference)
+                    }),
+                    None => true,
                 }
             })
             .collect()

@@ -1,267 +1,151 @@
-//! Typed webhook events: the envelope, the known payloads, and the
-//! fallbacks that keep whatever the server adds later.
+//! The event envelope, the typed `data` chosen by `eventType`, and the
+//! fallbacks that keep whatever CAS adds later.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use uuid::Uuid;
 
-use super::WebhookError;
+use super::data::{
+    CertificateOfOriginPdf, CustomsDataReturned, DeclarationData, ShipmentInformation,
+};
+use super::{DeclarationStatus, EventTime, Field, WebhookError};
 
 /// Largest body [`WebhookEvent::from_json`] accepts, so a hostile sender
 /// cannot make us buffer and parse arbitrarily large documents.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
-/// One webhook delivery: the common envelope plus its typed payload.
+/// The `eventType`s CAS documents, as spelled on the wire.
+pub mod event_types {
+    pub const CUSTOMS_SHIPMENT_INFORMATION: &str = "CustomsShipmentInformation";
+    /// The spelling one documentation table uses; read like the other.
+    pub const CUSTOMS_SHIPMENT_INFORMATION_PAYLOAD: &str = "CustomsShipmentInformationPayload";
+    pub const DECLARATION_STATUS_CHANGED: &str = "DeclarationStatusChanged";
+    pub const DECLARATION_PDF_CREATED: &str = "DeclarationPdfCreated";
+    pub const DECLARATION_ACTION_FINISHED: &str = "DeclarationActionFinished";
+    pub const COO_PDF_CREATED: &str = "CoOPDFCreated";
+    pub const CUSTOMS_DATA_RETURNED: &str = "CustomsDataReturned";
+}
+
+/// The `eventSubType`s of `CustomsShipmentInformation`.
+pub mod sub_types {
+    pub const CREATION_UNSUCCESSFUL: &str = "CreationUnsuccessful";
+    pub const REPLACE_SUCCESSFUL: &str = "ReplaceSuccessful";
+    pub const REPLACE_UNSUCCESSFUL: &str = "ReplaceUnsuccessful";
+}
+
+/// One event as CAS delivers it: the envelope and its typed `data`.
 ///
-/// Serializes back to the same JSON shape it was read from (see the module
-/// docs), including envelope fields this crate does not know.
+/// Written back ([`to_json`](Self::to_json)) as it was read: every member,
+/// known or not, with its value, `null`s included. The one change: member
+/// names are read trimmed (a documentation example writes `"mawb "`), and
+/// written trimmed.
 ///
 /// ```
-/// use cas_api::webhook::{EventPayload, WebhookEvent};
+/// use cas_api::webhook::{EventData, WebhookEvent};
 ///
-/// let body = br#"{"eventId":"evt_1","eventType":"CreationSuccessful",
-///     "occurredAt":"2026-11-24T10:00:00Z",
-///     "data":{"ingestionReferences":["6f1c1d52-4c3b-4b8e-9a51-2f7f3d0c1a10"],
-///             "messageType":"CustomsShipmentInformation","businessKey":"SHP-1"}}"#;
+/// let body = br#"{"id":"5b0c","tenantId":"t1","plantId":"p1",
+///     "eventTime":"2026-11-24T10:00:00.1234567Z",
+///     "eventType":"CustomsShipmentInformation","eventSubType":"CreationUnsuccessful",
+///     "data":{"ingestionReferences":["ref-1"],"businessReference":"SHP-1","direction":"OUT",
+///             "errorDescriptions":["Unknown commodity code"]}}"#;
 /// let event = WebhookEvent::from_json(body)?;
-/// assert_eq!(event.event_type(), "CreationSuccessful");
-/// assert!(matches!(event.payload, EventPayload::CreationSuccessful(_)));
+/// let EventData::ShipmentInformation(info) = &event.data else { panic!() };
+/// assert_eq!(info.references(), ["ref-1"]);
+/// assert_eq!(info.errors(), ["Unknown commodity code"]);
 /// # Ok::<(), cas_api::webhook::WebhookError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookEvent {
-    /// Unique per event; repeated on redelivery, so it is the dedup key.
-    pub event_id: String,
-    /// When CAS says the event happened (not when it was delivered).
-    pub occurred_at: OffsetDateTime,
-    /// The typed `data`, chosen by `eventType`.
-    pub payload: EventPayload,
-    /// Envelope fields not modelled here, kept so nothing the server sends is lost.
+    /// Unique event key, repeated on redelivery: the dedup key.
+    pub id: String,
+    pub tenant_id: Field<String>,
+    /// Empty for some events (e.g. `CustomsDataReturned`).
+    pub plant_id: Field<String>,
+    /// When the event happened (UTC), as written.
+    pub event_time: EventTime,
+    /// As received (both spellings of `CustomsShipmentInformation` are kept).
+    pub event_type: String,
+    pub event_sub_type: Field<String>,
+    /// `data`, typed by `eventType`.
+    pub data: EventData,
+    /// Envelope members not modelled here.
     pub extra: Map<String, Value>,
 }
 
 /// The `data` of an event, by `eventType`.
 #[derive(Clone, Debug, PartialEq)]
-pub enum EventPayload {
-    CreationSuccessful(IngestionSucceeded),
-    CreationUnsuccessful(IngestionFailed),
-    ReplaceSuccessful(IngestionSucceeded),
-    ReplaceUnsuccessful(IngestionFailed),
-    DeclarationStatusChanged(DeclarationStatusChanged),
-    /// An event type this crate does not know yet; kept verbatim rather
-    /// than rejected, because CAS may add types at any time.
-    Unknown {
-        event_type: String,
+pub enum EventData {
+    /// `CustomsShipmentInformation` / `CustomsShipmentInformationPayload`.
+    ShipmentInformation(ShipmentInformation),
+    DeclarationStatusChanged(DeclarationData),
+    DeclarationPdfCreated(DeclarationData),
+    DeclarationActionFinished(DeclarationData),
+    CoOPdfCreated(CertificateOfOriginPdf),
+    CustomsDataReturned(CustomsDataReturned),
+    /// An event type this crate does not type (e.g. the duties and
+    /// guarantee events, whose members are not documented), or a known
+    /// type whose `data` does not have the documented shape (`mismatch`
+    /// says how). Kept as JSON, never refused.
+    Untyped {
         data: Value,
+        mismatch: Option<String>,
     },
 }
 
-impl EventPayload {
-    /// The wire name of the event type (`eventType`).
-    pub fn event_type(&self) -> &str {
-        match self {
-            EventPayload::CreationSuccessful(_) => "CreationSuccessful",
-            EventPayload::CreationUnsuccessful(_) => "CreationUnsuccessful",
-            EventPayload::ReplaceSuccessful(_) => "ReplaceSuccessful",
-            EventPayload::ReplaceUnsuccessful(_) => "ReplaceUnsuccessful",
-            EventPayload::DeclarationStatusChanged(_) => "DeclarationStatusChanged",
-            EventPayload::Unknown { event_type, .. } => event_type,
-        }
-    }
-
-    /// The ingestion `referenceId`s this event reports on; empty for
-    /// events that do not carry them (status changes, unknown types).
-    pub fn ingestion_references(&self) -> &[Uuid] {
-        match self {
-            EventPayload::CreationSuccessful(p) | EventPayload::ReplaceSuccessful(p) => {
-                &p.ingestion_references
+impl EventData {
+    fn from_parts(event_type: &str, data: Value) -> EventData {
+        use event_types as t;
+        let typed = match event_type.trim() {
+            t::CUSTOMS_SHIPMENT_INFORMATION | t::CUSTOMS_SHIPMENT_INFORMATION_PAYLOAD => {
+                serde_json::from_value(data.clone()).map(EventData::ShipmentInformation)
             }
-            EventPayload::CreationUnsuccessful(p) | EventPayload::ReplaceUnsuccessful(p) => {
-                &p.ingestion_references
+            t::DECLARATION_STATUS_CHANGED => {
+                serde_json::from_value(data.clone()).map(EventData::DeclarationStatusChanged)
             }
-            EventPayload::DeclarationStatusChanged(_) | EventPayload::Unknown { .. } => &[],
-        }
-    }
-
-    fn from_parts(event_type: String, data: Value) -> Result<Self, WebhookError> {
-        let typed = |e| WebhookError::Payload {
-            event_type: event_type.clone(),
-            source: e,
+            t::DECLARATION_PDF_CREATED => {
+                serde_json::from_value(data.clone()).map(EventData::DeclarationPdfCreated)
+            }
+            t::DECLARATION_ACTION_FINISHED => {
+                serde_json::from_value(data.clone()).map(EventData::DeclarationActionFinished)
+            }
+            t::COO_PDF_CREATED => {
+                serde_json::from_value(data.clone()).map(EventData::CoOPdfCreated)
+            }
+            t::CUSTOMS_DATA_RETURNED => {
+                serde_json::from_value(data.clone()).map(EventData::CustomsDataReturned)
+            }
+            _ => {
+                return EventData::Untyped {
+                    data,
+                    mismatch: None,
+                };
+            }
         };
-        Ok(match event_type.as_str() {
-            "CreationSuccessful" => {
-                EventPayload::CreationSuccessful(serde_json::from_value(data).map_err(typed)?)
-            }
-            "CreationUnsuccessful" => {
-                EventPayload::CreationUnsuccessful(serde_json::from_value(data).map_err(typed)?)
-            }
-            "ReplaceSuccessful" => {
-                EventPayload::ReplaceSuccessful(serde_json::from_value(data).map_err(typed)?)
-            }
-            "ReplaceUnsuccessful" => {
-                EventPayload::ReplaceUnsuccessful(serde_json::from_value(data).map_err(typed)?)
-            }
-            "DeclarationStatusChanged" => {
-                EventPayload::DeclarationStatusChanged(serde_json::from_value(data).map_err(typed)?)
-            }
-            _ => EventPayload::Unknown { event_type, data },
+        typed.unwrap_or_else(|e| EventData::Untyped {
+            data,
+            mismatch: Some(e.to_string()),
         })
     }
 
-    fn to_data(&self) -> Result<Value, serde_json::Error> {
+    fn to_value(&self) -> Result<Value, serde_json::Error> {
         match self {
-            EventPayload::CreationSuccessful(p) | EventPayload::ReplaceSuccessful(p) => {
-                serde_json::to_value(p)
-            }
-            EventPayload::CreationUnsuccessful(p) | EventPayload::ReplaceUnsuccessful(p) => {
-                serde_json::to_value(p)
-            }
-            EventPayload::DeclarationStatusChanged(p) => serde_json::to_value(p),
-            EventPayload::Unknown { data, .. } => Ok(data.clone()),
+            EventData::ShipmentInformation(d) => serde_json::to_value(d),
+            EventData::DeclarationStatusChanged(d)
+            | EventData::DeclarationPdfCreated(d)
+            | EventData::DeclarationActionFinished(d) => serde_json::to_value(d),
+            EventData::CoOPdfCreated(d) => serde_json::to_value(d),
+            EventData::CustomsDataReturned(d) => serde_json::to_value(d),
+            EventData::Untyped { data, .. } => Ok(data.clone()),
         }
     }
-}
 
-/// Payload of `CreationSuccessful` and `ReplaceSuccessful`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IngestionSucceeded {
-    /// The `referenceId`s from the ingestion endpoint's `202 Accepted`.
-    pub ingestion_references: Vec<Uuid>,
-    /// Which message this was (e.g. `CustomsShipmentInformation`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_type: Option<String>,
-    /// The sender's own key for the business object (e.g. a shipment number).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_key: Option<String>,
-    /// The shipment reference later status events use, when CAS assigns one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customs_shipment_reference: Option<String>,
-    /// Fields not modelled here, kept for forward compatibility.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Payload of `CreationUnsuccessful` and `ReplaceUnsuccessful`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IngestionFailed {
-    /// The `referenceId`s from the ingestion endpoint's `202 Accepted`.
-    pub ingestion_references: Vec<Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_key: Option<String>,
-    /// Why CAS refused the message (business validation).
-    #[serde(default)]
-    pub errors: Vec<BusinessError>,
-    /// Fields not modelled here, kept for forward compatibility.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// One business validation error reported by CAS.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BusinessError {
-    /// Machine-readable code, stable across languages.
-    pub code: String,
-    /// Human-readable explanation.
-    pub message: String,
-    /// Location in the message (e.g. an XPath), when given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// Offending field name, when given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Payload of `DeclarationStatusChanged`: progress of a declaration,
-/// keyed by shipment reference (no ingestion references here).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeclarationStatusChanged {
-    pub customs_shipment_reference: String,
-    /// Movement Reference Number, once customs has allocated one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mrn: Option<String>,
-    /// Absent for the first status a declaration gets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_status: Option<DeclarationStatus>,
-    pub new_status: DeclarationStatus,
-    /// When the status changed at customs.
-    #[serde(with = "time::serde::rfc3339")]
-    pub changed_at: OffsetDateTime,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Status of a customs declaration. Unknown values are kept in `Other`
-/// so a new server-side status does not break parsing.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum DeclarationStatus {
-    Draft,
-    Submitted,
-    Accepted,
-    Invalid,
-    UnderControl,
-    Released,
-    Rejected,
-    Cancelled,
-    Other(String),
-}
-
-impl DeclarationStatus {
-    /// The wire spelling.
-    pub fn as_str(&self) -> &str {
+    /// The declaration members, for the three declaration events.
+    pub fn declaration(&self) -> Option<&DeclarationData> {
         match self {
-            DeclarationStatus::Draft => "Draft",
-            DeclarationStatus::Submitted => "Submitted",
-            DeclarationStatus::Accepted => "Accepted",
-            DeclarationStatus::Invalid => "Invalid",
-            DeclarationStatus::UnderControl => "UnderControl",
-            DeclarationStatus::Released => "Released",
-            DeclarationStatus::Rejected => "Rejected",
-            DeclarationStatus::Cancelled => "Cancelled",
-            DeclarationStatus::Other(s) => s,
+            EventData::DeclarationStatusChanged(d)
+            | EventData::DeclarationPdfCreated(d)
+            | EventData::DeclarationActionFinished(d) => Some(d),
+            _ => None,
         }
-    }
-
-    /// Parses the wire spelling; never fails (unknown → `Other`).
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "Draft" => DeclarationStatus::Draft,
-            "Submitted" => DeclarationStatus::Submitted,
-            "Accepted" => DeclarationStatus::Accepted,
-            "Invalid" => DeclarationStatus::Invalid,
-            "UnderControl" => DeclarationStatus::UnderControl,
-            "Released" => DeclarationStatus::Released,
-            "Rejected" => DeclarationStatus::Rejected,
-            "Cancelled" => DeclarationStatus::Cancelled,
-            other => DeclarationStatus::Other(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for DeclarationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for DeclarationStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DeclarationStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(DeclarationStatus::parse(&s))
     }
 }
 
@@ -269,21 +153,38 @@ impl<'de> Deserialize<'de> for DeclarationStatus {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawEnvelope {
-    event_id: String,
+    id: String,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    tenant_id: Field<String>,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    plant_id: Field<String>,
+    event_time: EventTime,
     event_type: String,
-    #[serde(with = "time::serde::rfc3339")]
-    occurred_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Field::is_absent")]
+    event_sub_type: Field<String>,
     #[serde(default)]
     data: Value,
     #[serde(flatten)]
     extra: Map<String, Value>,
 }
 
+/// Member names trimmed, in the envelope and in `data` (not deeper); a
+/// trimmed name that would collide with another member keeps its spelling.
+fn trim_keys(value: &mut Value) {
+    let Value::Object(map) = value else { return };
+    if map.keys().any(|k| k.trim() != k) {
+        let old = std::mem::take(map);
+        let wanted: Vec<String> = old.keys().map(|k| k.trim().to_owned()).collect();
+        for ((key, v), trimmed) in old.into_iter().zip(wanted.iter()) {
+            let clash = trimmed != &key && wanted.iter().filter(|w| *w == trimmed).count() > 1;
+            map.insert(if clash { key } else { trimmed.clone() }, v);
+        }
+    }
+}
+
 impl WebhookEvent {
-    /// Parses a webhook body, refusing bodies over [`DEFAULT_MAX_BODY`].
-    ///
-    /// Does not check the signature: use
-    /// [`Verifier::verify`](super::Verifier::verify) on untrusted input.
+    /// Parses a delivery body, refusing bodies over [`DEFAULT_MAX_BODY`].
+    /// Does not authenticate it (see [`Receiver`](super::Receiver)).
     pub fn from_json(body: &[u8]) -> Result<Self, WebhookError> {
         Self::from_json_with_limit(body, DEFAULT_MAX_BODY)
     }
@@ -296,15 +197,24 @@ impl WebhookEvent {
                 limit,
             });
         }
-        let raw: RawEnvelope = serde_json::from_slice(body).map_err(WebhookError::Json)?;
-        Self::from_raw(raw)
+        let mut value: Value = serde_json::from_slice(body).map_err(WebhookError::Json)?;
+        Self::from_value(&mut value)
     }
 
-    fn from_raw(raw: RawEnvelope) -> Result<Self, WebhookError> {
+    fn from_value(value: &mut Value) -> Result<Self, WebhookError> {
+        trim_keys(value);
+        if let Some(data) = value.get_mut("data") {
+            trim_keys(data);
+        }
+        let raw = RawEnvelope::deserialize(&*value).map_err(WebhookError::Json)?;
         Ok(WebhookEvent {
-            event_id: raw.event_id,
-            occurred_at: raw.occurred_at,
-            payload: EventPayload::from_parts(raw.event_type, raw.data)?,
+            data: EventData::from_parts(&raw.event_type, raw.data),
+            id: raw.id,
+            tenant_id: raw.tenant_id,
+            plant_id: raw.plant_id,
+            event_time: raw.event_time,
+            event_type: raw.event_type,
+            event_sub_type: raw.event_sub_type,
             extra: raw.extra,
         })
     }
@@ -314,19 +224,54 @@ impl WebhookEvent {
         serde_json::to_vec(self).map_err(WebhookError::Json)
     }
 
-    /// The wire name of the event type (`eventType`).
-    pub fn event_type(&self) -> &str {
-        self.payload.event_type()
+    /// `eventSubType`, if set.
+    pub fn sub_type(&self) -> Option<&str> {
+        self.event_sub_type.as_deref()
+    }
+
+    /// The ingestion `referenceId`s this event reports on (only
+    /// `CustomsShipmentInformation` carries them).
+    pub fn ingestion_references(&self) -> &[String] {
+        match &self.data {
+            EventData::ShipmentInformation(d) => d.references(),
+            _ => &[],
+        }
+    }
+
+    /// The external reference of the shipment the event is about: the
+    /// `businessReference` of a shipment outcome, the
+    /// `customsShipmentReference` of a declaration or CoO event.
+    pub fn shipment_reference(&self) -> Option<&str> {
+        match &self.data {
+            EventData::ShipmentInformation(d) => d.business_reference.as_deref(),
+            EventData::CoOPdfCreated(d) => d.customs_shipment_reference.as_deref(),
+            other => other.declaration()?.customs_shipment_reference.as_deref(),
+        }
+    }
+
+    /// The declaration status a `DeclarationStatusChanged` reports:
+    /// `currentStatus`, else the subtype.
+    pub fn declaration_status(&self) -> Option<DeclarationStatus> {
+        let EventData::DeclarationStatusChanged(d) = &self.data else {
+            return None;
+        };
+        d.current_status
+            .get()
+            .cloned()
+            .or_else(|| self.sub_type().map(DeclarationStatus::parse))
     }
 }
 
 impl Serialize for WebhookEvent {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let raw = RawEnvelope {
-            event_id: self.event_id.clone(),
-            event_type: self.event_type().to_owned(),
-            occurred_at: self.occurred_at,
-            data: self.payload.to_data().map_err(serde::ser::Error::custom)?,
+            id: self.id.clone(),
+            tenant_id: self.tenant_id.clone(),
+            plant_id: self.plant_id.clone(),
+            event_time: self.event_time.clone(),
+            event_type: self.event_type.clone(),
+            event_sub_type: self.event_sub_type.clone(),
+            data: self.data.to_value().map_err(serde::ser::Error::custom)?,
             extra: self.extra.clone(),
         };
         raw.serialize(s)
@@ -334,8 +279,8 @@ impl Serialize for WebhookEvent {
 }
 
 impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = RawEnvelope::deserialize(d)?;
-        WebhookEvent::from_raw(raw).map_err(serde::de::Error::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut value = Value::deserialize(d)?;
+        WebhookEvent::from_value(&mut value).map_err(serde::de::Error::custom)
     }
 }

@@ -1,66 +1,79 @@
-//! CAS webhooks: typed events, signature verification, correlation.
+//! CAS webhook events: the documented envelope and types, a receiver that
+//! accepts deliveries the way CAS sends them, and correlation of outcomes
+//! with what was sent.
 //!
-//! CAS processes ingested messages asynchronously and reports outcomes as
-//! webhook deliveries. This module lets a receiver, in any web framework:
+//! # What CAS documents (see `cas-api.md` of the project)
 //!
-//! 1. authenticate a delivery with [`Verifier`] ([Standard Webhooks]:
-//!    `webhook-id`, `webhook-timestamp`, `webhook-signature`, HMAC-SHA256
-//!    over `"{id}.{timestamp}.{body}"`, secrets as `whsec_<base64>`),
-//! 2. parse it into a [`WebhookEvent`], and
-//! 3. tie outcomes back to what was sent with a [`Correlator`].
+//! CAS `POST`s each event as JSON to a subscription's URL; any `2xx`
+//! acknowledges it, anything else is retried (about 10 s, 30 s, 1 min,
+//! 5 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h up to 24 h, with
+//! jitter), so a receiver sees duplicates and events out of order.
+//! **Deliveries are not signed**: [`Receiver`] accepts unsigned deliveries
+//! by default; a secret token in the URL, HTTP basic auth or a Standard
+//! Webhooks signature ([`Verifier`], for proxies and the sandbox) are the
+//! user's options ([`ReceiverConfig`]). Events carry little; for anything
+//! that matters, confirm by reading the declaration through the
+//! Declarations API.
 //!
-//! # Assumed JSON shape
+//! The envelope: `id` (unique, the dedup key), `tenantId`, `plantId`,
+//! `eventTime` (UTC, up to 7 fractional digits), `eventType`,
+//! `eventSubType`, `data`. Typed `data` ([`EventData`]) by `eventType`:
 //!
-//! CAS's event schema is not public; this is the shape assumed here, from
-//! the API description. Every object may carry more fields: they are kept
-//! (`extra`), not rejected, and an unknown `eventType` is kept as
-//! [`EventPayload::Unknown`]. Timestamps are RFC 3339.
+//! | `eventType` | `eventSubType` | [`EventData`] |
+//! |---|---|---|
+//! | `CustomsShipmentInformation` (also `…Payload`) | `CreationUnsuccessful`, `ReplaceSuccessful`, `ReplaceUnsuccessful` | [`ShipmentInformation`]: `ingestionReferences`, `businessReference`, `direction`, `errorDescriptions`, … |
+//! | `DeclarationStatusChanged` | a status | [`DeclarationData`] (`currentStatus` an open [`DeclarationStatus`]) |
+//! | `DeclarationPdfCreated` | PDF kind | [`DeclarationData`] with `url`, `type` |
+//! | `DeclarationActionFinished` | action | [`DeclarationData`] with `action`, `arc`, `sequenceNumber` |
+//! | `CoOPDFCreated` | `CertificateOfOrigin` | [`CertificateOfOriginPdf`] |
+//! | `CustomsDataReturned` | `AWBCreated` | [`CustomsDataReturned`] |
 //!
-//! ```json
-//! {
-//!   "eventId": "evt_01HZX…",                  // unique, repeated on redelivery
-//!   "eventType": "CreationUnsuccessful",
-//!   "occurredAt": "2026-11-24T10:00:00Z",
-//!   "data": { … }                            // depends on eventType
-//! }
-//! ```
+//! CAS documents no "creation successful" event: a shipment that was
+//! accepted shows up as declarations changing status, tied to it by
+//! `customsShipmentReference` (its external reference), with no ingestion
+//! references; see [`Correlator`].
 //!
-//! `data` by `eventType`:
+//! # What CAS does not document, and what this crate does about it
 //!
-//! - `CreationSuccessful`, `ReplaceSuccessful` ([`IngestionSucceeded`]):
-//!   `ingestionReferences` (array of UUIDs, the `referenceId`s of the
-//!   `202 Accepted`), optional `messageType`, `businessKey`,
-//!   `customsShipmentReference`.
-//! - `CreationUnsuccessful`, `ReplaceUnsuccessful` ([`IngestionFailed`]):
-//!   `ingestionReferences`, optional `messageType`, `businessKey`, and
-//!   `errors`: `[{"code", "message", "path"?, "field"?}]`.
-//! - `DeclarationStatusChanged` ([`DeclarationStatusChanged`]):
-//!   `customsShipmentReference`, optional `mrn`, optional `previousStatus`,
-//!   `newStatus` (`Draft`, `Submitted`, `Accepted`, `Invalid`,
-//!   `UnderControl`, `Released`, `Rejected`, `Cancelled`, or any other
-//!   string), `changedAt`. No `ingestionReferences`.
+//! - The members of the duties-received and guarantee-threshold events:
+//!   such events parse (envelope typed) with [`EventData::Untyped`].
+//! - Which `data` members are always present: every typed member is a
+//!   [`Field`] (absent, `null` or set), and unknown members are kept.
+//! - The subscription API's paths and bodies: not implemented; create the
+//!   subscription through CAS's tools and point it at the receiver.
+//! - Statuses beyond the partial list: [`DeclarationStatus::Other`].
 //!
-//! Bodies are limited to [`DEFAULT_MAX_BODY`] bytes unless configured.
+//! Reading is tolerant: member names are trimmed (a documentation example
+//! writes `"mawb "`), a known type whose `data` has another shape becomes
+//! [`EventData::Untyped`] with the mismatch, and everything is written back
+//! as read. Bodies are limited to [`DEFAULT_MAX_BODY`] bytes unless
+//! configured.
 //!
 //! [Standard Webhooks]: https://www.standardwebhooks.com/
 
 mod correlate;
+mod data;
 mod event;
+mod field;
+mod receiver;
 mod signature;
 #[cfg(test)]
 mod tests;
 
-pub use correlate::{Correlator, Outcome, OutcomeKind, SentMessage, StatusChange};
-pub use event::{
-    BusinessError, DEFAULT_MAX_BODY, DeclarationStatus, DeclarationStatusChanged, EventPayload,
-    IngestionFailed, IngestionSucceeded, WebhookEvent,
+pub use correlate::{
+    Correlator, DeclarationHistory, Outcome, OutcomeKind, Resolution, SentMessage, ShipmentKey,
+    StatusChange,
+};
+pub use data::{CertificateOfOriginPdf, CustomsDataReturned, DeclarationData, ShipmentInformation};
+pub use event::{DEFAULT_MAX_BODY, EventData, WebhookEvent, event_types, sub_types};
+pub use field::{DeclarationStatus, EventTime, Field};
+pub use receiver::{
+    Delivery, EventLog, EventStore, MemoryStore, Received, Receiver, ReceiverConfig,
 };
 pub use signature::{
     DEFAULT_TOLERANCE, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HeaderLookup, Secret,
     Verifier, WebhookHeaders, sign,
 };
-/// Re-exported so callers use the same `Uuid` as the event types.
-pub use uuid::Uuid;
 
 use std::time::Duration;
 
@@ -89,10 +102,24 @@ pub enum WebhookError {
     BodyTooLarge { len: usize, limit: usize },
     #[error("webhook body is not a valid event envelope: {0}")]
     Json(#[source] serde_json::Error),
-    #[error("`data` of a {event_type} event does not match its schema: {source}")]
-    Payload {
-        event_type: String,
-        #[source]
-        source: serde_json::Error,
-    },
+    #[error("the URL token is missing or wrong")]
+    BadUrlToken,
+    #[error("wrong basic-auth credentials")]
+    BadCredentials,
+    #[error("the event could not be recorded: {0}")]
+    Store(#[source] std::io::Error),
+}
+
+impl WebhookError {
+    /// The HTTP status a receiver answers for this refusal: `413` too
+    /// large, `400` not an event, `503` not recorded (CAS retries), `401`
+    /// for a failed check.
+    pub fn status(&self) -> u16 {
+        match self {
+            WebhookError::BodyTooLarge { .. } => 413,
+            WebhookError::Json(_) => 400,
+            WebhookError::Store(_) => 503,
+            _ => 401,
+        }
+    }
 }

@@ -158,14 +158,14 @@ impl<K: AsRef<str>, V: AsRef<str>, S> HeaderLookup for HashMap<K, V, S> {
 /// use cas_api::webhook::{sign, Secret, Verifier, WebhookHeaders};
 ///
 /// let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-/// let body = br#"{"eventId":"evt_1","eventType":"Ping","occurredAt":"2026-11-24T10:00:00Z","data":{}}"#;
+/// let body = br#"{"id":"evt_1","eventType":"Ping","eventTime":"2026-11-24T10:00:00Z","data":{}}"#;
 /// let signature = sign(&Secret::parse(secret)?, "msg_1", 1_764_000_000, body);
 ///
 /// let verifier = Verifier::new(secret)?;
 /// let headers = WebhookHeaders { id: "msg_1", timestamp: "1764000000", signature: &signature };
 /// let now = UNIX_EPOCH + Duration::from_secs(1_764_000_030);
 /// let event = verifier.verify_at(&headers, body, now)?;
-/// assert_eq!(event.event_type(), "Ping");
+/// assert_eq!(event.event_type, "Ping");
 /// # Ok::<(), cas_api::webhook::WebhookError>(())
 /// ```
 #[derive(Clone, Debug)]

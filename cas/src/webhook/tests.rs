@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
@@ -8,240 +9,503 @@ use super::*;
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_c2VjcmV0LW51bWJlci10d28tZm9yLXRlc3Rz";
 const TS: i64 = 1_764_000_000;
-const REF_A: &str = "6f1c1d52-4c3b-4b8e-9a51-2f7f3d0c1a10";
-const REF_B: &str = "0b6a3f1e-2222-4c1d-8e3f-9a8b7c6d5e4f";
-const REF_C: &str = "9d2e7c44-1111-4aaa-bbbb-cccccccccccc";
-
-fn uuid(s: &str) -> Uuid {
-    Uuid::parse_str(s).unwrap()
-}
 
 fn at(secs: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs as u64)
 }
 
-fn event(v: Value) -> WebhookEvent {
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events")
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(fixtures_dir().join(name)).unwrap()
+}
+
+fn event(v: &Value) -> WebhookEvent {
     WebhookEvent::from_json(v.to_string().as_bytes()).unwrap()
 }
 
-fn creation_successful() -> Value {
-    json!({"eventId": "evt_cs", "eventType": "CreationSuccessful",
-           "occurredAt": "2026-11-24T10:00:00Z",
-           "data": {"ingestionReferences": [REF_A], "messageType": "CustomsShipmentInformation",
-                    "businessKey": "SHP-1", "customsShipmentReference": "CSR-1"}})
-}
-
-fn creation_unsuccessful() -> Value {
-    json!({"eventId": "evt_cu", "eventType": "CreationUnsuccessful",
-           "occurredAt": "2026-11-24T10:01:00Z",
-           "data": {"ingestionReferences": [REF_B], "messageType": "CustomsShipmentInformation",
-                    "businessKey": "SHP-2",
-                    "errors": [{"code": "E042", "message": "Unknown port", "path": "/shipment/port",
-                                "field": "port"},
-                               {"code": "E001", "message": "Missing weight"}]}})
-}
-
-fn replace_successful() -> Value {
-    json!({"eventId": "evt_rs", "eventType": "ReplaceSuccessful",
-           "occurredAt": "2026-11-24T10:02:00Z",
-           "data": {"ingestionReferences": [REF_A], "businessKey": "SHP-1"}})
-}
-
-fn replace_unsuccessful() -> Value {
-    json!({"eventId": "evt_ru", "eventType": "ReplaceUnsuccessful",
-           "occurredAt": "2026-11-24T10:03:00Z",
-           "data": {"ingestionReferences": [REF_C], "messageType": "CustomsShipmentInformation",
-                    "errors": [{"code": "E100", "message": "Already released"}]}})
-}
-
-fn status(id: &str, prev: Option<&str>, new: &str, changed_at: &str) -> Value {
-    let mut data = json!({"customsShipmentReference": "CSR-1", "newStatus": new,
-                          "changedAt": changed_at});
-    if let Some(p) = prev {
-        data["previousStatus"] = json!(p);
-        data["mrn"] = json!("26DE123456789012A1");
+/// The JSON with member names trimmed in the envelope and in `data`, as
+/// the reader reads them.
+fn trimmed(v: &Value) -> Value {
+    fn trim(m: &serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+        m.iter()
+            .map(|(k, v)| (k.trim().to_owned(), v.clone()))
+            .collect()
     }
-    json!({"eventId": id, "eventType": "DeclarationStatusChanged",
-           "occurredAt": changed_at, "data": data})
+    let mut top = trim(v.as_object().unwrap());
+    if let Some(Value::Object(d)) = top.get("data") {
+        let d = trim(d);
+        top.insert("data".into(), Value::Object(d));
+    }
+    Value::Object(top)
 }
 
 // ---- events -------------------------------------------------------------
 
+/// (fixture, eventType, which typed variant).
+const FIXTURES: &[(&str, &str, &str)] = &[
+    (
+        "creation-unsuccessful.json",
+        "CustomsShipmentInformation",
+        "ShipmentInformation",
+    ),
+    (
+        "replace-successful.json",
+        "CustomsShipmentInformationPayload",
+        "ShipmentInformation",
+    ),
+    (
+        "replace-unsuccessful.json",
+        "CustomsShipmentInformation",
+        "ShipmentInformation",
+    ),
+    (
+        "declaration-status-changed.json",
+        "DeclarationStatusChanged",
+        "DeclarationStatusChanged",
+    ),
+    (
+        "declaration-pdf-created.json",
+        "DeclarationPdfCreated",
+        "DeclarationPdfCreated",
+    ),
+    (
+        "declaration-action-finished.json",
+        "DeclarationActionFinished",
+        "DeclarationActionFinished",
+    ),
+    ("coo-pdf-created.json", "CoOPDFCreated", "CoOPdfCreated"),
+    (
+        "customs-data-returned.json",
+        "CustomsDataReturned",
+        "CustomsDataReturned",
+    ),
+    ("duties-received.json", "DutiesReceived", "Untyped"),
+];
+
+fn variant(data: &EventData) -> &'static str {
+    match data {
+        EventData::ShipmentInformation(_) => "ShipmentInformation",
+        EventData::DeclarationStatusChanged(_) => "DeclarationStatusChanged",
+        EventData::DeclarationPdfCreated(_) => "DeclarationPdfCreated",
+        EventData::DeclarationActionFinished(_) => "DeclarationActionFinished",
+        EventData::CoOPdfCreated(_) => "CoOPdfCreated",
+        EventData::CustomsDataReturned(_) => "CustomsDataReturned",
+        EventData::Untyped { .. } => "Untyped",
+    }
+}
+
 #[test]
-fn typed_events_round_trip() {
-    let cases = [
-        ("CreationSuccessful", creation_successful()),
-        ("CreationUnsuccessful", creation_unsuccessful()),
-        ("ReplaceSuccessful", replace_successful()),
-        ("ReplaceUnsuccessful", replace_unsuccessful()),
-        (
-            "DeclarationStatusChanged",
-            status(
-                "evt_s",
-                Some("Submitted"),
-                "UnderControl",
-                "2026-11-24T11:00:00Z",
-            ),
-        ),
-    ];
-    for (ty, json) in cases {
-        let ev = event(json.clone());
-        assert_eq!(ev.event_type(), ty);
-        assert!(
-            !matches!(ev.payload, EventPayload::Unknown { .. }),
-            "{ty} parsed as Unknown"
-        );
+fn every_fixture_parses_typed_and_writes_back_equal() {
+    let mut files: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = FIXTURES.iter().map(|f| f.0.to_owned()).collect();
+    listed.sort();
+    assert_eq!(files, listed, "every fixture is checked");
+    for (file, ty, var) in FIXTURES {
+        let text = fixture(file);
+        let ev = WebhookEvent::from_json(text.as_bytes()).unwrap();
+        assert_eq!(ev.event_type, *ty, "{file}");
+        assert_eq!(variant(&ev.data), *var, "{file}");
+        if let EventData::Untyped { mismatch, .. } = &ev.data {
+            assert_eq!(mismatch, &None, "{file}");
+        }
+        let original: Value = serde_json::from_str(&text).unwrap();
         let back: Value = serde_json::from_slice(&ev.to_json().unwrap()).unwrap();
-        assert_eq!(back, json, "{ty} round trip");
-        assert_eq!(event(back), ev, "{ty} typed round trip");
-    }
-}
-
-#[test]
-fn typed_fields_are_read() {
-    let ev = event(creation_unsuccessful());
-    let EventPayload::CreationUnsuccessful(p) = &ev.payload else {
-        panic!("wrong variant: {ev:?}");
-    };
-    assert_eq!(p.ingestion_references, vec![uuid(REF_B)]);
-    assert_eq!(p.business_key.as_deref(), Some("SHP-2"));
-    assert_eq!(p.errors.len(), 2);
-    assert_eq!(p.errors[0].path.as_deref(), Some("/shipment/port"));
-    assert_eq!(p.errors[0].field.as_deref(), Some("port"));
-    assert_eq!(p.errors[1].path, None);
-
-    let ev = event(status(
-        "e",
-        Some("Accepted"),
-        "Released",
-        "2026-11-24T11:00:00+01:00",
-    ));
-    let EventPayload::DeclarationStatusChanged(p) = &ev.payload else {
-        panic!("wrong variant: {ev:?}");
-    };
-    assert_eq!(p.previous_status, Some(DeclarationStatus::Accepted));
-    assert_eq!(p.new_status, DeclarationStatus::Released);
-    assert_eq!(p.mrn.as_deref(), Some("26DE123456789012A1"));
-    // 11:00 at +01:00 is 10:00Z (`date -d 2026-11-24T10:00:00Z +%s`).
-    assert_eq!(p.changed_at.unix_timestamp(), 1_795_514_400);
-}
-
-#[test]
-fn statuses_parse_and_unknown_status_is_kept() {
-    let cases = [
-        ("Draft", DeclarationStatus::Draft),
-        ("Submitted", DeclarationStatus::Submitted),
-        ("Accepted", DeclarationStatus::Accepted),
-        ("Invalid", DeclarationStatus::Invalid),
-        ("UnderControl", DeclarationStatus::UnderControl),
-        ("Released", DeclarationStatus::Released),
-        ("Rejected", DeclarationStatus::Rejected),
-        ("Cancelled", DeclarationStatus::Cancelled),
-        (
-            "AwaitingPayment",
-            DeclarationStatus::Other("AwaitingPayment".into()),
-        ),
-    ];
-    for (wire, status) in cases {
-        let parsed: DeclarationStatus = serde_json::from_value(json!(wire)).unwrap();
-        assert_eq!(parsed, status);
-        assert_eq!(serde_json::to_value(&parsed).unwrap(), json!(wire));
-    }
-}
-
-#[test]
-fn unknown_event_type_is_kept() {
-    let json = json!({"eventId": "evt_x", "eventType": "GoodsArrived",
-                      "occurredAt": "2026-11-24T10:00:00Z",
-                      "data": {"location": "DEHAM", "nested": {"a": [1, 2]}}});
-    let ev = event(json.clone());
-    assert_eq!(ev.event_type(), "GoodsArrived");
-    let EventPayload::Unknown { event_type, data } = &ev.payload else {
-        panic!("expected Unknown: {ev:?}");
-    };
-    assert_eq!(event_type, "GoodsArrived");
-    assert_eq!(data["location"], "DEHAM");
-    let back: Value = serde_json::from_slice(&ev.to_json().unwrap()).unwrap();
-    assert_eq!(back, json);
-}
-
-#[test]
-fn unknown_fields_are_kept() {
-    let mut json = creation_unsuccessful();
-    json["deliveryAttempt"] = json!(3);
-    json["data"]["newServerField"] = json!({"x": true});
-    json["data"]["errors"][0]["severity"] = json!("ERROR");
-    let ev = event(json.clone());
-    assert_eq!(ev.extra["deliveryAttempt"], 3);
-    let EventPayload::CreationUnsuccessful(p) = &ev.payload else {
-        panic!("wrong variant: {ev:?}");
-    };
-    assert_eq!(p.extra["newServerField"], json!({"x": true}));
-    assert_eq!(p.errors[0].extra["severity"], "ERROR");
-    let back: Value = serde_json::from_slice(&ev.to_json().unwrap()).unwrap();
-    assert_eq!(back, json);
-}
-
-#[test]
-fn bad_json_is_an_error() {
-    let cases: [(&str, &[u8]); 7] = [
-        ("not json", b"{not json"),
-        ("empty", b""),
-        ("array", b"[]"),
-        (
-            "no eventId",
-            br#"{"eventType":"X","occurredAt":"2026-11-24T10:00:00Z","data":{}}"#,
-        ),
-        (
-            "bad time",
-            br#"{"eventId":"e","eventType":"X","occurredAt":"yesterday","data":{}}"#,
-        ),
-        ("invalid utf-8", b"\xff\xfe"),
-        (
-            "truncated",
-            br#"{"eventId":"e","eventType":"CreationSuccessful","occurredAt":"#,
-        ),
-    ];
-    for (name, body) in cases {
-        let err = WebhookEvent::from_json(body).unwrap_err();
-        assert!(matches!(err, WebhookError::Json(_)), "{name}: {err:?}");
-    }
-}
-
-#[test]
-fn known_type_with_wrong_data_is_a_payload_error() {
-    let cases = [
-        json!({"ingestionReferences": ["not-a-uuid"]}),
-        json!({"businessKey": "no references"}),
-        json!({"ingestionReferences": [REF_A], "errors": [{"code": "E1"}]}),
-    ];
-    for data in cases {
-        let body = json!({"eventId": "e", "eventType": "CreationUnsuccessful",
-                          "occurredAt": "2026-11-24T10:00:00Z", "data": data});
-        let err = WebhookEvent::from_json(body.to_string().as_bytes()).unwrap_err();
-        assert!(
-            matches!(&err, WebhookError::Payload { event_type, .. } if event_type == "CreationUnsuccessful"),
-            "{data}: {err:?}"
+        assert_eq!(back, trimmed(&original), "{file}: written back");
+        assert_eq!(
+            WebhookEvent::from_json(&ev.to_json().unwrap()).unwrap(),
+            ev,
+            "{file}"
         );
+    }
+}
+
+#[test]
+fn typed_members_are_read() {
+    let ev = WebhookEvent::from_json(fixture("creation-unsuccessful.json").as_bytes()).unwrap();
+    assert_eq!(ev.sub_type(), Some("CreationUnsuccessful"));
+    assert_eq!(ev.tenant_id.as_deref(), Some("tenant-0001"));
+    assert_eq!(
+        ev.ingestion_references(),
+        ["0b6a3f1e-2222-4c1d-8e3f-9a8b7c6d5e4f"]
+    );
+    assert_eq!(ev.shipment_reference(), Some("SHP-2024-0002"));
+    let EventData::ShipmentInformation(info) = &ev.data else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(info.direction.as_deref(), Some("OUT"));
+    assert_eq!(info.errors().len(), 2);
+    assert!(info.errors()[0].contains("already exists"));
+
+    // Seven fractional digits, exact to 100 ns.
+    let ev =
+        WebhookEvent::from_json(fixture("declaration-status-changed.json").as_bytes()).unwrap();
+    assert_eq!(ev.event_time.as_str(), "2026-11-24T12:30:45.9876543Z");
+    assert_eq!(ev.event_time.at().nanosecond(), 987_654_300);
+    assert_eq!(ev.declaration_status(), Some(DeclarationStatus::Accepted));
+    let d = ev.data.declaration().unwrap();
+    assert_eq!(d.customs_flow_step_instance_count, Field::Value(1));
+    assert_eq!(d.storage_location, Field::Null);
+    assert_eq!(d.arc, Field::Absent);
+    assert_eq!(d.mrn.as_deref(), Some("26BEE1000000123456"));
+
+    let ev =
+        WebhookEvent::from_json(fixture("declaration-action-finished.json").as_bytes()).unwrap();
+    let EventData::DeclarationActionFinished(d) = &ev.data else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(d.action.as_deref(), Some("GoodsArrived"));
+    assert_eq!(d.sequence_number, Field::Value(json!(3)));
+    assert_eq!(
+        d.current_status.get(),
+        Some(&DeclarationStatus::GoodsArrived)
+    );
+
+    // Keys with stray spaces read trimmed; the address members are kept.
+    let ev = WebhookEvent::from_json(fixture("customs-data-returned.json").as_bytes()).unwrap();
+    assert_eq!(ev.plant_id.as_deref(), Some(""));
+    let EventData::CustomsDataReturned(d) = &ev.data else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(d.mawb.as_deref(), Some("176-12345675"));
+    assert_eq!(d.shed_code.as_deref(), Some("BRU1"));
+    assert_eq!(d.num_of_packages_received.as_deref(), Some("11"));
+    assert!(d.extra.contains_key("shipperAddress"));
+
+    let ev = WebhookEvent::from_json(fixture("coo-pdf-created.json").as_bytes()).unwrap();
+    assert_eq!(ev.shipment_reference(), Some("SHP-2024-0002"));
+}
+
+#[test]
+fn statuses_are_an_open_enum() {
+    for s in [
+        "InProgress",
+        "Accepted",
+        "Released",
+        "Invalid",
+        "BcpQueued",
+        "ExitConfirmed",
+    ] {
+        let parsed = DeclarationStatus::parse(s);
+        assert!(!matches!(parsed, DeclarationStatus::Other(_)), "{s}");
+        assert_eq!(parsed.as_str(), s);
+    }
+    let other = DeclarationStatus::parse("SomethingNew");
+    assert_eq!(other, DeclarationStatus::Other("SomethingNew".into()));
+    let v = json!({"id": "e", "eventTime": "2026-11-24T10:00:00Z",
+                   "eventType": "DeclarationStatusChanged", "eventSubType": "SomethingNew",
+                   "data": {"customsShipmentReference": "S", "currentStatus": "SomethingNew"}});
+    let ev = event(&v);
+    assert_eq!(ev.declaration_status(), Some(other));
+    let back: Value = serde_json::from_slice(&ev.to_json().unwrap()).unwrap();
+    assert_eq!(back, v);
+}
+
+#[test]
+fn unknown_types_subtypes_and_members_survive() {
+    let v = json!({"id": "e1", "tenantId": "t", "plantId": "p",
+                   "eventTime": "2026-11-24T10:00:00.1234567Z",
+                   "eventType": "CustomsShipmentInformation", "eventSubType": "CreationParked",
+                   "data": {"ingestionReferences": ["r1"], "newThing": {"a": [1, 2.5, null]},
+                            "errorDescriptions": null},
+                   "schemaVersion": 3});
+    let ev = event(&v);
+    assert!(matches!(ev.data, EventData::ShipmentInformation(_)));
+    assert_eq!(ev.extra["schemaVersion"], json!(3));
+    let back: Value = serde_json::from_slice(&ev.to_json().unwrap()).unwrap();
+    assert_eq!(back, v);
+
+    // A known type whose data has another shape: kept, with the mismatch.
+    let v = json!({"id": "e2", "eventTime": "2026-11-24T10:00:00Z",
+                   "eventType": "DeclarationStatusChanged", "eventSubType": "Accepted",
+                   "data": {"customsFlowStepInstanceCount": "one"}});
+    let ev = event(&v);
+    let EventData::Untyped {
+        mismatch: Some(m), ..
+    } = &ev.data
+    else {
+        panic!("{ev:?}")
+    };
+    assert!(m.contains("invalid type"), "{m}");
+    let back: Value = serde_json::from_slice(&ev.to_json().unwrap()).unwrap();
+    assert_eq!(back, v);
+}
+
+#[test]
+fn event_times() {
+    for (text, nanos) in [
+        ("2026-11-24T10:00:00Z", 0),
+        ("2026-11-24T10:00:00.1Z", 100_000_000),
+        ("2026-11-24T10:00:00.1234567Z", 123_456_700),
+        ("2026-11-24T11:00:00.5+01:00", 500_000_000),
+        ("2026-11-24T10:00:00.25", 250_000_000),
+    ] {
+        let t = EventTime::parse(text).unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(t.at().nanosecond(), nanos, "{text}");
+        assert_eq!(t.at().to_offset(time::UtcOffset::UTC).hour(), 10, "{text}");
+        assert_eq!(t.as_str(), text);
+    }
+    for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-24"] {
+        assert!(EventTime::parse(bad).is_none(), "{bad}");
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let written = EventTime::from_instant(now);
+    assert_eq!(written.as_str().len(), "2026-11-24T10:00:00.1234567Z".len());
+    let read = EventTime::parse(written.as_str()).unwrap();
+    assert_eq!(
+        read.at().unix_timestamp_nanos() / 100,
+        now.unix_timestamp_nanos() / 100
+    );
+}
+
+#[test]
+fn not_events_are_errors() {
+    let cases: &[&[u8]] = &[
+        b"",
+        b"not json",
+        b"[]",
+        b"{}",
+        br#"{"eventType":"X","eventTime":"2026-11-24T10:00:00Z","data":{}}"#,
+        br#"{"id":"e","eventType":"X","data":{}}"#,
+        br#"{"id":"e","eventType":"X","eventTime":"soon","data":{}}"#,
+        br#"{"id":7,"eventType":"X","eventTime":"2026-11-24T10:00:00Z"}"#,
+    ];
+    for body in cases {
+        let err = WebhookEvent::from_json(body).unwrap_err();
+        assert!(matches!(err, WebhookError::Json(_)), "{err:?}");
+        assert_eq!(err.status(), 400);
     }
 }
 
 #[test]
 fn body_size_is_limited() {
-    let body = creation_successful().to_string();
-    let err = WebhookEvent::from_json_with_limit(body.as_bytes(), 10).unwrap_err();
-    assert!(matches!(err, WebhookError::BodyTooLarge { limit: 10, .. }));
+    let body = fixture("coo-pdf-created.json");
+    let err = WebhookEvent::from_json_with_limit(body.as_bytes(), 100).unwrap_err();
+    assert!(
+        matches!(err, WebhookError::BodyTooLarge { limit: 100, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), 413);
+}
+
+// ---- receiver -----------------------------------------------------------
+
+fn no_headers() -> Vec<(String, String)> {
+    Vec::new()
+}
+
+#[test]
+fn receiver_accepts_unsigned_and_drops_duplicates() {
+    let receiver = Receiver::new(ReceiverConfig::default(), MemoryStore::default());
+    let h = no_headers();
+    for file in [
+        "creation-unsuccessful.json",
+        "declaration-status-changed.json",
+    ] {
+        let body = fixture(file);
+        let d = Delivery {
+            query: None,
+            headers: &h,
+            body: body.as_bytes(),
+        };
+        let first = receiver.receive(&d);
+        assert!(matches!(first, Received::Recorded(_)), "{first:?}");
+        assert_eq!(first.status(), 200);
+        let again = receiver.receive(&d);
+        assert!(matches!(again, Received::Duplicate(_)), "{again:?}");
+        assert_eq!(again.status(), 200);
+    }
+    assert_eq!(receiver.with_store(|s| s.events.len()), 2);
+
+    let d = Delivery {
+        query: None,
+        headers: &h,
+        body: b"{\"hello\": 1}",
+    };
+    assert_eq!(receiver.receive(&d).status(), 400);
     let big = vec![b' '; DEFAULT_MAX_BODY + 1];
+    let d = Delivery {
+        query: None,
+        headers: &h,
+        body: &big,
+    };
+    assert_eq!(receiver.receive(&d).status(), 413);
+}
+
+#[test]
+fn receiver_checks_what_the_user_turns_on() {
+    let body = fixture("coo-pdf-created.json");
+    let config = ReceiverConfig {
+        url_token: Some("s3cr3t-token".into()),
+        ..ReceiverConfig::default()
+    };
+    let receiver = Receiver::new(config, MemoryStore::default());
+    let h = no_headers();
+    for query in [
+        None,
+        Some("token=wrong"),
+        Some("x=1"),
+        Some("token=s3cr3t-toke"),
+    ] {
+        let d = Delivery {
+            query,
+            headers: &h,
+            body: body.as_bytes(),
+        };
+        let r = receiver.receive(&d);
+        assert!(
+            matches!(r, Received::Refused(WebhookError::BadUrlToken)),
+            "{query:?}: {r:?}"
+        );
+        assert_eq!(r.status(), 401);
+        assert!(!format!("{r:?} {}", WebhookError::BadUrlToken).contains("s3cr3t"));
+    }
+    let d = Delivery {
+        query: Some("a=b&token=s3cr3t-token"),
+        headers: &h,
+        body: body.as_bytes(),
+    };
+    assert!(matches!(receiver.receive(&d), Received::Recorded(_)));
+
+    let config = ReceiverConfig {
+        basic_auth: Some(("cas".into(), "pa55".into())),
+        ..ReceiverConfig::default()
+    };
+    assert!(!format!("{config:?}").contains("pa55"));
+    let receiver = Receiver::new(config, MemoryStore::default());
+    let auth = |v: &str| vec![("Authorization".to_owned(), v.to_owned())];
+    for (h, ok) in [
+        (no_headers(), false),
+        (auth("Basic Y2FzOnBhNTU="), true),  // cas:pa55
+        (auth("Basic Y2FzOnBhNTY="), false), // cas:pa56
+        (auth("Bearer Y2FzOnBhNTU="), false),
+    ] {
+        let d = Delivery {
+            query: None,
+            headers: &h,
+            body: body.as_bytes(),
+        };
+        let r = receiver.receive(&d);
+        assert_eq!(r.status(), if ok { 200 } else { 401 }, "{h:?}: {r:?}");
+    }
+
+    let config = ReceiverConfig {
+        signature: Some(Verifier::new(SECRET).unwrap()),
+        ..ReceiverConfig::default()
+    };
+    let receiver = Receiver::new(config, MemoryStore::default());
+    let sig = signed(SECRET, "msg_1", TS, body.as_bytes());
+    let d = Delivery {
+        query: None,
+        headers: &h,
+        body: body.as_bytes(),
+    };
+    assert_eq!(receiver.receive_at(&d, at(TS)).status(), 401);
+    let hs = headers("msg_1", &TS.to_string(), &sig);
+    let d = Delivery {
+        query: None,
+        headers: &hs,
+        body: body.as_bytes(),
+    };
     assert!(matches!(
-        WebhookEvent::from_json(&big),
-        Err(WebhookError::BodyTooLarge { .. })
+        receiver.receive_at(&d, at(TS)),
+        Received::Recorded(_)
     ));
+}
+
+struct FailingStore;
+
+impl EventStore for FailingStore {
+    fn recorded_ids(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn record(&mut self, _: &WebhookEvent, _: &[u8]) -> std::io::Result<()> {
+        Err(std::io::Error::other("disk full"))
+    }
+}
+
+#[test]
+fn receiver_does_not_acknowledge_what_it_could_not_record() {
+    let receiver = Receiver::new(ReceiverConfig::default(), FailingStore);
+    let body = fixture("replace-successful.json");
+    let h = no_headers();
+    let d = Delivery {
+        query: None,
+        headers: &h,
+        body: body.as_bytes(),
+    };
+    for _ in 0..2 {
+        let r = receiver.receive(&d);
+        assert!(
+            matches!(r, Received::Refused(WebhookError::Store(_))),
+            "{r:?}"
+        );
+        assert_eq!(r.status(), 503);
+    }
+}
+
+#[test]
+fn event_log_survives_reopening_and_torn_lines() {
+    let dir = std::env::temp_dir().join(format!("cas-eventlog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("events.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let h = no_headers();
+    {
+        let receiver = Receiver::new(ReceiverConfig::default(), EventLog::open(&path).unwrap());
+        for file in ["creation-unsuccessful.json", "customs-data-returned.json"] {
+            let body = fixture(file);
+            let d = Delivery {
+                query: None,
+                headers: &h,
+                body: body.as_bytes(),
+            };
+            assert!(matches!(receiver.receive(&d), Received::Recorded(_)));
+        }
+    }
+    // A crash in the middle of a line.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"id\":\"torn"))
+        .unwrap();
+    let receiver = Receiver::new(ReceiverConfig::default(), EventLog::open(&path).unwrap());
+    let body = fixture("creation-unsuccessful.json");
+    let d = Delivery {
+        query: None,
+        headers: &h,
+        body: body.as_bytes(),
+    };
+    assert!(matches!(receiver.receive(&d), Received::Duplicate(_)));
+    let body = fixture("duties-received.json");
+    let d = Delivery {
+        query: None,
+        headers: &h,
+        body: body.as_bytes(),
+    };
+    assert!(matches!(receiver.receive(&d), Received::Recorded(_)));
+    let ids: Vec<String> = EventLog::read(&path)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(ids[2], "1b2c3d4e-8888-4f90-a1b2-c3d4e5f6a7b8");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---- signatures ---------------------------------------------------------
 
 fn body() -> Vec<u8> {
-    creation_successful().to_string().into_bytes()
+    fixture("creation-unsuccessful.json")
+        .replace("3f7d2a10-8c1e-4b6a-9f21-0d4e5c6b7a81", "evt_cu")
+        .into_bytes()
 }
 
 fn signed(secret: &str, id: &str, ts: i64, body: &[u8]) -> String {
@@ -284,7 +548,7 @@ fn valid_signature_is_accepted() {
     let ev = verifier
         .verify_at(&headers("msg_1", &TS.to_string(), &sig), &body, at(TS + 10))
         .unwrap();
-    assert_eq!(ev.event_id, "evt_cs");
+    assert_eq!(ev.id, "evt_cu");
 
     // Same check through the other header sources.
     let map: HashMap<&str, String> = [
@@ -470,127 +734,208 @@ fn secret_never_in_debug_output() {
 
 // ---- correlation --------------------------------------------------------
 
+fn sent(reference: &str, file: &str, ext: &str, dir: &str, mt: &str, at_secs: i64) -> SentMessage {
+    SentMessage {
+        reference_id: reference.into(),
+        message_name: "CustomsShipment".into(),
+        file: Some(file.into()),
+        shipment: Some(ShipmentKey {
+            external_reference: ext.into(),
+            direction: dir.into(),
+        }),
+        message_type: Some(mt.into()),
+        sent_at: at(at_secs),
+    }
+}
+
+fn info(
+    id: &str,
+    sub: &str,
+    refs: &[&str],
+    ext: &str,
+    time: &str,
+    errors: &[&str],
+) -> WebhookEvent {
+    let mut data =
+        json!({"ingestionReferences": refs, "businessReference": ext, "direction": "OUT"});
+    if !errors.is_empty() {
+        data["errorDescriptions"] = json!(errors);
+    }
+    event(
+        &json!({"id": id, "tenantId": "t", "plantId": "p", "eventTime": time,
+                  "eventType": "CustomsShipmentInformation", "eventSubType": sub, "data": data}),
+    )
+}
+
+fn status(id: &str, decl: &str, ext: &str, st: &str, time: &str) -> WebhookEvent {
+    event(
+        &json!({"id": id, "eventTime": time, "eventType": "DeclarationStatusChanged",
+                  "eventSubType": st,
+                  "data": {"id": decl, "customsShipmentReference": ext, "currentStatus": st}}),
+    )
+}
+
+// 2026-11-24T10:00:00Z
+const T0: i64 = 1_795_514_400;
+
 #[test]
 fn outcomes_resolve_reference_ids() {
     let mut c = Correlator::new();
-    c.record_sent(
-        uuid(REF_A),
-        "CustomsShipmentInformation",
-        Some("idem-a".into()),
-        at(TS),
-    );
-    c.record_sent(uuid(REF_B), "CustomsShipmentInformation", None, at(TS + 1));
-    assert!(c.outcome(uuid(REF_A)).is_none());
-
-    assert!(c.observe(&event(creation_successful())));
-    assert!(c.observe(&event(creation_unsuccessful())));
-
-    let a = c.outcome(uuid(REF_A)).unwrap();
-    assert_eq!(a.kind, OutcomeKind::Created);
-    assert!(a.is_success());
-    assert_eq!(a.customs_shipment_reference.as_deref(), Some("CSR-1"));
-    let b = c.outcome(uuid(REF_B)).unwrap();
-    assert_eq!(b.kind, OutcomeKind::CreationRejected);
-    assert_eq!(
-        b.errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(),
-        ["E042", "E001"]
-    );
-    assert_eq!(
-        c.sent(uuid(REF_A)).unwrap().idempotency_key.as_deref(),
-        Some("idem-a")
-    );
+    c.record_sent(sent("r-new", "a.xml", "SHP-1", "OUT", "New", T0));
+    c.record_sent(sent("r-new2", "b.xml", "SHP-1", "OUT", "New", T0 + 1));
+    c.record_sent(sent("r-rep", "c.xml", "SHP-1", "OUT", "Replace", T0 + 2));
+    // The outcome can arrive before the record of the send.
+    assert!(c.observe(&info(
+        "e1",
+        "CreationUnsuccessful",
+        &["r-new2"],
+        "SHP-1",
+        "2026-11-24T10:00:05Z",
+        &["already exists"]
+    )));
+    assert!(c.observe(&info(
+        "e2",
+        "ReplaceSuccessful",
+        &["r-rep"],
+        "SHP-1",
+        "2026-11-24T10:00:06Z",
+        &[]
+    )));
+    let o = c.outcome("r-new2").unwrap();
+    assert_eq!(o.kind, OutcomeKind::CreationUnsuccessful);
+    assert_eq!(o.error_descriptions, ["already exists"]);
+    assert_eq!(c.sent("r-new2").unwrap().file.as_deref(), Some("b.xml"));
+    assert!(c.outcome("r-rep").unwrap().is_success());
+    assert_eq!(c.outcome("r-new"), None);
+    assert_eq!(c.resolution("r-new"), Resolution::Pending);
     assert!(c.unmatched().is_empty());
-
-    // A later replace of A becomes its latest outcome; the creation stays.
-    c.observe(&event(replace_successful()));
-    assert_eq!(c.outcome(uuid(REF_A)).unwrap().kind, OutcomeKind::Replaced);
-    assert_eq!(c.outcomes(uuid(REF_A)).len(), 2);
+    assert_eq!(
+        c.sent_for(&ShipmentKey {
+            external_reference: "SHP-1".into(),
+            direction: "OUT".into()
+        })
+        .len(),
+        3
+    );
 }
 
 #[test]
-fn status_history_is_ordered() {
+fn declarations_by_external_reference_in_event_time_order() {
     let mut c = Correlator::new();
-    // Delivered out of order: the history follows changedAt.
-    for ev in [
-        status("s1", None, "Submitted", "2026-11-24T10:00:00Z"),
-        status("s3", Some("Accepted"), "Released", "2026-11-24T12:00:00Z"),
-        status("s2", Some("Submitted"), "Accepted", "2026-11-24T11:00:00Z"),
+    c.record_sent(sent("r1", "a.xml", "SHP-9", "OUT", "New", T0));
+    // Out of order and duplicated.
+    let released = status(
+        "s3",
+        "d1",
+        "SHP-9",
+        "Released",
+        "2026-11-24T10:00:03.0000003Z",
+    );
+    let accepted = status(
+        "s2",
+        "d1",
+        "SHP-9",
+        "Accepted",
+        "2026-11-24T10:00:03.0000002Z",
+    );
+    let progress = status("s1", "d1", "SHP-9", "InProgress", "2026-11-24T10:00:01Z");
+    let other = status("s4", "d2", "SHP-9", "InProgress", "2026-11-24T10:00:02Z");
+    for e in [
+        &released, &accepted, &released, &other, &progress, &accepted,
     ] {
-        c.observe(&event(ev));
+        c.observe(e);
     }
-    let h = c.status_history("CSR-1");
-    assert_eq!(
-        h.iter().map(|s| s.event_id.as_str()).collect::<Vec<_>>(),
-        ["s1", "s2", "s3"]
-    );
-    assert_eq!(h[0].previous, None);
-    assert_eq!(h[1].previous, Some(DeclarationStatus::Submitted));
-    assert_eq!(
-        c.current_status("CSR-1"),
-        Some(&DeclarationStatus::Released)
-    );
-    assert!(c.status_history("CSR-unknown").is_empty());
-    assert!(c.unmatched().is_empty());
+    let decls = c.declarations("SHP-9");
+    assert_eq!(decls.len(), 2);
+    let d1 = decls.iter().find(|d| d.id == "d1").unwrap();
+    let statuses: Vec<&str> = d1.history.iter().map(|h| h.status.as_str()).collect();
+    assert_eq!(statuses, ["InProgress", "Accepted", "Released"]);
+    assert_eq!(d1.current(), Some(&DeclarationStatus::Released));
+    assert_eq!(c.events().len(), 4);
+    assert_eq!(c.resolution("r1"), Resolution::Progressing);
+    assert!(!c.is_ambiguous("SHP-9"));
+    c.record_sent(sent("r2", "b.xml", "SHP-9", "IN", "New", T0));
+    assert!(c.is_ambiguous("SHP-9"));
 }
 
 #[test]
-fn pending_since_lists_only_unresolved_old_messages() {
+fn pending_after_a_configurable_time() {
     let mut c = Correlator::new();
-    c.record_sent(uuid(REF_A), "CustomsShipmentInformation", None, at(TS)); // resolved
-    c.record_sent(
-        uuid(REF_B),
-        "CustomsShipmentInformation",
-        None,
-        at(TS + 100),
-    ); // resolved
-    c.record_sent(uuid(REF_C), "CustomsShipmentInformation", None, at(TS + 50)); // old, open
-    let recent = Uuid::from_u128(42);
-    c.record_sent(recent, "CustomsShipmentInformation", None, at(TS + 1000)); // too recent
-    c.observe(&event(creation_successful()));
-    c.observe(&event(creation_unsuccessful()));
-
-    let pending = c.pending_since(at(TS + 500));
-    assert_eq!(
-        pending.iter().map(|m| m.reference_id).collect::<Vec<_>>(),
-        [uuid(REF_C)]
-    );
-    assert_eq!(c.pending_since(at(TS + 2000)).len(), 2);
-    assert!(c.pending_since(at(TS)).is_empty());
-}
-
-#[test]
-fn duplicate_deliveries_are_idempotent() {
-    let mut c = Correlator::new();
-    c.record_sent(uuid(REF_A), "CustomsShipmentInformation", None, at(TS));
-    assert!(c.observe(&event(creation_successful())));
-    assert!(!c.observe(&event(creation_successful())));
-    let s = event(status("s1", None, "Submitted", "2026-11-24T10:00:00Z"));
-    assert!(c.observe(&s));
-    assert!(!c.observe(&s));
-
-    assert_eq!(c.outcomes(uuid(REF_A)).len(), 1);
-    assert_eq!(c.status_history("CSR-1").len(), 1);
-    assert_eq!(c.events().len(), 2);
-}
-
-#[test]
-fn unmatched_events_are_kept() {
-    let mut c = Correlator::new();
-    // No record_sent yet: the webhook raced the 202 response.
-    c.observe(&event(replace_unsuccessful()));
-    c.observe(&event(
-        json!({"eventId": "evt_x", "eventType": "GoodsArrived",
-                            "occurredAt": "2026-11-24T10:00:00Z", "data": {}}),
+    c.record_sent(sent("old", "a.xml", "SHP-A", "OUT", "New", T0));
+    c.record_sent(sent("young", "b.xml", "SHP-B", "OUT", "New", T0 + 100));
+    c.record_sent(sent("done", "c.xml", "SHP-C", "OUT", "New", T0));
+    c.record_sent(sent("replace", "d.xml", "SHP-D", "OUT", "Replace", T0));
+    c.observe(&info(
+        "e1",
+        "CreationUnsuccessful",
+        &["done"],
+        "SHP-C",
+        "2026-11-24T10:00:01Z",
+        &["x"],
     ));
-    let unmatched: Vec<&str> = c.unmatched().iter().map(|e| e.event_id.as_str()).collect();
-    assert_eq!(unmatched, ["evt_ru", "evt_x"]);
-    // The outcome was kept and resolves once the send is recorded.
-    assert_eq!(
-        c.outcome(uuid(REF_C)).unwrap().kind,
-        OutcomeKind::ReplaceRejected
-    );
-    c.record_sent(uuid(REF_C), "CustomsShipmentInformation", None, at(TS));
-    assert!(c.pending_since(at(TS + 1)).is_empty());
-    let unmatched: Vec<&str> = c.unmatched().iter().map(|e| e.event_id.as_str()).collect();
-    assert_eq!(unmatched, ["evt_x"]);
+    // Declarations moving do not resolve a Replace: it always gets an outcome.
+    c.observe(&status(
+        "s1",
+        "d",
+        "SHP-D",
+        "InProgress",
+        "2026-11-24T10:00:01Z",
+    ));
+    let now = at(T0 + 120);
+    let pending: Vec<&str> = c
+        .pending(now, Duration::from_secs(60))
+        .iter()
+        .map(|m| m.reference_id.as_str())
+        .collect();
+    assert_eq!(pending, ["old", "replace"]);
+    let pending = c.pending(now, Duration::from_secs(10));
+    assert_eq!(pending.len(), 3);
+    // A status change from before the send is no sign of progress.
+    c.observe(&status(
+        "s0",
+        "d",
+        "SHP-A",
+        "InProgress",
+        "2026-11-24T09:00:00Z",
+    ));
+    assert_eq!(c.resolution("old"), Resolution::Pending);
+    c.observe(&status(
+        "s2",
+        "d",
+        "SHP-A",
+        "InProgress",
+        "2026-11-24T10:00:30Z",
+    ));
+    assert_eq!(c.resolution("old"), Resolution::Progressing);
+}
+
+#[test]
+fn unmatched_events_are_listed() {
+    let mut c = Correlator::new();
+    c.record_sent(sent("r1", "a.xml", "SHP-1", "OUT", "New", T0));
+    c.observe(&info(
+        "e1",
+        "CreationUnsuccessful",
+        &["nobody"],
+        "SHP-X",
+        "2026-11-24T10:00:01Z",
+        &[],
+    ));
+    c.observe(&status(
+        "s1",
+        "d",
+        "SHP-2",
+        "InProgress",
+        "2026-11-24T10:00:01Z",
+    ));
+    c.observe(&status(
+        "s2",
+        "d",
+        "SHP-1",
+        "InProgress",
+        "2026-11-24T10:00:01Z",
+    ));
+    c.observe(&WebhookEvent::from_json(fixture("duties-received.json").as_bytes()).unwrap());
+    let ids: Vec<&str> = c.unmatched().iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "s1", "1b2c3d4e-8888-4f90-a1b2-c3d4e5f6a7b8"]);
 }
