@@ -168,8 +168,7 @@ impl Files {
             .iter()
             .filter(|e| {
                 if !refs.is_empty() {
-                    e.reference_id
-                        .is_some_and(|id| refs.contains(&id.to_string()))
+                    e.reference_id.as_ref().is_some_and(|id| refs.contains(id))
                 } else {
                     shipment.is_some() && e.external_reference.as_deref() == shipment
                 }

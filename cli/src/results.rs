@@ -9,7 +9,6 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::CliError;
 
@@ -38,7 +37,7 @@ pub struct Entry {
     pub message_type: Option<String>,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference_id: Option<Uuid>,
+    pub reference_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub idempotency_key: Option<String>,
@@ -75,7 +74,7 @@ impl Entry {
     /// What the correlator needs of an accepted line.
     pub fn sent_message(&self) -> Option<cas_api::webhook::SentMessage> {
         Some(cas_api::webhook::SentMessage {
-            reference_id: self.reference_id?.to_string(),
+            reference_id: self.reference_id.clone()?,
             message_name: self.message_type.clone().unwrap_or_default(),
             file: Some(self.file.clone()),
             shipment: self

@@ -252,7 +252,7 @@ pub async fn run(args: Args) -> Result<Outcome, CliError> {
             }
             Some(e) => {
                 log.append(e)?;
-                match (e.status, e.reference_id) {
+                match (e.status, &e.reference_id) {
                     (Status::Accepted, Some(id)) => {
                         ok += 1;
                         format!("accepted {shown} {id}")

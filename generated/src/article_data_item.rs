@@ -70,7 +70,7 @@ impl ::xsd_runtime::newtype::Facets for TaricAdditionalCodeType {
                 &["[0-9A-Z]{4}"],
                 "[0-9A-Z]{4}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }

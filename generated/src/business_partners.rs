@@ -33,7 +33,7 @@ impl ::xsd_runtime::newtype::Facets for AuthorisationTypeCodeType {
                 &["[A-Z]{3,4}", "[A-Z]{2}[0-9]"],
                 "[A-Z]{3,4} | [A-Z]{2}[0-9]",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -86,7 +86,7 @@ impl ::xsd_runtime::newtype::Facets for PartnerIdType {
                 &["[A-Z0-9]{1,10}"],
                 "[A-Z0-9]{1,10}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }

@@ -74,7 +74,7 @@ impl ::xsd_runtime::newtype::Facets for AdditionalProcedureCodeType {
                 &["[A-Z0-9]+"],
                 "[A-Z0-9]+",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -221,7 +221,7 @@ impl ::xsd_runtime::newtype::Facets for ArticleNumberType {
                 &["[A-Za-z0-9_./\\-]+"],
                 "[A-Za-z0-9_./\\-]+",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -287,7 +287,7 @@ impl ::xsd_runtime::newtype::Facets for AuthorisationNumberType {
                 &["[A-Z]{2}[A-Z0-9]{1,33}"],
                 "[A-Z]{2}[A-Z0-9]{1,33}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -340,7 +340,7 @@ impl ::xsd_runtime::newtype::Facets for CnCodeType {
                 &["[0-9]{8}"],
                 "[0-9]{8}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -393,7 +393,7 @@ impl ::xsd_runtime::newtype::Facets for CountryCodeType {
                 &["[A-Z]{2}"],
                 "[A-Z]{2}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -460,7 +460,7 @@ impl ::xsd_runtime::newtype::Facets for CurrencyCodeType {
                 &["[A-Z]+"],
                 "[A-Z]+",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -527,7 +527,7 @@ impl ::xsd_runtime::newtype::Facets for CustomsOfficeCodeType {
                 &["[A-Z]{2}[A-Z0-9]{6}"],
                 "[A-Z]{2}[A-Z0-9]{6}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -632,7 +632,7 @@ impl ::xsd_runtime::newtype::Facets for EmailAddressType {
                 &["[^@\\s]+@[^@\\s]+\\.[^@\\s]+"],
                 "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -698,7 +698,7 @@ impl ::xsd_runtime::newtype::Facets for EoriNumberType {
                 &["[A-Z]{2}[0-9A-Z]{1,15}"],
                 "[A-Z]{2}[0-9A-Z]{1,15}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -753,7 +753,7 @@ impl ::xsd_runtime::newtype::Facets for ExportControlClassificationType {
                 &["[0-9][A-E][0-9]{3}[a-z0-9.]*", "ML[0-9]{1,2}[a-z0-9.]*", "EAR99"],
                 "[0-9][A-E][0-9]{3}[a-z0-9.]* | ML[0-9]{1,2}[a-z0-9.]* | EAR99",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -880,7 +880,7 @@ impl ::xsd_runtime::newtype::Facets for LanguageCodeType {
                 &["[a-z]{2}"],
                 "[a-z]{2}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -1168,7 +1168,7 @@ impl ::xsd_runtime::newtype::Facets for MaterialListIdType {
                 &["ML-[0-9]{8}"],
                 "ML-[0-9]{8}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -1221,7 +1221,7 @@ impl ::xsd_runtime::newtype::Facets for MessageIdType {
                 &["[A-Za-z0-9_.:\\-]+"],
                 "[A-Za-z0-9_.:\\-]+",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -1294,7 +1294,7 @@ impl ::xsd_runtime::newtype::Facets for MrnType {
                 &["[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]"],
                 "[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -1458,7 +1458,7 @@ impl ::xsd_runtime::newtype::Facets for PhoneNumberType {
                 &["\\+[0-9 ]{4,34}"],
                 "\\+[0-9 ]{4,34}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -1564,7 +1564,7 @@ impl ::xsd_runtime::newtype::Facets for ProcedureCodeType {
                 &["[0-9]{4}"],
                 "[0-9]{4}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -1877,7 +1877,7 @@ impl ::xsd_runtime::newtype::Facets for SealIdentifierType {
                 &["[A-Z0-9\\-]+"],
                 "[A-Z0-9\\-]+",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -2004,7 +2004,7 @@ impl ::xsd_runtime::newtype::Facets for TaricCodeType {
                 &["[0-9]{10}"],
                 "[0-9]{10}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -2306,7 +2306,7 @@ impl ::xsd_runtime::newtype::Facets for UnLocodeType {
                 &["[A-Z]{2}[A-Z2-9]{3}"],
                 "[A-Z]{2}[A-Z2-9]{3}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -2359,7 +2359,7 @@ impl ::xsd_runtime::newtype::Facets for UnitCodeType {
                 &["[A-Z0-9]{2,3}"],
                 "[A-Z0-9]{2,3}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -2412,7 +2412,7 @@ impl ::xsd_runtime::newtype::Facets for VatIdType {
                 &["[A-Z]{2}[0-9A-Z+*]{2,13}"],
                 "[A-Z]{2}[0-9A-Z+*]{2,13}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }

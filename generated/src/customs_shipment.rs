@@ -31,7 +31,7 @@ impl ::xsd_runtime::newtype::Facets for ContainerNumberType {
                 &["[A-Z]{3}[UJZ][0-9]{7}"],
                 "[A-Z]{3}[UJZ][0-9]{7}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -129,7 +129,7 @@ impl ::xsd_runtime::newtype::Facets for Kind {
                 &["[A-Z0-9]{2}"],
                 "[A-Z0-9]{2}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -216,7 +216,7 @@ impl ::xsd_runtime::newtype::Facets for IdentificationType {
                 &["[0-9]{2}"],
                 "[0-9]{2}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -342,7 +342,7 @@ impl ::xsd_runtime::newtype::Facets for DocumentTypeCodeType {
                 &["[A-Z0-9]{4}"],
                 "[A-Z0-9]{4}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -436,7 +436,7 @@ impl ::xsd_runtime::newtype::Facets for PackageIdType {
                 &["[A-Z0-9\\-]{1,10}"],
                 "[A-Z0-9\\-]{1,10}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -489,7 +489,7 @@ impl ::xsd_runtime::newtype::Facets for PreferenceCodeType {
                 &["[1-4][0-9]{2}"],
                 "[1-4][0-9]{2}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }

@@ -103,7 +103,7 @@ impl ::xsd_runtime::newtype::Facets for FormulaIdType {
                 &["F-[0-9]{6}"],
                 "F-[0-9]{6}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }

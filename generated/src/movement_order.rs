@@ -130,7 +130,7 @@ impl ::xsd_runtime::newtype::Facets for ArcType {
                 &["[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]"],
                 "[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 
@@ -197,7 +197,7 @@ impl ::xsd_runtime::newtype::Facets for ExciseNumberType {
                 &["[A-Z]{2}[0-9A-Z]{11}"],
                 "[A-Z]{2}[0-9A-Z]{11}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }
@@ -250,7 +250,7 @@ impl ::xsd_runtime::newtype::Facets for ExciseProductCodeType {
                 &["[A-Z][0-9]{3}"],
                 "[A-Z][0-9]{3}",
             );
-            PATTERN.check(s, out);
+            out.extend(PATTERN.check(s));
         }
     }
 }

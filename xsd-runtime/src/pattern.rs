@@ -737,20 +737,19 @@ impl PatternFacet {
         }
     }
 
-    /// Pushes a violation unless a pattern matches the lexical form `s`.
+    /// The violation, unless a pattern matches the lexical form `s`.
     /// (The generator compiled the patterns already: one that does not
     /// compile here checks nothing rather than failing every value.)
-    pub fn check(&self, s: &str, out: &mut Vec<crate::FacetViolation>) {
+    pub fn check(&self, s: &str) -> Option<crate::FacetViolation> {
         let compiled = self
             .compiled
             .get_or_init(|| Pattern::any_of(self.xsds).ok());
-        if let Some(p) = compiled
-            && !p.is_match(s)
-        {
-            out.push(crate::FacetViolation {
+        match compiled {
+            Some(p) if !p.is_match(s) => Some(crate::FacetViolation {
                 facet: crate::Facet::Pattern(self.shown),
                 value: s.to_owned(),
-            });
+            }),
+            _ => None,
         }
     }
 }

@@ -109,8 +109,9 @@ impl fmt::Display for IdempotencyKey {
 /// A message the server accepted (202).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accepted {
-    /// CAS's id for the ingestion, from the 202 body.
-    pub reference_id: Uuid,
+    /// CAS's id for the ingestion, from the 202 body: an opaque string (CAS
+    /// shows UUID-shaped ones but promises no format).
+    pub reference_id: String,
     pub idempotency_key: IdempotencyKey,
     /// Requests made, the successful one included.
     pub attempts: u32,
@@ -320,7 +321,7 @@ impl fmt::Debug for Client {
 #[derive(Deserialize)]
 struct AcceptedBody {
     #[serde(rename = "referenceId")]
-    reference_id: Uuid,
+    reference_id: String,
 }
 
 /// One attempt's failure, with what the retry loop needs to know.
@@ -586,7 +587,7 @@ impl Client {
         body: bytes::Bytes,
         timeout: Duration,
         auth: Option<(HeaderName, HeaderValue)>,
-    ) -> Result<Uuid, Failure> {
+    ) -> Result<String, Failure> {
         let mut req = self
             .inner
             .http
@@ -665,8 +666,8 @@ impl Client {
 /// What one HTTP answer to a POST says, apart from the transport.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
-    /// `202` with the reference id.
-    Accepted(Uuid),
+    /// `202` with the reference id (an opaque, non-empty string).
+    Accepted(String),
     /// `202` whose body names no (valid) reference id: the body as received.
     AcceptedWithoutReference(String),
     /// Any other status.
@@ -687,7 +688,8 @@ pub fn read_answer(
 ) -> Answer {
     if code == 202 {
         return match serde_json::from_str::<AcceptedBody>(&body) {
-            Ok(b) => Answer::Accepted(b.reference_id),
+            Ok(b) if !b.reference_id.trim().is_empty() => Answer::Accepted(b.reference_id),
+            Ok(_) => Answer::AcceptedWithoutReference(body),
             Err(_) => Answer::AcceptedWithoutReference(body),
         };
     }
@@ -767,6 +769,52 @@ fn transport_failure(e: reqwest::Error) -> Failure {
             retryable: true,
             maybe_delivered: true,
             retry_after: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::{Answer, read_answer};
+
+    fn accepted(body: &str) -> Answer {
+        read_answer(
+            202,
+            Some("application/json"),
+            None,
+            std::time::SystemTime::now(),
+            body.to_owned(),
+        )
+    }
+
+    #[test]
+    fn a_reference_id_is_an_opaque_string() {
+        // CAS documents no format: a UUID-shaped id and any other string are kept as sent.
+        let uuid = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
+        assert_eq!(
+            accepted(&format!(r#"{{"referenceId":"{uuid}"}}"#)),
+            Answer::Accepted(uuid.to_owned())
+        );
+        assert_eq!(
+            accepted(r#"{"referenceId":"ING-2026-000042","extra":1}"#),
+            Answer::Accepted("ING-2026-000042".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_202_without_a_usable_reference_id_is_kept_as_received() {
+        for body in [
+            r#"{"referenceId":""}"#,
+            r#"{"referenceId":"  "}"#,
+            r#"{"referenceId":42}"#,
+            "{}",
+            "accepted",
+        ] {
+            assert_eq!(
+                accepted(body),
+                Answer::AcceptedWithoutReference(body.to_owned()),
+                "{body}"
+            );
         }
     }
 }

@@ -118,7 +118,7 @@ fn pattern_checks(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
             {
                 static PATTERN: ::xsd_runtime::pattern::PatternFacet =
                     ::xsd_runtime::pattern::PatternFacet::new(&[#(#lits),*], #shown);
-                PATTERN.check(s, out);
+                out.extend(PATTERN.check(s));
             }
         });
     }
