@@ -19,90 +19,9 @@ use crate::client::{ApiError, Client, encode_segment};
 /// At most this many declarations per page (CAS's documented maximum and default).
 pub const MAX_PAGE: usize = 100;
 
-macro_rules! statuses {
-    ($($name:ident),* $(,)?) => {
-        /// A declaration's status: the names CAS documents (a partial
-        /// list), any other kept as written.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        pub enum DeclarationStatus {
-            $($name,)*
-            /// A status not in the documented list, as written.
-            Other(String),
-        }
-
-        impl DeclarationStatus {
-            /// The wire spelling.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(DeclarationStatus::$name => stringify!($name),)*
-                    DeclarationStatus::Other(s) => s,
-                }
-            }
-
-            /// Never fails: an unknown name is `Other`.
-            pub fn parse(s: &str) -> Self {
-                match s {
-                    $(stringify!($name) => DeclarationStatus::$name,)*
-                    other => DeclarationStatus::Other(other.to_owned()),
-                }
-            }
-        }
-    };
-}
-
-statuses!(
-    Accepted,
-    AcceptedForExport,
-    Acknowledged,
-    Alerted,
-    Amendable,
-    AmendmentError,
-    Amending,
-    BcpAccepted,
-    BcpNew,
-    BcpQueued,
-    BcpReleased,
-    BcpSubmitted,
-    BcpValidated,
-    Cancelled,
-    ChangingDestination,
-    ConfigurationError,
-    ControlRequest,
-    CreditPending,
-    CustomsError,
-    CustomsInformationRequest,
-    CustomsRequestsAmendment,
-    CustomsRequestsInvalidation,
-    Delivered,
-    Departed,
-    Discharged,
-    Diverted,
-    DocumentControl,
-    ExitConfirmationNotYetReceived,
-    ExitConfirmed,
-    GoodsArrived,
-    GoodsNotArrived,
-    InProgress,
-    Invalid,
-);
-
-impl std::fmt::Display for DeclarationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DeclarationStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(|s| DeclarationStatus::parse(&s))
-    }
-}
-
-impl serde::Serialize for DeclarationStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
+/// The open status enum, shared with the webhook events
+/// (`DeclarationStatusChanged` carries the same values).
+pub use crate::webhook::DeclarationStatus;
 
 /// One declaration. Field names follow the search parameters and the
 /// event fields; dates are kept as CAS writes them.
