@@ -56,111 +56,117 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![deny(warnings)]
 #![allow(clippy::all)]
+#[allow(unused_imports)]
+use ::xsd_runtime::rt;
+
+#[cfg(feature = "proptest")]
+#[allow(unused_imports)]
+use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
 /// Types of the namespace `urn:cas:common:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod common_types;
 
 /// Types of the namespace `urn:cas:ingestion:article-data-item:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod article_data_item;
 
 /// Types of the namespace `urn:cas:ingestion:business-partners:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod business_partners;
 
 /// Types of the namespace `urn:cas:ingestion:certificate-of-origin:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod certificate_of_origin;
 
 /// Types of the namespace `urn:cas:ingestion:customs-shipment:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod customs_shipment;
 
 /// Types of the namespace `urn:cas:ingestion:formula:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod formula;
 
 /// Types of the namespace `urn:cas:ingestion:material-list-invalidation-request:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod material_list_invalidation_request;
 
 /// Types of the namespace `urn:cas:ingestion:material-list:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod material_list;
 
 /// Types of the namespace `urn:cas:ingestion:movement-order:1`.
 #[rustfmt::skip]
+#[allow(unused_variables)]
 pub mod movement_order;
 
 /// A document whose root is any global element of the schemas.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Document {
-    ArticleDataItem(::std::boxed::Box<self::article_data_item::ArticleDataItem>),
-    BusinessPartners(::std::boxed::Box<self::business_partners::BusinessPartners>),
-    CertificateOfOrigin(
-        ::std::boxed::Box<self::certificate_of_origin::CertificateOfOrigin>,
-    ),
-    CustomsShipment(::std::boxed::Box<self::customs_shipment::CustomsShipment>),
-    Formula(::std::boxed::Box<self::formula::Formula>),
+    ArticleDataItem(Box<self::article_data_item::ArticleDataItem>),
+    BusinessPartners(Box<self::business_partners::BusinessPartners>),
+    CertificateOfOrigin(Box<self::certificate_of_origin::CertificateOfOrigin>),
+    CustomsShipment(Box<self::customs_shipment::CustomsShipment>),
+    Formula(Box<self::formula::Formula>),
     MaterialListInvalidationRequest(
-        ::std::boxed::Box<
-            self::material_list_invalidation_request::MaterialListInvalidationRequest,
-        >,
+        Box<self::material_list_invalidation_request::MaterialListInvalidationRequest>,
     ),
-    MaterialList(::std::boxed::Box<self::material_list::MaterialList>),
-    MovementOrder(::std::boxed::Box<self::movement_order::MovementOrder>),
+    MaterialList(Box<self::material_list::MaterialList>),
+    MovementOrder(Box<self::movement_order::MovementOrder>),
 }
 
 impl Document {
     /// Reads a document, dispatching on its root element; the value or every error.
-    pub fn from_xml(
-        input: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::from_xml_with(input, &::xsd_runtime::xml::ReadOptions::default())
+    pub fn from_xml(input: &str) -> Result<Self, rt::ValidationErrors> {
+        Self::from_xml_with(input, &rt::xml::ReadOptions::default())
     }
 
     /// Like `from_xml`, with explicit options.
     pub fn from_xml_with(
         input: &str,
-        opts: &::xsd_runtime::xml::ReadOptions,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::read(::xsd_runtime::xml::XmlReader::new(input, opts.clone()))
+        opts: &rt::xml::ReadOptions,
+    ) -> Result<Self, rt::ValidationErrors> {
+        Self::read(rt::xml::XmlReader::new(input, opts.clone()))
     }
 
     /// Reads a document from bytes (UTF-8, with or without BOM).
-    pub fn from_slice(
-        input: &[u8],
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::from_slice_with(input, &::xsd_runtime::xml::ReadOptions::default())
+    pub fn from_slice(input: &[u8]) -> Result<Self, rt::ValidationErrors> {
+        Self::from_slice_with(input, &rt::xml::ReadOptions::default())
     }
 
     /// Like `from_slice`, with explicit options.
     pub fn from_slice_with(
         input: &[u8],
-        opts: &::xsd_runtime::xml::ReadOptions,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::read(::xsd_runtime::xml::XmlReader::from_bytes(input, opts.clone())?)
+        opts: &rt::xml::ReadOptions,
+    ) -> Result<Self, rt::ValidationErrors> {
+        Self::read(rt::xml::XmlReader::from_bytes(input, opts.clone())?)
     }
 
     /// Reads a document from a stream, no further than the options' `max_document_bytes`.
     pub fn from_reader(
         input: impl ::std::io::Read,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::from_reader_with(input, &::xsd_runtime::xml::ReadOptions::default())
+    ) -> Result<Self, rt::ValidationErrors> {
+        Self::from_reader_with(input, &rt::xml::ReadOptions::default())
     }
 
     /// Like `from_reader`, with explicit options.
     pub fn from_reader_with(
         input: impl ::std::io::Read,
-        opts: &::xsd_runtime::xml::ReadOptions,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        let bytes = ::xsd_runtime::xml::read_input(input, opts)?;
+        opts: &rt::xml::ReadOptions,
+    ) -> Result<Self, rt::ValidationErrors> {
+        let bytes = rt::xml::read_input(input, opts)?;
         Self::from_slice_with(&bytes, opts)
     }
 
-    fn read(
-        mut r: ::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
+    fn read(mut r: rt::xml::XmlReader<'_>) -> Result<Self, rt::ValidationErrors> {
         let value = match r.start_document() {
             Ok(()) => Self::read_root(&mut r),
             Err(f) => Err(f),
@@ -168,17 +174,15 @@ impl Document {
         r.into_result(value)
     }
 
-    fn read_root(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+    fn read_root(r: &mut rt::xml::XmlReader<'_>) -> rt::xml::ReadResult<Self> {
         match Self::read_known(r) {
-            ::std::option::Option::Some(res) => res,
-            ::std::option::Option::None => {
+            Some(res) => res,
+            None => {
                 r.wrong_root(
                     "",
                     "ArticleDataItem or BusinessPartners or CertificateOfOrigin or CustomsShipment or Formula or MaterialListInvalidationRequest or MaterialList or MovementOrder",
                 );
-                Err(::xsd_runtime::xml::Fail::Fatal)
+                Err(rt::xml::Fail::Fatal)
             }
         }
     }
@@ -186,30 +190,28 @@ impl Document {
     /// Reads the pending element if the schemas declare it globally.
     #[doc(hidden)]
     pub fn read_known(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::std::option::Option<::xsd_runtime::xml::ReadResult<Self>> {
+        r: &mut rt::xml::XmlReader<'_>,
+    ) -> Option<rt::xml::ReadResult<Self>> {
         let which = Self::root_index(r)?;
-        ::std::option::Option::Some(Self::read_variant(r, which))
+        Some(Self::read_variant(r, which))
     }
 
     /// Which root the pending element is, if any.
-    fn root_index(
-        r: &::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::std::option::Option<usize> {
+    fn root_index(r: &rt::xml::XmlReader<'_>) -> Option<usize> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return ::std::option::Option::Some(0usize);
+            return Some(0usize);
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return ::std::option::Option::Some(1usize);
+            return Some(1usize);
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return ::std::option::Option::Some(2usize);
+            return Some(2usize);
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return ::std::option::Option::Some(3usize);
+            return Some(3usize);
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return ::std::option::Option::Some(4usize);
+            return Some(4usize);
         }
         if r
             .is(
@@ -217,58 +219,58 @@ impl Document {
                 "MaterialListInvalidationRequest",
             )
         {
-            return ::std::option::Option::Some(5usize);
+            return Some(5usize);
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return ::std::option::Option::Some(6usize);
+            return Some(6usize);
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return ::std::option::Option::Some(7usize);
+            return Some(7usize);
         }
         let _ = r;
-        ::std::option::Option::None
+        None
     }
 
     /// Reads root `which` out of line (`read_root_as`), so this
     /// frame holds no root value.
     #[allow(unreachable_code)]
     fn read_variant(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
+        r: &mut rt::xml::XmlReader<'_>,
         which: usize,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+    ) -> rt::xml::ReadResult<Self> {
         match which {
             0usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::article_data_item::ArticleDataItem,
                     Self,
                 >(r, |v| Self::ArticleDataItem(::std::convert::Into::into(v)))
             }
             1usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::business_partners::BusinessPartners,
                     Self,
                 >(r, |v| Self::BusinessPartners(::std::convert::Into::into(v)))
             }
             2usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::certificate_of_origin::CertificateOfOrigin,
                     Self,
                 >(r, |v| Self::CertificateOfOrigin(::std::convert::Into::into(v)))
             }
             3usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::customs_shipment::CustomsShipment,
                     Self,
                 >(r, |v| Self::CustomsShipment(::std::convert::Into::into(v)))
             }
             4usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::formula::Formula,
                     Self,
                 >(r, |v| Self::Formula(::std::convert::Into::into(v)))
             }
             5usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::material_list_invalidation_request::MaterialListInvalidationRequest,
                     Self,
                 >(
@@ -279,57 +281,49 @@ impl Document {
                 )
             }
             6usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::material_list::MaterialList,
                     Self,
                 >(r, |v| Self::MaterialList(::std::convert::Into::into(v)))
             }
             7usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::movement_order::MovementOrder,
                     Self,
                 >(r, |v| Self::MovementOrder(::std::convert::Into::into(v)))
             }
             _ => {
                 let _ = r;
-                Err(::xsd_runtime::xml::Fail::Fatal)
+                Err(rt::xml::Fail::Fatal)
             }
         }
     }
 
     /// Writes the document.
-    pub fn to_xml(
-        &self,
-    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::WriteError> {
+    pub fn to_xml(&self) -> Result<String, rt::WriteError> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::to_xml(&**v)
-            }
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::ArticleDataItem(v) => rt::XmlRoot::to_xml(&**v),
+            Self::BusinessPartners(v) => rt::XmlRoot::to_xml(&**v),
+            Self::CertificateOfOrigin(v) => rt::XmlRoot::to_xml(&**v),
+            Self::CustomsShipment(v) => rt::XmlRoot::to_xml(&**v),
+            Self::Formula(v) => rt::XmlRoot::to_xml(&**v),
+            Self::MaterialListInvalidationRequest(v) => rt::XmlRoot::to_xml(&**v),
+            Self::MaterialList(v) => rt::XmlRoot::to_xml(&**v),
+            Self::MovementOrder(v) => rt::XmlRoot::to_xml(&**v),
         }
     }
 
     /// Checks the value against every constraint of its schema.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::xsd_runtime::ValidationErrors> {
+    pub fn validate(&self) -> Result<(), rt::ValidationErrors> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::validate(&**v)
-            }
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::ArticleDataItem(v) => rt::XmlRoot::validate(&**v),
+            Self::BusinessPartners(v) => rt::XmlRoot::validate(&**v),
+            Self::CertificateOfOrigin(v) => rt::XmlRoot::validate(&**v),
+            Self::CustomsShipment(v) => rt::XmlRoot::validate(&**v),
+            Self::Formula(v) => rt::XmlRoot::validate(&**v),
+            Self::MaterialListInvalidationRequest(v) => rt::XmlRoot::validate(&**v),
+            Self::MaterialList(v) => rt::XmlRoot::validate(&**v),
+            Self::MovementOrder(v) => rt::XmlRoot::validate(&**v),
         }
     }
 
@@ -348,19 +342,17 @@ impl Document {
     }
 }
 
-impl ::xsd_runtime::xml::WriteElement for Document {
-    fn write_element(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
+impl rt::xml::WriteElement for Document {
+    fn write_element(&self, w: &mut rt::xml::XmlWriter) {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::write_root(&**v, w)
-            }
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::ArticleDataItem(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::BusinessPartners(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::CertificateOfOrigin(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::CustomsShipment(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::Formula(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::MaterialListInvalidationRequest(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::MaterialList(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::MovementOrder(v) => rt::XmlRoot::write_root(&**v, w),
         }
     }
 }
@@ -368,72 +360,62 @@ impl ::xsd_runtime::xml::WriteElement for Document {
 /// A CAS ingestion message: one variant per message of `schemas/manifest.toml`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
-    ArticleDataItem(::std::boxed::Box<self::article_data_item::ArticleDataItem>),
-    BusinessPartners(::std::boxed::Box<self::business_partners::BusinessPartners>),
-    CertificateOfOrigin(
-        ::std::boxed::Box<self::certificate_of_origin::CertificateOfOrigin>,
-    ),
-    CustomsShipment(::std::boxed::Box<self::customs_shipment::CustomsShipment>),
-    Formula(::std::boxed::Box<self::formula::Formula>),
-    MaterialList(::std::boxed::Box<self::material_list::MaterialList>),
+    ArticleDataItem(Box<self::article_data_item::ArticleDataItem>),
+    BusinessPartners(Box<self::business_partners::BusinessPartners>),
+    CertificateOfOrigin(Box<self::certificate_of_origin::CertificateOfOrigin>),
+    CustomsShipment(Box<self::customs_shipment::CustomsShipment>),
+    Formula(Box<self::formula::Formula>),
+    MaterialList(Box<self::material_list::MaterialList>),
     MaterialListInvalidationRequest(
-        ::std::boxed::Box<
-            self::material_list_invalidation_request::MaterialListInvalidationRequest,
-        >,
+        Box<self::material_list_invalidation_request::MaterialListInvalidationRequest>,
     ),
-    MovementOrder(::std::boxed::Box<self::movement_order::MovementOrder>),
+    MovementOrder(Box<self::movement_order::MovementOrder>),
 }
 
 impl Message {
     /// Reads a document, dispatching on its root element; the value or every error.
-    pub fn from_xml(
-        input: &str,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::from_xml_with(input, &::xsd_runtime::xml::ReadOptions::default())
+    pub fn from_xml(input: &str) -> Result<Self, rt::ValidationErrors> {
+        Self::from_xml_with(input, &rt::xml::ReadOptions::default())
     }
 
     /// Like `from_xml`, with explicit options.
     pub fn from_xml_with(
         input: &str,
-        opts: &::xsd_runtime::xml::ReadOptions,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::read(::xsd_runtime::xml::XmlReader::new(input, opts.clone()))
+        opts: &rt::xml::ReadOptions,
+    ) -> Result<Self, rt::ValidationErrors> {
+        Self::read(rt::xml::XmlReader::new(input, opts.clone()))
     }
 
     /// Reads a document from bytes (UTF-8, with or without BOM).
-    pub fn from_slice(
-        input: &[u8],
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::from_slice_with(input, &::xsd_runtime::xml::ReadOptions::default())
+    pub fn from_slice(input: &[u8]) -> Result<Self, rt::ValidationErrors> {
+        Self::from_slice_with(input, &rt::xml::ReadOptions::default())
     }
 
     /// Like `from_slice`, with explicit options.
     pub fn from_slice_with(
         input: &[u8],
-        opts: &::xsd_runtime::xml::ReadOptions,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::read(::xsd_runtime::xml::XmlReader::from_bytes(input, opts.clone())?)
+        opts: &rt::xml::ReadOptions,
+    ) -> Result<Self, rt::ValidationErrors> {
+        Self::read(rt::xml::XmlReader::from_bytes(input, opts.clone())?)
     }
 
     /// Reads a document from a stream, no further than the options' `max_document_bytes`.
     pub fn from_reader(
         input: impl ::std::io::Read,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        Self::from_reader_with(input, &::xsd_runtime::xml::ReadOptions::default())
+    ) -> Result<Self, rt::ValidationErrors> {
+        Self::from_reader_with(input, &rt::xml::ReadOptions::default())
     }
 
     /// Like `from_reader`, with explicit options.
     pub fn from_reader_with(
         input: impl ::std::io::Read,
-        opts: &::xsd_runtime::xml::ReadOptions,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-        let bytes = ::xsd_runtime::xml::read_input(input, opts)?;
+        opts: &rt::xml::ReadOptions,
+    ) -> Result<Self, rt::ValidationErrors> {
+        let bytes = rt::xml::read_input(input, opts)?;
         Self::from_slice_with(&bytes, opts)
     }
 
-    fn read(
-        mut r: ::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
+    fn read(mut r: rt::xml::XmlReader<'_>) -> Result<Self, rt::ValidationErrors> {
         let value = match r.start_document() {
             Ok(()) => Self::read_root(&mut r),
             Err(f) => Err(f),
@@ -441,17 +423,15 @@ impl Message {
         r.into_result(value)
     }
 
-    fn read_root(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+    fn read_root(r: &mut rt::xml::XmlReader<'_>) -> rt::xml::ReadResult<Self> {
         match Self::read_known(r) {
-            ::std::option::Option::Some(res) => res,
-            ::std::option::Option::None => {
+            Some(res) => res,
+            None => {
                 r.wrong_root(
                     "",
                     "ArticleDataItem or BusinessPartners or CertificateOfOrigin or CustomsShipment or Formula or MaterialList or MaterialListInvalidationRequest or MovementOrder",
                 );
-                Err(::xsd_runtime::xml::Fail::Fatal)
+                Err(rt::xml::Fail::Fatal)
             }
         }
     }
@@ -459,33 +439,31 @@ impl Message {
     /// Reads the pending element if the schemas declare it globally.
     #[doc(hidden)]
     pub fn read_known(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::std::option::Option<::xsd_runtime::xml::ReadResult<Self>> {
+        r: &mut rt::xml::XmlReader<'_>,
+    ) -> Option<rt::xml::ReadResult<Self>> {
         let which = Self::root_index(r)?;
-        ::std::option::Option::Some(Self::read_variant(r, which))
+        Some(Self::read_variant(r, which))
     }
 
     /// Which root the pending element is, if any.
-    fn root_index(
-        r: &::xsd_runtime::xml::XmlReader<'_>,
-    ) -> ::std::option::Option<usize> {
+    fn root_index(r: &rt::xml::XmlReader<'_>) -> Option<usize> {
         if r.is("urn:cas:ingestion:article-data-item:1", "ArticleDataItem") {
-            return ::std::option::Option::Some(0usize);
+            return Some(0usize);
         }
         if r.is("urn:cas:ingestion:business-partners:1", "BusinessPartners") {
-            return ::std::option::Option::Some(1usize);
+            return Some(1usize);
         }
         if r.is("urn:cas:ingestion:certificate-of-origin:1", "CertificateOfOrigin") {
-            return ::std::option::Option::Some(2usize);
+            return Some(2usize);
         }
         if r.is("urn:cas:ingestion:customs-shipment:1", "CustomsShipment") {
-            return ::std::option::Option::Some(3usize);
+            return Some(3usize);
         }
         if r.is("urn:cas:ingestion:formula:1", "Formula") {
-            return ::std::option::Option::Some(4usize);
+            return Some(4usize);
         }
         if r.is("urn:cas:ingestion:material-list:1", "MaterialList") {
-            return ::std::option::Option::Some(5usize);
+            return Some(5usize);
         }
         if r
             .is(
@@ -493,61 +471,61 @@ impl Message {
                 "MaterialListInvalidationRequest",
             )
         {
-            return ::std::option::Option::Some(6usize);
+            return Some(6usize);
         }
         if r.is("urn:cas:ingestion:movement-order:1", "MovementOrder") {
-            return ::std::option::Option::Some(7usize);
+            return Some(7usize);
         }
         let _ = r;
-        ::std::option::Option::None
+        None
     }
 
     /// Reads root `which` out of line (`read_root_as`), so this
     /// frame holds no root value.
     #[allow(unreachable_code)]
     fn read_variant(
-        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
+        r: &mut rt::xml::XmlReader<'_>,
         which: usize,
-    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+    ) -> rt::xml::ReadResult<Self> {
         match which {
             0usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::article_data_item::ArticleDataItem,
                     Self,
                 >(r, |v| Self::ArticleDataItem(::std::convert::Into::into(v)))
             }
             1usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::business_partners::BusinessPartners,
                     Self,
                 >(r, |v| Self::BusinessPartners(::std::convert::Into::into(v)))
             }
             2usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::certificate_of_origin::CertificateOfOrigin,
                     Self,
                 >(r, |v| Self::CertificateOfOrigin(::std::convert::Into::into(v)))
             }
             3usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::customs_shipment::CustomsShipment,
                     Self,
                 >(r, |v| Self::CustomsShipment(::std::convert::Into::into(v)))
             }
             4usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::formula::Formula,
                     Self,
                 >(r, |v| Self::Formula(::std::convert::Into::into(v)))
             }
             5usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::material_list::MaterialList,
                     Self,
                 >(r, |v| Self::MaterialList(::std::convert::Into::into(v)))
             }
             6usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::material_list_invalidation_request::MaterialListInvalidationRequest,
                     Self,
                 >(
@@ -558,51 +536,43 @@ impl Message {
                 )
             }
             7usize => {
-                ::xsd_runtime::xml::read_root_as::<
+                rt::xml::read_root_as::<
                     self::movement_order::MovementOrder,
                     Self,
                 >(r, |v| Self::MovementOrder(::std::convert::Into::into(v)))
             }
             _ => {
                 let _ = r;
-                Err(::xsd_runtime::xml::Fail::Fatal)
+                Err(rt::xml::Fail::Fatal)
             }
         }
     }
 
     /// Writes the document.
-    pub fn to_xml(
-        &self,
-    ) -> ::std::result::Result<::std::string::String, ::xsd_runtime::WriteError> {
+    pub fn to_xml(&self) -> Result<String, rt::WriteError> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
-            Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::to_xml(&**v)
-            }
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::to_xml(&**v),
+            Self::ArticleDataItem(v) => rt::XmlRoot::to_xml(&**v),
+            Self::BusinessPartners(v) => rt::XmlRoot::to_xml(&**v),
+            Self::CertificateOfOrigin(v) => rt::XmlRoot::to_xml(&**v),
+            Self::CustomsShipment(v) => rt::XmlRoot::to_xml(&**v),
+            Self::Formula(v) => rt::XmlRoot::to_xml(&**v),
+            Self::MaterialList(v) => rt::XmlRoot::to_xml(&**v),
+            Self::MaterialListInvalidationRequest(v) => rt::XmlRoot::to_xml(&**v),
+            Self::MovementOrder(v) => rt::XmlRoot::to_xml(&**v),
         }
     }
 
     /// Checks the value against every constraint of its schema.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::xsd_runtime::ValidationErrors> {
+    pub fn validate(&self) -> Result<(), rt::ValidationErrors> {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::validate(&**v),
-            Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::validate(&**v)
-            }
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::validate(&**v),
+            Self::ArticleDataItem(v) => rt::XmlRoot::validate(&**v),
+            Self::BusinessPartners(v) => rt::XmlRoot::validate(&**v),
+            Self::CertificateOfOrigin(v) => rt::XmlRoot::validate(&**v),
+            Self::CustomsShipment(v) => rt::XmlRoot::validate(&**v),
+            Self::Formula(v) => rt::XmlRoot::validate(&**v),
+            Self::MaterialList(v) => rt::XmlRoot::validate(&**v),
+            Self::MaterialListInvalidationRequest(v) => rt::XmlRoot::validate(&**v),
+            Self::MovementOrder(v) => rt::XmlRoot::validate(&**v),
         }
     }
 
@@ -621,19 +591,17 @@ impl Message {
     }
 }
 
-impl ::xsd_runtime::xml::WriteElement for Message {
-    fn write_element(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
+impl rt::xml::WriteElement for Message {
+    fn write_element(&self, w: &mut rt::xml::XmlWriter) {
         match self {
-            Self::ArticleDataItem(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::BusinessPartners(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::CertificateOfOrigin(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::CustomsShipment(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::Formula(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::MaterialList(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
-            Self::MaterialListInvalidationRequest(v) => {
-                ::xsd_runtime::XmlRoot::write_root(&**v, w)
-            }
-            Self::MovementOrder(v) => ::xsd_runtime::XmlRoot::write_root(&**v, w),
+            Self::ArticleDataItem(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::BusinessPartners(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::CertificateOfOrigin(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::CustomsShipment(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::Formula(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::MaterialList(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::MaterialListInvalidationRequest(v) => rt::XmlRoot::write_root(&**v, w),
+            Self::MovementOrder(v) => rt::XmlRoot::write_root(&**v, w),
         }
     }
 }
@@ -641,13 +609,9 @@ impl ::xsd_runtime::xml::WriteElement for Message {
 #[cfg(feature = "proptest")]
 impl Document {
     /// Valid documents of any root, for property tests.
-    pub fn strategy() -> ::xsd_runtime::strategy::proptest::strategy::BoxedStrategy<
-        Self,
-    > {
-        #[allow(unused_imports)]
-        use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
-        ::xsd_runtime::strategy::one_of(
-            ::std::vec![
+    pub fn strategy() -> rt::strategy::Boxed<Self> {
+        rt::strategy::one_of(
+            vec![
                 self::article_data_item::ArticleDataItem::strategy().prop_map(| x |
                 Self::ArticleDataItem(::std::convert::Into::into(x))).boxed(),
                 self::business_partners::BusinessPartners::strategy().prop_map(| x |
@@ -675,15 +639,11 @@ impl Document {
     pub fn strategy_for(
         allow: fn(&str) -> bool,
         depth: u32,
-    ) -> ::std::option::Option<
-        ::xsd_runtime::strategy::proptest::strategy::BoxedStrategy<Self>,
-    > {
-        #[allow(unused_imports)]
-        use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
-        if depth > ::xsd_runtime::strategy::MAX_DEPTH + 4 {
-            return ::std::option::Option::None;
+    ) -> Option<rt::strategy::Boxed<Self>> {
+        if depth > rt::strategy::MAX_DEPTH + 4 {
+            return None;
         }
-        let mut v = ::std::vec::Vec::new();
+        let mut v = Vec::new();
         if allow("urn:cas:ingestion:article-data-item:1") {
             v.push(
                 self::article_data_item::ArticleDataItem::strategy_at(depth)
@@ -746,27 +706,19 @@ impl Document {
                     .boxed(),
             );
         }
-        if v.is_empty() {
-            ::std::option::Option::None
-        } else {
-            ::std::option::Option::Some(::xsd_runtime::strategy::one_of(v))
-        }
+        if v.is_empty() { None } else { Some(rt::strategy::one_of(v)) }
     }
 }
 
 #[cfg(feature = "proptest")]
-::xsd_runtime::impl_arbitrary!(Document);
+rt::impl_arbitrary!(Document);
 
 #[cfg(feature = "proptest")]
 impl Message {
     /// Valid documents of every variant, for property tests.
-    pub fn strategy() -> ::xsd_runtime::strategy::proptest::strategy::BoxedStrategy<
-        Self,
-    > {
-        #[allow(unused_imports)]
-        use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
-        ::xsd_runtime::strategy::one_of(
-            ::std::vec![
+    pub fn strategy() -> rt::strategy::Boxed<Self> {
+        rt::strategy::one_of(
+            vec![
                 self::article_data_item::ArticleDataItem::strategy().prop_map(| x |
                 Self::ArticleDataItem(::std::convert::Into::into(x))).boxed(),
                 self::business_partners::BusinessPartners::strategy().prop_map(| x |
@@ -790,4 +742,4 @@ impl Message {
 }
 
 #[cfg(feature = "proptest")]
-::xsd_runtime::impl_arbitrary!(Message);
+rt::impl_arbitrary!(Message);

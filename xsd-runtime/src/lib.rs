@@ -55,6 +55,8 @@ pub mod lexical;
 pub mod message;
 pub mod newtype;
 pub mod pattern;
+#[doc(hidden)]
+pub mod rt;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 pub mod types;

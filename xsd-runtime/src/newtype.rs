@@ -4,7 +4,7 @@
 //! constructors, accessors, parsing and traits, so generated code states
 //! only what differs from one type to the next.
 
-use crate::error::{FacetErrors, FacetViolation, ValueError};
+use crate::error::{Facet, FacetErrors, FacetViolation, ValueError};
 use crate::lexical::{WhiteSpace, normalize};
 use crate::xml::{ReadResult, Site, XmlReader};
 use crate::xsd::Lexical;
@@ -175,7 +175,24 @@ macro_rules! restricted_newtype {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! string_enum {
-    ($name:ident, $ws:ident, { $($variant:ident => $lit:literal),* $(,)? }) => {
+    ($name:ident, $ws:ident, { $($variant:ident => $lit:literal),* $(,)? } $(, strategy = $builtin:literal)?) => {
+        $(
+            #[cfg(feature = "proptest")]
+            impl $name {
+                /// Valid values (the enumeration), for property tests.
+                pub fn strategy() -> $crate::strategy::Boxed<Self> {
+                    $crate::strategy::checked($crate::strategy::lexical(&$crate::strategy::Spec {
+                        builtin: $builtin,
+                        enumeration: Self::VALUES,
+                        ..$crate::strategy::Spec::EMPTY
+                    }))
+                }
+            }
+
+            #[cfg(feature = "proptest")]
+            $crate::impl_arbitrary!($name);
+        )?
+
         impl $name {
             /// The enumeration values, as written in the schema.
             pub const VALUES: &'static [&'static str] = &[$($lit),*];
@@ -234,4 +251,49 @@ pub fn not_enumerated(values: &'static [&'static str], value: String) -> ValueEr
         facet: crate::error::Facet::Enumeration(values),
         value,
     }])
+}
+
+/// A length facet (`length`, `minLength`, `maxLength`) on a value of length
+/// `len`: its violation, shown as `shown()`, when it does not hold.
+#[doc(hidden)]
+pub fn length(
+    out: &mut Vec<FacetViolation>,
+    len: usize,
+    facet: Facet,
+    shown: impl FnOnce() -> String,
+) {
+    let len = len as u64;
+    let holds = match facet {
+        Facet::Length(n) => len == n,
+        Facet::MinLength(n) => len >= n,
+        Facet::MaxLength(n) => len <= n,
+        _ => true,
+    };
+    if !holds {
+        out.push(FacetViolation {
+            facet,
+            value: shown(),
+        });
+    }
+}
+
+/// A digits facet (`totalDigits`, `fractionDigits`) on a value with
+/// `digits` of that kind.
+#[doc(hidden)]
+pub fn digits(
+    out: &mut Vec<FacetViolation>,
+    digits: u32,
+    facet: Facet,
+    shown: impl FnOnce() -> String,
+) {
+    let holds = match facet {
+        Facet::TotalDigits(n) | Facet::FractionDigits(n) => digits <= n,
+        _ => true,
+    };
+    if !holds {
+        out.push(FacetViolation {
+            facet,
+            value: shown(),
+        });
+    }
 }

@@ -677,6 +677,50 @@ fn drop_candidate<T: crate::XmlRoot>(xml: String, reason: DropReason) -> Option<
     None
 }
 
+/// The strategies generated types return.
+pub type Boxed<T> = BoxedStrategy<T>;
+
+/// Values of a restricted atomic type: candidates built for its facets
+/// (`spec`), kept when the type's own parser accepts them.
+pub fn facets<T: std::str::FromStr + std::fmt::Debug + 'static>(spec: &Spec) -> BoxedStrategy<T> {
+    checked(lexical(spec))
+}
+
+/// For a generated simple type with a facet table `SPEC`: its
+/// `strategy()` (candidates built for the facets, kept when the type's own
+/// parser accepts them) and `impl Arbitrary` through it.
+#[macro_export]
+macro_rules! simple_strategy {
+    ($t:ident) => {
+        impl $t {
+            /// Valid values (every facet respected), for property tests.
+            pub fn strategy() -> $crate::strategy::Boxed<Self> {
+                $crate::strategy::facets(&Self::SPEC)
+            }
+        }
+
+        $crate::impl_arbitrary!($t);
+    };
+}
+
+/// For a generated complex type with `strategy_at(depth)`: its public
+/// `strategy()` (from depth 0) and `impl Arbitrary` through it.
+#[macro_export]
+macro_rules! complex_strategy {
+    ($t:ident) => {
+        impl $t {
+            /// Values whose content is valid (facets, occurrences, choices,
+            /// fixed values), for property tests. Keys and IDs are
+            /// document-wide: a root's `strategy()` also makes them hold.
+            pub fn strategy() -> $crate::strategy::Boxed<Self> {
+                Self::strategy_at(0)
+            }
+        }
+
+        $crate::impl_arbitrary!($t);
+    };
+}
+
 /// `impl Arbitrary for T` through `T::strategy()`, for generated types.
 #[macro_export]
 macro_rules! impl_arbitrary {

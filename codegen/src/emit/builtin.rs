@@ -63,10 +63,10 @@ pub enum Digits {
 
 pub fn repr(b: Builtin) -> BuiltinRepr {
     use Builtin::*;
-    let rt = quote!(::xsd_runtime::types);
-    let x = quote!(::xsd_runtime::xsd);
+    let rt = quote!(rt::types);
+    let x = quote!(rt::xsd);
     let string = |parse: TokenStream, length: LengthUnit| BuiltinRepr {
-        rust: quote!(::std::string::String),
+        rust: quote!(String),
         parse,
         length,
         order: Order::None,
@@ -102,7 +102,7 @@ pub fn repr(b: Builtin) -> BuiltinRepr {
         eq: true,
     };
     let list = |parse: TokenStream| BuiltinRepr {
-        rust: quote!(::std::vec::Vec<::std::string::String>),
+        rust: quote!(Vec<String>),
         parse,
         length: LengthUnit::Items,
         order: Order::None,

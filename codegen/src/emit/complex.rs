@@ -168,14 +168,14 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     fn ns_index(&self, ns: &str) -> TokenStream {
         if ns.is_empty() {
-            return quote!(::std::option::Option::None);
+            return quote!(None);
         }
         match self.ctx.model.namespaces.keys().position(|k| k == ns) {
             Some(i) => {
                 let i = Literal::u16_suffixed(i as u16);
-                quote!(::std::option::Option::Some(#i))
+                quote!(Some(#i))
             }
-            None => quote!(::std::option::Option::None),
+            None => quote!(None),
         }
     }
 
@@ -379,12 +379,12 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     fn element_value_type(&self, e: &Element, many: bool) -> TokenStream {
         let t = self.ctx.rust_type(&e.ty, &self.module);
         let t = if self.boxed(e, many) {
-            quote!(::std::boxed::Box<#t>)
+            quote!(Box<#t>)
         } else {
             t
         };
         if e.nillable {
-            quote!(::xsd_runtime::Nillable<#t>)
+            quote!(rt::Nillable<#t>)
         } else {
             t
         }
@@ -395,9 +395,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             FieldTerm::Element(e) => self.element_value_type(e, many),
             FieldTerm::Group { ty, .. } => quote!(#ty),
             FieldTerm::Any(w) if w.process != Process::Skip => {
-                quote!(::xsd_runtime::xml::AnyContent<super::Document>)
+                quote!(rt::AnyContent<super::Document>)
             }
-            FieldTerm::Any(_) => quote!(::xsd_runtime::xml::AnyElement),
+            FieldTerm::Any(_) => quote!(rt::AnyElement),
         }
     }
 
@@ -405,8 +405,8 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let t = self.term_type(&f.term, f.shape == Shape::Many);
         match f.shape {
             Shape::One => t,
-            Shape::Opt => quote!(::std::option::Option<#t>),
-            Shape::Many => quote!(::std::vec::Vec<#t>),
+            Shape::Opt => quote!(Option<#t>),
+            Shape::Many => quote!(Vec<#t>),
         }
     }
 
@@ -432,95 +432,130 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         }
     }
 
-    // ----- reading ---------------------------------------------------------------
+    // ----- the content table -----------------------------------------------------
 
-    /// A condition: is the pending child one the first-set allows?
-    fn starts_cond(&self, first: &First) -> TokenStream {
-        let mut conds: Vec<TokenStream> = first
-            .names
-            .iter()
-            .map(|q| {
-                let ns = Literal::string(&q.ns);
-                let l = Literal::string(&q.local);
-                quote!(r.is(#ns, #l))
-            })
-            .collect();
-        for w in &first.wildcards {
-            conds.push(wildcard_cond(w));
+    /// The namespace constant for `ns`: this module's `NS`, another
+    /// module's, or none.
+    fn ns_path(&self, ns: &str) -> TokenStream {
+        if ns.is_empty() {
+            return quote!(rt::Ns::NONE);
         }
-        if conds.is_empty() {
-            return quote!(false);
+        match self.ctx.modules.get(ns) {
+            Some(m) if *m == self.module => quote!(NS),
+            Some(m) => {
+                let m = ident(m);
+                quote!(super::#m::NS)
+            }
+            None => {
+                let u = Literal::string(ns);
+                quote!(rt::Ns { index: None, uri: #u })
+            }
         }
-        quote!(#(#conds)||*)
     }
 
-    /// An expression reading the pending element `e` (a `ReadResult`).
-    fn read_element_expr(&self, e: &Element, counted: bool) -> TokenStream {
-        let idc = self.idc_scope(e);
+    fn name_tokens(&self, q: &QName) -> TokenStream {
+        let ns = self.ns_path(&q.ns);
+        let (_, prefixed, local) = self.write_name(q);
+        quote!(#ns.name(#prefixed, #local))
+    }
+
+    /// One row of a content table: the particle's names and occurrences.
+    fn child_row(&self, term: &FieldTerm, occurs: Occurs, emptiable: bool) -> TokenStream {
+        let min = Literal::u32_unsuffixed(occurs.min);
+        let max = match occurs.max {
+            Some(m) => {
+                let m = Literal::u32_unsuffixed(m);
+                quote!(#m)
+            }
+            None => quote!(rt::UNBOUNDED),
+        };
+        match term {
+            FieldTerm::Element(e) => {
+                let ns = self.ns_path(&e.name.ns);
+                let (_, prefixed, local) = self.write_name(&e.name);
+                quote!(#ns.el(#prefixed, #local, #min, #max))
+            }
+            FieldTerm::Any(w) => {
+                let w = wild_tokens(w);
+                quote!(rt::Child::any(&[#w], #min, #max))
+            }
+            FieldTerm::Group {
+                first, describe, ..
+            } => {
+                let label = Literal::string(describe);
+                let names = first.names.iter().map(|q| self.name_tokens(q));
+                let wild = first.wildcards.iter().map(wild_tokens);
+                quote!(rt::Child::group(#label, &[#(#names),*], &[#(#wild),*], #min, #max, #emptiable))
+            }
+        }
+    }
+
+    /// `const CONTENT`: the table of a sequence's or all group's fields.
+    fn field_table(&self, fields: &[Field]) -> TokenStream {
+        let rows = fields.iter().map(|f| {
+            let emptiable = f.shape == Shape::Opt && f.occurs.min > 0;
+            self.child_row(&f.term, f.occurs, emptiable)
+        });
+        quote!(const CONTENT: &'static [rt::Child] = &[#(#rows),*];)
+    }
+
+    // ----- reading ---------------------------------------------------------------
+
+    /// A reader of one occurrence of the element `e` (see `rt::read`).
+    fn read_element_fn(&self, e: &Element, counted: bool) -> TokenStream {
         match &e.ty {
             TypeRef::Complex(id) => {
                 let t = self.ctx.type_path(id, &self.module);
+                let idc = self.idc_defs(e);
                 // `counted` is set exactly for repeated occurrences, which are not boxed.
-                let boxing = if self.boxed(e, counted) {
-                    quote!(.map(::std::boxed::Box::new))
-                } else {
-                    quote!()
-                };
-                if e.nillable {
-                    quote! {{
-                        r.begin(#counted)?;
-                        #idc
-                        if r.is_nil() {
-                            r.nil_content()?;
-                            r.finish()?;
-                            Ok(::xsd_runtime::Nillable::Nil)
+                let boxed = self.boxed(e, counted);
+                match (e.nillable, idc, boxed) {
+                    (false, None, false) => quote!(rt::complex(#t::read_started)),
+                    (false, None, true) => quote!(rt::boxed(rt::complex(#t::read_started))),
+                    (false, Some(d), false) => quote!(rt::complex_idc(#d, #t::read_started)),
+                    (false, Some(d), true) => {
+                        quote!(rt::boxed(rt::complex_idc(#d, #t::read_started)))
+                    }
+                    (true, idc, boxed) => {
+                        let read = if boxed {
+                            quote!(|r| #t::read_started(r).map(Box::new))
                         } else {
-                            #t::read_started(r)#boxing.map(::xsd_runtime::Nillable::Value)
+                            quote!(#t::read_started)
+                        };
+                        match idc {
+                            Some(d) => quote!(rt::nillable_idc(#d, #read)),
+                            None => quote!(rt::nillable(#read)),
                         }
-                    }}
-                } else {
-                    quote! {{
-                        r.begin(#counted)?;
-                        r.check_not_nil();
-                        #idc
-                        #t::read_started(r)#boxing
-                    }}
+                    }
                 }
             }
-            TypeRef::AnyType => quote!(r.read_any(#counted)),
+            TypeRef::AnyType => quote!(rt::any),
             ty => {
-                let read = self
-                    .ctx
-                    .read_simple(ty, &self.module, quote!(text), quote!(site));
+                let read = self.ctx.read_simple_fn(ty, &self.module);
                 let default = opt_lit(&e.default);
                 let fixed = opt_lit(&e.fixed);
-                if e.nillable {
-                    quote! {
-                        r.nillable_simple_element(#counted, #default, #fixed, |r, text, site| #read)
-                            .map(|v| match v {
-                                ::std::option::Option::Some(v) => ::xsd_runtime::Nillable::Value(v),
-                                ::std::option::Option::None => ::xsd_runtime::Nillable::Nil,
-                            })
-                    }
-                } else {
-                    quote!(r.simple_element(#counted, #default, #fixed, |r, text, site| #read))
+                match (e.nillable, e.default.is_some() || e.fixed.is_some()) {
+                    (true, _) => quote!(rt::nillable_simple(#default, #fixed, #read)),
+                    (false, true) => quote!(rt::simple_with(#default, #fixed, #read)),
+                    (false, false) => quote!(rt::simple(#read)),
                 }
             }
         }
     }
 
-    fn idc_scope(&self, e: &Element) -> TokenStream {
+    /// The identity constraints an element scopes, as a static table.
+    fn idc_defs(&self, e: &Element) -> Option<TokenStream> {
         if e.identity.is_empty() {
-            return quote!();
+            return None;
         }
         let defs = e.identity.iter().map(|c| {
             let name = Literal::string(&c.name.local);
             let kind = match &c.kind {
-                IdentityKind::Unique => quote!(::xsd_runtime::xml::idc::IdcKind::Unique),
-                IdentityKind::Key => quote!(::xsd_runtime::xml::idc::IdcKind::Key),
+                IdentityKind::Unique => quote!(rt::IdcKind::Unique),
+                IdentityKind::Key => quote!(rt::IdcKind::Key),
                 IdentityKind::Keyref { refer } => {
                     let r = Literal::string(&refer.local);
-                    quote!(::xsd_runtime::xml::idc::IdcKind::Keyref { refer: #r })
+                    quote!(rt::IdcKind::Keyref { refer: #r })
                 }
             };
             let selector = c.selector.iter().map(xpath_tokens);
@@ -529,7 +564,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 quote!(&[#(#alts),*])
             });
             quote! {
-                ::xsd_runtime::xml::idc::IdcDef {
+                rt::IdcDef {
                     name: #name,
                     kind: #kind,
                     selector: &[#(#selector),*],
@@ -537,363 +572,100 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 }
             }
         });
-        quote! {
-            {
-                static IDENTITY: &[::xsd_runtime::xml::idc::IdcDef] = &[#(#defs),*];
-                r.idc_scope(IDENTITY);
-            }
-        }
+        Some(quote!(&[#(#defs),*]))
     }
 
-    /// Reads one occurrence of a term: an expression of `ReadResult<T>`.
-    fn read_term_expr(&self, t: &FieldTerm, counted: bool) -> TokenStream {
+    /// A reader of one occurrence of a term.
+    fn read_fn(&self, t: &FieldTerm, counted: bool) -> TokenStream {
         match t {
-            FieldTerm::Element(e) => self.read_element_expr(e, counted),
-            FieldTerm::Group { ty, .. } => quote!(#ty::read_content(r)),
+            FieldTerm::Element(e) => self.read_element_fn(e, counted),
+            FieldTerm::Group { ty, .. } => quote!(rt::group(#ty::read_content)),
             FieldTerm::Any(w) => match w.process {
-                Process::Skip => quote!(r.read_any(#counted)),
-                // Declared elements are read and validated as such.
-                Process::Lax => quote! {
-                    match super::Document::read_known(r) {
-                        ::std::option::Option::Some(res) => res.map(|d| ::xsd_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
-                        ::std::option::Option::None => r.read_any(#counted).map(::xsd_runtime::xml::AnyContent::Other),
-                    }
-                },
-                Process::Strict => quote! {
-                    match super::Document::read_known(r) {
-                        ::std::option::Option::Some(res) => res.map(|d| ::xsd_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d))),
-                        ::std::option::Option::None => {
-                            r.undeclared()?;
-                            Err(::xsd_runtime::xml::Fail::Invalid)
-                        }
-                    }
-                },
+                Process::Skip => quote!(rt::any),
+                Process::Lax => quote!(rt::lax(super::Document::read_known)),
+                Process::Strict => quote!(rt::strict(super::Document::read_known)),
             },
         }
     }
 
-    fn term_cond(&self, t: &FieldTerm) -> TokenStream {
-        match t {
-            FieldTerm::Element(e) => {
-                let ns = Literal::string(&e.name.ns);
-                let l = Literal::string(&e.name.local);
-                quote!(r.is(#ns, #l))
-            }
-            FieldTerm::Group { first, .. } => self.starts_cond(first),
-            FieldTerm::Any(w) => wildcard_cond(w),
-        }
-    }
-
-    fn term_label(t: &FieldTerm) -> String {
-        match t {
-            FieldTerm::Element(e) => e.name.local.clone(),
-            FieldTerm::Group { describe, .. } => describe.clone(),
-            FieldTerm::Any(_) => "any element".into(),
-        }
-    }
-
-    /// Statements reading a field of a sequence into `f_<name>`.
-    fn read_field(&self, f: &Field) -> (TokenStream, TokenStream) {
-        let var = var_ident(&f.name);
-        let cond = self.term_cond(&f.term);
-        let label = Literal::string(&Self::term_label(&f.term));
-        let elem_like = !matches!(f.term, FieldTerm::Group { .. });
-        match f.shape {
-            Shape::One | Shape::Opt => {
-                let read = self.read_term_expr(&f.term, false);
-                let decl = quote!(let mut #var = ::std::option::Option::None;);
-                let missing = if f.shape == Shape::One {
-                    quote! { else { r.missing(#label, 1, 0); ok = false; } }
-                } else {
-                    quote!()
-                };
-                let stmt = quote! {
-                    if #cond {
-                        match ::xsd_runtime::xml::recover(#read)? {
-                            ::std::option::Option::Some(v) => #var = ::std::option::Option::Some(v),
-                            ::std::option::Option::None => ok = false,
-                        }
-                    } #missing
-                };
-                (decl, stmt)
-            }
-            Shape::Many => {
-                let read = self.read_term_expr(&f.term, elem_like);
-                let count = count_ident(&f.name);
-                // Counted only when a bound needs checking.
-                let counted = f.occurs.max.is_some() || f.occurs.min > 0;
-                let decl = if counted {
-                    quote! {
-                        let mut #var = ::std::vec::Vec::new();
-                        let mut #count: u32 = 0;
-                    }
-                } else {
-                    quote!(let mut #var = ::std::vec::Vec::new();)
-                };
-                let incr = if counted {
-                    quote!(#count += 1;)
-                } else {
-                    quote!()
-                };
-                let over = match f.occurs.max {
-                    Some(max) if elem_like => {
-                        let max = Literal::u32_suffixed(max);
-                        quote! {
-                            if #count > #max {
-                                r.too_many(#label, #max, #count);
-                                r.skip_pending()?;
-                                continue;
-                            }
-                        }
-                    }
-                    Some(max) => {
-                        let max = Literal::u32_suffixed(max);
-                        quote! { if #count > #max { break; } }
-                    }
-                    None => quote!(),
-                };
-                let under = if f.occurs.min > 0 {
-                    let min = Literal::u32_suffixed(f.occurs.min);
-                    quote! { if #count < #min { r.missing(#label, #min, #count); ok = false; } }
-                } else {
-                    quote!()
-                };
-                let stmt = quote! {
-                    while #cond {
-                        #incr
-                        #over
-                        match ::xsd_runtime::xml::recover(#read)? {
-                            ::std::option::Option::Some(v) => #var.push(v),
-                            ::std::option::Option::None => ok = false,
-                        }
-                    }
-                    // A Vec grown by push keeps room for four or more: in large
-                    // documents that slack outweighed the values themselves.
-                    #var.shrink_to_fit();
-                    #under
-                };
-                (decl, stmt)
-            }
-        }
-    }
-
-    /// `xs:all`: children in any order, each at most once.
-    fn read_all(&self, fields: &[Field]) -> (Vec<TokenStream>, TokenStream) {
-        let mut decls = Vec::new();
-        let mut arms = Vec::new();
-        let mut checks = Vec::new();
-        for f in fields {
-            let var = var_ident(&f.name);
-            let seen = count_ident(&f.name);
-            decls.push(quote! {
-                let mut #var = ::std::option::Option::None;
-                let mut #seen = false;
+    /// `let f_x = c.one(r, ...)?;` per field of a sequence, or the loop of an all group.
+    fn read_fields(&self, fields: &[Field], all: bool) -> TokenStream {
+        if all {
+            let decls = fields.iter().map(|f| {
+                let var = var_ident(&f.name);
+                quote!(let mut #var = None;)
             });
-            let cond = self.term_cond(&f.term);
-            let read = self.read_term_expr(&f.term, false);
-            let label = Literal::string(&Self::term_label(&f.term));
-            arms.push(quote! {
-                if #cond {
-                    if #seen {
-                        r.too_many(#label, 1, 2);
-                        r.skip_pending()?;
-                    } else {
-                        #seen = true;
-                        match ::xsd_runtime::xml::recover(#read)? {
-                            ::std::option::Option::Some(v) => #var = ::std::option::Option::Some(v),
-                            ::std::option::Option::None => ok = false,
-                        }
-                    }
-                    continue;
+            let arms = fields.iter().map(|f| {
+                let var = var_ident(&f.name);
+                let read = self.read_fn(&f.term, false);
+                quote!(if c.all(r, &mut #var, #read)? { continue; })
+            });
+            return quote! {
+                #(#decls)*
+                loop {
+                    c.restart();
+                    #(#arms)*
+                    break;
                 }
-            });
-            if f.shape == Shape::One {
-                checks.push(quote! { if !#seen { r.missing(#label, 1, 0); ok = false; } });
-            }
+                c.all_done(r);
+            };
         }
-        let stmt = quote! {
-            loop {
-                #(#arms)*
-                break;
-            }
-            #(#checks)*
-        };
-        (decls, stmt)
-    }
-
-    fn build_fields(&self, fields: &[Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
-        let mut lets = Vec::new();
-        let mut inits = Vec::new();
-        for f in fields {
+        let reads = fields.iter().map(|f| {
             let var = var_ident(&f.name);
-            let name = &f.name;
-            if f.shape == Shape::One {
-                lets.push(quote! {
-                    let ::std::option::Option::Some(#var) = #var else {
-                        return Err(::xsd_runtime::xml::Fail::Invalid);
-                    };
-                });
+            let elem_like = !matches!(f.term, FieldTerm::Group { .. });
+            if f.shape == Shape::Many {
+                let read = self.read_fn(&f.term, elem_like);
+                quote!(let #var = c.many(r, #read)?;)
+            } else {
+                let read = self.read_fn(&f.term, false);
+                quote!(let #var = c.one(r, #read)?;)
             }
-            inits.push(quote!(#name: #var));
-        }
-        (lets, inits)
-    }
-
-    /// Statements that skip children no field from `i` on can take (only
-    /// at the top level of a type's content: a group's reader must leave
-    /// the parent's elements). What such a child is, is decided once, by
-    /// [`Self::child_position_fn`] and the reader: a repeat of an earlier
-    /// single element is one too many, an earlier repeated element is out
-    /// of order with its index, anything else goes to `stray`.
-    fn skip_strays(i: usize) -> TokenStream {
-        quote! {
-            while r.at_element() && Self::child_position(r, #i).is_none() {
-                let earlier = Self::child_position(r, 0).map(|j| (KINDS[j], seen[j]));
-                r.stray_among(earlier)?;
-            }
-        }
-    }
-
-    /// `fn child_position(r, from)`: the first field at or after `from`
-    /// whose element (or group, or wildcard) the pending child can be.
-    fn child_position_fn(&self, fields: &[Field]) -> TokenStream {
-        let arms = fields.iter().enumerate().map(|(k, f)| {
-            let cond = self.term_cond(&f.term);
-            quote! { if from <= #k && (#cond) { return ::std::option::Option::Some(#k); } }
         });
-        quote! {
-            /// The first field at or after `from` that the pending child can start.
-            #[doc(hidden)]
-            pub fn child_position(r: &::xsd_runtime::xml::XmlReader<'_>, from: usize) -> ::std::option::Option<usize> {
-                #(#arms)*
-                ::std::option::Option::None
-            }
-        }
+        quote!(#(#reads)*)
     }
 
-    /// Body statements reading the fields of a sequence or all group, ending
-    /// in `Ok(Self { .. })` (after `before_build`).
-    fn read_fields_body(
-        &self,
-        fields: &[Field],
-        all: bool,
-        top: bool,
-        before_build: TokenStream,
-        extra_inits: &[TokenStream],
-    ) -> TokenStream {
-        let (decls, stmts) = if all {
-            let (d, s) = self.read_all(fields);
-            (d, vec![s])
-        } else {
-            let mut decls = Vec::new();
-            let mut stmts = Vec::new();
-            if top && !fields.is_empty() {
-                // Per field: 1 = a single element, 2 = a repeated one, 0 = a group or wildcard.
-                let kinds = fields.iter().map(|f| match (&f.term, f.shape) {
-                    (FieldTerm::Element(_), Shape::Many) => 2u8,
-                    (FieldTerm::Element(_), _) => 1u8,
-                    _ => 0u8,
-                });
-                let n = fields.len();
-                decls.push(quote! {
-                    const KINDS: [u8; #n] = [#(#kinds),*];
-                    let mut seen = [false; #n];
-                });
-            }
-            for (i, f) in fields.iter().enumerate() {
-                let (d, s) = self.read_field(f);
-                decls.push(d);
-                if top {
-                    stmts.push(Self::skip_strays(i));
+    /// The field initializers of `Self { .. }` after the fields were read.
+    fn field_inits(&self, fields: &[Field]) -> Vec<TokenStream> {
+        fields
+            .iter()
+            .map(|f| {
+                let var = var_ident(&f.name);
+                let name = &f.name;
+                if f.shape == Shape::One {
+                    quote!(#name: rt::req(#var)?)
+                } else {
+                    quote!(#name: #var)
                 }
-                stmts.push(s);
-                // Read by the stray checks of later fields only.
-                if top && f.shape != Shape::Many && i + 1 < fields.len() {
-                    let var = var_ident(&f.name);
-                    stmts.push(quote!(seen[#i] = #var.is_some();));
-                }
-            }
-            (decls, stmts)
-        };
-        let (lets, inits) = self.build_fields(fields);
-        quote! {
-            #(#decls)*
-            #(#stmts)*
-            #before_build
-            if !ok {
-                return Err(::xsd_runtime::xml::Fail::Invalid);
-            }
-            #(#lets)*
-            Ok(Self { #(#inits,)* #(#extra_inits,)* })
-        }
+            })
+            .collect()
     }
 
     // ----- writing ---------------------------------------------------------------
 
-    fn write_element(&self, e: &Element, v: TokenStream) -> TokenStream {
-        let (ns, prefixed, local) = self.write_name(&e.name);
-        let plain = match &e.ty {
-            TypeRef::Complex(_) => quote!(x.write_xml(w, #ns, #prefixed, #local);),
-            TypeRef::AnyType => quote!(x.write_xml(w);),
-            _ => quote! {
-                w.start_el(#ns, #prefixed, #local);
-                w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(x, o));
-                w.end_el(#ns, #prefixed, #local);
-            },
-        };
-        if e.nillable {
-            quote! {
-                match #v {
-                    ::xsd_runtime::Nillable::Nil => {
-                        w.start_el(#ns, #prefixed, #local);
-                        w.nil();
-                    }
-                    ::xsd_runtime::Nillable::Value(x) => { #plain }
-                }
-            }
-        } else {
-            quote! {{ let x = #v; #plain }}
-        }
-    }
-
-    fn write_term(&self, t: &FieldTerm, v: TokenStream) -> TokenStream {
-        let text = if self.mixed {
-            quote!(t.next(w);)
-        } else {
-            quote!()
-        };
+    /// `o.simple(w, ...)` and the like: one field through the write cursor `o`.
+    fn write_call(&self, o: TokenStream, t: &FieldTerm, values: TokenStream) -> TokenStream {
         match t {
-            FieldTerm::Element(e) => {
-                let write = self.write_element(e, v);
-                quote! { #text #write }
-            }
-            FieldTerm::Group { .. } if self.mixed => quote!((#v).write_content(w, t);),
-            FieldTerm::Group { .. } => quote!((#v).write_content(w);),
-            FieldTerm::Any(_) => quote! { #text (#v).write_xml(w); },
+            FieldTerm::Element(e) => match &e.ty {
+                TypeRef::Complex(_) => quote!(#o.complex(w, #values)),
+                TypeRef::AnyType => quote!(#o.any(w, #values)),
+                _ if e.nillable => quote!(#o.nillable(w, #values)),
+                _ => quote!(#o.simple(w, #values)),
+            },
+            FieldTerm::Group { .. } => quote!(#o.group(w, #values)),
+            FieldTerm::Any(_) => quote!(#o.any(w, #values)),
         }
     }
 
-    /// The parameters of a helper type's `write_content`.
-    fn content_params(&self) -> TokenStream {
-        if self.mixed {
-            quote!(w: &mut ::xsd_runtime::xml::XmlWriter, t: &mut ::xsd_runtime::xml::TextRuns<'_>)
-        } else {
-            quote!(w: &mut ::xsd_runtime::xml::XmlWriter)
-        }
+    fn write_term(&self, t: &FieldTerm, values: TokenStream) -> TokenStream {
+        let call = self.write_call(quote!(o), t, values);
+        quote!(#call;)
     }
 
     fn write_field(&self, f: &Field) -> TokenStream {
         let name = &f.name;
         match f.shape {
-            Shape::One => self.write_term(&f.term, quote!(&self.#name)),
-            Shape::Opt => {
-                let body = self.write_term(&f.term, quote!(v));
-                quote! { if let ::std::option::Option::Some(v) = &self.#name { #body } }
-            }
-            Shape::Many => {
-                let body = self.write_term(&f.term, quote!(v));
-                quote! { for v in &self.#name { #body } }
-            }
+            Shape::One => self.write_term(&f.term, quote!([&self.#name])),
+            Shape::Opt | Shape::Many => self.write_term(&f.term, quote!(&self.#name)),
         }
     }
 
@@ -913,102 +685,57 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
 
     fn attr_type(&self, a: &Attribute) -> TokenStream {
         let t = self.ctx.rust_type(&a.ty, &self.module);
-        if a.required {
-            t
-        } else {
-            quote!(::std::option::Option<#t>)
-        }
+        if a.required { t } else { quote!(Option<#t>) }
     }
 
     /// Attribute reading: the loop with the required-attribute checks (run
-    /// while the element is current, so errors carry its path), the
-    /// bindings of required values (after the element is finished) and the
+    /// while the element is current, so errors carry its path), and the
     /// field initializers.
     fn read_attrs(
         &self,
         attrs: &[(Ident, Attribute)],
         any: Option<&(Ident, Wildcard)>,
-    ) -> (TokenStream, TokenStream, Vec<TokenStream>) {
+    ) -> (TokenStream, Vec<TokenStream>) {
         let mut decls = Vec::new();
         let mut arms = Vec::new();
         let mut checks = Vec::new();
-        let mut after = Vec::new();
         let mut inits = Vec::new();
         for (name, a) in attrs {
             let var = var_ident(name);
-            let seen = count_ident(name);
             let ns = Literal::string(&a.name.ns);
             let local = Literal::string(&a.name.local);
-            let read = self.ctx.read_simple(
-                &a.ty,
-                &self.module,
-                quote!(&text),
-                quote!(::xsd_runtime::xml::Site::Attribute(#local)),
-            );
-            let fixed = match &a.fixed {
+            let read = self.ctx.read_simple_fn(&a.ty, &self.module);
+            decls.push(quote!(let mut #var = rt::Att::Absent;));
+            arms.push(match &a.fixed {
                 Some(f) => {
                     let f = Literal::string(f);
-                    quote!(r.check_fixed_attr(#local, &text, #f);)
+                    quote!(if c.fixed_attr(r, i, (#ns, #local), Some(#f), &mut #var, #read)? { continue; })
                 }
-                None => quote!(),
-            };
-            decls.push(quote! {
-                let mut #var = ::std::option::Option::None;
-                let mut #seen = false;
-            });
-            arms.push(quote! {
-                if r.attr_is(i, #ns, #local) {
-                    #seen = true;
-                    let text = r.attr_value(i)?;
-                    #fixed
-                    match ::xsd_runtime::xml::recover(#read)? {
-                        ::std::option::Option::Some(v) => #var = ::std::option::Option::Some(v),
-                        ::std::option::Option::None => ok = false,
-                    }
-                    continue;
-                }
+                None => quote!(if c.attr(r, i, (#ns, #local), &mut #var, #read)? { continue; }),
             });
             if a.required {
-                checks.push(quote! { if !#seen { r.missing_attr(#local); ok = false; } });
-                after.push(quote! {
-                    let ::std::option::Option::Some(#var) = #var else {
-                        return Err(::xsd_runtime::xml::Fail::Invalid);
-                    };
-                });
+                checks.push(quote!(c.require(r, &#var, #local);));
+                inits.push(quote!(#name: #var.req()?));
             } else {
-                checks.push(quote!(let _ = #seen;));
+                inits.push(quote!(#name: #var.opt()));
             }
+        }
+        if let Some((name, w)) = any {
+            let var = var_ident(name);
+            let w = wild_tokens(w);
+            decls.push(quote!(let mut #var = Vec::new();));
+            arms.push(quote!(if c.any_attr(r, i, #w, &mut #var)? { continue; }));
             inits.push(quote!(#name: #var));
         }
-        let fallback = match any {
-            Some((name, w)) => {
-                let var = var_ident(name);
-                decls.push(quote!(let mut #var = ::std::vec::Vec::new();));
-                inits.push(quote!(#name: #var));
-                let allow = attr_wildcard_cond(w);
-                quote! {
-                    if #allow {
-                        let (namespace, name) = r.attr_name(i);
-                        let value = r.attr_value(i)?.into_owned();
-                        #var.push(::xsd_runtime::xml::AnyAttribute { namespace, name: name.to_owned(), value });
-                    } else {
-                        r.unexpected_attr(i);
-                    }
-                }
-            }
-            None => quote!(r.unexpected_attr(i);),
-        };
         let read = quote! {
             #(#decls)*
-            #[allow(clippy::never_loop)]
             for i in 0..r.attr_count() {
                 #(#arms)*
-                #fallback
+                r.unexpected_attr(i);
             }
             #(#checks)*
         };
-        let after = quote!(#(#after)*);
-        (read, after, inits)
+        (read, inits)
     }
 
     fn write_attrs(
@@ -1020,13 +747,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         for (name, a) in attrs {
             let q = self.attr_write_name(&a.name);
             if a.required {
-                out.push(quote! { w.attr_with(#q, |o| ::xsd_runtime::xsd::Lexical::write_lexical(&self.#name, o)); });
+                out.push(quote!(rt::write_attr(w, #q, &self.#name);));
             } else {
-                out.push(quote! {
-                    if let ::std::option::Option::Some(v) = &self.#name {
-                        w.attr_with(#q, |o| ::xsd_runtime::xsd::Lexical::write_lexical(v, o));
-                    }
-                });
+                out.push(quote!(rt::write_opt_attr(w, #q, &self.#name);));
             }
         }
         if let Some((name, _)) = any {
@@ -1104,8 +827,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 None,
                 &format!("Attributes matched by `xs:anyAttribute` ({}).", ns_text(w)),
             );
-            field_defs
-                .push(quote! { #d pub #fname: ::std::vec::Vec<::xsd_runtime::xml::AnyAttribute> });
+            field_defs.push(quote! { #d pub #fname: Vec<rt::AnyAttribute> });
         }
         if let Some((fname, ty)) = &simple_value {
             let t = self.ctx.rust_type(ty, &self.module);
@@ -1122,42 +844,36 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 /// Mixed content: the text runs in document order, `text[0]` before the
                 /// first child element, `text[i]` after the `i`-th (missing runs are empty;
                 /// a read drops trailing empty runs).
-                pub #n: ::std::vec::Vec<::std::string::String>
+                pub #n: Vec<String>
             });
         }
         if let Some(n) = &location {
             field_defs.push(quote! {
                 /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
                 /// it is a document's root, written back as read.
-                pub #n: ::xsd_runtime::xml::SchemaLocation
+                pub #n: rt::SchemaLocation
             });
         }
 
         // Reader.
-        let (attr_read, attr_after, mut attr_inits) = self.read_attrs(&attrs, any_attr.as_ref());
+        let (attr_read, mut attr_inits) = self.read_attrs(&attrs, any_attr.as_ref());
         if let Some(n) = &location {
-            attr_inits.push(quote!(#n: ::std::default::Default::default()));
+            attr_inits.push(quote!(#n: Default::default()));
         }
+        let table = match &simple_value {
+            None if !content_fields.is_empty() => self.field_table(&content_fields),
+            _ => quote!(
+                const CONTENT: &'static [rt::Child] = &[];
+            ),
+        };
         let body = match &simple_value {
             Some((fname, ty)) => {
-                let read = self.ctx.read_simple(
-                    ty,
-                    &self.module,
-                    quote!(&text),
-                    quote!(::xsd_runtime::xml::Site::Element),
-                );
+                let read = self.ctx.read_simple_fn(ty, &self.module);
                 quote! {
                     let text = r.text()?;
-                    let value = ::xsd_runtime::xml::recover(#read)?;
-                    r.finish()?;
-                    #attr_after
-                    let ::std::option::Option::Some(value) = value else {
-                        return Err(::xsd_runtime::xml::Fail::Invalid);
-                    };
-                    if !ok {
-                        return Err(::xsd_runtime::xml::Fail::Invalid);
-                    }
-                    Ok(Self { #(#attr_inits,)* #fname: value })
+                    let value = c.take(rt::recover((#read)(r, &text, rt::Site::Element))?);
+                    c.finish(r)?;
+                    Ok(Self { #(#attr_inits,)* #fname: rt::req(value)? })
                 }
             }
             None => {
@@ -1172,17 +888,15 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     }
                     None => (quote!(), quote!()),
                 };
-                let fields_body = self.read_fields_body(
-                    &content_fields,
-                    all,
-                    true,
-                    quote! { #take r.finish()?; #attr_after },
-                    &inits,
-                );
+                let reads = self.read_fields(&content_fields, all);
+                inits.extend(self.field_inits(&content_fields));
                 quote! {
                     #mark
                     r.next_child()?;
-                    #fields_body
+                    #reads
+                    #take
+                    c.finish(r)?;
+                    Ok(Self { #(#inits,)* })
                 }
             }
         };
@@ -1191,32 +905,36 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         let attr_write = self.write_attrs(&attrs, any_attr.as_ref());
         let content_write = match &simple_value {
             Some((fname, _)) => quote! {
-                w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(&self.#fname, o));
+                rt::write_text(&self.#fname, w);
+                rt::end(w, t);
+            },
+            None if matches!(ct.content, Content::Empty) => quote! {
+                w.empty();
+                let _ = t;
             },
             None => {
                 let ws = content_fields.iter().map(|f| self.write_field(f));
-                match &text {
+                let open = match &text {
                     Some(n) => quote! {
-                        let t = &mut ::xsd_runtime::xml::TextRuns::new(&self.#n);
-                        #(#ws)*
-                        t.rest(w);
+                        let runs = &mut rt::TextRuns::new(&self.#n);
+                        let mut o = rt::Out::mixed(Self::CONTENT, runs);
                     },
-                    None => quote!(#(#ws)*),
+                    None if content_fields.is_empty() => quote!(),
+                    None => quote!(let mut o = rt::Out::new(Self::CONTENT);),
+                };
+                let rest = if text.is_some() {
+                    quote!(o.rest(w);)
+                } else {
+                    quote!()
+                };
+                quote! {
+                    #open
+                    #(#ws)*
+                    #rest
+                    rt::end(w, t);
                 }
             }
         };
-        let child_position = if simple_value.is_none() && !all && !content_fields.is_empty() {
-            self.child_position_fn(&content_fields)
-        } else {
-            quote!()
-        };
-        let empty = matches!(ct.content, Content::Empty);
-        let close = if empty {
-            quote! { w.empty(); let _ = (ns, prefixed, local); }
-        } else {
-            quote! { w.end_el(ns, prefixed, local); }
-        };
-        let derives = quote!(Clone, Debug, PartialEq);
         let aux = std::mem::take(&mut self.aux);
         let aux_items: Vec<TokenStream> = aux.iter().map(|a| self.emit_aux(a)).collect();
         let strategies = if self.ctx.proptest {
@@ -1239,36 +957,26 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         };
         quote! {
             #doc
-            #[derive(#derives)]
+            #[derive(Clone, Debug, PartialEq)]
             pub struct #name {
                 #(#field_defs,)*
             }
 
             impl #name {
-                #child_position
+                #table
 
-                /// Reads the rest of the element whose start tag the reader just consumed.
                 #[doc(hidden)]
-                #[allow(unused_mut, unused_variables, clippy::never_loop)]
-                pub fn read_started(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
-                    let mut ok = true;
+                pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+                    let mut c = rt::Content::new(Self::CONTENT);
                     #attr_read
                     #body
                 }
+            }
 
-                /// Writes the value as an element with the given name.
-                #[doc(hidden)]
-                pub fn write_xml(&self, w: &mut ::xsd_runtime::xml::XmlWriter, ns: ::std::option::Option<u16>, prefixed: &str, local: &str) {
-                    w.start_el(ns, prefixed, local);
-                    self.write_started(w, ns, prefixed, local);
-                }
-
-                /// Writes attributes, content and end tag after the start tag was begun.
-                #[doc(hidden)]
-                pub fn write_started(&self, w: &mut ::xsd_runtime::xml::XmlWriter, ns: ::std::option::Option<u16>, prefixed: &str, local: &str) {
+            impl rt::Element for #name {
+                fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
                     #attr_write
                     #content_write
-                    #close
                 }
             }
 
@@ -1293,10 +1001,10 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     let n = &f.name;
                     quote! { #d pub #n: #t }
                 });
-                let starts = self.group_starts(fields, *all);
-                let body = self.read_fields_body(fields, *all, false, quote!(), &[]);
+                let table = self.field_table(fields);
+                let reads = self.read_fields(fields, *all);
+                let inits = self.field_inits(fields);
                 let writes = fields.iter().map(|f| self.write_field(f));
-                let params = self.content_params();
                 quote! {
                     #doc
                     #[derive(Clone, Debug, PartialEq)]
@@ -1305,21 +1013,20 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     }
 
                     impl #name {
-                        /// Could the pending child begin this group?
-                        #[doc(hidden)]
-                        pub fn starts(r: &::xsd_runtime::xml::XmlReader<'_>) -> bool {
-                            #starts
-                        }
+                        #table
 
                         #[doc(hidden)]
-                        #[allow(unused_mut, clippy::never_loop)]
-                        pub fn read_content(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
-                            let mut ok = true;
-                            #body
+                        pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+                            let mut c = rt::Content::group(Self::CONTENT);
+                            #reads
+                            c.done()?;
+                            Ok(Self { #(#inits,)* })
                         }
+                    }
 
-                        #[doc(hidden)]
-                        pub fn write_content(&self, #params) {
+                    impl rt::Group for #name {
+                        fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
+                            let mut o = o.nested(Self::CONTENT);
                             #(#writes)*
                         }
                     }
@@ -1329,99 +1036,77 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 name,
                 variants,
                 doc,
-            } => {
-                let doc = docs::doc_attrs(None, doc);
-                let mut defs = Vec::new();
-                let mut reads = Vec::new();
-                let mut writes = Vec::new();
-                let mut conds = Vec::new();
-                for v in variants {
-                    let vn = &v.name;
-                    let t = self.term_type(&v.term, v.occurs.repeats());
-                    let cond = self.term_cond(&v.term);
-                    conds.push(cond.clone());
-                    let label = Literal::string(&Self::term_label(&v.term));
-                    let vdoc = docs::doc_attrs(
-                        None,
-                        &format!("{}{}.", Self::term_label(&v.term), occurs_text(v.occurs)),
-                    );
-                    let elem_like = !matches!(v.term, FieldTerm::Group { .. });
-                    if v.occurs.repeats() {
-                        defs.push(quote! { #vdoc #vn(::std::vec::Vec<#t>) });
-                        let read = self.read_term_expr(&v.term, elem_like);
-                        let over = match v.occurs.max {
-                            Some(max) if elem_like => {
-                                let max = Literal::u32_suffixed(max);
-                                quote! { if n > #max { r.too_many(#label, #max, n); r.skip_pending()?; continue; } }
-                            }
-                            Some(max) => {
-                                let max = Literal::u32_suffixed(max);
-                                quote! { if n > #max { break; } }
-                            }
-                            None => quote!(),
-                        };
-                        let min = Literal::u32_suffixed(v.occurs.min.max(1));
-                        reads.push(quote! {
-                            if #cond {
-                                let mut items = ::std::vec::Vec::new();
-                                let mut n: u32 = 0;
-                                let mut ok = true;
-                                while #cond {
-                                    n += 1;
-                                    #over
-                                    match ::xsd_runtime::xml::recover(#read)? {
-                                        ::std::option::Option::Some(v) => items.push(v),
-                                        ::std::option::Option::None => ok = false,
-                                    }
-                                }
-                                if n < #min { r.missing(#label, #min, n); ok = false; }
-                                return if ok { Ok(Self::#vn(items)) } else { Err(::xsd_runtime::xml::Fail::Invalid) };
-                            }
-                        });
-                        let body = self.write_term(&v.term, quote!(v));
-                        writes.push(quote! { Self::#vn(items) => { for v in items { #body } } });
-                    } else {
-                        defs.push(quote! { #vdoc #vn(#t) });
-                        let read = self.read_term_expr(&v.term, false);
-                        reads.push(quote! {
-                            if #cond {
-                                return #read.map(Self::#vn);
-                            }
-                        });
-                        let body = self.write_term(&v.term, quote!(v));
-                        writes.push(quote! { Self::#vn(v) => { #body } });
-                    }
+            } => self.emit_choice(name, variants, doc),
+        }
+    }
+
+    fn emit_choice(&self, name: &Ident, variants: &[Variant], doc: &str) -> TokenStream {
+        let doc = docs::doc_attrs(None, doc);
+        let mut defs = Vec::new();
+        let mut rows = Vec::new();
+        let mut reads = Vec::new();
+        let mut writes = Vec::new();
+        for v in variants {
+            let vn = &v.name;
+            let many = v.occurs.repeats();
+            let t = self.term_type(&v.term, many);
+            let label = Self::term_label(&v.term);
+            let vdoc = docs::doc_attrs(None, &format!("{label}{}.", occurs_text(v.occurs)));
+            rows.push(self.child_row(&v.term, v.occurs, false));
+            let label = Literal::string(&label);
+            if many {
+                let elem_like = !matches!(v.term, FieldTerm::Group { .. });
+                defs.push(quote! { #vdoc #vn(Vec<#t>) });
+                let read = self.read_fn(&v.term, elem_like);
+                reads.push(
+                    quote!(if let Some(v) = c.variants(r, #read)? { return Ok(Self::#vn(v)); }),
+                );
+                let write = self.write_call(quote!(o.alt(#label)), &v.term, quote!(v));
+                writes.push(quote!(Self::#vn(v) => #write,));
+            } else {
+                defs.push(quote! { #vdoc #vn(#t) });
+                let read = self.read_fn(&v.term, false);
+                reads.push(
+                    quote!(if let Some(v) = c.variant(r, #read)? { return Ok(Self::#vn(v)); }),
+                );
+                let write = self.write_call(quote!(o.alt(#label)), &v.term, quote!([v]));
+                writes.push(quote!(Self::#vn(v) => #write,));
+            }
+        }
+        quote! {
+            #doc
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #name {
+                #(#defs,)*
+            }
+
+            impl #name {
+                const CONTENT: &'static [rt::Child] = &[#(#rows),*];
+
+                #[doc(hidden)]
+                pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+                    let mut c = rt::Content::group(Self::CONTENT);
+                    #(#reads)*
+                    Err(rt::Fail::Invalid)
                 }
-                let params = self.content_params();
-                quote! {
-                    #doc
-                    #[derive(Clone, Debug, PartialEq)]
-                    pub enum #name {
-                        #(#defs,)*
-                    }
+            }
 
-                    impl #name {
-                        /// Could the pending child begin one of the alternatives?
-                        #[doc(hidden)]
-                        pub fn starts(r: &::xsd_runtime::xml::XmlReader<'_>) -> bool {
-                            #(#conds)||*
-                        }
-
-                        #[doc(hidden)]
-                        pub fn read_content(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
-                            #(#reads)*
-                            Err(::xsd_runtime::xml::Fail::Invalid)
-                        }
-
-                        #[doc(hidden)]
-                        pub fn write_content(&self, #params) {
-                            match self {
-                                #(#writes)*
-                            }
-                        }
+            impl rt::Group for #name {
+                fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
+                    let mut o = o.nested(Self::CONTENT);
+                    match self {
+                        #(#writes)*
                     }
                 }
             }
+        }
+    }
+
+    fn term_label(t: &FieldTerm) -> String {
+        match t {
+            FieldTerm::Element(e) => e.name.local.clone(),
+            FieldTerm::Group { describe, .. } => describe.clone(),
+            FieldTerm::Any(_) => "any element".into(),
         }
     }
 
@@ -1436,24 +1121,29 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         if own {
             let mut plain = e.clone();
             plain.nillable = false;
-            let read = self.read_element_expr(&plain, false);
-            return (read, quote!(self.write_started(w, ns, prefixed, local);));
+            let read = self.read_element_fn(&plain, false);
+            return (
+                quote!((#read)(r, false)),
+                quote!(rt::Element::write_started(self, w, rt::Tag { ns, prefixed, local });),
+            );
         }
-        let read = self.read_element_expr(e, false);
-        let read = quote!(#read.map(|v| Self(v, r.take_root_schema_location())));
+        let read = self.read_element_fn(e, false);
+        let read = quote!((#read)(r, false).map(|v| Self(v, r.take_root_schema_location())));
         let plain = match &e.ty {
-            TypeRef::Complex(_) => quote!(x.write_started(w, ns, prefixed, local);),
+            TypeRef::Complex(_) => {
+                quote!(rt::Element::write_started(x, w, rt::Tag { ns, prefixed, local });)
+            }
             TypeRef::AnyType => quote!(x.write_started(w, prefixed);),
             _ => quote! {
-                w.text_with(|o| ::xsd_runtime::xsd::Lexical::write_lexical(x, o));
+                rt::write_text(x, w);
                 w.end_el(ns, prefixed, local);
             },
         };
         let write = if e.nillable {
             quote! {
                 match &self.0 {
-                    ::xsd_runtime::Nillable::Nil => w.nil(),
-                    ::xsd_runtime::Nillable::Value(x) => { #plain }
+                    rt::Nillable::Nil => w.nil(),
+                    rt::Nillable::Value(x) => { #plain }
                 }
             }
         } else {
@@ -1461,39 +1151,19 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         };
         (read, write)
     }
-
-    fn group_starts(&self, fields: &[Field], all: bool) -> TokenStream {
-        // The first-set of a sequence: fields up to the first required one.
-        let mut conds = Vec::new();
-        for f in fields {
-            conds.push(self.term_cond(&f.term));
-            let required = f.occurs.min > 0 && f.shape != Shape::Opt;
-            if required && !all {
-                break;
-            }
-        }
-        if conds.is_empty() {
-            return quote!(false);
-        }
-        quote!(#(#conds)||*)
-    }
 }
 
 fn var_ident(name: &Ident) -> Ident {
     ident(&format!("f_{}", name.to_string().trim_start_matches("r#")))
 }
 
-fn count_ident(name: &Ident) -> Ident {
-    ident(&format!("n_{}", name.to_string().trim_start_matches("r#")))
-}
-
 fn opt_lit(v: &Option<String>) -> TokenStream {
     match v {
         Some(s) => {
             let l = Literal::string(s);
-            quote!(::std::option::Option::Some(#l))
+            quote!(Some(#l))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     }
 }
 
@@ -1530,30 +1200,17 @@ fn ns_text(w: &Wildcard) -> String {
     format!("{ns}, processContents {p}")
 }
 
-fn wildcard_cond(w: &Wildcard) -> TokenStream {
+/// A wildcard's namespace constraint as `rt::Wild`.
+fn wild_tokens(w: &Wildcard) -> TokenStream {
     match &w.namespaces {
-        NsConstraint::Any => quote!(r.at_element()),
+        NsConstraint::Any => quote!(rt::Wild::Any),
         NsConstraint::Other(t) => {
             let t = Literal::string(t);
-            quote!(r.pending_name().is_some_and(|(ns, _)| !ns.is_empty() && ns != #t))
+            quote!(rt::Wild::Other(#t))
         }
         NsConstraint::List(l) => {
             let l = l.iter().map(|s| Literal::string(s));
-            quote!(r.pending_name().is_some_and(|(ns, _)| [#(#l),*].contains(&ns)))
-        }
-    }
-}
-
-fn attr_wildcard_cond(w: &Wildcard) -> TokenStream {
-    match &w.namespaces {
-        NsConstraint::Any => quote!(true),
-        NsConstraint::Other(t) => {
-            let t = Literal::string(t);
-            quote!({ let (ns, _) = r.attr_name(i); !ns.is_empty() && ns != #t })
-        }
-        NsConstraint::List(l) => {
-            let l = l.iter().map(|s| Literal::string(s));
-            quote!({ let (ns, _) = r.attr_name(i); [#(#l),*].contains(&ns.as_str()) })
+            quote!(rt::Wild::List(&[#(#l),*]))
         }
     }
 }
@@ -1563,12 +1220,12 @@ fn step_tokens(s: &XStep) -> TokenStream {
         XStep::Name(q) => {
             let ns = Literal::byte_string(q.ns.as_bytes());
             let l = Literal::byte_string(q.local.as_bytes());
-            quote!(::xsd_runtime::xml::idc::Step::Name { ns: #ns, local: #l })
+            quote!(rt::Step::Name { ns: #ns, local: #l })
         }
-        XStep::Any => quote!(::xsd_runtime::xml::idc::Step::Any),
+        XStep::Any => quote!(rt::Step::Any),
         XStep::AnyIn(ns) => {
             let ns = Literal::byte_string(ns.as_bytes());
-            quote!(::xsd_runtime::xml::idc::Step::AnyIn { ns: #ns })
+            quote!(rt::Step::AnyIn { ns: #ns })
         }
     }
 }
@@ -1579,11 +1236,11 @@ pub(crate) fn xpath_tokens(x: &XPath) -> TokenStream {
     let attr = match &x.attribute {
         Some(s) => {
             let s = step_tokens(s);
-            quote!(::std::option::Option::Some(#s))
+            quote!(Some(#s))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     quote! {
-        ::xsd_runtime::xml::idc::IdcPath { descendant: #d, steps: &[#(#steps),*], attribute: #attr }
+        rt::IdcPath { descendant: #d, steps: &[#(#steps),*], attribute: #attr }
     }
 }

@@ -189,7 +189,7 @@ impl<'m> Ctx<'m> {
         match ty {
             TypeRef::Builtin(b) => builtin::repr(*b).rust,
             TypeRef::Simple(id) | TypeRef::Complex(id) => self.type_path(id, from_module),
-            TypeRef::AnyType => quote!(::xsd_runtime::xml::AnyElement),
+            TypeRef::AnyType => quote!(rt::xml::AnyElement),
         }
     }
 
@@ -217,8 +217,29 @@ impl<'m> Ctx<'m> {
                 quote!(#p::read_value(r, #text, #site))
             }
             TypeRef::Complex(_) | TypeRef::AnyType => {
-                quote!(::xsd_runtime::xsd::any_simple_type(#text).map_err(|_| ::xsd_runtime::xml::Fail::Invalid))
+                quote!(rt::xsd::any_simple_type(#text).map_err(|_| rt::xml::Fail::Invalid))
             }
+        }
+    }
+
+    /// A reader of a simple value of `ty` as a function of the reader,
+    /// the text and the site (`T::read_value`, `rt::builtin(parse)`).
+    pub fn read_simple_fn(&self, ty: &TypeRef, from_module: &str) -> TokenStream {
+        match ty {
+            TypeRef::Builtin(b) => {
+                let parse = builtin::repr(*b).parse;
+                let hook = id_hook(*b, quote!(v), quote!(site));
+                if hook.is_empty() {
+                    quote!(rt::builtin(#parse))
+                } else {
+                    quote!(|r: &mut rt::Reader<'_>, text: &str, site: rt::Site<'_>| r.value(text, site, #parse).map(|v| { #hook v }))
+                }
+            }
+            TypeRef::Simple(id) => {
+                let p = self.type_path(id, from_module);
+                quote!(#p::read_value)
+            }
+            TypeRef::Complex(_) | TypeRef::AnyType => quote!(rt::any_simple),
         }
     }
 
@@ -236,7 +257,7 @@ impl<'m> Ctx<'m> {
                 quote!(<#p as ::std::str::FromStr>::from_str(#s))
             }
             TypeRef::Complex(_) | TypeRef::AnyType => {
-                quote!(::xsd_runtime::xsd::any_simple_type(#s))
+                quote!(rt::xsd::any_simple_type(#s))
             }
         }
     }

@@ -3,8 +3,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Doc attributes: the schema's documentation (whitespace tidied), then a
-/// blank line and a note from the generator saying what the item maps.
+/// Doc attributes: the schema's documentation (whitespace tidied), and a
+/// note from the generator saying what the item maps, at the end of the
+/// documentation's last paragraph (one line for the common one-sentence
+/// documentation).
 pub fn doc_attrs(doc: Option<&str>, note: &str) -> TokenStream {
     let mut lines: Vec<String> = Vec::new();
     if let Some(d) = doc {
@@ -19,10 +21,13 @@ pub fn doc_attrs(doc: Option<&str>, note: &str) -> TokenStream {
         }
     }
     if !note.is_empty() {
-        if !lines.is_empty() {
-            lines.push(String::new());
+        match lines.last_mut() {
+            Some(last) => {
+                last.push(' ');
+                last.push_str(note);
+            }
+            None => lines.push(note.to_owned()),
         }
-        lines.push(note.to_owned());
     }
     let lines = lines.into_iter().map(|l| {
         if l.is_empty() {

@@ -77,8 +77,8 @@ fn space_items(code: &str) -> String {
         "struct ",
         "mod ",
         "use ",
-        "::xsd_runtime::restricted_newtype!",
-        "::xsd_runtime::string_enum!",
+        "rt::restricted_newtype!",
+        "rt::string_enum!",
     ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut prev_closed = false;
@@ -155,7 +155,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
             .collect();
         for st in simple {
             items.push(simple::emit(&ctx, st, &module)?);
-            if opts.proptest {
+            if opts.proptest && !simple::is_string_enum(st) {
                 items.push(strategy::simple(&ctx, st));
             }
         }
@@ -175,9 +175,28 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
         let ns_lit = Literal::string(uri);
         // No inner attributes here: a module file must also work when
         // included into a `mod` block; its doc goes on the `mod` item.
+        let ns_const = match model.namespaces.keys().position(|k| k == uri) {
+            Some(i) if !uri.is_empty() => {
+                let i = Literal::u16_unsuffixed(i as u16);
+                quote!(rt::Ns::new(#i, #ns_lit))
+            }
+            _ => quote!(rt::Ns::NONE),
+        };
+        let strategy_import = if opts.proptest {
+            strategy::import()
+        } else {
+            quote!()
+        };
         let tokens = quote! {
+            #[allow(unused_imports)]
+            use ::xsd_runtime::rt;
+            #strategy_import
+
             /// The target namespace of this module's schemas.
             pub const NAMESPACE: &str = #ns_lit;
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            pub const NS: rt::Ns = #ns_const;
 
             #(#items)*
         };
@@ -233,6 +252,11 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
     } else {
         quote!()
     };
+    let lib_strategy_import = if opts.proptest {
+        strategy::import()
+    } else {
+        quote!()
+    };
     let crate_doc: Vec<String> = opts.crate_doc.lines().map(|l| format!(" {l}")).collect();
     let tokens = quote! {
         #(#![doc = #crate_doc])*
@@ -242,7 +266,11 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
         #![deny(warnings)]
         #![allow(clippy::all)]
 
-        #( #[doc = #mod_docs] #[rustfmt::skip] pub mod #mods; )*
+        #[allow(unused_imports)]
+        use ::xsd_runtime::rt;
+        #lib_strategy_import
+
+        #( #[doc = #mod_docs] #[rustfmt::skip] #[allow(unused_variables)] pub mod #mods; )*
 
         #doc_enum
         #chosen_enums
@@ -306,7 +334,7 @@ fn emit_root(
                         pub #t,
                         /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element
                         /// when it is a document's root, written back as read.
-                        pub ::xsd_runtime::xml::SchemaLocation,
+                        pub rt::xml::SchemaLocation,
                     );
                 },
             )
@@ -335,9 +363,9 @@ fn emit_root(
             .position(|k| *k == e.name.ns)
             .unwrap_or(0);
         let i = Literal::u16_suffixed(i as u16);
-        quote!(::std::option::Option::Some(#i))
+        quote!(Some(#i))
     } else {
-        quote!(::std::option::Option::None)
+        quote!(None)
     };
     let decls: Vec<TokenStream> = namespaces
         .iter()
@@ -345,15 +373,15 @@ fn emit_root(
         .map(|(uri, info)| {
             let u = Literal::string(uri);
             if use_default_ns && *uri == e.name.ns {
-                quote!(w.ns_decl(::std::option::Option::None, #u);)
+                quote!(w.ns_decl(None, #u);)
             } else {
                 let p = Literal::string(&info.prefix);
-                quote!(w.ns_decl(::std::option::Option::Some(#p), #u);)
+                quote!(w.ns_decl(Some(#p), #u);)
             }
         })
         .collect();
     let xsi = if nil {
-        quote!(w.ns_decl(::std::option::Option::Some("xsi"), "http://www.w3.org/2001/XMLSchema-instance");)
+        quote!(w.ns_decl(Some("xsi"), "http://www.w3.org/2001/XMLSchema-instance");)
     } else {
         quote!()
     };
@@ -382,15 +410,15 @@ fn emit_root(
     let tokens = quote! {
         #wrapper
 
-        impl ::xsd_runtime::XmlRoot for #ni {
+        impl rt::XmlRoot for #ni {
             const ELEMENT: &'static str = #local;
             const NAMESPACE: &'static str = #ns;
 
-            fn read_root(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
+            fn read_root(r: &mut rt::xml::XmlReader<'_>) -> rt::xml::ReadResult<Self> {
                 #read
             }
 
-            fn write_root(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
+            fn write_root(&self, w: &mut rt::xml::XmlWriter) {
                 // A root may also be written inside another document (as
                 // wildcard content): the enclosing default namespace comes back after.
                 let outer = w.default_ns();
@@ -451,7 +479,7 @@ fn root_enum(roots: &[RootItem], boxed: &BTreeSet<QName>, name: &str, doc: &str)
         let l = Literal::string(&q.local);
         conds.push(quote!(r.is(#ns, #l)));
         if boxed.contains(q) {
-            fields.push(quote!(::std::boxed::Box<self::#m::#t>));
+            fields.push(quote!(Box<self::#m::#t>));
             derefs.push(quote!(&**v));
         } else {
             fields.push(quote!(self::#m::#t));
@@ -489,37 +517,37 @@ fn root_enum(roots: &[RootItem], boxed: &BTreeSet<QName>, name: &str, doc: &str)
 
         impl #name {
             /// Reads a document, dispatching on its root element; the value or every error.
-            pub fn from_xml(input: &str) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-                Self::from_xml_with(input, &::xsd_runtime::xml::ReadOptions::default())
+            pub fn from_xml(input: &str) -> Result<Self, rt::ValidationErrors> {
+                Self::from_xml_with(input, &rt::xml::ReadOptions::default())
             }
 
             /// Like `from_xml`, with explicit options.
-            pub fn from_xml_with(input: &str, opts: &::xsd_runtime::xml::ReadOptions) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-                Self::read(::xsd_runtime::xml::XmlReader::new(input, opts.clone()))
+            pub fn from_xml_with(input: &str, opts: &rt::xml::ReadOptions) -> Result<Self, rt::ValidationErrors> {
+                Self::read(rt::xml::XmlReader::new(input, opts.clone()))
             }
 
             /// Reads a document from bytes (UTF-8, with or without BOM).
-            pub fn from_slice(input: &[u8]) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-                Self::from_slice_with(input, &::xsd_runtime::xml::ReadOptions::default())
+            pub fn from_slice(input: &[u8]) -> Result<Self, rt::ValidationErrors> {
+                Self::from_slice_with(input, &rt::xml::ReadOptions::default())
             }
 
             /// Like `from_slice`, with explicit options.
-            pub fn from_slice_with(input: &[u8], opts: &::xsd_runtime::xml::ReadOptions) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-                Self::read(::xsd_runtime::xml::XmlReader::from_bytes(input, opts.clone())?)
+            pub fn from_slice_with(input: &[u8], opts: &rt::xml::ReadOptions) -> Result<Self, rt::ValidationErrors> {
+                Self::read(rt::xml::XmlReader::from_bytes(input, opts.clone())?)
             }
 
             /// Reads a document from a stream, no further than the options' `max_document_bytes`.
-            pub fn from_reader(input: impl ::std::io::Read) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-                Self::from_reader_with(input, &::xsd_runtime::xml::ReadOptions::default())
+            pub fn from_reader(input: impl ::std::io::Read) -> Result<Self, rt::ValidationErrors> {
+                Self::from_reader_with(input, &rt::xml::ReadOptions::default())
             }
 
             /// Like `from_reader`, with explicit options.
-            pub fn from_reader_with(input: impl ::std::io::Read, opts: &::xsd_runtime::xml::ReadOptions) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
-                let bytes = ::xsd_runtime::xml::read_input(input, opts)?;
+            pub fn from_reader_with(input: impl ::std::io::Read, opts: &rt::xml::ReadOptions) -> Result<Self, rt::ValidationErrors> {
+                let bytes = rt::xml::read_input(input, opts)?;
                 Self::from_slice_with(&bytes, opts)
             }
 
-            fn read(mut r: ::xsd_runtime::xml::XmlReader<'_>) -> ::std::result::Result<Self, ::xsd_runtime::ValidationErrors> {
+            fn read(mut r: rt::xml::XmlReader<'_>) -> Result<Self, rt::ValidationErrors> {
                 let value = match r.start_document() {
                     Ok(()) => Self::read_root(&mut r),
                     Err(f) => Err(f),
@@ -527,60 +555,60 @@ fn root_enum(roots: &[RootItem], boxed: &BTreeSet<QName>, name: &str, doc: &str)
                 r.into_result(value)
             }
 
-            fn read_root(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::xsd_runtime::xml::ReadResult<Self> {
+            fn read_root(r: &mut rt::xml::XmlReader<'_>) -> rt::xml::ReadResult<Self> {
                 match Self::read_known(r) {
-                    ::std::option::Option::Some(res) => res,
-                    ::std::option::Option::None => {
+                    Some(res) => res,
+                    None => {
                         #wrong_root
-                        Err(::xsd_runtime::xml::Fail::Fatal)
+                        Err(rt::xml::Fail::Fatal)
                     }
                 }
             }
 
             /// Reads the pending element if the schemas declare it globally.
             #[doc(hidden)]
-            pub fn read_known(r: &mut ::xsd_runtime::xml::XmlReader<'_>) -> ::std::option::Option<::xsd_runtime::xml::ReadResult<Self>> {
+            pub fn read_known(r: &mut rt::xml::XmlReader<'_>) -> Option<rt::xml::ReadResult<Self>> {
                 let which = Self::root_index(r)?;
-                ::std::option::Option::Some(Self::read_variant(r, which))
+                Some(Self::read_variant(r, which))
             }
 
             /// Which root the pending element is, if any.
-            fn root_index(r: &::xsd_runtime::xml::XmlReader<'_>) -> ::std::option::Option<usize> {
+            fn root_index(r: &rt::xml::XmlReader<'_>) -> Option<usize> {
                 #(
                     if #conds {
-                        return ::std::option::Option::Some(#indexes);
+                        return Some(#indexes);
                     }
                 )*
                 let _ = r;
-                ::std::option::Option::None
+                None
             }
 
             /// Reads root `which` out of line (`read_root_as`), so this
             /// frame holds no root value.
             #[allow(unreachable_code)]
-            fn read_variant(r: &mut ::xsd_runtime::xml::XmlReader<'_>, which: usize) -> ::xsd_runtime::xml::ReadResult<Self> {
+            fn read_variant(r: &mut rt::xml::XmlReader<'_>, which: usize) -> rt::xml::ReadResult<Self> {
                 match which {
                     #(
-                        #indexes2 => ::xsd_runtime::xml::read_root_as::<#paths, Self>(r, |v| Self::#variants(::std::convert::Into::into(v))),
+                        #indexes2 => rt::xml::read_root_as::<#paths, Self>(r, |v| Self::#variants(::std::convert::Into::into(v))),
                     )*
                     _ => {
                         let _ = r;
-                        Err(::xsd_runtime::xml::Fail::Fatal)
+                        Err(rt::xml::Fail::Fatal)
                     }
                 }
             }
 
             /// Writes the document.
-            pub fn to_xml(&self) -> ::std::result::Result<::std::string::String, ::xsd_runtime::WriteError> {
+            pub fn to_xml(&self) -> Result<String, rt::WriteError> {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::to_xml(#derefs), )*
+                    #( Self::#variants(v) => rt::XmlRoot::to_xml(#derefs), )*
                 }
             }
 
             /// Checks the value against every constraint of its schema.
-            pub fn validate(&self) -> ::std::result::Result<(), ::xsd_runtime::ValidationErrors> {
+            pub fn validate(&self) -> Result<(), rt::ValidationErrors> {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::validate(#derefs), )*
+                    #( Self::#variants(v) => rt::XmlRoot::validate(#derefs), )*
                 }
             }
 
@@ -592,10 +620,10 @@ fn root_enum(roots: &[RootItem], boxed: &BTreeSet<QName>, name: &str, doc: &str)
             }
         }
 
-        impl ::xsd_runtime::xml::WriteElement for #name {
-            fn write_element(&self, w: &mut ::xsd_runtime::xml::XmlWriter) {
+        impl rt::xml::WriteElement for #name {
+            fn write_element(&self, w: &mut rt::xml::XmlWriter) {
                 match self {
-                    #( Self::#variants(v) => ::xsd_runtime::XmlRoot::write_root(#derefs, w), )*
+                    #( Self::#variants(v) => rt::XmlRoot::write_root(#derefs, w), )*
                 }
             }
         }

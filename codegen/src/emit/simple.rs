@@ -14,9 +14,9 @@ use crate::naming::{self, Namespace};
 
 fn ws_tokens(ws: WhiteSpace) -> TokenStream {
     match ws {
-        WhiteSpace::Preserve => quote!(::xsd_runtime::lexical::WhiteSpace::Preserve),
-        WhiteSpace::Replace => quote!(::xsd_runtime::lexical::WhiteSpace::Replace),
-        WhiteSpace::Collapse => quote!(::xsd_runtime::lexical::WhiteSpace::Collapse),
+        WhiteSpace::Preserve => quote!(rt::lexical::WhiteSpace::Preserve),
+        WhiteSpace::Replace => quote!(rt::lexical::WhiteSpace::Replace),
+        WhiteSpace::Collapse => quote!(rt::lexical::WhiteSpace::Collapse),
     }
 }
 
@@ -28,17 +28,23 @@ pub fn emit(ctx: &Ctx<'_>, st: &SimpleType, module: &str) -> Result<TokenStream,
         &format!("XSD simple type `{}`.", st.id.name),
     );
     match &st.variety {
-        Variety::Atomic(b) => {
-            let repr = builtin::repr(*b);
-            match st.enumeration() {
-                Some(values) if repr.is_string && !has_other_facets(st) => {
-                    Ok(emit_string_enum(st, &name, doc, values))
-                }
-                _ => emit_atomic(st, *b, &name, doc),
-            }
-        }
+        Variety::Atomic(b) => match st.enumeration() {
+            Some(values) if is_string_enum(st) => Ok(emit_string_enum(ctx, st, &name, doc, values)),
+            _ => emit_atomic(st, *b, &name, doc),
+        },
         Variety::List(item) => emit_list(ctx, st, item, &name, doc, module),
         Variety::Union(members) => emit_union(ctx, st, members, &name, doc, module),
+    }
+}
+
+/// Is the type emitted as a Rust enum (an enumeration of strings and
+/// nothing else to check)? Its strategy then comes with `string_enum!`.
+pub fn is_string_enum(st: &SimpleType) -> bool {
+    match &st.variety {
+        Variety::Atomic(b) => {
+            builtin::repr(*b).is_string && st.enumeration().is_some() && !has_other_facets(st)
+        }
+        _ => false,
     }
 }
 
@@ -53,11 +59,20 @@ fn has_other_facets(st: &SimpleType) -> bool {
 }
 
 fn emit_string_enum(
+    ctx: &Ctx<'_>,
     st: &SimpleType,
     name: &proc_macro2::Ident,
     doc: TokenStream,
     values: &[String],
 ) -> TokenStream {
+    // The strategy comes with the enum (its values are the only candidates).
+    let strategy = match (&st.variety, ctx.proptest) {
+        (crate::model::Variety::Atomic(b), true) => {
+            let b = Literal::string(crate::model::builtin_xsd_name(*b));
+            quote!(, strategy = #b)
+        }
+        _ => quote!(),
+    };
     let mut seen = std::collections::BTreeSet::new();
     let values: Vec<String> = values
         .iter()
@@ -82,7 +97,7 @@ fn emit_string_enum(
             #( #[doc = #docs] #variants, )*
         }
 
-        ::xsd_runtime::string_enum!(#name, #ws, { #( #variants => #lits ),* });
+        rt::string_enum!(#name, #ws, { #( #variants => #lits ),* } #strategy);
     }
 }
 
@@ -95,7 +110,7 @@ struct Checks {
 
 fn violation(facet: TokenStream, shown: TokenStream) -> TokenStream {
     quote! {
-        out.push(::xsd_runtime::FacetViolation { facet: #facet, value: #shown });
+        out.push(rt::FacetViolation { facet: #facet, value: #shown });
     }
 }
 
@@ -116,8 +131,8 @@ fn pattern_checks(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
         let shown = Literal::string(&f.patterns.join(" | "));
         out.push(quote! {
             {
-                static PATTERN: ::xsd_runtime::pattern::PatternFacet =
-                    ::xsd_runtime::pattern::PatternFacet::new(&[#(#lits),*], #shown);
+                static PATTERN: rt::pattern::PatternFacet =
+                    rt::pattern::PatternFacet::new(&[#(#lits),*], #shown);
                 out.extend(PATTERN.check(s));
             }
         });
@@ -138,9 +153,11 @@ fn length_checks(steps: &[Facets], len: TokenStream, shown: &TokenStream) -> Vec
                 if n == 0 && op.to_string() == "<" {
                     continue;
                 }
-                let n = Literal::u64_suffixed(n);
-                let v = violation(quote!(::xsd_runtime::Facet::#facet(#n)), shown.clone());
-                out.push(quote! { if (#len) #op #n { #v } });
+                let _ = op;
+                let n = Literal::u64_unsuffixed(n);
+                out.push(quote! {
+                    rt::newtype::length(out, #len, rt::Facet::#facet(#n), || #shown);
+                });
             }
         }
     }
@@ -199,7 +216,7 @@ fn order_checks(
         for (bound, facet, bad_or_good, inclusive) in bounds {
             let Some(lit) = bound else { continue };
             let lit_s = Literal::string(lit);
-            let facet_t = quote!(::xsd_runtime::Facet::#facet(#lit_s));
+            let facet_t = quote!(rt::Facet::#facet(#lit_s));
             let v = violation(facet_t, shown.clone());
             // Inclusive: violated when the comparison gives `bad_or_good`.
             // Exclusive: satisfied only when it gives `bad_or_good`.
@@ -246,10 +263,10 @@ fn order_checks(
                             message: format!("bound '{lit}' of {b:?}: {e}"),
                         },
                     )?;
-                    let cond = bad(quote!(::xsd_runtime::xsd::XsdOrd::xsd_cmp(v, b)));
+                    let cond = bad(quote!(rt::xsd::XsdOrd::xsd_cmp(v, b)));
                     out.push(quote! {
                         {
-                            static BOUND: ::std::sync::LazyLock<::std::option::Option<#rust>> =
+                            static BOUND: ::std::sync::LazyLock<Option<#rust>> =
                                 ::std::sync::LazyLock::new(|| #parse(#lit_s).ok());
                             if let Some(b) = &*BOUND {
                                 if #cond { #v }
@@ -278,27 +295,24 @@ fn digit_checks(st: &SimpleType, digits: Digits, shown: &TokenStream) -> Vec<Tok
     let mut out = Vec::new();
     for f in &st.steps {
         if let Some(n) = f.total_digits {
-            let lit = Literal::u32_suffixed(n);
-            let v = violation(
-                quote!(::xsd_runtime::Facet::TotalDigits(#lit)),
-                shown.clone(),
-            );
+            let lit = Literal::u32_unsuffixed(n);
+            let facet = quote!(rt::Facet::TotalDigits(#lit));
             match digits {
-                Digits::Methods => out.push(quote! { if v.total_digits() > #lit { #v } }),
-                Digits::Int => {
-                    out.push(quote! { if ::xsd_runtime::xsd::int_total_digits(i128::from(*v)) > #lit { #v } })
-                }
+                Digits::Methods => out.push(quote! {
+                    rt::newtype::digits(out, v.total_digits(), #facet, || #shown);
+                }),
+                Digits::Int => out.push(quote! {
+                    rt::newtype::digits(out, rt::xsd::int_total_digits(i128::from(*v)), #facet, || #shown);
+                }),
                 Digits::None => {}
             }
         }
         if let Some(n) = f.fraction_digits {
-            let lit = Literal::u32_suffixed(n);
-            let v = violation(
-                quote!(::xsd_runtime::Facet::FractionDigits(#lit)),
-                shown.clone(),
-            );
+            let lit = Literal::u32_unsuffixed(n);
             if digits == Digits::Methods {
-                out.push(quote! { if v.fraction_digits() > #lit { #v } });
+                out.push(quote! {
+                    rt::newtype::digits(out, v.fraction_digits(), rt::Facet::FractionDigits(#lit), || #shown);
+                });
             }
         }
     }
@@ -317,14 +331,11 @@ fn enumeration_check(
             continue;
         }
         let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(
-            quote!(::xsd_runtime::Facet::Enumeration(VALUES)),
-            shown.clone(),
-        );
+        let v = violation(quote!(rt::Facet::Enumeration(VALUES)), shown.clone());
         out.push(quote! {
             {
                 const VALUES: &[&str] = &[#(#lits),*];
-                static PARSED: ::std::sync::LazyLock<::std::vec::Vec<#rust>> =
+                static PARSED: ::std::sync::LazyLock<Vec<#rust>> =
                     ::std::sync::LazyLock::new(|| VALUES.iter().filter_map(|s| #parse(s).ok()).collect());
                 if !PARSED.iter().any(|e| e == v) { #v }
             }
@@ -335,12 +346,12 @@ fn enumeration_check(
 
 fn atomic_checks(st: &SimpleType, b: Builtin) -> Result<Checks, GenerateError> {
     let repr = builtin::repr(b);
-    let shown = quote!(::xsd_runtime::xsd::Lexical::to_lexical(v));
+    let shown = quote!(rt::xsd::Lexical::to_lexical(v));
     let lexical = pattern_checks(&st.steps)?;
     let mut value = Vec::new();
     let len = match repr.length {
-        LengthUnit::Chars => Some(quote!(v.chars().count() as u64)),
-        LengthUnit::Octets | LengthUnit::Items => Some(quote!(v.len() as u64)),
+        LengthUnit::Chars => Some(quote!(v.chars().count())),
+        LengthUnit::Octets | LengthUnit::Items => Some(quote!(v.len())),
         LengthUnit::Ignored | LengthUnit::None => None,
     };
     if let Some(len) = len {
@@ -388,14 +399,14 @@ fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStre
         quote! {
             const LEXICAL: bool = true;
 
-            fn check_lexical(s: &str, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
+            fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
                 #(#lexical)*
             }
         }
     });
     let value_fn = (!value.is_empty()).then(|| {
         quote! {
-            fn check_value(v: &#inner, out: &mut ::std::vec::Vec<::xsd_runtime::FacetViolation>) {
+            fn check_value(v: &#inner, out: &mut Vec<rt::FacetViolation>) {
                 #(#value)*
             }
         }
@@ -408,10 +419,10 @@ fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStre
                 impl #name {
                     #[doc(hidden)]
                     pub fn read_value(
-                        r: &mut ::xsd_runtime::xml::XmlReader<'_>,
+                        r: &mut rt::xml::XmlReader<'_>,
                         text: &str,
-                        site: ::xsd_runtime::xml::Site<'_>,
-                    ) -> ::xsd_runtime::xml::ReadResult<Self> {
+                        site: rt::xml::Site<'_>,
+                    ) -> rt::xml::ReadResult<Self> {
                         #body
                     }
                 }
@@ -423,13 +434,13 @@ fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStre
         #[derive(#derives)]
         pub struct #name(#inner);
 
-        ::xsd_runtime::restricted_newtype!(#name(#inner) #read_flag);
+        rt::restricted_newtype!(#name(#inner) #read_flag);
 
-        impl ::xsd_runtime::newtype::Facets for #name {
+        impl rt::newtype::Facets for #name {
             type Inner = #inner;
-            const WHITESPACE: ::xsd_runtime::lexical::WhiteSpace = #ws;
+            const WHITESPACE: rt::lexical::WhiteSpace = #ws;
 
-            fn parse(s: &str) -> ::std::result::Result<#inner, ::xsd_runtime::ValueError> {
+            fn parse(s: &str) -> Result<#inner, rt::ValueError> {
                 #parse
             }
 
@@ -452,7 +463,7 @@ fn emit_atomic(
     let hook = crate::emit::ctx::id_hook(b, quote!(v), quote!(site));
     let read = (!hook.is_empty()).then(|| {
         quote! {
-            let v = ::xsd_runtime::newtype::read::<Self>(r, text, site)?;
+            let v = rt::newtype::read::<Self>(r, text, site)?;
             #hook
             Ok(Self(v))
         }
@@ -477,23 +488,20 @@ fn emit_list(
     module: &str,
 ) -> Result<TokenStream, GenerateError> {
     let item_t = ctx.rust_type(item, module);
-    let inner = quote!(::std::vec::Vec<#item_t>);
-    let shown = quote!(::xsd_runtime::xsd::Lexical::to_lexical(v));
-    let mut value = length_checks(&st.steps, quote!(v.len() as u64), &shown);
+    let inner = quote!(Vec<#item_t>);
+    let shown = quote!(rt::xsd::Lexical::to_lexical(v));
+    let mut value = length_checks(&st.steps, quote!(v.len()), &shown);
     let mut lexical = pattern_checks(&st.steps)?;
     for f in &st.steps {
         if f.enumeration.is_empty() {
             continue;
         }
         let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(
-            quote!(::xsd_runtime::Facet::Enumeration(VALUES)),
-            quote!(s.to_owned()),
-        );
+        let v = violation(quote!(rt::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
         lexical.push(quote! {
             {
                 const VALUES: &[&str] = &[#(#lits),*];
-                if !VALUES.iter().any(|e| ::xsd_runtime::lexical::normalize(e, ::xsd_runtime::lexical::WhiteSpace::Collapse) == s) { #v }
+                if !VALUES.iter().any(|e| rt::lexical::normalize(e, rt::lexical::WhiteSpace::Collapse) == s) { #v }
             }
         });
     }
@@ -502,32 +510,32 @@ fn emit_list(
     let item_parse = ctx.parse_checked(item, module, quote!(tok));
     let item_read = ctx.read_simple(item, module, quote!(tok), quote!(site));
     let parse = quote! {
-        let mut v = ::std::vec::Vec::new();
+        let mut v = Vec::new();
         for tok in s.split(' ').filter(|t| !t.is_empty()) {
             v.push(#item_parse?);
         }
         Ok(v)
     };
     let read = quote! {
-        let s = ::xsd_runtime::lexical::normalize(text, ::xsd_runtime::lexical::WhiteSpace::Collapse);
-        let mut v = ::std::vec::Vec::new();
+        let s = rt::lexical::normalize(text, rt::lexical::WhiteSpace::Collapse);
+        let mut v = Vec::new();
         let mut ok = true;
         for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            match ::xsd_runtime::xml::recover(#item_read)? {
+            match rt::xml::recover(#item_read)? {
                 Some(x) => v.push(x),
                 None => ok = false,
             }
         }
         if !ok {
-            return Err(::xsd_runtime::xml::Fail::Invalid);
+            return Err(rt::xml::Fail::Invalid);
         }
-        ::xsd_runtime::newtype::check_read::<Self>(r, &s, &v, site);
+        rt::newtype::check_read::<Self>(r, &s, &v, site);
         Ok(Self(v))
     };
     let t = Newtype {
         inner,
         eq: ctx.is_eq(item),
-        ws: quote!(::xsd_runtime::lexical::WhiteSpace::Collapse),
+        ws: quote!(rt::lexical::WhiteSpace::Collapse),
         checks,
         parse,
         read: Some(read),
@@ -563,7 +571,7 @@ fn emit_union(
         tries.push(quote! {
             match #p {
                 Ok(x) => return Ok(Self::#v(x)),
-                Err(::xsd_runtime::ValueError::Facets(v)) => facets.extend(v),
+                Err(rt::ValueError::Facets(v)) => facets.extend(v),
                 Err(_) => {}
             }
         });
@@ -577,10 +585,7 @@ fn emit_union(
             continue;
         }
         let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(
-            quote!(::xsd_runtime::Facet::Enumeration(VALUES)),
-            quote!(s.to_owned()),
-        );
+        let v = violation(quote!(rt::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
         enum_checks.push(quote! {
             {
                 const VALUES: &[&str] = &[#(#lits),*];
@@ -600,9 +605,9 @@ fn emit_union(
     } else {
         quote! {
             if r.validating() {
-                let s = ::xsd_runtime::lexical::normalize(text, ::xsd_runtime::lexical::WhiteSpace::Collapse);
+                let s = rt::lexical::normalize(text, rt::lexical::WhiteSpace::Collapse);
                 let s: &str = &s;
-                let mut out = ::std::vec::Vec::new();
+                let mut out = Vec::new();
                 #(#lexical)*
                 #(#enum_checks)*
                 if !out.is_empty() {
@@ -620,15 +625,15 @@ fn emit_union(
 
         impl #name {
             #[doc(hidden)]
-            pub fn parse_lexical(text: &str) -> ::std::result::Result<Self, ::xsd_runtime::ValueError> {
+            pub fn parse_lexical(text: &str) -> Result<Self, rt::ValueError> {
                 // A value that some member reads but whose facets reject it
                 // is reported by those facets; otherwise as a datatype error.
-                let mut facets = ::std::vec::Vec::new();
+                let mut facets = Vec::new();
                 #(#tries)*
                 if !facets.is_empty() {
-                    return Err(::xsd_runtime::ValueError::Facets(facets));
+                    return Err(rt::ValueError::Facets(facets));
                 }
-                Err(::xsd_runtime::ValueError::Datatype {
+                Err(rt::ValueError::Datatype {
                     datatype: #shown_name,
                     value: text.to_owned(),
                     reason: "the value matches none of the union's member types".into(),
@@ -637,10 +642,10 @@ fn emit_union(
 
             #[doc(hidden)]
             pub fn read_value(
-                r: &mut ::xsd_runtime::xml::XmlReader<'_>,
+                r: &mut rt::xml::XmlReader<'_>,
                 text: &str,
-                site: ::xsd_runtime::xml::Site<'_>,
-            ) -> ::xsd_runtime::xml::ReadResult<Self> {
+                site: rt::xml::Site<'_>,
+            ) -> rt::xml::ReadResult<Self> {
                 let v = r.value(text, site, Self::parse_lexical)?;
                 #union_checks
                 Ok(v)
@@ -648,22 +653,22 @@ fn emit_union(
         }
 
         impl ::std::str::FromStr for #name {
-            type Err = ::xsd_runtime::ValueError;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            type Err = rt::ValueError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Self::parse_lexical(s)
             }
         }
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&::xsd_runtime::xsd::Lexical::to_lexical(self))
+                f.write_str(&rt::xsd::Lexical::to_lexical(self))
             }
         }
 
-        impl ::xsd_runtime::xsd::Lexical for #name {
-            fn write_lexical(&self, out: &mut ::std::string::String) {
+        impl rt::xsd::Lexical for #name {
+            fn write_lexical(&self, out: &mut String) {
                 match self {
-                    #( Self::#variants(x) => ::xsd_runtime::xsd::Lexical::write_lexical(x, out), )*
+                    #( Self::#variants(x) => rt::xsd::Lexical::write_lexical(x, out), )*
                 }
             }
         }

@@ -24,49 +24,54 @@ use crate::model::{
 use crate::naming::{self, Namespace};
 
 fn rt() -> TokenStream {
-    quote!(::xsd_runtime::strategy)
+    quote!(rt::strategy)
 }
 
 fn boxed_ty(t: TokenStream) -> TokenStream {
-    quote!(::xsd_runtime::strategy::proptest::strategy::BoxedStrategy<#t>)
+    quote!(rt::strategy::Boxed<#t>)
 }
 
 fn just(v: TokenStream) -> TokenStream {
-    quote!(::xsd_runtime::strategy::just(#v))
+    quote!(rt::strategy::just(#v))
 }
 
 const IMPORT: &str =
     "#[allow(unused_imports)] use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;";
 
-fn import() -> TokenStream {
-    IMPORT.parse().unwrap_or_default()
+/// Once per module: `Strategy` methods (`prop_map`, `boxed`) in scope.
+pub(crate) fn import() -> TokenStream {
+    let import: TokenStream = IMPORT.parse().unwrap_or_default();
+    quote! {
+        #[cfg(feature = "proptest")]
+        #import
+    }
 }
 
 /// `impl Arbitrary for T` through `T::strategy()`.
 fn arbitrary(name: &TokenStream) -> TokenStream {
     quote! {
         #[cfg(feature = "proptest")]
-        ::xsd_runtime::impl_arbitrary!(#name);
+        rt::impl_arbitrary!(#name);
     }
 }
 
 fn opt_u64(v: Option<u64>) -> TokenStream {
     match v {
         Some(n) => {
-            let n = Literal::u64_suffixed(n);
-            quote!(::std::option::Option::Some(#n))
+            let n = Literal::u64_unsuffixed(n);
+            quote!(Some(#n))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     }
 }
 
 fn opt_u32(v: Option<u32>) -> TokenStream {
     match v {
         Some(n) => {
-            let n = Literal::u32_suffixed(n);
-            quote!(::std::option::Option::Some(#n))
+            let n = Literal::u32_unsuffixed(n);
+            quote!(Some(#n))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     }
 }
 
@@ -147,7 +152,7 @@ fn value(ctx: &Ctx<'_>, ty: &TypeRef, module: &str) -> TokenStream {
 fn literal(ctx: &Ctx<'_>, ty: &TypeRef, module: &str, lit: &str) -> TokenStream {
     let l = Literal::string(lit);
     let parse = ctx.parse_checked(ty, module, quote!(#l));
-    quote!(::xsd_runtime::strategy::fixed(#parse))
+    quote!(rt::strategy::fixed(#parse))
 }
 
 /// Strategies of a simple type (enumeration, atomic newtype, list, union).
@@ -157,41 +162,45 @@ pub fn simple(ctx: &Ctx<'_>, st: &SimpleType) -> TokenStream {
     let rt = rt();
     let has_lexical_facets =
         st.enumeration().is_some() || st.steps.iter().any(|f| !f.patterns.is_empty());
+    let facets = match &st.variety {
+        Variety::Atomic(b) => Some(spec(builtin_xsd_name(*b), &st.steps, st.enumeration())),
+        _ if has_lexical_facets => Some(spec("", &st.steps, st.enumeration())),
+        _ => None,
+    };
+    if let Some(facets) = facets {
+        // The facets as data; the strategy builds candidates for them.
+        return quote! {
+            #[cfg(feature = "proptest")]
+            impl #name {
+                const SPEC: #rt::Spec = #facets;
+            }
+
+            #[cfg(feature = "proptest")]
+            rt::simple_strategy!(#name);
+        };
+    }
     let candidates = match &st.variety {
-        Variety::Atomic(b) => {
-            let spec = spec(builtin_xsd_name(*b), &st.steps, st.enumeration());
-            quote!(#rt::lexical(&#spec))
-        }
-        _ if has_lexical_facets => {
-            let spec = spec("", &st.steps, st.enumeration());
-            quote!(#rt::lexical(&#spec))
-        }
         Variety::List(item) => {
             let spec = spec("", &st.steps, None);
             let item = value(ctx, item, module);
-            quote!(#rt::list(#item, &#spec, |x| ::xsd_runtime::xsd::Lexical::to_lexical(x)))
+            quote!(#rt::list(#item, &#spec, |x| rt::xsd::Lexical::to_lexical(x)))
         }
         Variety::Union(members) => {
             let ms = members.iter().map(|m| {
                 let v = value(ctx, m, module);
-                quote!(#v.prop_map(|x| ::xsd_runtime::xsd::Lexical::to_lexical(&x)).boxed())
+                quote!(#v.prop_map(|x| rt::xsd::Lexical::to_lexical(&x)).boxed())
             });
-            quote!(#rt::one_of(::std::vec![#(#ms),*]))
+            quote!(#rt::one_of(vec![#(#ms),*]))
         }
+        Variety::Atomic(_) => quote!(),
     };
     let b = boxed_ty(quote!(Self));
-    let imp = if matches!(st.variety, Variety::Union(_)) && !has_lexical_facets {
-        import()
-    } else {
-        quote!()
-    };
     let arb = arbitrary(&quote!(#name));
     quote! {
         #[cfg(feature = "proptest")]
         impl #name {
             /// Valid values (every facet respected), for property tests.
             pub fn strategy() -> #b {
-                #imp
                 #rt::checked(#candidates)
             }
         }
@@ -247,7 +256,7 @@ fn ns_filter(w: &Wildcard) -> TokenStream {
 fn wildcard_ns(w: &Wildcard) -> TokenStream {
     match &w.namespaces {
         NsConstraint::Any | NsConstraint::Other(_) => {
-            quote!(::xsd_runtime::strategy::OTHER_NAMESPACE)
+            quote!(rt::strategy::OTHER_NAMESPACE)
         }
         NsConstraint::List(l) => {
             let ns = l
@@ -274,7 +283,7 @@ pub(crate) fn element(
         TypeRef::Complex(id) => {
             let t = te.ctx.type_path(id, module);
             if te.boxed(e, many) {
-                quote!(#t::strategy_at(#depth).prop_map(::std::boxed::Box::new).boxed())
+                quote!(#t::strategy_at(#depth).prop_map(Box::new).boxed())
             } else {
                 quote!(#t::strategy_at(#depth))
             }
@@ -282,13 +291,13 @@ pub(crate) fn element(
         TypeRef::AnyType => {
             let ns = Literal::string(&e.name.ns);
             let l = Literal::string(&e.name.local);
-            quote!(::xsd_runtime::strategy::any_named(#ns, #l))
+            quote!(rt::strategy::any_named(#ns, #l))
         }
         ty => match (&e.fixed, &e.default) {
             (Some(f), _) => literal(te.ctx, ty, module, f),
             (None, Some(_)) => {
                 let v = value(te.ctx, ty, module);
-                quote!(::xsd_runtime::strategy::not_empty_text(#v))
+                quote!(rt::strategy::not_empty_text(#v))
             }
             (None, None) => value(te.ctx, ty, module),
         },
@@ -298,32 +307,30 @@ pub(crate) fn element(
     }
     // A nil element may not have a fixed value.
     if e.fixed.is_some() {
-        return quote!(#base.prop_map(::xsd_runtime::Nillable::Value).boxed());
+        return quote!(#base.prop_map(rt::Nillable::Value).boxed());
     }
-    quote!(::xsd_runtime::strategy::nillable(#base))
+    quote!(rt::strategy::nillable(#base))
 }
 
 fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> TokenStream {
     match t {
         FieldTerm::Element(e) => element(te, e, many, quote!(depth + 1)),
         FieldTerm::Group { ty, .. } => {
-            if (optional || many) && te.mixed {
-                quote!(::xsd_runtime::strategy::non_empty(#ty::strategy_at(depth), |g, w| {
-                    g.write_content(w, &mut ::xsd_runtime::xml::TextRuns::new(&[]))
+            if optional || many {
+                quote!(rt::strategy::non_empty(#ty::strategy_at(depth), |g, w| {
+                    rt::Group::write_content(g, w, &mut rt::Out::new(&[]))
                 }))
-            } else if optional || many {
-                quote!(::xsd_runtime::strategy::non_empty(#ty::strategy_at(depth), #ty::write_content))
             } else {
                 quote!(#ty::strategy_at(depth))
             }
         }
         FieldTerm::Any(w) => {
             let ns = wildcard_ns(w);
-            let other = quote!(::xsd_runtime::strategy::any_element(#ns));
+            let other = quote!(rt::strategy::any_element(#ns));
             match w.process {
                 Process::Skip => other,
                 Process::Lax => {
-                    quote!(#other.prop_map(::xsd_runtime::xml::AnyContent::Other).boxed())
+                    quote!(#other.prop_map(rt::xml::AnyContent::Other).boxed())
                 }
                 Process::Strict => {
                     let allow = ns_filter(w);
@@ -331,13 +338,13 @@ fn term(te: &TypeEmitter<'_, '_>, t: &FieldTerm, many: bool, optional: bool) -> 
                     // root containing a strict wildcard would build every root
                     // again, (roots)^depth strategies before the first value.
                     quote! {
-                        ::xsd_runtime::strategy::proptest::strategy::Just(())
+                        rt::strategy::proptest::strategy::Just(())
                             .prop_flat_map(move |()| match super::Document::strategy_for(#allow, depth + 1) {
-                                ::std::option::Option::Some(s) => s
-                                    .prop_map(|d| ::xsd_runtime::xml::AnyContent::Known(::std::boxed::Box::new(d)))
+                                Some(s) => s
+                                    .prop_map(|d| rt::xml::AnyContent::Known(Box::new(d)))
                                     .boxed(),
                                 // No declared element fits: the root's validation drops the document.
-                                ::std::option::Option::None => #other.prop_map(::xsd_runtime::xml::AnyContent::Other).boxed(),
+                                None => #other.prop_map(rt::xml::AnyContent::Other).boxed(),
                             })
                             .boxed()
                     }
@@ -357,7 +364,7 @@ fn field(te: &TypeEmitter<'_, '_>, f: &Field, aux: &[Aux]) -> TokenStream {
             let one = term(te, &f.term, false, true);
             let opt = quote!(#rt::optional(#one));
             if cyc {
-                let none = just(quote!(::std::option::Option::None));
+                let none = just(quote!(None));
                 quote!(if depth >= #rt::MAX_DEPTH { #none } else { #opt })
             } else {
                 opt
@@ -365,7 +372,7 @@ fn field(te: &TypeEmitter<'_, '_>, f: &Field, aux: &[Aux]) -> TokenStream {
         }
         Shape::Many => {
             let one = term(te, &f.term, true, false);
-            let min = Literal::u32_suffixed(f.occurs.min);
+            let min = Literal::u32_unsuffixed(f.occurs.min);
             let max = opt_u32(f.occurs.max);
             quote!(#rt::repeated(#min, #max, depth, || #one))
         }
@@ -374,6 +381,8 @@ fn field(te: &TypeEmitter<'_, '_>, f: &Field, aux: &[Aux]) -> TokenStream {
 
 /// `(strategy, pattern)` pairs combined into nested tuples of at most
 /// eight (proptest implements `Strategy` for tuples up to twelve).
+/// Strategies and their patterns as (nested) tuples of at most 8, the most
+/// proptest's tuple strategies take comfortably.
 fn tuple(parts: Vec<(TokenStream, TokenStream)>) -> (TokenStream, TokenStream) {
     if parts.len() <= 8 {
         let (s, p): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
@@ -384,25 +393,19 @@ fn tuple(parts: Vec<(TokenStream, TokenStream)>) -> (TokenStream, TokenStream) {
     tuple(chunks)
 }
 
-/// A struct value built from named field strategies.
+/// A struct's strategy: its fields' strategies as a tuple, mapped to the
+/// struct with the values bound by field name (no positional names, so a
+/// new field adds its own lines).
 fn build_struct(ty: TokenStream, parts: Vec<(Ident, TokenStream)>) -> TokenStream {
     if parts.is_empty() {
         return just(quote!(#ty {}));
     }
     let names: Vec<Ident> = parts.iter().map(|(n, _)| n.clone()).collect();
-    let binds: Vec<(TokenStream, TokenStream)> = parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, (n, s))| {
-            let v = ident(&format!("v{i}"));
-            let _ = n;
-            (s, quote!(#v))
-        })
-        .collect();
-    let vars: Vec<TokenStream> = binds.iter().map(|(_, p)| p.clone()).collect();
+    let binds: Vec<(TokenStream, TokenStream)> =
+        parts.into_iter().map(|(n, s)| (s, quote!(#n))).collect();
     let (s, p) = tuple(binds);
     quote! {
-        #s.prop_map(|#p| #ty { #(#names: #vars,)* }).boxed()
+        #s.prop_map(|#p| #ty { #(#names,)* }).boxed()
     }
 }
 
@@ -415,7 +418,7 @@ fn attr(te: &TypeEmitter<'_, '_>, a: &Attribute) -> TokenStream {
     if a.required {
         v
     } else {
-        quote!(::xsd_runtime::strategy::optional(#v))
+        quote!(rt::strategy::optional(#v))
     }
 }
 
@@ -445,7 +448,7 @@ pub(crate) fn complex(
         parts.push((n.clone(), attr(te, a)));
     }
     if let Some((n, _)) = any_attr {
-        parts.push((n.clone(), just(quote!(::std::vec::Vec::new()))));
+        parts.push((n.clone(), just(quote!(Vec::new()))));
     }
     if let Some((n, ty)) = simple_value {
         parts.push((n.clone(), value(te.ctx, ty, &te.module)));
@@ -454,42 +457,27 @@ pub(crate) fn complex(
         parts.push((f.name.clone(), field(te, f, aux)));
     }
     if let Some(n) = text {
-        parts.push((n.clone(), quote!(::xsd_runtime::strategy::mixed_text())));
+        parts.push((n.clone(), quote!(rt::strategy::mixed_text())));
     }
     if let Some(n) = location {
-        parts.push((n.clone(), just(quote!(::std::default::Default::default()))));
+        parts.push((n.clone(), just(quote!(Default::default()))));
     }
     let body = build_struct(quote!(Self), parts);
     let b = boxed_ty(quote!(Self));
-    let imp = import();
     let plain = if is_own_root(te.ctx.model, id) {
         quote!()
     } else {
-        let a = arbitrary(&quote!(#name));
         quote! {
             #[cfg(feature = "proptest")]
-            impl #name {
-                /// Values whose content is valid (facets, occurrences,
-                /// choices, fixed values), for property tests. Keys and IDs
-                /// are document-wide: a root's `strategy()` also makes them hold.
-                pub fn strategy() -> #b {
-                    Self::strategy_at(0)
-                }
-            }
-
-            #a
+            rt::complex_strategy!(#name);
         }
     };
     let aux_items = aux.iter().map(|a| aux_strategy(te, a, aux));
     quote! {
         #[cfg(feature = "proptest")]
         impl #name {
-            /// Like `strategy()`, for an element `depth` levels down: from
-            /// `xsd_runtime::strategy::MAX_DEPTH` on, content that could
-            /// recurse is left out, so values stay finite.
-            #[allow(unused_variables)]
+            #[doc(hidden)]
             pub fn strategy_at(depth: u32) -> #b {
-                #imp
                 #body
             }
         }
@@ -502,7 +490,6 @@ pub(crate) fn complex(
 
 fn aux_strategy(te: &TypeEmitter<'_, '_>, a: &Aux, all_aux: &[Aux]) -> TokenStream {
     let b = boxed_ty(quote!(Self));
-    let imp = import();
     let rt = rt();
     match a {
         Aux::Struct { name, fields, .. } => {
@@ -517,7 +504,6 @@ fn aux_strategy(te: &TypeEmitter<'_, '_>, a: &Aux, all_aux: &[Aux]) -> TokenStre
                     #[doc(hidden)]
                     #[allow(unused_variables)]
                     pub fn strategy_at(depth: u32) -> #b {
-                        #imp
                         #body
                     }
                 }
@@ -531,7 +517,7 @@ fn aux_strategy(te: &TypeEmitter<'_, '_>, a: &Aux, all_aux: &[Aux]) -> TokenStre
                 let s = if v.occurs.repeats() {
                     let one = term(te, &v.term, true, false);
                     // The reader takes a repeated alternative from one occurrence on.
-                    let min = Literal::u32_suffixed(v.occurs.min.max(1));
+                    let min = Literal::u32_unsuffixed(v.occurs.min.max(1));
                     let max = opt_u32(v.occurs.max);
                     quote!(#rt::repeated(#min, #max, depth, || #one).prop_map(Self::#vn).boxed())
                 } else {
@@ -543,7 +529,7 @@ fn aux_strategy(te: &TypeEmitter<'_, '_>, a: &Aux, all_aux: &[Aux]) -> TokenStre
                 }
                 all.push(s);
             }
-            let pick = |v: &[TokenStream]| quote!(#rt::one_of(::std::vec![#(#v),*]));
+            let pick = |v: &[TokenStream]| quote!(#rt::one_of(vec![#(#v),*]));
             let body = if finite.is_empty() || finite.len() == all.len() {
                 pick(&all)
             } else {
@@ -556,7 +542,6 @@ fn aux_strategy(te: &TypeEmitter<'_, '_>, a: &Aux, all_aux: &[Aux]) -> TokenStre
                     #[doc(hidden)]
                     #[allow(unused_variables)]
                     pub fn strategy_at(depth: u32) -> #b {
-                        #imp
                         #body
                     }
                 }
@@ -579,9 +564,9 @@ fn id_kind(model: &Model, ty: &TypeRef) -> Option<TokenStream> {
         _ => None,
     }?;
     match b {
-        Builtin::Id => Some(quote!(::xsd_runtime::strategy::IdKind::Id)),
-        Builtin::IdRef => Some(quote!(::xsd_runtime::strategy::IdKind::IdRef)),
-        Builtin::IdRefs => Some(quote!(::xsd_runtime::strategy::IdKind::IdRefs)),
+        Builtin::Id => Some(quote!(rt::strategy::IdKind::Id)),
+        Builtin::IdRef => Some(quote!(rt::strategy::IdKind::IdRef)),
+        Builtin::IdRefs => Some(quote!(rt::strategy::IdKind::IdRefs)),
         _ => None,
     }
 }
@@ -613,11 +598,13 @@ fn collect_refs(model: &Model, e: &Element, out: &mut Refs) {
             let a = match attr {
                 Some(q) => {
                     let (ans, al) = (Literal::string(&q.ns), Literal::string(&q.local));
-                    quote!(::std::option::Option::Some((#ans, #al)))
+                    quote!(Some((#ans, #al)))
                 }
-                None => quote!(::std::option::Option::None),
+                None => quote!(None),
             };
-            out.ids.push(quote!(::xsd_runtime::strategy::IdSite { ns: #ns, local: #local, attribute: #a, kind: #kind }));
+            out.ids.push(
+                quote!(rt::strategy::IdSite { ns: #ns, local: #local, attribute: #a, kind: #kind }),
+            );
         }
     };
     if let Some(k) = id_kind(model, &e.ty) {
@@ -655,11 +642,11 @@ fn collect_refs(model: &Model, e: &Element, out: &mut Refs) {
 fn idc_def(c: &crate::model::IdentityConstraint) -> TokenStream {
     let name = Literal::string(&c.name.local);
     let kind = match &c.kind {
-        IdentityKind::Unique => quote!(::xsd_runtime::xml::idc::IdcKind::Unique),
-        IdentityKind::Key => quote!(::xsd_runtime::xml::idc::IdcKind::Key),
+        IdentityKind::Unique => quote!(rt::xml::idc::IdcKind::Unique),
+        IdentityKind::Key => quote!(rt::xml::idc::IdcKind::Key),
         IdentityKind::Keyref { refer } => {
             let r = Literal::string(&refer.local);
-            quote!(::xsd_runtime::xml::idc::IdcKind::Keyref { refer: #r })
+            quote!(rt::xml::idc::IdcKind::Keyref { refer: #r })
         }
     };
     let selector = c.selector.iter().map(xpath_tokens);
@@ -668,7 +655,7 @@ fn idc_def(c: &crate::model::IdentityConstraint) -> TokenStream {
         quote!(&[#(#alts),*])
     });
     quote! {
-        ::xsd_runtime::xml::idc::IdcDef { name: #name, kind: #kind, selector: &[#(#selector),*], fields: &[#(#fields),*] }
+        rt::xml::idc::IdcDef { name: #name, kind: #kind, selector: &[#(#selector),*], fields: &[#(#fields),*] }
     }
 }
 
@@ -678,7 +665,6 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
     let model = ctx.model;
     let ni = ident(name);
     let b = boxed_ty(quote!(Self));
-    let imp = import();
     let rt = rt();
     let wrapper = if own {
         quote!()
@@ -694,8 +680,7 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
         quote! {
             #[doc(hidden)]
             pub fn strategy_at(#param: u32) -> #b {
-                #imp
-                #el.prop_map(|v| Self(v, ::std::default::Default::default())).boxed()
+                #el.prop_map(|v| Self(v, Default::default())).boxed()
             }
         }
     };
@@ -735,7 +720,6 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
 /// and `Document::strategy_for` for strict wildcards.
 pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> TokenStream {
     let b = boxed_ty(quote!(Self));
-    let imp = import();
     let variants = |rs: &[RootItem]| -> Vec<(Ident, TokenStream, String)> {
         let mut vns = Namespace::default();
         rs.iter()
@@ -750,7 +734,7 @@ pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> Token
         let arms = vs
             .iter()
             .map(|(v, p, _)| quote!(#p::strategy().prop_map(|x| Self::#v(::std::convert::Into::into(x))).boxed()));
-        quote!(::xsd_runtime::strategy::one_of(::std::vec![#(#arms),*]))
+        quote!(rt::strategy::one_of(vec![#(#arms),*]))
     };
     let doc = variants(roots);
     let doc_union = union(&doc);
@@ -771,24 +755,22 @@ pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> Token
             impl Document {
                 /// Valid documents of any root, for property tests.
                 pub fn strategy() -> #b {
-                    #imp
                     #doc_union
                 }
 
                 /// Content for a strict wildcard: elements whose namespace
                 /// `allow`s, or `None` if none does (or nesting is too deep).
                 #[doc(hidden)]
-                pub fn strategy_for(allow: fn(&str) -> bool, depth: u32) -> ::std::option::Option<#b> {
-                    #imp
-                    if depth > ::xsd_runtime::strategy::MAX_DEPTH + 4 {
-                        return ::std::option::Option::None;
+                pub fn strategy_for(allow: fn(&str) -> bool, depth: u32) -> Option<#b> {
+                    if depth > rt::strategy::MAX_DEPTH + 4 {
+                        return None;
                     }
-                    let mut v = ::std::vec::Vec::new();
+                    let mut v = Vec::new();
                     #(#pushes)*
                     if v.is_empty() {
-                        ::std::option::Option::None
+                        None
                     } else {
-                        ::std::option::Option::Some(::xsd_runtime::strategy::one_of(v))
+                        Some(rt::strategy::one_of(v))
                     }
                 }
             }
@@ -805,7 +787,6 @@ pub fn root_enums(roots: &[RootItem], chosen: &[(&str, Vec<RootItem>)]) -> Token
             impl #name {
                 /// Valid documents of every variant, for property tests.
                 pub fn strategy() -> #b {
-                    #imp
                     #u
                 }
             }
