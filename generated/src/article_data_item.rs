@@ -4,9 +4,19 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    ArticleNumberType, CnCodeType, CountryCodeType, DescriptionType,
+    ExportControlClassificationType, ExtensionsType, MeasureType, MessageHeaderType,
+    QuantityType, TaricCodeType, Text35Type,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:article-data-item:1";
@@ -77,7 +87,7 @@ pub struct ArticleDataItem {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
     pub schema_version: String,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// Article to create or update. Element `Article`, 1 to 999 times.
     pub article: Vec<ArticleType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
@@ -85,14 +95,13 @@ pub struct ArticleDataItem {
     pub schema_location: rt::SchemaLocation,
 }
 
-impl ArticleDataItem {
+impl rt::Element for ArticleDataItem {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("adi:Header", "Header", 1, 1),
         NS.el("adi:Article", "Article", 1, 999),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -112,8 +121,7 @@ impl ArticleDataItem {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
         let f_article = c.many(r, rt::complex(ArticleType::read_started))?;
         c.finish(r)?;
         Ok(Self {
@@ -123,9 +131,7 @@ impl ArticleDataItem {
             article: f_article,
         })
     }
-}
 
-impl rt::Element for ArticleDataItem {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -141,7 +147,7 @@ impl ArticleDataItem {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             rt::strategy::fixed(rt::xsd::string("1.0")),
-            super::common_types::MessageHeaderType::strategy_at(depth + 1),
+            MessageHeaderType::strategy_at(depth + 1),
             rt::strategy::repeated(
                 1,
                 Some(999),
@@ -166,21 +172,21 @@ pub struct ArticleType {
     /// Usage status of the article; active when omitted. Attribute `status`. Default when absent: `active`.
     pub status: Option<ArticleStatusType>,
     /// User who created the record in the source system. Attribute `createdBy`.
-    pub created_by: Option<super::common_types::Text35Type>,
+    pub created_by: Option<Text35Type>,
     /// Date and time of the last change in the source system. Attribute `changedAt`.
     pub changed_at: Option<rt::types::DateTime>,
     /// Company-internal article number, unique in the message. Element `ArticleNumber`.
-    pub article_number: super::common_types::ArticleNumberType,
+    pub article_number: ArticleNumberType,
     /// Trade description of the article, one per language. Element `Description`, 1 to 9 times.
-    pub description: Vec<super::common_types::DescriptionType>,
+    pub description: Vec<DescriptionType>,
     /// Tariff classification of the article. Element `Classification`.
     pub classification: Classification,
     /// Non-preferential country of origin. Element `OriginCountry`.
-    pub origin_country: super::common_types::CountryCodeType,
+    pub origin_country: CountryCodeType,
     /// Net mass of one article unit. Element `NetMass`.
-    pub net_mass: super::common_types::MeasureType,
+    pub net_mass: MeasureType,
     /// Quantity of one article unit in the tariff's supplementary unit. Element `SupplementaryUnit`, optional.
-    pub supplementary_unit: Option<super::common_types::QuantityType>,
+    pub supplementary_unit: Option<QuantityType>,
     /// Export-control classification of the article. Element `ExportControl`, optional.
     pub export_control: Option<ExportControl>,
     /// First day the article data is valid. Element `ValidFrom`.
@@ -188,10 +194,10 @@ pub struct ArticleType {
     /// Last day the article data is valid; nil means explicitly open-ended. Element `ValidUntil`, optional.
     pub valid_until: Option<rt::Nillable<rt::types::Date>>,
     /// Extension point for partner-specific article data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
 }
 
-impl ArticleType {
+impl rt::Element for ArticleType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("adi:ArticleNumber", "ArticleNumber", 1, 1),
         NS.el("adi:Description", "Description", 1, 9),
@@ -205,40 +211,23 @@ impl ArticleType {
         NS.el("adi:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_status = rt::Att::Absent;
         let mut f_created_by = rt::Att::Absent;
         let mut f_changed_at = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "status"),
-                    &mut f_status,
-                    ArticleStatusType::read_value,
-                )?
-            {
+            if c.attr(r, i, "status", &mut f_status, ArticleStatusType::read_value)? {
+                continue;
+            }
+            if c.attr(r, i, "createdBy", &mut f_created_by, Text35Type::read_value)? {
                 continue;
             }
             if c
                 .attr(
                     r,
                     i,
-                    ("", "createdBy"),
-                    &mut f_created_by,
-                    super::common_types::Text35Type::read_value,
-                )?
-            {
-                continue;
-            }
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "changedAt"),
+                    "changedAt",
                     &mut f_changed_at,
                     rt::builtin(rt::xsd::date_time),
                 )?
@@ -248,23 +237,17 @@ impl ArticleType {
             r.unexpected_attr(i);
         }
         r.next_child()?;
-        let f_article_number = c
-            .one(r, rt::simple(super::common_types::ArticleNumberType::read_value))?;
-        let f_description = c
-            .many(r, rt::complex(super::common_types::DescriptionType::read_started))?;
+        let f_article_number = c.one(r, rt::simple(ArticleNumberType::read_value))?;
+        let f_description = c.many(r, rt::complex(DescriptionType::read_started))?;
         let f_classification = c.one(r, rt::complex(Classification::read_started))?;
-        let f_origin_country = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
-        let f_net_mass = c
-            .one(r, rt::complex(super::common_types::MeasureType::read_started))?;
-        let f_supplementary_unit = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
+        let f_origin_country = c.one(r, rt::simple(CountryCodeType::read_value))?;
+        let f_net_mass = c.one(r, rt::complex(MeasureType::read_started))?;
+        let f_supplementary_unit = c.one(r, rt::complex(QuantityType::read_started))?;
         let f_export_control = c.one(r, rt::complex(ExportControl::read_started))?;
         let f_valid_from = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         let f_valid_until = c
             .one(r, rt::nillable_simple(None, None, rt::builtin(rt::xsd::date)))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             status: f_status.opt(),
@@ -282,9 +265,7 @@ impl ArticleType {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for ArticleType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_opt_attr(w, "status", &self.status);
         rt::write_opt_attr(w, "createdBy", &self.created_by);
@@ -311,33 +292,29 @@ impl ArticleType {
         (
             (
                 rt::strategy::optional(ArticleStatusType::strategy()),
-                rt::strategy::optional(super::common_types::Text35Type::strategy()),
+                rt::strategy::optional(Text35Type::strategy()),
                 rt::strategy::optional(
                     rt::strategy::builtin("dateTime", rt::xsd::date_time),
                 ),
-                super::common_types::ArticleNumberType::strategy(),
+                ArticleNumberType::strategy(),
                 rt::strategy::repeated(
                     1,
                     Some(9),
                     depth,
-                    || super::common_types::DescriptionType::strategy_at(depth + 1),
+                    || DescriptionType::strategy_at(depth + 1),
                 ),
                 Classification::strategy_at(depth + 1),
-                super::common_types::CountryCodeType::strategy(),
-                super::common_types::MeasureType::strategy_at(depth + 1),
+                CountryCodeType::strategy(),
+                MeasureType::strategy_at(depth + 1),
             ),
             (
-                rt::strategy::optional(
-                    super::common_types::QuantityType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(QuantityType::strategy_at(depth + 1)),
                 rt::strategy::optional(ExportControl::strategy_at(depth + 1)),
                 rt::strategy::builtin("date", rt::xsd::date),
                 rt::strategy::optional(
                     rt::strategy::nillable(rt::strategy::builtin("date", rt::xsd::date)),
                 ),
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
             ),
         )
             .prop_map(|
@@ -393,7 +370,7 @@ pub struct Classification {
     pub binding_tariff_information: Option<BindingTariffInformation>,
 }
 
-impl Classification {
+impl rt::Element for Classification {
     const CONTENT: &'static [rt::Child] = &[
         rt::Child::group(
             "CnCode or TaricCode",
@@ -407,12 +384,9 @@ impl Classification {
         NS.el("adi:BindingTariffInformation", "BindingTariffInformation", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_cn_code_or_taric_code = c
             .one(r, rt::group(ClassificationCnCodeOrTaricCode::read_content))?;
@@ -427,9 +401,7 @@ impl Classification {
             binding_tariff_information: f_binding_tariff_information,
         })
     }
-}
 
-impl rt::Element for Classification {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.group(w, [&self.cn_code_or_taric_code]);
@@ -443,35 +415,28 @@ impl rt::Element for Classification {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClassificationCnCodeOrTaricCode {
     /// CnCode.
-    CnCode(super::common_types::CnCodeType),
+    CnCode(CnCodeType),
     /// TaricCode.
-    TaricCode(super::common_types::TaricCodeType),
+    TaricCode(TaricCodeType),
 }
 
-impl ClassificationCnCodeOrTaricCode {
+impl rt::Group for ClassificationCnCodeOrTaricCode {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("adi:CnCode", "CnCode", 1, 1),
         NS.el("adi:TaricCode", "TaricCode", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::group(Self::CONTENT);
-        if let Some(v) = c
-            .variant(r, rt::simple(super::common_types::CnCodeType::read_value))?
-        {
+        if let Some(v) = c.variant(r, rt::simple(CnCodeType::read_value))? {
             return Ok(Self::CnCode(v));
         }
-        if let Some(v) = c
-            .variant(r, rt::simple(super::common_types::TaricCodeType::read_value))?
-        {
+        if let Some(v) = c.variant(r, rt::simple(TaricCodeType::read_value))? {
             return Ok(Self::TaricCode(v));
         }
         Err(rt::Fail::Invalid)
     }
-}
 
-impl rt::Group for ClassificationCnCodeOrTaricCode {
     fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
         let mut o = o.nested(Self::CONTENT);
         match self {
@@ -520,9 +485,8 @@ impl ClassificationCnCodeOrTaricCode {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         rt::strategy::one_of(
             vec![
-                super::common_types::CnCodeType::strategy().prop_map(Self::CnCode)
-                .boxed(), super::common_types::TaricCodeType::strategy()
-                .prop_map(Self::TaricCode).boxed()
+                CnCodeType::strategy().prop_map(Self::CnCode).boxed(),
+                TaricCodeType::strategy().prop_map(Self::TaricCode).boxed()
             ],
         )
     }
@@ -532,26 +496,22 @@ impl ClassificationCnCodeOrTaricCode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindingTariffInformation {
     /// BTI decision reference. Element `Reference`.
-    pub reference: super::common_types::Text35Type,
+    pub reference: Text35Type,
     /// Last day the BTI decision is valid. Element `ValidUntil`.
     pub valid_until: rt::types::Date,
 }
 
-impl BindingTariffInformation {
+impl rt::Element for BindingTariffInformation {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("adi:Reference", "Reference", 1, 1),
         NS.el("adi:ValidUntil", "ValidUntil", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_reference = c
-            .one(r, rt::simple(super::common_types::Text35Type::read_value))?;
+        let f_reference = c.one(r, rt::simple(Text35Type::read_value))?;
         let f_valid_until = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         c.finish(r)?;
         Ok(Self {
@@ -559,9 +519,7 @@ impl BindingTariffInformation {
             valid_until: rt::req(f_valid_until)?,
         })
     }
-}
 
-impl rt::Element for BindingTariffInformation {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.reference]);
@@ -574,10 +532,7 @@ impl rt::Element for BindingTariffInformation {
 impl BindingTariffInformation {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
-        (
-            super::common_types::Text35Type::strategy(),
-            rt::strategy::builtin("date", rt::xsd::date),
-        )
+        (Text35Type::strategy(), rt::strategy::builtin("date", rt::xsd::date))
             .prop_map(|(reference, valid_until)| Self { reference, valid_until })
             .boxed()
     }
@@ -590,31 +545,23 @@ rt::complex_strategy!(BindingTariffInformation);
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportControl {
     /// Dual-use, military-list or EAR99 classification. Element `ClassificationCode`, 1 to 5 times.
-    pub classification_code: Vec<super::common_types::ExportControlClassificationType>,
+    pub classification_code: Vec<ExportControlClassificationType>,
     /// True when exports require an individual licence. Element `LicenceRequired`.
     pub licence_required: bool,
 }
 
-impl ExportControl {
+impl rt::Element for ExportControl {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("adi:ClassificationCode", "ClassificationCode", 1, 5),
         NS.el("adi:LicenceRequired", "LicenceRequired", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_classification_code = c
-            .many(
-                r,
-                rt::simple(
-                    super::common_types::ExportControlClassificationType::read_value,
-                ),
-            )?;
+            .many(r, rt::simple(ExportControlClassificationType::read_value))?;
         let f_licence_required = c.one(r, rt::simple(rt::builtin(rt::xsd::boolean)))?;
         c.finish(r)?;
         Ok(Self {
@@ -622,9 +569,7 @@ impl ExportControl {
             licence_required: rt::req(f_licence_required)?,
         })
     }
-}
 
-impl rt::Element for ExportControl {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, &self.classification_code);
@@ -642,7 +587,7 @@ impl ExportControl {
                 1,
                 Some(5),
                 depth,
-                || super::common_types::ExportControlClassificationType::strategy(),
+                || ExportControlClassificationType::strategy(),
             ),
             rt::strategy::builtin("boolean", rt::xsd::boolean),
         )

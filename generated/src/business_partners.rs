@@ -4,9 +4,18 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    AddressType, AuthorisationNumberType, EmailAddressType, EoriNumberType,
+    ExtensionsType, MessageHeaderType, PhoneNumberType, Text35Type, Text70Type, VatIdType,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:business-partners:1";
@@ -129,23 +138,23 @@ pub struct BusinessPartnerType {
     /// Sender-side business partner number, unique in the message. Attribute `partnerId`, required.
     pub partner_id: PartnerIdType,
     /// User who created the record in the source system. Attribute `createdBy`.
-    pub created_by: Option<super::common_types::Text35Type>,
+    pub created_by: Option<Text35Type>,
     /// Date and time of the last change in the source system. Attribute `changedAt`.
     pub changed_at: Option<rt::types::DateTime>,
     /// Name of the party. Element `Name`.
-    pub name: super::common_types::Text70Type,
+    pub name: Text70Type,
     /// Postal address of the party. Element `Address`.
-    pub address: super::common_types::AddressType,
+    pub address: AddressType,
     /// Name of the contact person. Element `ContactPerson`, optional.
-    pub contact_person: Option<super::common_types::Text70Type>,
+    pub contact_person: Option<Text70Type>,
     /// Telephone number of the contact. Element `Phone`, optional.
-    pub phone: Option<super::common_types::PhoneNumberType>,
+    pub phone: Option<PhoneNumberType>,
     /// E-mail address of the contact. Element `Email`, optional.
-    pub email: Option<super::common_types::EmailAddressType>,
+    pub email: Option<EmailAddressType>,
     /// EORI number of the partner, if registered. Element `EoriNumber`, optional.
-    pub eori_number: Option<super::common_types::EoriNumberType>,
+    pub eori_number: Option<EoriNumberType>,
     /// VAT identification number of the partner. Element `VatId`, optional.
-    pub vat_id: Option<super::common_types::VatIdType>,
+    pub vat_id: Option<VatIdType>,
     /// Role of the partner. Element `Role`, 1 to 8 times.
     pub role: Vec<PartnerRoleType>,
     /// Partner of this message acting as customs representative of this partner. Element `Representative`, optional.
@@ -153,10 +162,10 @@ pub struct BusinessPartnerType {
     /// Customs authorisation held by the partner. Element `Authorisation`, 0 to 99 times.
     pub authorisation: Vec<Authorisation>,
     /// Extension point for partner-specific data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
 }
 
-impl BusinessPartnerType {
+impl rt::Element for BusinessPartnerType {
     const CONTENT: &'static [rt::Child] = &[
         super::common_types::NS.el("cmn:Name", "Name", 1, 1),
         super::common_types::NS.el("cmn:Address", "Address", 1, 1),
@@ -171,40 +180,23 @@ impl BusinessPartnerType {
         NS.el("bp:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_partner_id = rt::Att::Absent;
         let mut f_created_by = rt::Att::Absent;
         let mut f_changed_at = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "partnerId"),
-                    &mut f_partner_id,
-                    PartnerIdType::read_value,
-                )?
-            {
+            if c.attr(r, i, "partnerId", &mut f_partner_id, PartnerIdType::read_value)? {
+                continue;
+            }
+            if c.attr(r, i, "createdBy", &mut f_created_by, Text35Type::read_value)? {
                 continue;
             }
             if c
                 .attr(
                     r,
                     i,
-                    ("", "createdBy"),
-                    &mut f_created_by,
-                    super::common_types::Text35Type::read_value,
-                )?
-            {
-                continue;
-            }
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "changedAt"),
+                    "changedAt",
                     &mut f_changed_at,
                     rt::builtin(rt::xsd::date_time),
                 )?
@@ -215,23 +207,17 @@ impl BusinessPartnerType {
         }
         c.require(r, &f_partner_id, "partnerId");
         r.next_child()?;
-        let f_name = c.one(r, rt::simple(super::common_types::Text70Type::read_value))?;
-        let f_address = c
-            .one(r, rt::complex(super::common_types::AddressType::read_started))?;
-        let f_contact_person = c
-            .one(r, rt::simple(super::common_types::Text70Type::read_value))?;
-        let f_phone = c
-            .one(r, rt::simple(super::common_types::PhoneNumberType::read_value))?;
-        let f_email = c
-            .one(r, rt::simple(super::common_types::EmailAddressType::read_value))?;
-        let f_eori_number = c
-            .one(r, rt::simple(super::common_types::EoriNumberType::read_value))?;
-        let f_vat_id = c.one(r, rt::simple(super::common_types::VatIdType::read_value))?;
+        let f_name = c.one(r, rt::simple(Text70Type::read_value))?;
+        let f_address = c.one(r, rt::complex(AddressType::read_started))?;
+        let f_contact_person = c.one(r, rt::simple(Text70Type::read_value))?;
+        let f_phone = c.one(r, rt::simple(PhoneNumberType::read_value))?;
+        let f_email = c.one(r, rt::simple(EmailAddressType::read_value))?;
+        let f_eori_number = c.one(r, rt::simple(EoriNumberType::read_value))?;
+        let f_vat_id = c.one(r, rt::simple(VatIdType::read_value))?;
         let f_role = c.many(r, rt::simple(PartnerRoleType::read_value))?;
         let f_representative = c.one(r, rt::complex(Representative::read_started))?;
         let f_authorisation = c.many(r, rt::complex(Authorisation::read_started))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             partner_id: f_partner_id.req()?,
@@ -250,9 +236,7 @@ impl BusinessPartnerType {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for BusinessPartnerType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "partnerId", &self.partner_id);
         rt::write_opt_attr(w, "createdBy", &self.created_by);
@@ -280,19 +264,19 @@ impl BusinessPartnerType {
         (
             (
                 PartnerIdType::strategy(),
-                rt::strategy::optional(super::common_types::Text35Type::strategy()),
+                rt::strategy::optional(Text35Type::strategy()),
                 rt::strategy::optional(
                     rt::strategy::builtin("dateTime", rt::xsd::date_time),
                 ),
-                super::common_types::Text70Type::strategy(),
-                super::common_types::AddressType::strategy_at(depth + 1),
-                rt::strategy::optional(super::common_types::Text70Type::strategy()),
-                rt::strategy::optional(super::common_types::PhoneNumberType::strategy()),
-                rt::strategy::optional(super::common_types::EmailAddressType::strategy()),
+                Text70Type::strategy(),
+                AddressType::strategy_at(depth + 1),
+                rt::strategy::optional(Text70Type::strategy()),
+                rt::strategy::optional(PhoneNumberType::strategy()),
+                rt::strategy::optional(EmailAddressType::strategy()),
             ),
             (
-                rt::strategy::optional(super::common_types::EoriNumberType::strategy()),
-                rt::strategy::optional(super::common_types::VatIdType::strategy()),
+                rt::strategy::optional(EoriNumberType::strategy()),
+                rt::strategy::optional(VatIdType::strategy()),
                 rt::strategy::repeated(
                     1,
                     Some(8),
@@ -306,9 +290,7 @@ impl BusinessPartnerType {
                     depth,
                     || Authorisation::strategy_at(depth + 1),
                 ),
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
             ),
         )
             .prop_map(|
@@ -361,14 +343,14 @@ pub struct Authorisation {
     /// Authorisation type code. Element `Type`.
     pub type_: AuthorisationTypeCodeType,
     /// Decision reference number. Element `ReferenceNumber`.
-    pub reference_number: super::common_types::AuthorisationNumberType,
+    pub reference_number: AuthorisationNumberType,
     /// First day of validity. Element `ValidFrom`.
     pub valid_from: rt::types::Date,
     /// Last day of validity; nil for an authorisation without expiry. Element `ValidUntil`, optional.
     pub valid_until: Option<rt::Nillable<rt::types::Date>>,
 }
 
-impl Authorisation {
+impl rt::Element for Authorisation {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("bp:Type", "Type", 1, 1),
         NS.el("bp:ReferenceNumber", "ReferenceNumber", 1, 1),
@@ -376,19 +358,13 @@ impl Authorisation {
         NS.el("bp:ValidUntil", "ValidUntil", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_type_ = c.one(r, rt::simple(AuthorisationTypeCodeType::read_value))?;
         let f_reference_number = c
-            .one(
-                r,
-                rt::simple(super::common_types::AuthorisationNumberType::read_value),
-            )?;
+            .one(r, rt::simple(AuthorisationNumberType::read_value))?;
         let f_valid_from = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         let f_valid_until = c
             .one(r, rt::nillable_simple(None, None, rt::builtin(rt::xsd::date)))?;
@@ -400,9 +376,7 @@ impl Authorisation {
             valid_until: f_valid_until,
         })
     }
-}
 
-impl rt::Element for Authorisation {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.type_]);
@@ -419,7 +393,7 @@ impl Authorisation {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             AuthorisationTypeCodeType::strategy(),
-            super::common_types::AuthorisationNumberType::strategy(),
+            AuthorisationNumberType::strategy(),
             rt::strategy::builtin("date", rt::xsd::date),
             rt::strategy::optional(
                 rt::strategy::nillable(rt::strategy::builtin("date", rt::xsd::date)),
@@ -445,22 +419,12 @@ pub struct Representative {
     pub partner_ref: PartnerIdType,
 }
 
-impl Representative {
-    const CONTENT: &'static [rt::Child] = &[];
-
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+impl rt::Element for Representative {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_partner_ref = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "partnerRef"),
-                    &mut f_partner_ref,
-                    PartnerIdType::read_value,
-                )?
+            if c.attr(r, i, "partnerRef", &mut f_partner_ref, PartnerIdType::read_value)?
             {
                 continue;
             }
@@ -473,9 +437,7 @@ impl Representative {
             partner_ref: f_partner_ref.req()?,
         })
     }
-}
 
-impl rt::Element for Representative {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "partnerRef", &self.partner_ref);
         w.empty();
@@ -502,7 +464,7 @@ pub struct BusinessPartners {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
     pub schema_version: String,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// Business partner to create or update. Element `BusinessPartner`, 1 or more.
     pub business_partner: Vec<BusinessPartnerType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
@@ -510,14 +472,13 @@ pub struct BusinessPartners {
     pub schema_location: rt::SchemaLocation,
 }
 
-impl BusinessPartners {
+impl rt::Element for BusinessPartners {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("bp:Header", "Header", 1, 1),
         NS.el("bp:BusinessPartner", "BusinessPartner", 1, rt::UNBOUNDED),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -537,8 +498,7 @@ impl BusinessPartners {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
         let f_business_partner = c
             .many(r, rt::complex(BusinessPartnerType::read_started))?;
         c.finish(r)?;
@@ -549,9 +509,7 @@ impl BusinessPartners {
             business_partner: f_business_partner,
         })
     }
-}
 
-impl rt::Element for BusinessPartners {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -567,7 +525,7 @@ impl BusinessPartners {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             rt::strategy::fixed(rt::xsd::string("1.0")),
-            super::common_types::MessageHeaderType::strategy_at(depth + 1),
+            MessageHeaderType::strategy_at(depth + 1),
             rt::strategy::repeated(
                 1,
                 None,

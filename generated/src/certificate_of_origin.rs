@@ -4,9 +4,19 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    CnCodeType, CountryCodeType, CustomsOfficeCodeType, DescriptionType, ExtensionsType,
+    IdentifiedPartyType, LrnType, MessageHeaderType, MrnType, PartyType, QuantityType,
+    SequenceNumberType, Text35Type, TextType,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:certificate-of-origin:1";
@@ -101,19 +111,19 @@ pub struct CertificateOfOrigin {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
     pub schema_version: String,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// Export declaration the certificate is based on. Element `DeclarationReference`.
     pub declaration_reference: DeclarationReference,
     /// Kind of certificate requested. Element `CertificateType`.
     pub certificate_type: CertificateTypeCodeType,
     /// Customs office asked to issue or endorse the certificate. Element `IssuingOffice`.
-    pub issuing_office: super::common_types::CustomsOfficeCodeType,
+    pub issuing_office: CustomsOfficeCodeType,
     /// Exporter applying for the certificate. Element `Exporter`.
-    pub exporter: super::common_types::IdentifiedPartyType,
+    pub exporter: IdentifiedPartyType,
     /// Consignee of the goods in the country of destination. Element `Consignee`, optional.
-    pub consignee: Option<super::common_types::PartyType>,
+    pub consignee: Option<PartyType>,
     /// Country the goods are exported to. Element `DestinationCountry`.
-    pub destination_country: super::common_types::CountryCodeType,
+    pub destination_country: CountryCodeType,
     /// Number of certified copies requested; one when omitted. Element `NumberOfCopies`, optional. Default: `1`.
     pub number_of_copies: Option<NumberOfCopies>,
     /// True when the certificate is requested after export. Element `IssuedRetrospectively`, optional.
@@ -121,15 +131,15 @@ pub struct CertificateOfOrigin {
     /// Goods item of the declaration to be covered by the certificate. Element `GoodsItem`, 1 to 999 times.
     pub goods_item: Vec<GoodsItem>,
     /// Remarks to be printed on the certificate. Element `Remarks`, optional.
-    pub remarks: Option<super::common_types::TextType>,
+    pub remarks: Option<TextType>,
     /// Extension point for partner-specific data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
     /// it is a document's root, written back as read.
     pub schema_location: rt::SchemaLocation,
 }
 
-impl CertificateOfOrigin {
+impl rt::Element for CertificateOfOrigin {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("coo:Header", "Header", 1, 1),
         NS.el("coo:DeclarationReference", "DeclarationReference", 1, 1),
@@ -145,8 +155,7 @@ impl CertificateOfOrigin {
         NS.el("coo:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -166,31 +175,22 @@ impl CertificateOfOrigin {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
         let f_declaration_reference = c
             .one(r, rt::complex(DeclarationReference::read_started))?;
         let f_certificate_type = c
             .one(r, rt::simple(CertificateTypeCodeType::read_value))?;
-        let f_issuing_office = c
-            .one(r, rt::simple(super::common_types::CustomsOfficeCodeType::read_value))?;
-        let f_exporter = c
-            .one(
-                r,
-                rt::complex(super::common_types::IdentifiedPartyType::read_started),
-            )?;
-        let f_consignee = c
-            .one(r, rt::complex(super::common_types::PartyType::read_started))?;
-        let f_destination_country = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
+        let f_issuing_office = c.one(r, rt::simple(CustomsOfficeCodeType::read_value))?;
+        let f_exporter = c.one(r, rt::complex(IdentifiedPartyType::read_started))?;
+        let f_consignee = c.one(r, rt::complex(PartyType::read_started))?;
+        let f_destination_country = c.one(r, rt::simple(CountryCodeType::read_value))?;
         let f_number_of_copies = c
             .one(r, rt::simple_with(Some("1"), None, NumberOfCopies::read_value))?;
         let f_issued_retrospectively = c
             .one(r, rt::simple(rt::builtin(rt::xsd::boolean)))?;
         let f_goods_item = c.many(r, rt::complex(GoodsItem::read_started))?;
-        let f_remarks = c.one(r, rt::simple(super::common_types::TextType::read_value))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+        let f_remarks = c.one(r, rt::simple(TextType::read_value))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             schema_version: f_schema_version.req()?,
@@ -209,9 +209,7 @@ impl CertificateOfOrigin {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for CertificateOfOrigin {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -238,15 +236,13 @@ impl CertificateOfOrigin {
         (
             (
                 rt::strategy::fixed(rt::xsd::string("1.0")),
-                super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                MessageHeaderType::strategy_at(depth + 1),
                 DeclarationReference::strategy_at(depth + 1),
                 CertificateTypeCodeType::strategy(),
-                super::common_types::CustomsOfficeCodeType::strategy(),
-                super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
-                rt::strategy::optional(
-                    super::common_types::PartyType::strategy_at(depth + 1),
-                ),
-                super::common_types::CountryCodeType::strategy(),
+                CustomsOfficeCodeType::strategy(),
+                IdentifiedPartyType::strategy_at(depth + 1),
+                rt::strategy::optional(PartyType::strategy_at(depth + 1)),
+                CountryCodeType::strategy(),
             ),
             (
                 rt::strategy::optional(
@@ -261,10 +257,8 @@ impl CertificateOfOrigin {
                     depth,
                     || GoodsItem::strategy_at(depth + 1),
                 ),
-                rt::strategy::optional(super::common_types::TextType::strategy()),
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(TextType::strategy()),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
                 rt::strategy::just(Default::default()),
             ),
         )
@@ -316,7 +310,7 @@ pub struct DeclarationReference {
     pub mrn_or_lrn: DeclarationReferenceMrnOrLrn,
 }
 
-impl DeclarationReference {
+impl rt::Element for DeclarationReference {
     const CONTENT: &'static [rt::Child] = &[
         rt::Child::group(
             "Lrn or Mrn",
@@ -328,12 +322,9 @@ impl DeclarationReference {
         ),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_mrn_or_lrn = c
             .one(r, rt::group(DeclarationReferenceMrnOrLrn::read_content))?;
@@ -342,9 +333,7 @@ impl DeclarationReference {
             mrn_or_lrn: rt::req(f_mrn_or_lrn)?,
         })
     }
-}
 
-impl rt::Element for DeclarationReference {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.group(w, [&self.mrn_or_lrn]);
@@ -356,35 +345,28 @@ impl rt::Element for DeclarationReference {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeclarationReferenceMrnOrLrn {
     /// Mrn.
-    Mrn(super::common_types::MrnType),
+    Mrn(MrnType),
     /// Lrn.
-    Lrn(super::common_types::LrnType),
+    Lrn(LrnType),
 }
 
-impl DeclarationReferenceMrnOrLrn {
+impl rt::Group for DeclarationReferenceMrnOrLrn {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("coo:Mrn", "Mrn", 1, 1),
         NS.el("coo:Lrn", "Lrn", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::group(Self::CONTENT);
-        if let Some(v) = c
-            .variant(r, rt::simple(super::common_types::MrnType::read_value))?
-        {
+        if let Some(v) = c.variant(r, rt::simple(MrnType::read_value))? {
             return Ok(Self::Mrn(v));
         }
-        if let Some(v) = c
-            .variant(r, rt::simple(super::common_types::LrnType::read_value))?
-        {
+        if let Some(v) = c.variant(r, rt::simple(LrnType::read_value))? {
             return Ok(Self::Lrn(v));
         }
         Err(rt::Fail::Invalid)
     }
-}
 
-impl rt::Group for DeclarationReferenceMrnOrLrn {
     fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
         let mut o = o.nested(Self::CONTENT);
         match self {
@@ -414,8 +396,8 @@ impl DeclarationReferenceMrnOrLrn {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         rt::strategy::one_of(
             vec![
-                super::common_types::MrnType::strategy().prop_map(Self::Mrn).boxed(),
-                super::common_types::LrnType::strategy().prop_map(Self::Lrn).boxed()
+                MrnType::strategy().prop_map(Self::Mrn).boxed(), LrnType::strategy()
+                .prop_map(Self::Lrn).boxed()
             ],
         )
     }
@@ -425,22 +407,22 @@ impl DeclarationReferenceMrnOrLrn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoodsItem {
     /// Goods item number in the declaration. Element `GoodsItemNumber`.
-    pub goods_item_number: super::common_types::SequenceNumberType,
+    pub goods_item_number: SequenceNumberType,
     /// Description of the goods as printed on the certificate. Element `Description`.
-    pub description: super::common_types::DescriptionType,
+    pub description: DescriptionType,
     /// Combined Nomenclature code of the goods. Element `CommodityCode`, optional.
-    pub commodity_code: Option<super::common_types::CnCodeType>,
+    pub commodity_code: Option<CnCodeType>,
     /// Country of origin to be certified. Element `OriginCountry`.
-    pub origin_country: super::common_types::CountryCodeType,
+    pub origin_country: CountryCodeType,
     /// Origin criterion met, for preferential certificates. Element `OriginCriterion`, optional.
     pub origin_criterion: Option<OriginCriterionType>,
     /// Gross mass or other quantity of the goods. Element `Quantity`.
-    pub quantity: super::common_types::QuantityType,
+    pub quantity: QuantityType,
     /// Invoice number covering the goods. Element `InvoiceReference`, 0 to 9 times.
-    pub invoice_reference: Vec<super::common_types::Text35Type>,
+    pub invoice_reference: Vec<Text35Type>,
 }
 
-impl GoodsItem {
+impl rt::Element for GoodsItem {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("coo:GoodsItemNumber", "GoodsItemNumber", 1, 1),
         NS.el("coo:Description", "Description", 1, 1),
@@ -451,26 +433,17 @@ impl GoodsItem {
         NS.el("coo:InvoiceReference", "InvoiceReference", 0, 9),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_goods_item_number = c
-            .one(r, rt::simple(super::common_types::SequenceNumberType::read_value))?;
-        let f_description = c
-            .one(r, rt::complex(super::common_types::DescriptionType::read_started))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
-        let f_origin_country = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
+        let f_goods_item_number = c.one(r, rt::simple(SequenceNumberType::read_value))?;
+        let f_description = c.one(r, rt::complex(DescriptionType::read_started))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
+        let f_origin_country = c.one(r, rt::simple(CountryCodeType::read_value))?;
         let f_origin_criterion = c.one(r, rt::simple(OriginCriterionType::read_value))?;
-        let f_quantity = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
-        let f_invoice_reference = c
-            .many(r, rt::simple(super::common_types::Text35Type::read_value))?;
+        let f_quantity = c.one(r, rt::complex(QuantityType::read_started))?;
+        let f_invoice_reference = c.many(r, rt::simple(Text35Type::read_value))?;
         c.finish(r)?;
         Ok(Self {
             goods_item_number: rt::req(f_goods_item_number)?,
@@ -482,9 +455,7 @@ impl GoodsItem {
             invoice_reference: f_invoice_reference,
         })
     }
-}
 
-impl rt::Element for GoodsItem {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.goods_item_number]);
@@ -503,18 +474,13 @@ impl GoodsItem {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::SequenceNumberType::strategy(),
-            super::common_types::DescriptionType::strategy_at(depth + 1),
-            rt::strategy::optional(super::common_types::CnCodeType::strategy()),
-            super::common_types::CountryCodeType::strategy(),
+            SequenceNumberType::strategy(),
+            DescriptionType::strategy_at(depth + 1),
+            rt::strategy::optional(CnCodeType::strategy()),
+            CountryCodeType::strategy(),
             rt::strategy::optional(OriginCriterionType::strategy()),
-            super::common_types::QuantityType::strategy_at(depth + 1),
-            rt::strategy::repeated(
-                0,
-                Some(9),
-                depth,
-                || super::common_types::Text35Type::strategy(),
-            ),
+            QuantityType::strategy_at(depth + 1),
+            rt::strategy::repeated(0, Some(9), depth, || Text35Type::strategy()),
         )
             .prop_map(|
                 (

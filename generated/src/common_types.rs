@@ -4,6 +4,9 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
@@ -1834,7 +1837,7 @@ pub struct AddressType {
     pub country_code: CountryCodeType,
 }
 
-impl AddressType {
+impl rt::Element for AddressType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cmn:Street", "Street", 1, 1),
         NS.el("cmn:HouseNumber", "HouseNumber", 0, 1),
@@ -1843,12 +1846,9 @@ impl AddressType {
         NS.el("cmn:CountryCode", "CountryCode", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let mut f_street = None;
         let mut f_house_number = None;
@@ -1884,9 +1884,7 @@ impl AddressType {
             country_code: rt::req(f_country_code)?,
         })
     }
-}
 
-impl rt::Element for AddressType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.street]);
@@ -1932,23 +1930,12 @@ pub struct AmountType {
     pub value: AmountValueType,
 }
 
-impl AmountType {
-    const CONTENT: &'static [rt::Child] = &[];
-
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+impl rt::Element for AmountType {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_currency = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "currency"),
-                    &mut f_currency,
-                    CurrencyCodeType::read_value,
-                )?
-            {
+            if c.attr(r, i, "currency", &mut f_currency, CurrencyCodeType::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
@@ -1965,9 +1952,7 @@ impl AmountType {
             value: rt::req(value)?,
         })
     }
-}
 
-impl rt::Element for AmountType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "currency", &self.currency);
         rt::write_text(&self.value, w);
@@ -1997,11 +1982,8 @@ pub struct DescriptionType {
     pub value: TextType,
 }
 
-impl DescriptionType {
-    const CONTENT: &'static [rt::Child] = &[];
-
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+impl rt::Element for DescriptionType {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_language_code = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -2009,7 +1991,7 @@ impl DescriptionType {
                 .attr(
                     r,
                     i,
-                    ("", "languageCode"),
+                    "languageCode",
                     &mut f_language_code,
                     LanguageCodeType::read_value,
                 )?
@@ -2027,9 +2009,7 @@ impl DescriptionType {
             value: rt::req(value)?,
         })
     }
-}
 
-impl rt::Element for DescriptionType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_opt_attr(w, "languageCode", &self.language_code);
         rt::write_text(&self.value, w);
@@ -2059,13 +2039,12 @@ pub struct ExtensionsType {
     pub any: Vec<rt::AnyContent<super::Document>>,
 }
 
-impl ExtensionsType {
+impl rt::Element for ExtensionsType {
     const CONTENT: &'static [rt::Child] = &[
         rt::Child::any(&[rt::Wild::Other("urn:cas:common:1")], 0, rt::UNBOUNDED),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_any_attributes = Vec::new();
         for i in 0..r.attr_count() {
@@ -2089,9 +2068,7 @@ impl ExtensionsType {
             any: f_any,
         })
     }
-}
 
-impl rt::Element for ExtensionsType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         for a in &self.any_attributes {
             w.any_attr(a);
@@ -2146,7 +2123,7 @@ pub struct IdentifiedPartyType {
     pub vat_id: Option<VatIdType>,
 }
 
-impl IdentifiedPartyType {
+impl rt::Element for IdentifiedPartyType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cmn:Name", "Name", 1, 1),
         NS.el("cmn:Address", "Address", 1, 1),
@@ -2157,12 +2134,9 @@ impl IdentifiedPartyType {
         NS.el("cmn:VatId", "VatId", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_name = c.one(r, rt::simple(Text70Type::read_value))?;
         let f_address = c.one(r, rt::complex(AddressType::read_started))?;
@@ -2182,9 +2156,7 @@ impl IdentifiedPartyType {
             vat_id: f_vat_id,
         })
     }
-}
 
-impl rt::Element for IdentifiedPartyType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.name]);
@@ -2238,23 +2210,12 @@ pub struct MeasureType {
     pub value: MassValueType,
 }
 
-impl MeasureType {
-    const CONTENT: &'static [rt::Child] = &[];
-
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+impl rt::Element for MeasureType {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_unit_code = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "unitCode"),
-                    &mut f_unit_code,
-                    UnitCodeType::read_value,
-                )?
-            {
+            if c.attr(r, i, "unitCode", &mut f_unit_code, UnitCodeType::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
@@ -2270,9 +2231,7 @@ impl MeasureType {
             value: rt::req(value)?,
         })
     }
-}
 
-impl rt::Element for MeasureType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_opt_attr(w, "unitCode", &self.unit_code);
         rt::write_text(&self.value, w);
@@ -2308,7 +2267,7 @@ pub struct MessageHeaderType {
     pub test_indicator: Option<bool>,
 }
 
-impl MessageHeaderType {
+impl rt::Element for MessageHeaderType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cmn:SenderId", "SenderId", 1, 1),
         NS.el("cmn:MessageId", "MessageId", 1, 1),
@@ -2317,12 +2276,9 @@ impl MessageHeaderType {
         NS.el("cmn:TestIndicator", "TestIndicator", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_sender_id = c.one(r, rt::simple(EoriNumberType::read_value))?;
         let f_message_id = c.one(r, rt::simple(MessageIdType::read_value))?;
@@ -2343,9 +2299,7 @@ impl MessageHeaderType {
             test_indicator: f_test_indicator,
         })
     }
-}
 
-impl rt::Element for MessageHeaderType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.sender_id]);
@@ -2403,7 +2357,7 @@ pub struct PartyType {
     pub email: Option<EmailAddressType>,
 }
 
-impl PartyType {
+impl rt::Element for PartyType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cmn:Name", "Name", 1, 1),
         NS.el("cmn:Address", "Address", 1, 1),
@@ -2412,12 +2366,9 @@ impl PartyType {
         NS.el("cmn:Email", "Email", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_name = c.one(r, rt::simple(Text70Type::read_value))?;
         let f_address = c.one(r, rt::complex(AddressType::read_started))?;
@@ -2433,9 +2384,7 @@ impl PartyType {
             email: f_email,
         })
     }
-}
 
-impl rt::Element for PartyType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.name]);
@@ -2481,23 +2430,12 @@ pub struct QuantityType {
     pub value: QuantityValueType,
 }
 
-impl QuantityType {
-    const CONTENT: &'static [rt::Child] = &[];
-
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+impl rt::Element for QuantityType {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_unit_code = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "unitCode"),
-                    &mut f_unit_code,
-                    UnitCodeType::read_value,
-                )?
-            {
+            if c.attr(r, i, "unitCode", &mut f_unit_code, UnitCodeType::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
@@ -2515,9 +2453,7 @@ impl QuantityType {
             value: rt::req(value)?,
         })
     }
-}
 
-impl rt::Element for QuantityType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_opt_attr(w, "unitCode", &self.unit_code);
         rt::write_text(&self.value, w);

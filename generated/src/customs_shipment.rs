@@ -4,9 +4,23 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    AdditionalProcedureCodeType, AddressType, AmountType, CnCodeType, CountryCodeType,
+    CustomsOfficeCodeType, DeclarationTypeCodeType, DescriptionType, EmailAddressType,
+    EoriNumberType, ExportControlClassificationType, ExtensionsType, IdentifiedPartyType,
+    IncotermCodeType, LocationCodeType, LrnType, MeasureType, MessageHeaderType, MrnType,
+    PercentageType, PhoneNumberType, ProcedureCodeType, QuantityType,
+    SealIdentifierListType, SequenceNumberType, TaricCodeType, Text35Type, Text70Type,
+    TextType, TransportModeCodeType, VatIdType,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:customs-shipment:1";
@@ -387,21 +401,21 @@ pub struct CustomsShipment {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
     pub schema_version: String,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// What to do with the shipment (New when absent). A shipment whose earlier outcome is unknown is re-sent as Upsert, never as a second New. Element `MessageType`, optional. Default: `New`.
     pub message_type: Option<MessageTypeType>,
     /// The sender's own identifier of the shipment; with Direction it identifies the shipment in CAS, and CAS's events report it as customsShipmentReference (businessReference). Element `ExternalReference`.
-    pub external_reference: super::common_types::Text70Type,
+    pub external_reference: Text70Type,
     /// Direction of the shipment; part of its identity with ExternalReference. Element `Direction`.
     pub direction: DirectionType,
     /// Declarant's local reference number of the shipment. Element `LocalReferenceNumber`.
-    pub local_reference_number: super::common_types::LrnType,
+    pub local_reference_number: LrnType,
     /// Type of declaration to be lodged. Element `DeclarationType`.
-    pub declaration_type: super::common_types::DeclarationTypeCodeType,
+    pub declaration_type: DeclarationTypeCodeType,
     /// Additional declaration type (standard, simplified, pre-lodged). Element `AdditionalDeclarationType`, optional.
     pub additional_declaration_type: Option<AdditionalDeclarationType>,
     /// MRN of a declaration already lodged for this shipment. Element `Mrn`, optional.
-    pub mrn: Option<super::common_types::MrnType>,
+    pub mrn: Option<MrnType>,
     /// Parties involved in the shipment. Element `Parties`.
     pub parties: Box<Parties>,
     /// Customs offices involved in the customs flow. Element `CustomsOffices`.
@@ -411,9 +425,9 @@ pub struct CustomsShipment {
     /// Transport data of the shipment. Element `Transport`.
     pub transport: Transport,
     /// Total amount invoiced for the shipment. Element `InvoiceAmount`.
-    pub invoice_amount: super::common_types::AmountType,
+    pub invoice_amount: AmountType,
     /// Total gross mass of the shipment. Element `TotalGrossMass`, optional.
-    pub total_gross_mass: Option<super::common_types::MeasureType>,
+    pub total_gross_mass: Option<MeasureType>,
     /// A package of the shipment. Element `Package`, 0 to 999 times.
     pub package: Vec<Package>,
     /// A transport container carrying the goods. Element `Container`, 0 to 99 times.
@@ -423,13 +437,13 @@ pub struct CustomsShipment {
     /// Goods item of the shipment. Element `GoodsItem`, 1 to 999 times.
     pub goods_item: Vec<GoodsItemType>,
     /// Extension point for partner-specific data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
     /// it is a document's root, written back as read.
     pub schema_location: rt::SchemaLocation,
 }
 
-impl CustomsShipment {
+impl rt::Element for CustomsShipment {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:Header", "Header", 1, 1),
         NS.el("cs:MessageType", "MessageType", 0, 1),
@@ -452,8 +466,7 @@ impl CustomsShipment {
         NS.el("cs:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -473,37 +486,28 @@ impl CustomsShipment {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
         let f_message_type = c
             .one(r, rt::simple_with(Some("New"), None, MessageTypeType::read_value))?;
-        let f_external_reference = c
-            .one(r, rt::simple(super::common_types::Text70Type::read_value))?;
+        let f_external_reference = c.one(r, rt::simple(Text70Type::read_value))?;
         let f_direction = c.one(r, rt::simple(DirectionType::read_value))?;
-        let f_local_reference_number = c
-            .one(r, rt::simple(super::common_types::LrnType::read_value))?;
+        let f_local_reference_number = c.one(r, rt::simple(LrnType::read_value))?;
         let f_declaration_type = c
-            .one(
-                r,
-                rt::simple(super::common_types::DeclarationTypeCodeType::read_value),
-            )?;
+            .one(r, rt::simple(DeclarationTypeCodeType::read_value))?;
         let f_additional_declaration_type = c
             .one(r, rt::simple(AdditionalDeclarationType::read_value))?;
-        let f_mrn = c.one(r, rt::simple(super::common_types::MrnType::read_value))?;
+        let f_mrn = c.one(r, rt::simple(MrnType::read_value))?;
         let f_parties = c.one(r, rt::boxed(rt::complex(Parties::read_started)))?;
         let f_customs_offices = c.one(r, rt::complex(CustomsOffices::read_started))?;
         let f_delivery_terms = c.one(r, rt::complex(DeliveryTerms::read_started))?;
         let f_transport = c.one(r, rt::complex(Transport::read_started))?;
-        let f_invoice_amount = c
-            .one(r, rt::complex(super::common_types::AmountType::read_started))?;
-        let f_total_gross_mass = c
-            .one(r, rt::complex(super::common_types::MeasureType::read_started))?;
+        let f_invoice_amount = c.one(r, rt::complex(AmountType::read_started))?;
+        let f_total_gross_mass = c.one(r, rt::complex(MeasureType::read_started))?;
         let f_package = c.many(r, rt::complex(Package::read_started))?;
         let f_container = c.many(r, rt::complex(Container::read_started))?;
         let f_documents = c.one(r, rt::complex(Documents::read_started))?;
         let f_goods_item = c.many(r, rt::complex(GoodsItemType::read_started))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             schema_version: f_schema_version.req()?,
@@ -529,9 +533,7 @@ impl CustomsShipment {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for CustomsShipment {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -565,26 +567,24 @@ impl CustomsShipment {
         (
             (
                 rt::strategy::fixed(rt::xsd::string("1.0")),
-                super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                MessageHeaderType::strategy_at(depth + 1),
                 rt::strategy::optional(
                     rt::strategy::not_empty_text(MessageTypeType::strategy()),
                 ),
-                super::common_types::Text70Type::strategy(),
+                Text70Type::strategy(),
                 DirectionType::strategy(),
-                super::common_types::LrnType::strategy(),
-                super::common_types::DeclarationTypeCodeType::strategy(),
+                LrnType::strategy(),
+                DeclarationTypeCodeType::strategy(),
                 rt::strategy::optional(AdditionalDeclarationType::strategy()),
             ),
             (
-                rt::strategy::optional(super::common_types::MrnType::strategy()),
+                rt::strategy::optional(MrnType::strategy()),
                 Parties::strategy_at(depth + 1).prop_map(Box::new).boxed(),
                 CustomsOffices::strategy_at(depth + 1),
                 rt::strategy::optional(DeliveryTerms::strategy_at(depth + 1)),
                 Transport::strategy_at(depth + 1),
-                super::common_types::AmountType::strategy_at(depth + 1),
-                rt::strategy::optional(
-                    super::common_types::MeasureType::strategy_at(depth + 1),
-                ),
+                AmountType::strategy_at(depth + 1),
+                rt::strategy::optional(MeasureType::strategy_at(depth + 1)),
                 rt::strategy::repeated(
                     0,
                     Some(999),
@@ -606,9 +606,7 @@ impl CustomsShipment {
                     depth,
                     || GoodsItemType::strategy_at(depth + 1),
                 ),
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
                 rt::strategy::just(Default::default()),
             ),
         )
@@ -671,40 +669,27 @@ pub struct Container {
     /// ISO 6346 container number. Element `ContainerNumber`.
     pub container_number: ContainerNumberType,
     /// Seal identifiers affixed to the container. Element `Seals`, optional.
-    pub seals: Option<super::common_types::SealIdentifierListType>,
+    pub seals: Option<SealIdentifierListType>,
 }
 
-impl Container {
+impl rt::Element for Container {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:ContainerNumber", "ContainerNumber", 1, 1),
         NS.el("cs:Seals", "Seals", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_loaded = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "loaded"),
-                    &mut f_loaded,
-                    rt::builtin(rt::xsd::boolean),
-                )?
-            {
+            if c.attr(r, i, "loaded", &mut f_loaded, rt::builtin(rt::xsd::boolean))? {
                 continue;
             }
             r.unexpected_attr(i);
         }
         r.next_child()?;
         let f_container_number = c.one(r, rt::simple(ContainerNumberType::read_value))?;
-        let f_seals = c
-            .one(
-                r,
-                rt::simple(super::common_types::SealIdentifierListType::read_value),
-            )?;
+        let f_seals = c.one(r, rt::simple(SealIdentifierListType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             loaded: f_loaded.opt(),
@@ -712,9 +697,7 @@ impl Container {
             seals: f_seals,
         })
     }
-}
 
-impl rt::Element for Container {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_opt_attr(w, "loaded", &self.loaded);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -731,9 +714,7 @@ impl Container {
         (
             rt::strategy::optional(rt::strategy::builtin("boolean", rt::xsd::boolean)),
             ContainerNumberType::strategy(),
-            rt::strategy::optional(
-                super::common_types::SealIdentifierListType::strategy(),
-            ),
+            rt::strategy::optional(SealIdentifierListType::strategy()),
         )
             .prop_map(|(loaded, container_number, seals)| Self {
                 loaded,
@@ -751,33 +732,29 @@ rt::complex_strategy!(Container);
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomsOffices {
     /// Customs office where the declaration is lodged. Element `OfficeOfDeclaration`.
-    pub office_of_declaration: super::common_types::CustomsOfficeCodeType,
+    pub office_of_declaration: CustomsOfficeCodeType,
     /// Customs office of exit from the customs territory. Element `OfficeOfExit`, optional.
-    pub office_of_exit: Option<super::common_types::CustomsOfficeCodeType>,
+    pub office_of_exit: Option<CustomsOfficeCodeType>,
     /// Customs office of destination of a transit movement. Element `OfficeOfDestination`, optional.
-    pub office_of_destination: Option<super::common_types::CustomsOfficeCodeType>,
+    pub office_of_destination: Option<CustomsOfficeCodeType>,
 }
 
-impl CustomsOffices {
+impl rt::Element for CustomsOffices {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:OfficeOfDeclaration", "OfficeOfDeclaration", 1, 1),
         NS.el("cs:OfficeOfExit", "OfficeOfExit", 0, 1),
         NS.el("cs:OfficeOfDestination", "OfficeOfDestination", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_office_of_declaration = c
-            .one(r, rt::simple(super::common_types::CustomsOfficeCodeType::read_value))?;
-        let f_office_of_exit = c
-            .one(r, rt::simple(super::common_types::CustomsOfficeCodeType::read_value))?;
+            .one(r, rt::simple(CustomsOfficeCodeType::read_value))?;
+        let f_office_of_exit = c.one(r, rt::simple(CustomsOfficeCodeType::read_value))?;
         let f_office_of_destination = c
-            .one(r, rt::simple(super::common_types::CustomsOfficeCodeType::read_value))?;
+            .one(r, rt::simple(CustomsOfficeCodeType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             office_of_declaration: rt::req(f_office_of_declaration)?,
@@ -785,9 +762,7 @@ impl CustomsOffices {
             office_of_destination: f_office_of_destination,
         })
     }
-}
 
-impl rt::Element for CustomsOffices {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.office_of_declaration]);
@@ -802,13 +777,9 @@ impl CustomsOffices {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::CustomsOfficeCodeType::strategy(),
-            rt::strategy::optional(
-                super::common_types::CustomsOfficeCodeType::strategy(),
-            ),
-            rt::strategy::optional(
-                super::common_types::CustomsOfficeCodeType::strategy(),
-            ),
+            CustomsOfficeCodeType::strategy(),
+            rt::strategy::optional(CustomsOfficeCodeType::strategy()),
+            rt::strategy::optional(CustomsOfficeCodeType::strategy()),
         )
             .prop_map(|(office_of_declaration, office_of_exit, office_of_destination)| Self {
                 office_of_declaration,
@@ -826,32 +797,27 @@ rt::complex_strategy!(CustomsOffices);
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeliveryTerms {
     /// Incoterms 2020 code. Element `Incoterm`.
-    pub incoterm: super::common_types::IncotermCodeType,
+    pub incoterm: IncotermCodeType,
     /// Named place of the Incoterm. Element `Place`.
-    pub place: super::common_types::Text35Type,
+    pub place: Text35Type,
     /// Coded named place as UN/LOCODE or customs office code. Element `LocationCode`, optional.
-    pub location_code: Option<super::common_types::LocationCodeType>,
+    pub location_code: Option<LocationCodeType>,
 }
 
-impl DeliveryTerms {
+impl rt::Element for DeliveryTerms {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:Incoterm", "Incoterm", 1, 1),
         NS.el("cs:Place", "Place", 1, 1),
         NS.el("cs:LocationCode", "LocationCode", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_incoterm = c
-            .one(r, rt::simple(super::common_types::IncotermCodeType::read_value))?;
-        let f_place = c.one(r, rt::simple(super::common_types::Text35Type::read_value))?;
-        let f_location_code = c
-            .one(r, rt::simple(super::common_types::LocationCodeType::read_value))?;
+        let f_incoterm = c.one(r, rt::simple(IncotermCodeType::read_value))?;
+        let f_place = c.one(r, rt::simple(Text35Type::read_value))?;
+        let f_location_code = c.one(r, rt::simple(LocationCodeType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             incoterm: rt::req(f_incoterm)?,
@@ -859,9 +825,7 @@ impl DeliveryTerms {
             location_code: f_location_code,
         })
     }
-}
 
-impl rt::Element for DeliveryTerms {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.incoterm]);
@@ -876,9 +840,9 @@ impl DeliveryTerms {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::IncotermCodeType::strategy(),
-            super::common_types::Text35Type::strategy(),
-            rt::strategy::optional(super::common_types::LocationCodeType::strategy()),
+            IncotermCodeType::strategy(),
+            Text35Type::strategy(),
+            rt::strategy::optional(LocationCodeType::strategy()),
         )
             .prop_map(|(incoterm, place, location_code)| Self {
                 incoterm,
@@ -899,7 +863,7 @@ pub struct Documents {
     pub choice_list: Vec<DocumentsChoice>,
 }
 
-impl Documents {
+impl rt::Element for Documents {
     const CONTENT: &'static [rt::Child] = &[
         rt::Child::group(
             "AdditionalReference or PreviousDocument or SupportingDocument",
@@ -915,20 +879,15 @@ impl Documents {
         ),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_choice_list = c.many(r, rt::group(DocumentsChoice::read_content))?;
         c.finish(r)?;
         Ok(Self { choice_list: f_choice_list })
     }
-}
 
-impl rt::Element for Documents {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.group(w, &self.choice_list);
@@ -947,15 +906,14 @@ pub enum DocumentsChoice {
     AdditionalReference(DocumentType),
 }
 
-impl DocumentsChoice {
+impl rt::Group for DocumentsChoice {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:PreviousDocument", "PreviousDocument", 1, 1),
         NS.el("cs:SupportingDocument", "SupportingDocument", 1, 1),
         NS.el("cs:AdditionalReference", "AdditionalReference", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::group(Self::CONTENT);
         if let Some(v) = c.variant(r, rt::complex(DocumentType::read_started))? {
             return Ok(Self::PreviousDocument(v));
@@ -968,9 +926,7 @@ impl DocumentsChoice {
         }
         Err(rt::Fail::Invalid)
     }
-}
 
-impl rt::Group for DocumentsChoice {
     fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
         let mut o = o.nested(Self::CONTENT);
         match self {
@@ -1031,30 +987,21 @@ pub struct Package {
     /// Number of packages of this kind. Element `Count`.
     pub count: rt::types::Integer,
     /// Shipping marks on the packages. Element `ShippingMarks`, optional.
-    pub shipping_marks: Option<super::common_types::TextType>,
+    pub shipping_marks: Option<TextType>,
 }
 
-impl Package {
+impl rt::Element for Package {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:Kind", "Kind", 1, 1),
         NS.el("cs:Count", "Count", 1, 1),
         NS.el("cs:ShippingMarks", "ShippingMarks", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_package_id = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "packageId"),
-                    &mut f_package_id,
-                    PackageIdType::read_value,
-                )?
-            {
+            if c.attr(r, i, "packageId", &mut f_package_id, PackageIdType::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
@@ -1063,8 +1010,7 @@ impl Package {
         r.next_child()?;
         let f_kind = c.one(r, rt::simple(Kind::read_value))?;
         let f_count = c.one(r, rt::simple(rt::builtin(rt::xsd::non_negative_integer)))?;
-        let f_shipping_marks = c
-            .one(r, rt::simple(super::common_types::TextType::read_value))?;
+        let f_shipping_marks = c.one(r, rt::simple(TextType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             package_id: f_package_id.req()?,
@@ -1073,9 +1019,7 @@ impl Package {
             shipping_marks: f_shipping_marks,
         })
     }
-}
 
-impl rt::Element for Package {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "packageId", &self.package_id);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -1094,7 +1038,7 @@ impl Package {
             PackageIdType::strategy(),
             Kind::strategy(),
             rt::strategy::builtin("nonNegativeInteger", rt::xsd::non_negative_integer),
-            rt::strategy::optional(super::common_types::TextType::strategy()),
+            rt::strategy::optional(TextType::strategy()),
         )
             .prop_map(|(package_id, kind, count, shipping_marks)| Self {
                 package_id,
@@ -1113,16 +1057,16 @@ rt::complex_strategy!(Package);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parties {
     /// Exporter or consignor of the goods. Element `Exporter`, optional.
-    pub exporter: Option<super::common_types::IdentifiedPartyType>,
+    pub exporter: Option<IdentifiedPartyType>,
     /// Importer or consignee of the goods. Element `Importer`, optional.
-    pub importer: Option<super::common_types::IdentifiedPartyType>,
+    pub importer: Option<IdentifiedPartyType>,
     /// Person lodging the declaration in its own name. Element `Declarant`.
-    pub declarant: super::common_types::IdentifiedPartyType,
+    pub declarant: IdentifiedPartyType,
     /// Customs representative acting for the declarant. Element `Representative`, optional.
     pub representative: Option<Representative>,
 }
 
-impl Parties {
+impl rt::Element for Parties {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:Exporter", "Exporter", 0, 1),
         NS.el("cs:Importer", "Importer", 0, 1),
@@ -1130,28 +1074,13 @@ impl Parties {
         NS.el("cs:Representative", "Representative", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_exporter = c
-            .one(
-                r,
-                rt::complex(super::common_types::IdentifiedPartyType::read_started),
-            )?;
-        let f_importer = c
-            .one(
-                r,
-                rt::complex(super::common_types::IdentifiedPartyType::read_started),
-            )?;
-        let f_declarant = c
-            .one(
-                r,
-                rt::complex(super::common_types::IdentifiedPartyType::read_started),
-            )?;
+        let f_exporter = c.one(r, rt::complex(IdentifiedPartyType::read_started))?;
+        let f_importer = c.one(r, rt::complex(IdentifiedPartyType::read_started))?;
+        let f_declarant = c.one(r, rt::complex(IdentifiedPartyType::read_started))?;
         let f_representative = c.one(r, rt::complex(Representative::read_started))?;
         c.finish(r)?;
         Ok(Self {
@@ -1161,9 +1090,7 @@ impl Parties {
             representative: f_representative,
         })
     }
-}
 
-impl rt::Element for Parties {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.complex(w, &self.exporter);
@@ -1179,13 +1106,9 @@ impl Parties {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            rt::strategy::optional(
-                super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
-            ),
-            rt::strategy::optional(
-                super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
-            ),
-            super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
+            rt::strategy::optional(IdentifiedPartyType::strategy_at(depth + 1)),
+            rt::strategy::optional(IdentifiedPartyType::strategy_at(depth + 1)),
+            IdentifiedPartyType::strategy_at(depth + 1),
             rt::strategy::optional(Representative::strategy_at(depth + 1)),
         )
             .prop_map(|(exporter, importer, declarant, representative)| Self {
@@ -1207,22 +1130,22 @@ pub struct Representative {
     /// Representation status: 2 direct, 3 indirect. Attribute `status`, required.
     pub status: StatusAttr,
     /// Name of the party. Element `Name`.
-    pub name: super::common_types::Text70Type,
+    pub name: Text70Type,
     /// Postal address of the party. Element `Address`.
-    pub address: super::common_types::AddressType,
+    pub address: AddressType,
     /// Name of the contact person. Element `ContactPerson`, optional.
-    pub contact_person: Option<super::common_types::Text70Type>,
+    pub contact_person: Option<Text70Type>,
     /// Telephone number of the contact. Element `Phone`, optional.
-    pub phone: Option<super::common_types::PhoneNumberType>,
+    pub phone: Option<PhoneNumberType>,
     /// E-mail address of the contact. Element `Email`, optional.
-    pub email: Option<super::common_types::EmailAddressType>,
+    pub email: Option<EmailAddressType>,
     /// EORI number of the party. Element `EoriNumber`.
-    pub eori_number: super::common_types::EoriNumberType,
+    pub eori_number: EoriNumberType,
     /// VAT identification number of the party. Element `VatId`, optional.
-    pub vat_id: Option<super::common_types::VatIdType>,
+    pub vat_id: Option<VatIdType>,
 }
 
-impl Representative {
+impl rt::Element for Representative {
     const CONTENT: &'static [rt::Child] = &[
         super::common_types::NS.el("cmn:Name", "Name", 1, 1),
         super::common_types::NS.el("cmn:Address", "Address", 1, 1),
@@ -1233,30 +1156,24 @@ impl Representative {
         super::common_types::NS.el("cmn:VatId", "VatId", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_status = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c.attr(r, i, ("", "status"), &mut f_status, StatusAttr::read_value)? {
+            if c.attr(r, i, "status", &mut f_status, StatusAttr::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
         }
         c.require(r, &f_status, "status");
         r.next_child()?;
-        let f_name = c.one(r, rt::simple(super::common_types::Text70Type::read_value))?;
-        let f_address = c
-            .one(r, rt::complex(super::common_types::AddressType::read_started))?;
-        let f_contact_person = c
-            .one(r, rt::simple(super::common_types::Text70Type::read_value))?;
-        let f_phone = c
-            .one(r, rt::simple(super::common_types::PhoneNumberType::read_value))?;
-        let f_email = c
-            .one(r, rt::simple(super::common_types::EmailAddressType::read_value))?;
-        let f_eori_number = c
-            .one(r, rt::simple(super::common_types::EoriNumberType::read_value))?;
-        let f_vat_id = c.one(r, rt::simple(super::common_types::VatIdType::read_value))?;
+        let f_name = c.one(r, rt::simple(Text70Type::read_value))?;
+        let f_address = c.one(r, rt::complex(AddressType::read_started))?;
+        let f_contact_person = c.one(r, rt::simple(Text70Type::read_value))?;
+        let f_phone = c.one(r, rt::simple(PhoneNumberType::read_value))?;
+        let f_email = c.one(r, rt::simple(EmailAddressType::read_value))?;
+        let f_eori_number = c.one(r, rt::simple(EoriNumberType::read_value))?;
+        let f_vat_id = c.one(r, rt::simple(VatIdType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             status: f_status.req()?,
@@ -1269,9 +1186,7 @@ impl Representative {
             vat_id: f_vat_id,
         })
     }
-}
 
-impl rt::Element for Representative {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "status", &self.status);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -1292,13 +1207,13 @@ impl Representative {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             StatusAttr::strategy(),
-            super::common_types::Text70Type::strategy(),
-            super::common_types::AddressType::strategy_at(depth + 1),
-            rt::strategy::optional(super::common_types::Text70Type::strategy()),
-            rt::strategy::optional(super::common_types::PhoneNumberType::strategy()),
-            rt::strategy::optional(super::common_types::EmailAddressType::strategy()),
-            super::common_types::EoriNumberType::strategy(),
-            rt::strategy::optional(super::common_types::VatIdType::strategy()),
+            Text70Type::strategy(),
+            AddressType::strategy_at(depth + 1),
+            rt::strategy::optional(Text70Type::strategy()),
+            rt::strategy::optional(PhoneNumberType::strategy()),
+            rt::strategy::optional(EmailAddressType::strategy()),
+            EoriNumberType::strategy(),
+            rt::strategy::optional(VatIdType::strategy()),
         )
             .prop_map(|
                 (
@@ -1332,31 +1247,26 @@ rt::complex_strategy!(Representative);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transport {
     /// Mode of transport at the border. Element `ModeAtBorder`.
-    pub mode_at_border: super::common_types::TransportModeCodeType,
+    pub mode_at_border: TransportModeCodeType,
     /// Inland mode of transport. Element `InlandMode`, optional.
-    pub inland_mode: Option<super::common_types::TransportModeCodeType>,
+    pub inland_mode: Option<TransportModeCodeType>,
     /// Means of transport used for the shipment. Element `MeansOfTransport`, 0 to 9 times.
     pub means_of_transport: Vec<MeansOfTransport>,
 }
 
-impl Transport {
+impl rt::Element for Transport {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:ModeAtBorder", "ModeAtBorder", 1, 1),
         NS.el("cs:InlandMode", "InlandMode", 0, 1),
         NS.el("cs:MeansOfTransport", "MeansOfTransport", 0, 9),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_mode_at_border = c
-            .one(r, rt::simple(super::common_types::TransportModeCodeType::read_value))?;
-        let f_inland_mode = c
-            .one(r, rt::simple(super::common_types::TransportModeCodeType::read_value))?;
+        let f_mode_at_border = c.one(r, rt::simple(TransportModeCodeType::read_value))?;
+        let f_inland_mode = c.one(r, rt::simple(TransportModeCodeType::read_value))?;
         let f_means_of_transport = c
             .many(r, rt::complex(MeansOfTransport::read_started))?;
         c.finish(r)?;
@@ -1366,9 +1276,7 @@ impl Transport {
             means_of_transport: f_means_of_transport,
         })
     }
-}
 
-impl rt::Element for Transport {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.mode_at_border]);
@@ -1383,10 +1291,8 @@ impl Transport {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::TransportModeCodeType::strategy(),
-            rt::strategy::optional(
-                super::common_types::TransportModeCodeType::strategy(),
-            ),
+            TransportModeCodeType::strategy(),
+            rt::strategy::optional(TransportModeCodeType::strategy()),
             rt::strategy::repeated(
                 0,
                 Some(9),
@@ -1414,24 +1320,23 @@ pub struct MeansOfTransport {
     /// Two-digit code of the kind of identification (e.g. 10 IMO ship number, 30 vehicle registration). Element `IdentificationType`, optional.
     pub identification_type: Option<IdentificationType>,
     /// Identity of the means of transport (registration, IMO number, flight). Element `Identity`.
-    pub identity: super::common_types::Text35Type,
+    pub identity: Text35Type,
     /// Nationality of the means of transport. Element `Nationality`, optional.
-    pub nationality: Option<super::common_types::CountryCodeType>,
+    pub nationality: Option<CountryCodeType>,
 }
 
-impl MeansOfTransport {
+impl rt::Element for MeansOfTransport {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:IdentificationType", "IdentificationType", 0, 1),
         NS.el("cs:Identity", "Identity", 1, 1),
         NS.el("cs:Nationality", "Nationality", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_stage = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c.attr(r, i, ("", "stage"), &mut f_stage, StageAttr::read_value)? {
+            if c.attr(r, i, "stage", &mut f_stage, StageAttr::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
@@ -1439,10 +1344,8 @@ impl MeansOfTransport {
         r.next_child()?;
         let f_identification_type = c
             .one(r, rt::simple(IdentificationType::read_value))?;
-        let f_identity = c
-            .one(r, rt::simple(super::common_types::Text35Type::read_value))?;
-        let f_nationality = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
+        let f_identity = c.one(r, rt::simple(Text35Type::read_value))?;
+        let f_nationality = c.one(r, rt::simple(CountryCodeType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             stage: f_stage.opt(),
@@ -1451,9 +1354,7 @@ impl MeansOfTransport {
             nationality: f_nationality,
         })
     }
-}
 
-impl rt::Element for MeansOfTransport {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_opt_attr(w, "stage", &self.stage);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -1471,8 +1372,8 @@ impl MeansOfTransport {
         (
             rt::strategy::optional(StageAttr::strategy()),
             rt::strategy::optional(IdentificationType::strategy()),
-            super::common_types::Text35Type::strategy(),
-            rt::strategy::optional(super::common_types::CountryCodeType::strategy()),
+            Text35Type::strategy(),
+            rt::strategy::optional(CountryCodeType::strategy()),
         )
             .prop_map(|(stage, identification_type, identity, nationality)| Self {
                 stage,
@@ -1493,28 +1394,24 @@ pub struct DocumentType {
     /// Document type code. Element `Type`.
     pub type_: DocumentTypeCodeType,
     /// Reference number of the document. Element `ReferenceNumber`.
-    pub reference_number: super::common_types::Text70Type,
+    pub reference_number: Text70Type,
     /// Date the document was issued. Element `IssueDate`, optional.
     pub issue_date: Option<rt::types::Date>,
 }
 
-impl DocumentType {
+impl rt::Element for DocumentType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:Type", "Type", 1, 1),
         NS.el("cs:ReferenceNumber", "ReferenceNumber", 1, 1),
         NS.el("cs:IssueDate", "IssueDate", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_type_ = c.one(r, rt::simple(DocumentTypeCodeType::read_value))?;
-        let f_reference_number = c
-            .one(r, rt::simple(super::common_types::Text70Type::read_value))?;
+        let f_reference_number = c.one(r, rt::simple(Text70Type::read_value))?;
         let f_issue_date = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         c.finish(r)?;
         Ok(Self {
@@ -1523,9 +1420,7 @@ impl DocumentType {
             issue_date: f_issue_date,
         })
     }
-}
 
-impl rt::Element for DocumentType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.type_]);
@@ -1541,7 +1436,7 @@ impl DocumentType {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             DocumentTypeCodeType::strategy(),
-            super::common_types::Text70Type::strategy(),
+            Text70Type::strategy(),
             rt::strategy::optional(rt::strategy::builtin("date", rt::xsd::date)),
         )
             .prop_map(|(type_, reference_number, issue_date)| Self {
@@ -1560,38 +1455,36 @@ rt::complex_strategy!(DocumentType);
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoodsItemType {
     /// Goods item number, unique within the shipment. Element `SequenceNumber`.
-    pub sequence_number: super::common_types::SequenceNumberType,
+    pub sequence_number: SequenceNumberType,
     /// Trade description of the goods. Element `Description`.
-    pub description: super::common_types::DescriptionType,
+    pub description: DescriptionType,
     /// Eight-digit Combined Nomenclature code of the goods. Element `CommodityCode`.
-    pub commodity_code: super::common_types::CnCodeType,
+    pub commodity_code: CnCodeType,
     /// Ten-digit TARIC code of the goods. Element `TaricCode`, optional.
-    pub taric_code: Option<super::common_types::TaricCodeType>,
+    pub taric_code: Option<TaricCodeType>,
     /// Customs procedure applied to the goods item. Element `Procedure`.
     pub procedure: ProcedureType,
     /// Non-preferential country of origin. Element `OriginCountry`.
-    pub origin_country: super::common_types::CountryCodeType,
+    pub origin_country: CountryCodeType,
     /// Country of preferential origin, if a preference is claimed. Element `PreferentialOriginCountry`, optional.
-    pub preferential_origin_country: Option<super::common_types::CountryCodeType>,
+    pub preferential_origin_country: Option<CountryCodeType>,
     /// Tariff preference claimed. Element `Preference`, optional.
     pub preference: Option<PreferenceCodeType>,
     /// Net mass of the goods. Element `NetMass`.
-    pub net_mass: super::common_types::MeasureType,
+    pub net_mass: MeasureType,
     /// Gross mass of the goods including packaging. Element `GrossMass`, optional.
-    pub gross_mass: Option<super::common_types::MeasureType>,
+    pub gross_mass: Option<MeasureType>,
     /// Quantity in the supplementary unit required by the tariff. Element `SupplementaryUnits`, optional.
-    pub supplementary_units: Option<super::common_types::QuantityType>,
+    pub supplementary_units: Option<QuantityType>,
     /// Customs valuation data of the goods item. Element `Valuation`, optional.
     pub valuation: Option<Valuation>,
     /// Reference to a package of the shipment holding this goods item. Element `PackageReference`, 0 to 99 times.
     pub package_reference: Vec<PackageReference>,
     /// Export-control classification of the goods. Element `ExportControlClassification`, 0 to 9 times.
-    pub export_control_classification: Vec<
-        super::common_types::ExportControlClassificationType,
-    >,
+    pub export_control_classification: Vec<ExportControlClassificationType>,
 }
 
-impl GoodsItemType {
+impl rt::Element for GoodsItemType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:SequenceNumber", "SequenceNumber", 1, 1),
         NS.el("cs:Description", "Description", 1, 1),
@@ -1609,43 +1502,27 @@ impl GoodsItemType {
         NS.el("cs:ExportControlClassification", "ExportControlClassification", 0, 9),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_sequence_number = c
-            .one(r, rt::simple(super::common_types::SequenceNumberType::read_value))?;
-        let f_description = c
-            .one(r, rt::complex(super::common_types::DescriptionType::read_started))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
-        let f_taric_code = c
-            .one(r, rt::simple(super::common_types::TaricCodeType::read_value))?;
+        let f_sequence_number = c.one(r, rt::simple(SequenceNumberType::read_value))?;
+        let f_description = c.one(r, rt::complex(DescriptionType::read_started))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
+        let f_taric_code = c.one(r, rt::simple(TaricCodeType::read_value))?;
         let f_procedure = c.one(r, rt::complex(ProcedureType::read_started))?;
-        let f_origin_country = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
+        let f_origin_country = c.one(r, rt::simple(CountryCodeType::read_value))?;
         let f_preferential_origin_country = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
+            .one(r, rt::simple(CountryCodeType::read_value))?;
         let f_preference = c.one(r, rt::simple(PreferenceCodeType::read_value))?;
-        let f_net_mass = c
-            .one(r, rt::complex(super::common_types::MeasureType::read_started))?;
-        let f_gross_mass = c
-            .one(r, rt::complex(super::common_types::MeasureType::read_started))?;
-        let f_supplementary_units = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
+        let f_net_mass = c.one(r, rt::complex(MeasureType::read_started))?;
+        let f_gross_mass = c.one(r, rt::complex(MeasureType::read_started))?;
+        let f_supplementary_units = c.one(r, rt::complex(QuantityType::read_started))?;
         let f_valuation = c.one(r, rt::complex(Valuation::read_started))?;
         let f_package_reference = c
             .many(r, rt::complex(PackageReference::read_started))?;
         let f_export_control_classification = c
-            .many(
-                r,
-                rt::simple(
-                    super::common_types::ExportControlClassificationType::read_value,
-                ),
-            )?;
+            .many(r, rt::simple(ExportControlClassificationType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             sequence_number: rt::req(f_sequence_number)?,
@@ -1664,9 +1541,7 @@ impl GoodsItemType {
             export_control_classification: f_export_control_classification,
         })
     }
-}
 
-impl rt::Element for GoodsItemType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.sequence_number]);
@@ -1693,23 +1568,19 @@ impl GoodsItemType {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             (
-                super::common_types::SequenceNumberType::strategy(),
-                super::common_types::DescriptionType::strategy_at(depth + 1),
-                super::common_types::CnCodeType::strategy(),
-                rt::strategy::optional(super::common_types::TaricCodeType::strategy()),
+                SequenceNumberType::strategy(),
+                DescriptionType::strategy_at(depth + 1),
+                CnCodeType::strategy(),
+                rt::strategy::optional(TaricCodeType::strategy()),
                 ProcedureType::strategy_at(depth + 1),
-                super::common_types::CountryCodeType::strategy(),
-                rt::strategy::optional(super::common_types::CountryCodeType::strategy()),
+                CountryCodeType::strategy(),
+                rt::strategy::optional(CountryCodeType::strategy()),
                 rt::strategy::optional(PreferenceCodeType::strategy()),
             ),
             (
-                super::common_types::MeasureType::strategy_at(depth + 1),
-                rt::strategy::optional(
-                    super::common_types::MeasureType::strategy_at(depth + 1),
-                ),
-                rt::strategy::optional(
-                    super::common_types::QuantityType::strategy_at(depth + 1),
-                ),
+                MeasureType::strategy_at(depth + 1),
+                rt::strategy::optional(MeasureType::strategy_at(depth + 1)),
+                rt::strategy::optional(QuantityType::strategy_at(depth + 1)),
                 rt::strategy::optional(Valuation::strategy_at(depth + 1)),
                 rt::strategy::repeated(
                     0,
@@ -1721,7 +1592,7 @@ impl GoodsItemType {
                     0,
                     Some(9),
                     depth,
-                    || super::common_types::ExportControlClassificationType::strategy(),
+                    || ExportControlClassificationType::strategy(),
                 ),
             ),
         )
@@ -1775,38 +1646,20 @@ pub struct PackageReference {
     /// Identifier of the referenced package. Attribute `packageRef`, required.
     pub package_ref: PackageIdType,
     /// Share of the package occupied by this goods item, in percent. Attribute `share`. Default when absent: `100`.
-    pub share: Option<super::common_types::PercentageType>,
+    pub share: Option<PercentageType>,
 }
 
-impl PackageReference {
-    const CONTENT: &'static [rt::Child] = &[];
-
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+impl rt::Element for PackageReference {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_package_ref = rt::Att::Absent;
         let mut f_share = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "packageRef"),
-                    &mut f_package_ref,
-                    PackageIdType::read_value,
-                )?
+            if c.attr(r, i, "packageRef", &mut f_package_ref, PackageIdType::read_value)?
             {
                 continue;
             }
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "share"),
-                    &mut f_share,
-                    super::common_types::PercentageType::read_value,
-                )?
-            {
+            if c.attr(r, i, "share", &mut f_share, PercentageType::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
@@ -1819,9 +1672,7 @@ impl PackageReference {
             share: f_share.opt(),
         })
     }
-}
 
-impl rt::Element for PackageReference {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "packageRef", &self.package_ref);
         rt::write_opt_attr(w, "share", &self.share);
@@ -1834,10 +1685,7 @@ impl rt::Element for PackageReference {
 impl PackageReference {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
-        (
-            PackageIdType::strategy(),
-            rt::strategy::optional(super::common_types::PercentageType::strategy()),
-        )
+        (PackageIdType::strategy(), rt::strategy::optional(PercentageType::strategy()))
             .prop_map(|(package_ref, share)| Self { package_ref, share })
             .boxed()
     }
@@ -1850,31 +1698,26 @@ rt::complex_strategy!(PackageReference);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Valuation {
     /// Invoiced price of the goods item. Element `ItemPrice`.
-    pub item_price: super::common_types::AmountType,
+    pub item_price: AmountType,
     /// Statistical value of the goods item. Element `StatisticalValue`, optional.
-    pub statistical_value: Option<super::common_types::AmountType>,
+    pub statistical_value: Option<AmountType>,
     /// Customs valuation method applied. Element `ValuationMethod`, optional.
     pub valuation_method: Option<ValuationMethodType>,
 }
 
-impl Valuation {
+impl rt::Element for Valuation {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:ItemPrice", "ItemPrice", 1, 1),
         NS.el("cs:StatisticalValue", "StatisticalValue", 0, 1),
         NS.el("cs:ValuationMethod", "ValuationMethod", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_item_price = c
-            .one(r, rt::complex(super::common_types::AmountType::read_started))?;
-        let f_statistical_value = c
-            .one(r, rt::complex(super::common_types::AmountType::read_started))?;
+        let f_item_price = c.one(r, rt::complex(AmountType::read_started))?;
+        let f_statistical_value = c.one(r, rt::complex(AmountType::read_started))?;
         let f_valuation_method = c.one(r, rt::simple(ValuationMethodType::read_value))?;
         c.finish(r)?;
         Ok(Self {
@@ -1883,9 +1726,7 @@ impl Valuation {
             valuation_method: f_valuation_method,
         })
     }
-}
 
-impl rt::Element for Valuation {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.complex(w, [&self.item_price]);
@@ -1900,10 +1741,8 @@ impl Valuation {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::AmountType::strategy_at(depth + 1),
-            rt::strategy::optional(
-                super::common_types::AmountType::strategy_at(depth + 1),
-            ),
+            AmountType::strategy_at(depth + 1),
+            rt::strategy::optional(AmountType::strategy_at(depth + 1)),
             rt::strategy::optional(ValuationMethodType::strategy()),
         )
             .prop_map(|(item_price, statistical_value, valuation_method)| Self {
@@ -1922,40 +1761,31 @@ rt::complex_strategy!(Valuation);
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcedureType {
     /// Requested and previous procedure as a four-digit code. Element `ProcedureCode`.
-    pub procedure_code: super::common_types::ProcedureCodeType,
+    pub procedure_code: ProcedureCodeType,
     /// Additional procedure code refining the procedure. Element `AdditionalProcedureCode`, 0 to 99 times.
-    pub additional_procedure_code: Vec<super::common_types::AdditionalProcedureCodeType>,
+    pub additional_procedure_code: Vec<AdditionalProcedureCodeType>,
 }
 
-impl ProcedureType {
+impl rt::Element for ProcedureType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("cs:ProcedureCode", "ProcedureCode", 1, 1),
         NS.el("cs:AdditionalProcedureCode", "AdditionalProcedureCode", 0, 99),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_procedure_code = c
-            .one(r, rt::simple(super::common_types::ProcedureCodeType::read_value))?;
+        let f_procedure_code = c.one(r, rt::simple(ProcedureCodeType::read_value))?;
         let f_additional_procedure_code = c
-            .many(
-                r,
-                rt::simple(super::common_types::AdditionalProcedureCodeType::read_value),
-            )?;
+            .many(r, rt::simple(AdditionalProcedureCodeType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             procedure_code: rt::req(f_procedure_code)?,
             additional_procedure_code: f_additional_procedure_code,
         })
     }
-}
 
-impl rt::Element for ProcedureType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.procedure_code]);
@@ -1969,12 +1799,12 @@ impl ProcedureType {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::ProcedureCodeType::strategy(),
+            ProcedureCodeType::strategy(),
             rt::strategy::repeated(
                 0,
                 Some(99),
                 depth,
-                || super::common_types::AdditionalProcedureCodeType::strategy(),
+                || AdditionalProcedureCodeType::strategy(),
             ),
         )
             .prop_map(|(procedure_code, additional_procedure_code)| Self {

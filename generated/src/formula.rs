@@ -4,9 +4,18 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    ArticleNumberType, AuthorisationNumberType, CnCodeType, DescriptionType,
+    ExtensionsType, MessageHeaderType, PercentageType, QuantityType, Text35Type, TextType,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:formula:1";
@@ -108,17 +117,17 @@ pub struct Formula {
     /// Revision number of the formula in the source system. Attribute `revision`.
     pub revision: Option<i32>,
     /// User who created the record in the source system. Attribute `createdBy`.
-    pub created_by: Option<super::common_types::Text35Type>,
+    pub created_by: Option<Text35Type>,
     /// Date and time of the last change in the source system. Attribute `changedAt`.
     pub changed_at: Option<rt::types::DateTime>,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// Identifier of the formula. Element `FormulaId`.
     pub formula_id: FormulaIdType,
     /// Description of the production process, one per language. Element `Description`, 0 to 9 times.
-    pub description: Vec<super::common_types::DescriptionType>,
+    pub description: Vec<DescriptionType>,
     /// Special procedure authorisation the formula belongs to. Element `Authorisation`, optional.
-    pub authorisation: Option<super::common_types::AuthorisationNumberType>,
+    pub authorisation: Option<AuthorisationNumberType>,
     /// First day the formula is valid. Element `ValidFrom`.
     pub valid_from: rt::types::Date,
     /// Last day the formula is valid. Element `ValidUntil`, optional.
@@ -128,17 +137,17 @@ pub struct Formula {
     /// Goods produced (processed products). Element `Output`, 1 to 99 times.
     pub output: Vec<Output>,
     /// Rate of yield: output mass as a percentage of input mass. Element `YieldPercentage`.
-    pub yield_percentage: super::common_types::PercentageType,
+    pub yield_percentage: PercentageType,
     /// Loss occurring during production. Element `Loss`, 0 to 9 times.
     pub loss: Vec<Loss>,
     /// Extension point for partner-specific data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
     /// it is a document's root, written back as read.
     pub schema_location: rt::SchemaLocation,
 }
 
-impl Formula {
+impl rt::Element for Formula {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("frm:Header", "Header", 1, 1),
         NS.el("frm:FormulaId", "FormulaId", 1, 1),
@@ -153,8 +162,7 @@ impl Formula {
         NS.el("frm:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         let mut f_revision = rt::Att::Absent;
@@ -173,33 +181,17 @@ impl Formula {
             {
                 continue;
             }
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "revision"),
-                    &mut f_revision,
-                    rt::builtin(rt::xsd::int),
-                )?
-            {
+            if c.attr(r, i, "revision", &mut f_revision, rt::builtin(rt::xsd::int))? {
+                continue;
+            }
+            if c.attr(r, i, "createdBy", &mut f_created_by, Text35Type::read_value)? {
                 continue;
             }
             if c
                 .attr(
                     r,
                     i,
-                    ("", "createdBy"),
-                    &mut f_created_by,
-                    super::common_types::Text35Type::read_value,
-                )?
-            {
-                continue;
-            }
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "changedAt"),
+                    "changedAt",
                     &mut f_changed_at,
                     rt::builtin(rt::xsd::date_time),
                 )?
@@ -210,25 +202,17 @@ impl Formula {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
         let f_formula_id = c.one(r, rt::simple(FormulaIdType::read_value))?;
-        let f_description = c
-            .many(r, rt::complex(super::common_types::DescriptionType::read_started))?;
-        let f_authorisation = c
-            .one(
-                r,
-                rt::simple(super::common_types::AuthorisationNumberType::read_value),
-            )?;
+        let f_description = c.many(r, rt::complex(DescriptionType::read_started))?;
+        let f_authorisation = c.one(r, rt::simple(AuthorisationNumberType::read_value))?;
         let f_valid_from = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         let f_valid_until = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         let f_input = c.many(r, rt::complex(Input::read_started))?;
         let f_output = c.many(r, rt::complex(Output::read_started))?;
-        let f_yield_percentage = c
-            .one(r, rt::simple(super::common_types::PercentageType::read_value))?;
+        let f_yield_percentage = c.one(r, rt::simple(PercentageType::read_value))?;
         let f_loss = c.many(r, rt::complex(Loss::read_started))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             schema_version: f_schema_version.req()?,
@@ -249,9 +233,7 @@ impl Formula {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for Formula {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         rt::write_opt_attr(w, "revision", &self.revision);
@@ -281,21 +263,19 @@ impl Formula {
             (
                 rt::strategy::fixed(rt::xsd::string("1.0")),
                 rt::strategy::optional(rt::strategy::builtin("int", rt::xsd::int)),
-                rt::strategy::optional(super::common_types::Text35Type::strategy()),
+                rt::strategy::optional(Text35Type::strategy()),
                 rt::strategy::optional(
                     rt::strategy::builtin("dateTime", rt::xsd::date_time),
                 ),
-                super::common_types::MessageHeaderType::strategy_at(depth + 1),
+                MessageHeaderType::strategy_at(depth + 1),
                 FormulaIdType::strategy(),
                 rt::strategy::repeated(
                     0,
                     Some(9),
                     depth,
-                    || super::common_types::DescriptionType::strategy_at(depth + 1),
+                    || DescriptionType::strategy_at(depth + 1),
                 ),
-                rt::strategy::optional(
-                    super::common_types::AuthorisationNumberType::strategy(),
-                ),
+                rt::strategy::optional(AuthorisationNumberType::strategy()),
             ),
             (
                 rt::strategy::builtin("date", rt::xsd::date),
@@ -312,16 +292,14 @@ impl Formula {
                     depth,
                     || Output::strategy_at(depth + 1),
                 ),
-                super::common_types::PercentageType::strategy(),
+                PercentageType::strategy(),
                 rt::strategy::repeated(
                     0,
                     Some(9),
                     depth,
                     || Loss::strategy_at(depth + 1),
                 ),
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
                 rt::strategy::just(Default::default()),
             ),
         )
@@ -376,16 +354,16 @@ pub struct Input {
     /// Line number within the input or output list. Attribute `line`, required.
     pub line: rt::types::Integer,
     /// Article consumed or produced. Element `ArticleNumber`.
-    pub article_number: super::common_types::ArticleNumberType,
+    pub article_number: ArticleNumberType,
     /// Combined Nomenclature code of the article. Element `CommodityCode`, optional.
-    pub commodity_code: Option<super::common_types::CnCodeType>,
+    pub commodity_code: Option<CnCodeType>,
     /// Quantity consumed or produced per formula run. Element `Quantity`.
-    pub quantity: super::common_types::QuantityType,
+    pub quantity: QuantityType,
     /// Customs status of the input goods. Element `CustomsStatus`, optional.
     pub customs_status: Option<CustomsStatusType>,
 }
 
-impl Input {
+impl rt::Element for Input {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("frm:ArticleNumber", "ArticleNumber", 1, 1),
         NS.el("frm:CommodityCode", "CommodityCode", 0, 1),
@@ -393,19 +371,11 @@ impl Input {
         NS.el("frm:CustomsStatus", "CustomsStatus", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_line = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "line"),
-                    &mut f_line,
-                    rt::builtin(rt::xsd::positive_integer),
-                )?
+            if c.attr(r, i, "line", &mut f_line, rt::builtin(rt::xsd::positive_integer))?
             {
                 continue;
             }
@@ -413,12 +383,9 @@ impl Input {
         }
         c.require(r, &f_line, "line");
         r.next_child()?;
-        let f_article_number = c
-            .one(r, rt::simple(super::common_types::ArticleNumberType::read_value))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
-        let f_quantity = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
+        let f_article_number = c.one(r, rt::simple(ArticleNumberType::read_value))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
+        let f_quantity = c.one(r, rt::complex(QuantityType::read_started))?;
         let f_customs_status = c.one(r, rt::simple(CustomsStatusType::read_value))?;
         c.finish(r)?;
         Ok(Self {
@@ -429,9 +396,7 @@ impl Input {
             customs_status: f_customs_status,
         })
     }
-}
 
-impl rt::Element for Input {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "line", &self.line);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -449,9 +414,9 @@ impl Input {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             rt::strategy::builtin("positiveInteger", rt::xsd::positive_integer),
-            super::common_types::ArticleNumberType::strategy(),
-            rt::strategy::optional(super::common_types::CnCodeType::strategy()),
-            super::common_types::QuantityType::strategy_at(depth + 1),
+            ArticleNumberType::strategy(),
+            rt::strategy::optional(CnCodeType::strategy()),
+            QuantityType::strategy_at(depth + 1),
             rt::strategy::optional(CustomsStatusType::strategy()),
         )
             .prop_map(|(line, article_number, commodity_code, quantity, customs_status)| Self {
@@ -476,20 +441,19 @@ pub struct Loss {
     /// Kind of loss. Element `Type`.
     pub type_: LossTypeCodeType,
     /// Loss as a percentage of the input quantity. Element `Percentage`.
-    pub percentage: super::common_types::PercentageType,
+    pub percentage: PercentageType,
     /// Explanation of the loss. Element `Remarks`, optional.
-    pub remarks: Option<super::common_types::TextType>,
+    pub remarks: Option<TextType>,
 }
 
-impl Loss {
+impl rt::Element for Loss {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("frm:Type", "Type", 1, 1),
         NS.el("frm:Percentage", "Percentage", 1, 1),
         NS.el("frm:Remarks", "Remarks", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_input_ref = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -497,7 +461,7 @@ impl Loss {
                 .attr(
                     r,
                     i,
-                    ("", "inputRef"),
+                    "inputRef",
                     &mut f_input_ref,
                     rt::builtin(rt::xsd::positive_integer),
                 )?
@@ -508,9 +472,8 @@ impl Loss {
         }
         r.next_child()?;
         let f_type_ = c.one(r, rt::simple(LossTypeCodeType::read_value))?;
-        let f_percentage = c
-            .one(r, rt::simple(super::common_types::PercentageType::read_value))?;
-        let f_remarks = c.one(r, rt::simple(super::common_types::TextType::read_value))?;
+        let f_percentage = c.one(r, rt::simple(PercentageType::read_value))?;
+        let f_remarks = c.one(r, rt::simple(TextType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             input_ref: f_input_ref.opt(),
@@ -519,9 +482,7 @@ impl Loss {
             remarks: f_remarks,
         })
     }
-}
 
-impl rt::Element for Loss {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_opt_attr(w, "inputRef", &self.input_ref);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -541,8 +502,8 @@ impl Loss {
                 rt::strategy::builtin("positiveInteger", rt::xsd::positive_integer),
             ),
             LossTypeCodeType::strategy(),
-            super::common_types::PercentageType::strategy(),
-            rt::strategy::optional(super::common_types::TextType::strategy()),
+            PercentageType::strategy(),
+            rt::strategy::optional(TextType::strategy()),
         )
             .prop_map(|(input_ref, type_, percentage, remarks)| Self {
                 input_ref,
@@ -565,16 +526,16 @@ pub struct Output {
     /// Main or secondary processed product. Attribute `kind`. Default when absent: `main`.
     pub kind: Option<KindAttr>,
     /// Article consumed or produced. Element `ArticleNumber`.
-    pub article_number: super::common_types::ArticleNumberType,
+    pub article_number: ArticleNumberType,
     /// Combined Nomenclature code of the article. Element `CommodityCode`, optional.
-    pub commodity_code: Option<super::common_types::CnCodeType>,
+    pub commodity_code: Option<CnCodeType>,
     /// Quantity consumed or produced per formula run. Element `Quantity`.
-    pub quantity: super::common_types::QuantityType,
+    pub quantity: QuantityType,
     /// Share of the total output value, for the value apportionment method. Element `ValueShare`, optional.
-    pub value_share: Option<super::common_types::PercentageType>,
+    pub value_share: Option<PercentageType>,
 }
 
-impl Output {
+impl rt::Element for Output {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("frm:ArticleNumber", "ArticleNumber", 1, 1),
         NS.el("frm:CommodityCode", "CommodityCode", 0, 1),
@@ -582,38 +543,26 @@ impl Output {
         NS.el("frm:ValueShare", "ValueShare", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_line = rt::Att::Absent;
         let mut f_kind = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "line"),
-                    &mut f_line,
-                    rt::builtin(rt::xsd::positive_integer),
-                )?
+            if c.attr(r, i, "line", &mut f_line, rt::builtin(rt::xsd::positive_integer))?
             {
                 continue;
             }
-            if c.attr(r, i, ("", "kind"), &mut f_kind, KindAttr::read_value)? {
+            if c.attr(r, i, "kind", &mut f_kind, KindAttr::read_value)? {
                 continue;
             }
             r.unexpected_attr(i);
         }
         c.require(r, &f_line, "line");
         r.next_child()?;
-        let f_article_number = c
-            .one(r, rt::simple(super::common_types::ArticleNumberType::read_value))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
-        let f_quantity = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
-        let f_value_share = c
-            .one(r, rt::simple(super::common_types::PercentageType::read_value))?;
+        let f_article_number = c.one(r, rt::simple(ArticleNumberType::read_value))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
+        let f_quantity = c.one(r, rt::complex(QuantityType::read_started))?;
+        let f_value_share = c.one(r, rt::simple(PercentageType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             line: f_line.req()?,
@@ -624,9 +573,7 @@ impl Output {
             value_share: f_value_share,
         })
     }
-}
 
-impl rt::Element for Output {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "line", &self.line);
         rt::write_opt_attr(w, "kind", &self.kind);
@@ -646,10 +593,10 @@ impl Output {
         (
             rt::strategy::builtin("positiveInteger", rt::xsd::positive_integer),
             rt::strategy::optional(KindAttr::strategy()),
-            super::common_types::ArticleNumberType::strategy(),
-            rt::strategy::optional(super::common_types::CnCodeType::strategy()),
-            super::common_types::QuantityType::strategy_at(depth + 1),
-            rt::strategy::optional(super::common_types::PercentageType::strategy()),
+            ArticleNumberType::strategy(),
+            rt::strategy::optional(CnCodeType::strategy()),
+            QuantityType::strategy_at(depth + 1),
+            rt::strategy::optional(PercentageType::strategy()),
         )
             .prop_map(|
                 (line, kind, article_number, commodity_code, quantity, value_share)|
@@ -674,33 +621,25 @@ pub struct FormulaLineType {
     /// Line number within the input or output list. Attribute `line`, required.
     pub line: rt::types::Integer,
     /// Article consumed or produced. Element `ArticleNumber`.
-    pub article_number: super::common_types::ArticleNumberType,
+    pub article_number: ArticleNumberType,
     /// Combined Nomenclature code of the article. Element `CommodityCode`, optional.
-    pub commodity_code: Option<super::common_types::CnCodeType>,
+    pub commodity_code: Option<CnCodeType>,
     /// Quantity consumed or produced per formula run. Element `Quantity`.
-    pub quantity: super::common_types::QuantityType,
+    pub quantity: QuantityType,
 }
 
-impl FormulaLineType {
+impl rt::Element for FormulaLineType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("frm:ArticleNumber", "ArticleNumber", 1, 1),
         NS.el("frm:CommodityCode", "CommodityCode", 0, 1),
         NS.el("frm:Quantity", "Quantity", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_line = rt::Att::Absent;
         for i in 0..r.attr_count() {
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "line"),
-                    &mut f_line,
-                    rt::builtin(rt::xsd::positive_integer),
-                )?
+            if c.attr(r, i, "line", &mut f_line, rt::builtin(rt::xsd::positive_integer))?
             {
                 continue;
             }
@@ -708,12 +647,9 @@ impl FormulaLineType {
         }
         c.require(r, &f_line, "line");
         r.next_child()?;
-        let f_article_number = c
-            .one(r, rt::simple(super::common_types::ArticleNumberType::read_value))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
-        let f_quantity = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
+        let f_article_number = c.one(r, rt::simple(ArticleNumberType::read_value))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
+        let f_quantity = c.one(r, rt::complex(QuantityType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             line: f_line.req()?,
@@ -722,9 +658,7 @@ impl FormulaLineType {
             quantity: rt::req(f_quantity)?,
         })
     }
-}
 
-impl rt::Element for FormulaLineType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "line", &self.line);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -741,9 +675,9 @@ impl FormulaLineType {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             rt::strategy::builtin("positiveInteger", rt::xsd::positive_integer),
-            super::common_types::ArticleNumberType::strategy(),
-            rt::strategy::optional(super::common_types::CnCodeType::strategy()),
-            super::common_types::QuantityType::strategy_at(depth + 1),
+            ArticleNumberType::strategy(),
+            rt::strategy::optional(CnCodeType::strategy()),
+            QuantityType::strategy_at(depth + 1),
         )
             .prop_map(|(line, article_number, commodity_code, quantity)| Self {
                 line,

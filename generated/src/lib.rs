@@ -59,6 +59,9 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;

@@ -4,9 +4,18 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    AmountType, ArticleNumberType, CnCodeType, CountryCodeType, DescriptionType,
+    ExtensionsType, MaterialListIdType, MessageHeaderType, QuantityType, Text35Type,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:material-list:1";
@@ -41,13 +50,13 @@ pub struct MaterialList {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
     pub schema_version: String,
     /// User who created the record in the source system. Attribute `createdBy`.
-    pub created_by: Option<super::common_types::Text35Type>,
+    pub created_by: Option<Text35Type>,
     /// Date and time of the last change in the source system. Attribute `changedAt`.
     pub changed_at: Option<rt::types::DateTime>,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// Identifier of the material list. Element `MaterialListId`.
-    pub material_list_id: super::common_types::MaterialListIdType,
+    pub material_list_id: MaterialListIdType,
     /// Version of the material list. Element `Version`, optional.
     pub version: Option<rt::types::Integer>,
     /// The product described by the material list. Element `Product`.
@@ -59,13 +68,13 @@ pub struct MaterialList {
     /// Component (material) used to make the product. Element `Component`, 1 or more.
     pub component: Vec<Component>,
     /// Extension point for partner-specific data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
     /// it is a document's root, written back as read.
     pub schema_location: rt::SchemaLocation,
 }
 
-impl MaterialList {
+impl rt::Element for MaterialList {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("ml:Header", "Header", 1, 1),
         NS.el("ml:MaterialListId", "MaterialListId", 1, 1),
@@ -77,8 +86,7 @@ impl MaterialList {
         NS.el("ml:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         let mut f_created_by = rt::Att::Absent;
@@ -96,22 +104,14 @@ impl MaterialList {
             {
                 continue;
             }
-            if c
-                .attr(
-                    r,
-                    i,
-                    ("", "createdBy"),
-                    &mut f_created_by,
-                    super::common_types::Text35Type::read_value,
-                )?
-            {
+            if c.attr(r, i, "createdBy", &mut f_created_by, Text35Type::read_value)? {
                 continue;
             }
             if c
                 .attr(
                     r,
                     i,
-                    ("", "changedAt"),
+                    "changedAt",
                     &mut f_changed_at,
                     rt::builtin(rt::xsd::date_time),
                 )?
@@ -122,18 +122,15 @@ impl MaterialList {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
-        let f_material_list_id = c
-            .one(r, rt::simple(super::common_types::MaterialListIdType::read_value))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
+        let f_material_list_id = c.one(r, rt::simple(MaterialListIdType::read_value))?;
         let f_version = c.one(r, rt::simple(rt::builtin(rt::xsd::positive_integer)))?;
         let f_product = c.one(r, rt::complex(Product::read_started))?;
         let f_valid_from = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         let f_valid_until = c
             .one(r, rt::nillable_simple(None, None, rt::builtin(rt::xsd::date)))?;
         let f_component = c.many(r, rt::complex(Component::read_started))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             schema_version: f_schema_version.req()?,
@@ -150,9 +147,7 @@ impl MaterialList {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for MaterialList {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         rt::write_opt_attr(w, "createdBy", &self.created_by);
@@ -177,12 +172,12 @@ impl MaterialList {
         (
             (
                 rt::strategy::fixed(rt::xsd::string("1.0")),
-                rt::strategy::optional(super::common_types::Text35Type::strategy()),
+                rt::strategy::optional(Text35Type::strategy()),
                 rt::strategy::optional(
                     rt::strategy::builtin("dateTime", rt::xsd::date_time),
                 ),
-                super::common_types::MessageHeaderType::strategy_at(depth + 1),
-                super::common_types::MaterialListIdType::strategy(),
+                MessageHeaderType::strategy_at(depth + 1),
+                MaterialListIdType::strategy(),
                 rt::strategy::optional(
                     rt::strategy::builtin("positiveInteger", rt::xsd::positive_integer),
                 ),
@@ -199,9 +194,7 @@ impl MaterialList {
                     depth,
                     || Component::strategy_at(depth + 1),
                 ),
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
                 rt::strategy::just(Default::default()),
             ),
         )
@@ -243,22 +236,22 @@ pub struct Component {
     /// Position of the component in the material list. Attribute `position`, required.
     pub position: rt::types::Integer,
     /// Article number of the component. Element `ArticleNumber`.
-    pub article_number: super::common_types::ArticleNumberType,
+    pub article_number: ArticleNumberType,
     /// Description of the component. Element `Description`, optional.
-    pub description: Option<super::common_types::DescriptionType>,
+    pub description: Option<DescriptionType>,
     /// Combined Nomenclature code of the component. Element `CommodityCode`.
-    pub commodity_code: super::common_types::CnCodeType,
+    pub commodity_code: CnCodeType,
     /// Quantity of the component per base quantity of the product. Element `Quantity`.
-    pub quantity: super::common_types::QuantityType,
+    pub quantity: QuantityType,
     /// Value of the component quantity. Element `Value`.
-    pub value: super::common_types::AmountType,
+    pub value: AmountType,
     /// Non-preferential country of origin of the component. Element `OriginCountry`.
-    pub origin_country: super::common_types::CountryCodeType,
+    pub origin_country: CountryCodeType,
     /// Preferential origin of the component and its proof. Element `PreferentialOrigin`, optional.
     pub preferential_origin: Option<PreferentialOrigin>,
 }
 
-impl Component {
+impl rt::Element for Component {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("ml:ArticleNumber", "ArticleNumber", 1, 1),
         NS.el("ml:Description", "Description", 0, 1),
@@ -269,8 +262,7 @@ impl Component {
         NS.el("ml:PreferentialOrigin", "PreferentialOrigin", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_position = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -278,7 +270,7 @@ impl Component {
                 .attr(
                     r,
                     i,
-                    ("", "position"),
+                    "position",
                     &mut f_position,
                     rt::builtin(rt::xsd::positive_integer),
                 )?
@@ -289,18 +281,12 @@ impl Component {
         }
         c.require(r, &f_position, "position");
         r.next_child()?;
-        let f_article_number = c
-            .one(r, rt::simple(super::common_types::ArticleNumberType::read_value))?;
-        let f_description = c
-            .one(r, rt::complex(super::common_types::DescriptionType::read_started))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
-        let f_quantity = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
-        let f_value = c
-            .one(r, rt::complex(super::common_types::AmountType::read_started))?;
-        let f_origin_country = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
+        let f_article_number = c.one(r, rt::simple(ArticleNumberType::read_value))?;
+        let f_description = c.one(r, rt::complex(DescriptionType::read_started))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
+        let f_quantity = c.one(r, rt::complex(QuantityType::read_started))?;
+        let f_value = c.one(r, rt::complex(AmountType::read_started))?;
+        let f_origin_country = c.one(r, rt::simple(CountryCodeType::read_value))?;
         let f_preferential_origin = c
             .one(r, rt::complex(PreferentialOrigin::read_started))?;
         c.finish(r)?;
@@ -315,9 +301,7 @@ impl Component {
             preferential_origin: f_preferential_origin,
         })
     }
-}
 
-impl rt::Element for Component {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "position", &self.position);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -338,14 +322,12 @@ impl Component {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             rt::strategy::builtin("positiveInteger", rt::xsd::positive_integer),
-            super::common_types::ArticleNumberType::strategy(),
-            rt::strategy::optional(
-                super::common_types::DescriptionType::strategy_at(depth + 1),
-            ),
-            super::common_types::CnCodeType::strategy(),
-            super::common_types::QuantityType::strategy_at(depth + 1),
-            super::common_types::AmountType::strategy_at(depth + 1),
-            super::common_types::CountryCodeType::strategy(),
+            ArticleNumberType::strategy(),
+            rt::strategy::optional(DescriptionType::strategy_at(depth + 1)),
+            CnCodeType::strategy(),
+            QuantityType::strategy_at(depth + 1),
+            AmountType::strategy_at(depth + 1),
+            CountryCodeType::strategy(),
             rt::strategy::optional(PreferentialOrigin::strategy_at(depth + 1)),
         )
             .prop_map(|
@@ -380,26 +362,22 @@ rt::complex_strategy!(Component);
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreferentialOrigin {
     /// Country of preferential origin. Element `Country`.
-    pub country: super::common_types::CountryCodeType,
+    pub country: CountryCodeType,
     /// Proof of preferential origin. Element `Proof`, 1 to 3 times.
     pub proof: Vec<Proof>,
 }
 
-impl PreferentialOrigin {
+impl rt::Element for PreferentialOrigin {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("ml:Country", "Country", 1, 1),
         NS.el("ml:Proof", "Proof", 1, 3),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_country = c
-            .one(r, rt::simple(super::common_types::CountryCodeType::read_value))?;
+        let f_country = c.one(r, rt::simple(CountryCodeType::read_value))?;
         let f_proof = c.many(r, rt::complex(Proof::read_started))?;
         c.finish(r)?;
         Ok(Self {
@@ -407,9 +385,7 @@ impl PreferentialOrigin {
             proof: f_proof,
         })
     }
-}
 
-impl rt::Element for PreferentialOrigin {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.country]);
@@ -423,7 +399,7 @@ impl PreferentialOrigin {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::CountryCodeType::strategy(),
+            CountryCodeType::strategy(),
             rt::strategy::repeated(1, Some(3), depth, || Proof::strategy_at(depth + 1)),
         )
             .prop_map(|(country, proof)| Self { country, proof })
@@ -440,28 +416,24 @@ pub struct Proof {
     /// Kind of proof. Element `Type`.
     pub type_: OriginProofTypeCodeType,
     /// Reference of the proof document. Element `Reference`.
-    pub reference: super::common_types::Text35Type,
+    pub reference: Text35Type,
     /// Expiry date of the proof. Element `ValidUntil`, optional.
     pub valid_until: Option<rt::types::Date>,
 }
 
-impl Proof {
+impl rt::Element for Proof {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("ml:Type", "Type", 1, 1),
         NS.el("ml:Reference", "Reference", 1, 1),
         NS.el("ml:ValidUntil", "ValidUntil", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_type_ = c.one(r, rt::simple(OriginProofTypeCodeType::read_value))?;
-        let f_reference = c
-            .one(r, rt::simple(super::common_types::Text35Type::read_value))?;
+        let f_reference = c.one(r, rt::simple(Text35Type::read_value))?;
         let f_valid_until = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         c.finish(r)?;
         Ok(Self {
@@ -470,9 +442,7 @@ impl Proof {
             valid_until: f_valid_until,
         })
     }
-}
 
-impl rt::Element for Proof {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.type_]);
@@ -488,7 +458,7 @@ impl Proof {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             OriginProofTypeCodeType::strategy(),
-            super::common_types::Text35Type::strategy(),
+            Text35Type::strategy(),
             rt::strategy::optional(rt::strategy::builtin("date", rt::xsd::date)),
         )
             .prop_map(|(type_, reference, valid_until)| Self {
@@ -507,18 +477,18 @@ rt::complex_strategy!(Proof);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Product {
     /// Article number of the product. Element `ArticleNumber`.
-    pub article_number: super::common_types::ArticleNumberType,
+    pub article_number: ArticleNumberType,
     /// Description of the product. Element `Description`, optional.
-    pub description: Option<super::common_types::DescriptionType>,
+    pub description: Option<DescriptionType>,
     /// Combined Nomenclature code of the product. Element `CommodityCode`.
-    pub commodity_code: super::common_types::CnCodeType,
+    pub commodity_code: CnCodeType,
     /// Product quantity the component quantities refer to. Element `BaseQuantity`.
-    pub base_quantity: super::common_types::QuantityType,
+    pub base_quantity: QuantityType,
     /// Ex-works price of the base quantity, for origin calculation. Element `ExWorksPrice`, optional.
-    pub ex_works_price: Option<super::common_types::AmountType>,
+    pub ex_works_price: Option<AmountType>,
 }
 
-impl Product {
+impl rt::Element for Product {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("ml:ArticleNumber", "ArticleNumber", 1, 1),
         NS.el("ml:Description", "Description", 0, 1),
@@ -527,23 +497,15 @@ impl Product {
         NS.el("ml:ExWorksPrice", "ExWorksPrice", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
-        let f_article_number = c
-            .one(r, rt::simple(super::common_types::ArticleNumberType::read_value))?;
-        let f_description = c
-            .one(r, rt::complex(super::common_types::DescriptionType::read_started))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
-        let f_base_quantity = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
-        let f_ex_works_price = c
-            .one(r, rt::complex(super::common_types::AmountType::read_started))?;
+        let f_article_number = c.one(r, rt::simple(ArticleNumberType::read_value))?;
+        let f_description = c.one(r, rt::complex(DescriptionType::read_started))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
+        let f_base_quantity = c.one(r, rt::complex(QuantityType::read_started))?;
+        let f_ex_works_price = c.one(r, rt::complex(AmountType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             article_number: rt::req(f_article_number)?,
@@ -553,9 +515,7 @@ impl Product {
             ex_works_price: f_ex_works_price,
         })
     }
-}
 
-impl rt::Element for Product {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.article_number]);
@@ -572,15 +532,11 @@ impl Product {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::ArticleNumberType::strategy(),
-            rt::strategy::optional(
-                super::common_types::DescriptionType::strategy_at(depth + 1),
-            ),
-            super::common_types::CnCodeType::strategy(),
-            super::common_types::QuantityType::strategy_at(depth + 1),
-            rt::strategy::optional(
-                super::common_types::AmountType::strategy_at(depth + 1),
-            ),
+            ArticleNumberType::strategy(),
+            rt::strategy::optional(DescriptionType::strategy_at(depth + 1)),
+            CnCodeType::strategy(),
+            QuantityType::strategy_at(depth + 1),
+            rt::strategy::optional(AmountType::strategy_at(depth + 1)),
         )
             .prop_map(|
                 (

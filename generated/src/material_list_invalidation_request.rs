@@ -4,9 +4,17 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    ExtensionsType, MaterialListIdType, MessageHeaderType, Text70Type, TextType,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:material-list-invalidation-request:1";
@@ -44,33 +52,28 @@ pub struct InvalidationReasonType {
     /// Coded reason. Element `Code`.
     pub code: InvalidationReasonCodeType,
     /// Free-text explanation of the reason. Element `Text`.
-    pub text: super::common_types::TextType,
+    pub text: TextType,
 }
 
-impl InvalidationReasonType {
+impl rt::Element for InvalidationReasonType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("mlir:Code", "Code", 1, 1),
         NS.el("mlir:Text", "Text", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_code = c.one(r, rt::simple(InvalidationReasonCodeType::read_value))?;
-        let f_text = c.one(r, rt::simple(super::common_types::TextType::read_value))?;
+        let f_text = c.one(r, rt::simple(TextType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             code: rt::req(f_code)?,
             text: rt::req(f_text)?,
         })
     }
-}
 
-impl rt::Element for InvalidationReasonType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.code]);
@@ -83,10 +86,7 @@ impl rt::Element for InvalidationReasonType {
 impl InvalidationReasonType {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
-        (
-            InvalidationReasonCodeType::strategy(),
-            super::common_types::TextType::strategy(),
-        )
+        (InvalidationReasonCodeType::strategy(), TextType::strategy())
             .prop_map(|(code, text)| Self { code, text })
             .boxed()
     }
@@ -101,9 +101,9 @@ pub struct MaterialListInvalidationRequest {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
     pub schema_version: String,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// Identifier of the material list to invalidate. Element `MaterialListId`.
-    pub material_list_id: super::common_types::MaterialListIdType,
+    pub material_list_id: MaterialListIdType,
     /// Version to invalidate; all versions when omitted. Element `Version`, optional.
     pub version: Option<rt::types::Integer>,
     /// Why the material list is invalidated. Element `Reason`.
@@ -111,17 +111,17 @@ pub struct MaterialListInvalidationRequest {
     /// First day on which the material list is no longer valid. Element `EffectiveDate`.
     pub effective_date: rt::types::Date,
     /// Material list replacing the invalidated one. Element `ReplacementMaterialListId`, optional.
-    pub replacement_material_list_id: Option<super::common_types::MaterialListIdType>,
+    pub replacement_material_list_id: Option<MaterialListIdType>,
     /// Person requesting the invalidation. Element `RequestedBy`, optional.
-    pub requested_by: Option<super::common_types::Text70Type>,
+    pub requested_by: Option<Text70Type>,
     /// Extension point for partner-specific data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
     /// it is a document's root, written back as read.
     pub schema_location: rt::SchemaLocation,
 }
 
-impl MaterialListInvalidationRequest {
+impl rt::Element for MaterialListInvalidationRequest {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("mlir:Header", "Header", 1, 1),
         NS.el("mlir:MaterialListId", "MaterialListId", 1, 1),
@@ -133,8 +133,7 @@ impl MaterialListInvalidationRequest {
         NS.el("mlir:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -154,19 +153,15 @@ impl MaterialListInvalidationRequest {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
-        let f_material_list_id = c
-            .one(r, rt::simple(super::common_types::MaterialListIdType::read_value))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
+        let f_material_list_id = c.one(r, rt::simple(MaterialListIdType::read_value))?;
         let f_version = c.one(r, rt::simple(rt::builtin(rt::xsd::positive_integer)))?;
         let f_reason = c.one(r, rt::complex(InvalidationReasonType::read_started))?;
         let f_effective_date = c.one(r, rt::simple(rt::builtin(rt::xsd::date)))?;
         let f_replacement_material_list_id = c
-            .one(r, rt::simple(super::common_types::MaterialListIdType::read_value))?;
-        let f_requested_by = c
-            .one(r, rt::simple(super::common_types::Text70Type::read_value))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+            .one(r, rt::simple(MaterialListIdType::read_value))?;
+        let f_requested_by = c.one(r, rt::simple(Text70Type::read_value))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             schema_version: f_schema_version.req()?,
@@ -181,9 +176,7 @@ impl MaterialListInvalidationRequest {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for MaterialListInvalidationRequest {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -206,22 +199,18 @@ impl MaterialListInvalidationRequest {
         (
             (
                 rt::strategy::fixed(rt::xsd::string("1.0")),
-                super::common_types::MessageHeaderType::strategy_at(depth + 1),
-                super::common_types::MaterialListIdType::strategy(),
+                MessageHeaderType::strategy_at(depth + 1),
+                MaterialListIdType::strategy(),
                 rt::strategy::optional(
                     rt::strategy::builtin("positiveInteger", rt::xsd::positive_integer),
                 ),
                 InvalidationReasonType::strategy_at(depth + 1),
                 rt::strategy::builtin("date", rt::xsd::date),
-                rt::strategy::optional(
-                    super::common_types::MaterialListIdType::strategy(),
-                ),
-                rt::strategy::optional(super::common_types::Text70Type::strategy()),
+                rt::strategy::optional(MaterialListIdType::strategy()),
+                rt::strategy::optional(Text70Type::strategy()),
             ),
             (
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
                 rt::strategy::just(Default::default()),
             ),
         )

@@ -4,9 +4,19 @@
 #[allow(unused_imports)]
 use ::xsd_runtime::rt;
 
+#[allow(unused_imports)]
+use ::xsd_runtime::rt::{Element as _, Group as _};
+
 #[cfg(feature = "proptest")]
 #[allow(unused_imports)]
 use ::xsd_runtime::strategy::proptest::strategy::Strategy as _;
+
+#[allow(unused_imports)]
+use super::common_types::{
+    AmountType, ArticleNumberType, AuthorisationNumberType, CnCodeType, ExtensionsType,
+    IdentifiedPartyType, LocationCodeType, MessageHeaderType, MrnType, QuantityType,
+    SequenceNumberType, Text35Type, TextType,
+};
 
 /// The target namespace of this module's schemas.
 pub const NAMESPACE: &str = "urn:cas:ingestion:movement-order:1";
@@ -268,9 +278,9 @@ pub struct MovementOrder {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
     pub schema_version: String,
     /// Message header. Element `Header`.
-    pub header: super::common_types::MessageHeaderType,
+    pub header: MessageHeaderType,
     /// Sender's movement order number. Element `OrderNumber`.
-    pub order_number: super::common_types::Text35Type,
+    pub order_number: Text35Type,
     /// Kind of movement. Element `MovementType`.
     pub movement_type: MovementTypeCodeType,
     /// Date and time of the physical movement. Element `MovementDateTime`.
@@ -280,21 +290,21 @@ pub struct MovementOrder {
     /// Receiving warehouse of a transfer. Element `DestinationWarehouse`, optional.
     pub destination_warehouse: Option<WarehouseType>,
     /// Consignee of a dispatch. Element `Consignee`, optional.
-    pub consignee: Option<super::common_types::IdentifiedPartyType>,
+    pub consignee: Option<IdentifiedPartyType>,
     /// Customs or excise document covering the movement. Element `ReferenceDocument`, optional.
     pub reference_document: Option<ReferenceDocument>,
     /// Movement order line: one article moved. Element `Line`, 1 to 999 times.
     pub line: Vec<Line>,
     /// Remarks on the movement. Element `Remarks`, optional.
-    pub remarks: Option<super::common_types::TextType>,
+    pub remarks: Option<TextType>,
     /// Extension point for partner-specific data. Element `Extensions`, optional.
-    pub extensions: Option<super::common_types::ExtensionsType>,
+    pub extensions: Option<ExtensionsType>,
     /// `xsi:schemaLocation`/`xsi:noNamespaceSchemaLocation` of the element when
     /// it is a document's root, written back as read.
     pub schema_location: rt::SchemaLocation,
 }
 
-impl MovementOrder {
+impl rt::Element for MovementOrder {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("mo:Header", "Header", 1, 1),
         NS.el("mo:OrderNumber", "OrderNumber", 1, 1),
@@ -309,8 +319,7 @@ impl MovementOrder {
         NS.el("mo:Extensions", "Extensions", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_schema_version = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -330,27 +339,20 @@ impl MovementOrder {
         }
         c.require(r, &f_schema_version, "schemaVersion");
         r.next_child()?;
-        let f_header = c
-            .one(r, rt::complex(super::common_types::MessageHeaderType::read_started))?;
-        let f_order_number = c
-            .one(r, rt::simple(super::common_types::Text35Type::read_value))?;
+        let f_header = c.one(r, rt::complex(MessageHeaderType::read_started))?;
+        let f_order_number = c.one(r, rt::simple(Text35Type::read_value))?;
         let f_movement_type = c.one(r, rt::simple(MovementTypeCodeType::read_value))?;
         let f_movement_date_time = c
             .one(r, rt::simple(rt::builtin(rt::xsd::date_time)))?;
         let f_warehouse = c.one(r, rt::complex(WarehouseType::read_started))?;
         let f_destination_warehouse = c
             .one(r, rt::complex(WarehouseType::read_started))?;
-        let f_consignee = c
-            .one(
-                r,
-                rt::complex(super::common_types::IdentifiedPartyType::read_started),
-            )?;
+        let f_consignee = c.one(r, rt::complex(IdentifiedPartyType::read_started))?;
         let f_reference_document = c
             .one(r, rt::complex(ReferenceDocument::read_started))?;
         let f_line = c.many(r, rt::complex(Line::read_started))?;
-        let f_remarks = c.one(r, rt::simple(super::common_types::TextType::read_value))?;
-        let f_extensions = c
-            .one(r, rt::complex(super::common_types::ExtensionsType::read_started))?;
+        let f_remarks = c.one(r, rt::simple(TextType::read_value))?;
+        let f_extensions = c.one(r, rt::complex(ExtensionsType::read_started))?;
         c.finish(r)?;
         Ok(Self {
             schema_version: f_schema_version.req()?,
@@ -368,9 +370,7 @@ impl MovementOrder {
             extensions: f_extensions,
         })
     }
-}
 
-impl rt::Element for MovementOrder {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "schemaVersion", &self.schema_version);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -396,15 +396,13 @@ impl MovementOrder {
         (
             (
                 rt::strategy::fixed(rt::xsd::string("1.0")),
-                super::common_types::MessageHeaderType::strategy_at(depth + 1),
-                super::common_types::Text35Type::strategy(),
+                MessageHeaderType::strategy_at(depth + 1),
+                Text35Type::strategy(),
                 MovementTypeCodeType::strategy(),
                 rt::strategy::builtin("dateTime", rt::xsd::date_time),
                 WarehouseType::strategy_at(depth + 1),
                 rt::strategy::optional(WarehouseType::strategy_at(depth + 1)),
-                rt::strategy::optional(
-                    super::common_types::IdentifiedPartyType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(IdentifiedPartyType::strategy_at(depth + 1)),
             ),
             (
                 rt::strategy::optional(ReferenceDocument::strategy_at(depth + 1)),
@@ -414,10 +412,8 @@ impl MovementOrder {
                     depth,
                     || Line::strategy_at(depth + 1),
                 ),
-                rt::strategy::optional(super::common_types::TextType::strategy()),
-                rt::strategy::optional(
-                    super::common_types::ExtensionsType::strategy_at(depth + 1),
-                ),
+                rt::strategy::optional(TextType::strategy()),
+                rt::strategy::optional(ExtensionsType::strategy_at(depth + 1)),
                 rt::strategy::just(Default::default()),
             ),
         )
@@ -458,24 +454,24 @@ impl MovementOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     /// Line number, unique within the order. Attribute `lineNumber`, required.
-    pub line_number: super::common_types::SequenceNumberType,
+    pub line_number: SequenceNumberType,
     /// Article moved. Element `ArticleNumber`.
-    pub article_number: super::common_types::ArticleNumberType,
+    pub article_number: ArticleNumberType,
     /// Combined Nomenclature code of the article. Element `CommodityCode`.
-    pub commodity_code: super::common_types::CnCodeType,
+    pub commodity_code: CnCodeType,
     /// Excise product code of excise goods. Element `ExciseProductCode`, optional.
     pub excise_product_code: Option<ExciseProductCodeType>,
     /// Quantity moved. Element `Quantity`.
-    pub quantity: super::common_types::QuantityType,
+    pub quantity: QuantityType,
     /// Alcoholic strength by volume of alcoholic products. Element `AlcoholicStrength`, optional.
     pub alcoholic_strength: Option<AlcoholicStrengthType>,
     /// Customs value of the quantity moved. Element `Value`, optional.
-    pub value: Option<super::common_types::AmountType>,
+    pub value: Option<AmountType>,
     /// Batch or lot number of the goods. Element `BatchNumber`, 0 or more.
-    pub batch_number: Vec<super::common_types::Text35Type>,
+    pub batch_number: Vec<Text35Type>,
 }
 
-impl Line {
+impl rt::Element for Line {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("mo:ArticleNumber", "ArticleNumber", 1, 1),
         NS.el("mo:CommodityCode", "CommodityCode", 1, 1),
@@ -486,8 +482,7 @@ impl Line {
         NS.el("mo:BatchNumber", "BatchNumber", 0, rt::UNBOUNDED),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
         let mut f_line_number = rt::Att::Absent;
         for i in 0..r.attr_count() {
@@ -495,9 +490,9 @@ impl Line {
                 .attr(
                     r,
                     i,
-                    ("", "lineNumber"),
+                    "lineNumber",
                     &mut f_line_number,
-                    super::common_types::SequenceNumberType::read_value,
+                    SequenceNumberType::read_value,
                 )?
             {
                 continue;
@@ -506,20 +501,15 @@ impl Line {
         }
         c.require(r, &f_line_number, "lineNumber");
         r.next_child()?;
-        let f_article_number = c
-            .one(r, rt::simple(super::common_types::ArticleNumberType::read_value))?;
-        let f_commodity_code = c
-            .one(r, rt::simple(super::common_types::CnCodeType::read_value))?;
+        let f_article_number = c.one(r, rt::simple(ArticleNumberType::read_value))?;
+        let f_commodity_code = c.one(r, rt::simple(CnCodeType::read_value))?;
         let f_excise_product_code = c
             .one(r, rt::simple(ExciseProductCodeType::read_value))?;
-        let f_quantity = c
-            .one(r, rt::complex(super::common_types::QuantityType::read_started))?;
+        let f_quantity = c.one(r, rt::complex(QuantityType::read_started))?;
         let f_alcoholic_strength = c
             .one(r, rt::simple(AlcoholicStrengthType::read_value))?;
-        let f_value = c
-            .one(r, rt::complex(super::common_types::AmountType::read_started))?;
-        let f_batch_number = c
-            .many(r, rt::simple(super::common_types::Text35Type::read_value))?;
+        let f_value = c.one(r, rt::complex(AmountType::read_started))?;
+        let f_batch_number = c.many(r, rt::simple(Text35Type::read_value))?;
         c.finish(r)?;
         Ok(Self {
             line_number: f_line_number.req()?,
@@ -532,9 +522,7 @@ impl Line {
             batch_number: f_batch_number,
         })
     }
-}
 
-impl rt::Element for Line {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         rt::write_attr(w, "lineNumber", &self.line_number);
         let mut o = rt::Out::new(Self::CONTENT);
@@ -554,21 +542,14 @@ impl Line {
     #[doc(hidden)]
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
-            super::common_types::SequenceNumberType::strategy(),
-            super::common_types::ArticleNumberType::strategy(),
-            super::common_types::CnCodeType::strategy(),
+            SequenceNumberType::strategy(),
+            ArticleNumberType::strategy(),
+            CnCodeType::strategy(),
             rt::strategy::optional(ExciseProductCodeType::strategy()),
-            super::common_types::QuantityType::strategy_at(depth + 1),
+            QuantityType::strategy_at(depth + 1),
             rt::strategy::optional(AlcoholicStrengthType::strategy()),
-            rt::strategy::optional(
-                super::common_types::AmountType::strategy_at(depth + 1),
-            ),
-            rt::strategy::repeated(
-                0,
-                None,
-                depth,
-                || super::common_types::Text35Type::strategy(),
-            ),
+            rt::strategy::optional(AmountType::strategy_at(depth + 1)),
+            rt::strategy::repeated(0, None, depth, || Text35Type::strategy()),
         )
             .prop_map(|
                 (
@@ -605,7 +586,7 @@ pub struct ReferenceDocument {
     pub mrn_or_arc: ReferenceDocumentMrnOrArc,
 }
 
-impl ReferenceDocument {
+impl rt::Element for ReferenceDocument {
     const CONTENT: &'static [rt::Child] = &[
         rt::Child::group(
             "Arc or Mrn",
@@ -617,12 +598,9 @@ impl ReferenceDocument {
         ),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_mrn_or_arc = c.one(r, rt::group(ReferenceDocumentMrnOrArc::read_content))?;
         c.finish(r)?;
@@ -630,9 +608,7 @@ impl ReferenceDocument {
             mrn_or_arc: rt::req(f_mrn_or_arc)?,
         })
     }
-}
 
-impl rt::Element for ReferenceDocument {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.group(w, [&self.mrn_or_arc]);
@@ -644,23 +620,20 @@ impl rt::Element for ReferenceDocument {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReferenceDocumentMrnOrArc {
     /// Mrn.
-    Mrn(super::common_types::MrnType),
+    Mrn(MrnType),
     /// Arc.
     Arc(ArcType),
 }
 
-impl ReferenceDocumentMrnOrArc {
+impl rt::Group for ReferenceDocumentMrnOrArc {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("mo:Mrn", "Mrn", 1, 1),
         NS.el("mo:Arc", "Arc", 1, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::group(Self::CONTENT);
-        if let Some(v) = c
-            .variant(r, rt::simple(super::common_types::MrnType::read_value))?
-        {
+        if let Some(v) = c.variant(r, rt::simple(MrnType::read_value))? {
             return Ok(Self::Mrn(v));
         }
         if let Some(v) = c.variant(r, rt::simple(ArcType::read_value))? {
@@ -668,9 +641,7 @@ impl ReferenceDocumentMrnOrArc {
         }
         Err(rt::Fail::Invalid)
     }
-}
 
-impl rt::Group for ReferenceDocumentMrnOrArc {
     fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
         let mut o = o.nested(Self::CONTENT);
         match self {
@@ -700,8 +671,8 @@ impl ReferenceDocumentMrnOrArc {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         rt::strategy::one_of(
             vec![
-                super::common_types::MrnType::strategy().prop_map(Self::Mrn).boxed(),
-                ArcType::strategy().prop_map(Self::Arc).boxed()
+                MrnType::strategy().prop_map(Self::Mrn).boxed(), ArcType::strategy()
+                .prop_map(Self::Arc).boxed()
             ],
         )
     }
@@ -713,14 +684,14 @@ pub struct WarehouseType {
     /// Kind of warehouse. Element `Kind`.
     pub kind: Kind,
     /// Warehouse authorisation number. Element `AuthorisationNumber`.
-    pub authorisation_number: super::common_types::AuthorisationNumberType,
+    pub authorisation_number: AuthorisationNumberType,
     /// SEED excise number of the tax warehouse. Element `ExciseNumber`, optional.
     pub excise_number: Option<ExciseNumberType>,
     /// Location of the warehouse as UN/LOCODE or supervising customs office. Element `Location`, optional.
-    pub location: Option<super::common_types::LocationCodeType>,
+    pub location: Option<LocationCodeType>,
 }
 
-impl WarehouseType {
+impl rt::Element for WarehouseType {
     const CONTENT: &'static [rt::Child] = &[
         NS.el("mo:Kind", "Kind", 1, 1),
         NS.el("mo:AuthorisationNumber", "AuthorisationNumber", 1, 1),
@@ -728,22 +699,15 @@ impl WarehouseType {
         NS.el("mo:Location", "Location", 0, 1),
     ];
 
-    #[doc(hidden)]
-    pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+    fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
         let mut c = rt::Content::new(Self::CONTENT);
-        for i in 0..r.attr_count() {
-            r.unexpected_attr(i);
-        }
+        r.reject_attributes();
         r.next_child()?;
         let f_kind = c.one(r, rt::simple(Kind::read_value))?;
         let f_authorisation_number = c
-            .one(
-                r,
-                rt::simple(super::common_types::AuthorisationNumberType::read_value),
-            )?;
+            .one(r, rt::simple(AuthorisationNumberType::read_value))?;
         let f_excise_number = c.one(r, rt::simple(ExciseNumberType::read_value))?;
-        let f_location = c
-            .one(r, rt::simple(super::common_types::LocationCodeType::read_value))?;
+        let f_location = c.one(r, rt::simple(LocationCodeType::read_value))?;
         c.finish(r)?;
         Ok(Self {
             kind: rt::req(f_kind)?,
@@ -752,9 +716,7 @@ impl WarehouseType {
             location: f_location,
         })
     }
-}
 
-impl rt::Element for WarehouseType {
     fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
         let mut o = rt::Out::new(Self::CONTENT);
         o.simple(w, [&self.kind]);
@@ -771,9 +733,9 @@ impl WarehouseType {
     pub fn strategy_at(depth: u32) -> rt::strategy::Boxed<Self> {
         (
             Kind::strategy(),
-            super::common_types::AuthorisationNumberType::strategy(),
+            AuthorisationNumberType::strategy(),
             rt::strategy::optional(ExciseNumberType::strategy()),
-            rt::strategy::optional(super::common_types::LocationCodeType::strategy()),
+            rt::strategy::optional(LocationCodeType::strategy()),
         )
             .prop_map(|(kind, authorisation_number, excise_number, location)| Self {
                 kind,

@@ -711,7 +711,10 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                     let f = Literal::string(f);
                     quote!(if c.fixed_attr(r, i, (#ns, #local), Some(#f), &mut #var, #read)? { continue; })
                 }
-                None => quote!(if c.attr(r, i, (#ns, #local), &mut #var, #read)? { continue; }),
+                None if a.name.ns.is_empty() => {
+                    quote!(if c.attr(r, i, #local, &mut #var, #read)? { continue; })
+                }
+                None => quote!(if c.attr_ns(r, i, (#ns, #local), &mut #var, #read)? { continue; }),
             });
             if a.required {
                 checks.push(quote!(c.require(r, &#var, #local);));
@@ -726,6 +729,9 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
             decls.push(quote!(let mut #var = Vec::new();));
             arms.push(quote!(if c.any_attr(r, i, #w, &mut #var)? { continue; }));
             inits.push(quote!(#name: #var));
+        }
+        if arms.is_empty() {
+            return (quote!(r.reject_attributes();), inits);
         }
         let read = quote! {
             #(#decls)*
@@ -862,9 +868,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         }
         let table = match &simple_value {
             None if !content_fields.is_empty() => self.field_table(&content_fields),
-            _ => quote!(
-                const CONTENT: &'static [rt::Child] = &[];
-            ),
+            _ => quote!(),
         };
         let body = match &simple_value {
             Some((fname, ty)) => {
@@ -962,18 +966,15 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 #(#field_defs,)*
             }
 
-            impl #name {
+            impl rt::Element for #name {
                 #table
 
-                #[doc(hidden)]
-                pub fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+                fn read_started(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
                     let mut c = rt::Content::new(Self::CONTENT);
                     #attr_read
                     #body
                 }
-            }
 
-            impl rt::Element for #name {
                 fn write_started(&self, w: &mut rt::Writer, t: rt::Tag<'_>) {
                     #attr_write
                     #content_write
@@ -1012,19 +1013,16 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                         #(#defs,)*
                     }
 
-                    impl #name {
+                    impl rt::Group for #name {
                         #table
 
-                        #[doc(hidden)]
-                        pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+                        fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
                             let mut c = rt::Content::group(Self::CONTENT);
                             #reads
                             c.done()?;
                             Ok(Self { #(#inits,)* })
                         }
-                    }
 
-                    impl rt::Group for #name {
                         fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
                             let mut o = o.nested(Self::CONTENT);
                             #(#writes)*
@@ -1080,18 +1078,15 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
                 #(#defs,)*
             }
 
-            impl #name {
+            impl rt::Group for #name {
                 const CONTENT: &'static [rt::Child] = &[#(#rows),*];
 
-                #[doc(hidden)]
-                pub fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
+                fn read_content(r: &mut rt::Reader<'_>) -> rt::ReadResult<Self> {
                     let mut c = rt::Content::group(Self::CONTENT);
                     #(#reads)*
                     Err(rt::Fail::Invalid)
                 }
-            }
 
-            impl rt::Group for #name {
                 fn write_content(&self, w: &mut rt::Writer, o: &mut rt::Out<'_, '_>) {
                     let mut o = o.nested(Self::CONTENT);
                     match self {

@@ -32,6 +32,11 @@ pub struct Ctx<'m> {
     pub sizes: crate::emit::size::Sizes,
     /// Emit `proptest` strategies (see `emit::strategy`).
     pub proptest: bool,
+    /// Types whose name no other type of the set has: other modules import
+    /// them (`use super::m::Name;`) and write the bare name.
+    importable: std::collections::BTreeSet<TypeId>,
+    /// The imports each module's code used (module -> (source module, name)).
+    imports: std::cell::RefCell<BTreeMap<String, std::collections::BTreeSet<(String, String)>>>,
 }
 
 /// Complex types directly referenced by the content of `ct`.
@@ -53,6 +58,42 @@ fn direct_refs(ct: &crate::model::ComplexType) -> Vec<TypeId> {
         }
     }
     out
+}
+
+/// Names every generated module keeps for itself.
+const RESERVED_ITEMS: &[&str] = &["Document", "NAMESPACE", "ValueError", "FacetViolation"];
+
+/// The types whose name is unique in the whole set (ignoring case). Each
+/// is reserved in every other module's names up front, so no helper type
+/// claimed later can take a name that module may import.
+fn importable(
+    types: &BTreeMap<TypeId, RustName>,
+    modules: &BTreeMap<String, String>,
+    taken: &mut BTreeMap<String, Namespace>,
+) -> std::collections::BTreeSet<TypeId> {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for n in types.values() {
+        *count.entry(n.ident.to_ascii_lowercase()).or_default() += 1;
+    }
+    let unique: std::collections::BTreeSet<TypeId> = types
+        .iter()
+        .filter(|(_, n)| count.get(&n.ident.to_ascii_lowercase()) == Some(&1))
+        .map(|(id, _)| id.clone())
+        .collect();
+    for module in modules.values() {
+        let scope = taken
+            .entry(module.clone())
+            .or_insert_with(|| Namespace::with_reserved(RESERVED_ITEMS));
+        for id in &unique {
+            if let Some(n) = types.get(id)
+                && n.module != *module
+                && !scope.contains(&n.ident)
+            {
+                scope.claim(&n.ident);
+            }
+        }
+    }
+    unique
 }
 
 pub fn ident(s: &str) -> Ident {
@@ -85,9 +126,9 @@ impl<'m> Ctx<'m> {
                 .get(&id.ns)
                 .cloned()
                 .unwrap_or_else(|| "no_namespace".into());
-            let scope = taken.entry(module.clone()).or_insert_with(|| {
-                Namespace::with_reserved(&["Document", "NAMESPACE", "ValueError", "FacetViolation"])
-            });
+            let scope = taken
+                .entry(module.clone())
+                .or_insert_with(|| Namespace::with_reserved(RESERVED_ITEMS));
             let ident = if id.anonymous {
                 // `Outer/Inner/Leaf`: try `Leaf`, then `InnerLeaf`, ...
                 let parts: Vec<&str> = id.name.split('/').collect();
@@ -130,6 +171,7 @@ impl<'m> Ctx<'m> {
             _ => false,
         };
         let sizes = crate::emit::size::Sizes::new(model, &cycles_back);
+        let importable = importable(&types, &modules, &mut taken);
         Ctx {
             model,
             modules,
@@ -139,7 +181,26 @@ impl<'m> Ctx<'m> {
             sizes,
             location_fields: BTreeMap::new(),
             proptest: false,
+            importable,
+            imports: Default::default(),
         }
+    }
+
+    /// `use super::m::{A, B};` for the other modules' types `module`'s code used.
+    pub fn imports_of(&self, module: &str) -> TokenStream {
+        let imports = self.imports.borrow();
+        let Some(used) = imports.get(module) else {
+            return quote!();
+        };
+        let mut by_module: BTreeMap<&str, Vec<Ident>> = BTreeMap::new();
+        for (m, name) in used {
+            by_module.entry(m.as_str()).or_default().push(ident(name));
+        }
+        let uses = by_module.into_iter().map(|(m, names)| {
+            let m = ident(m);
+            quote!(#[allow(unused_imports)] use super::#m::{#(#names),*};)
+        });
+        quote!(#(#uses)*)
     }
 
     /// Would a field of type `ty` inside `owner` make `owner` contain
@@ -165,6 +226,19 @@ impl<'m> Ctx<'m> {
     pub fn type_path(&self, id: &TypeId, from_module: &str) -> TokenStream {
         match self.types.get(id) {
             Some(n) if n.module == from_module => {
+                let i = ident(&n.ident);
+                quote!(#i)
+            }
+            // Imported (see `importable`), where a module uses it.
+            Some(n)
+                if self.importable.contains(id)
+                    && self.modules.values().any(|m| m == from_module) =>
+            {
+                self.imports
+                    .borrow_mut()
+                    .entry(from_module.to_owned())
+                    .or_default()
+                    .insert((n.module.clone(), n.ident.clone()));
                 let i = ident(&n.ident);
                 quote!(#i)
             }

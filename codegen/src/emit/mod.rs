@@ -187,10 +187,14 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
         } else {
             quote!()
         };
+        let imports = ctx.imports_of(&module);
         let tokens = quote! {
             #[allow(unused_imports)]
             use ::xsd_runtime::rt;
+            #[allow(unused_imports)]
+            use ::xsd_runtime::rt::{Element as _, Group as _};
             #strategy_import
+            #imports
 
             /// The target namespace of this module's schemas.
             pub const NAMESPACE: &str = #ns_lit;
@@ -268,6 +272,8 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
 
         #[allow(unused_imports)]
         use ::xsd_runtime::rt;
+        #[allow(unused_imports)]
+        use ::xsd_runtime::rt::{Element as _, Group as _};
         #lib_strategy_import
 
         #( #[doc = #mod_docs] #[rustfmt::skip] #[allow(unused_variables)] pub mod #mods; )*

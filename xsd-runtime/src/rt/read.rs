@@ -225,9 +225,22 @@ impl Content {
 
     // ----- attributes ------------------------------------------------------------
 
-    /// Reads attribute `i` into `slot` if it is `{ns}local`: `Ok(true)`
-    /// when it was (then the caller goes on with the next attribute).
+    /// Reads attribute `i` into `slot` if it is the unqualified attribute
+    /// `local`: `Ok(true)` when it was (then the caller goes on with the
+    /// next attribute).
     pub fn attr<T>(
+        &mut self,
+        r: &mut XmlReader<'_>,
+        i: usize,
+        local: &'static str,
+        slot: &mut Att<T>,
+        read: impl FnOnce(&mut XmlReader<'_>, &str, Site<'_>) -> ReadResult<T>,
+    ) -> ReadResult<bool> {
+        self.fixed_attr(r, i, ("", local), None, slot, read)
+    }
+
+    /// Like [`Self::attr`] for the qualified attribute `{ns}local`.
+    pub fn attr_ns<T>(
         &mut self,
         r: &mut XmlReader<'_>,
         i: usize,

@@ -4,7 +4,7 @@
 
 use crate::Nillable;
 use crate::xml::any::WriteElement;
-use crate::xml::{AnyContent, AnyElement, TextRuns, XmlWriter};
+use crate::xml::{AnyContent, AnyElement, ReadResult, TextRuns, XmlReader, XmlWriter};
 use crate::xsd::Lexical;
 
 use super::name::{Child, Name};
@@ -23,19 +23,37 @@ pub fn end(w: &mut XmlWriter, t: Tag<'_>) {
     w.end_el(t.ns, t.prefixed, t.local);
 }
 
-/// A complex type's value written as an element whose start tag was begun.
-pub trait Element {
+/// A complex type: its content table, its reader and its writer.
+pub trait Element: Sized {
+    /// The particles of its content, in order (empty for simple or empty content).
+    const CONTENT: &'static [Child] = &[];
+
+    /// Reads the rest of the element whose start tag the reader just consumed.
+    fn read_started(r: &mut XmlReader<'_>) -> ReadResult<Self>;
+
     /// Writes attributes, content and the end tag of `t`.
     fn write_started(&self, w: &mut XmlWriter, t: Tag<'_>);
 }
 
 impl<T: Element> Element for Box<T> {
+    const CONTENT: &'static [Child] = T::CONTENT;
+
+    fn read_started(r: &mut XmlReader<'_>) -> ReadResult<Self> {
+        T::read_started(r).map(Box::new)
+    }
+
     fn write_started(&self, w: &mut XmlWriter, t: Tag<'_>) {
         (**self).write_started(w, t)
     }
 }
 
 impl<T: Element> Element for Nillable<T> {
+    const CONTENT: &'static [Child] = T::CONTENT;
+
+    fn read_started(r: &mut XmlReader<'_>) -> ReadResult<Self> {
+        T::read_started(r).map(Nillable::Value)
+    }
+
     fn write_started(&self, w: &mut XmlWriter, t: Tag<'_>) {
         match self {
             Nillable::Nil => w.nil(),
@@ -44,14 +62,27 @@ impl<T: Element> Element for Nillable<T> {
     }
 }
 
-/// A nested group's value (a helper type of a content model).
-pub trait Group {
+/// A nested group's type (a helper type of a content model): its table,
+/// reader and writer.
+pub trait Group: Sized {
+    /// The particles of the group, in order (a choice's alternatives).
+    const CONTENT: &'static [Child];
+
+    /// Reads the group's children.
+    fn read_content(r: &mut XmlReader<'_>) -> ReadResult<Self>;
+
     /// Writes the group's children; `o` is the enclosing content's cursor
     /// (it carries a mixed element's text runs).
     fn write_content(&self, w: &mut XmlWriter, o: &mut Out<'_, '_>);
 }
 
 impl<T: Group> Group for Box<T> {
+    const CONTENT: &'static [Child] = T::CONTENT;
+
+    fn read_content(r: &mut XmlReader<'_>) -> ReadResult<Self> {
+        T::read_content(r).map(Box::new)
+    }
+
     fn write_content(&self, w: &mut XmlWriter, o: &mut Out<'_, '_>) {
         (**self).write_content(w, o)
     }
