@@ -5,6 +5,7 @@ pub mod any;
 pub mod idc;
 pub mod input;
 pub mod mixed;
+mod names;
 pub mod reader;
 pub mod writer;
 

@@ -22,7 +22,6 @@
 
 use std::borrow::Cow;
 
-use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 
@@ -30,6 +29,7 @@ use crate::error::{
     ErrorKind, FacetViolation, Location, ValidationError, ValidationErrors, ValueError,
 };
 use crate::xml::idc::IdcEngine;
+use crate::xml::names::NsSource;
 
 /// The XML Schema instance namespace (`xsi:nil`, `xsi:type`, ...).
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -158,11 +158,12 @@ struct RawAttr<'a> {
 
 /// See the module documentation.
 pub struct XmlReader<'a> {
-    ns: NsReader<&'a [u8]>,
+    ns: NsSource<'a>,
     input: &'a str,
     pub(crate) opts: ReadOptions,
     pub(crate) pending: Pending<'a>,
-    pub(crate) pending_ns: String,
+    /// The pending child's namespace, interned (see [`NsSource::uri`]).
+    pending_ns: usize,
     pub(crate) pending_pos: u64,
     path: Vec<Frame<'a>>,
     attrs: Vec<RawAttr<'a>>,
@@ -229,18 +230,13 @@ impl<'a> XmlReader<'a> {
                 (&input[..at], Some(ErrorKind::Malformed { message }))
             }
         };
-        let mut ns = NsReader::from_str(input);
-        let cfg = ns.config_mut();
-        cfg.expand_empty_elements = true;
-        cfg.check_end_names = true;
-        cfg.check_comments = true;
-        cfg.trim_text(false);
+        let ns = NsSource::from_str(input);
         XmlReader {
             ns,
             input,
             opts,
             pending: Pending::Nothing,
-            pending_ns: String::new(),
+            pending_ns: 0,
             pending_pos: 0,
             path: Vec::new(),
             attrs: Vec::new(),
@@ -547,14 +543,15 @@ impl<'a> XmlReader<'a> {
     /// `pending_ns`. Returns the byte offset where the event began.
     pub(crate) fn read_ev(&mut self) -> ReadResult<(u64, Event<'a>)> {
         let pos = self.ns.buffer_position();
-        let (res, ev) = match self.ns.read_resolved_event() {
-            Ok(x) => x,
+        let ev = match self.ns.read_event() {
+            Ok(ev) => ev,
             Err(e) => return Err(self.malformed(e)),
         };
-        if let Event::Start(_) = ev
-            && let Err(prefix) = set_ns(&mut self.pending_ns, res)
-        {
-            return Err(self.undeclared_prefix(pos, &prefix));
+        if let Event::Start(s) = &ev {
+            match self.ns.element_ns(s) {
+                Ok(id) => self.pending_ns = id,
+                Err(prefix) => return Err(self.undeclared_prefix(pos, &prefix)),
+            }
         }
         Ok((pos, ev))
     }
@@ -740,7 +737,9 @@ impl<'a> XmlReader<'a> {
     #[inline]
     pub fn is(&self, ns: &str, local: &str) -> bool {
         match &self.pending {
-            Pending::Start(s) => s.local_name().into_inner() == local && self.pending_ns == ns,
+            Pending::Start(s) => {
+                s.local_name().into_inner() == local && self.ns.uri(self.pending_ns) == ns
+            }
             _ => false,
         }
     }
@@ -754,9 +753,14 @@ impl<'a> XmlReader<'a> {
     /// The pending child's namespace (empty: none) and local name, if any.
     pub fn pending_name(&self) -> Option<(&str, &str)> {
         match &self.pending {
-            Pending::Start(s) => Some((&self.pending_ns, s.local_name().into_inner())),
+            Pending::Start(s) => Some((self.ns.uri(self.pending_ns), s.local_name().into_inner())),
             _ => None,
         }
+    }
+
+    /// The namespace of the pending child (or of the element just begun).
+    pub(crate) fn pending_namespace(&self) -> &str {
+        self.ns.uri(self.pending_ns)
     }
 
     pub(crate) fn pending_local(&self) -> String {
@@ -1614,7 +1618,7 @@ impl<'a> XmlReader<'a> {
         let pos = frame.pos;
         self.idc.on_start(
             depth,
-            self.pending_ns.as_bytes(),
+            self.ns.uri(self.pending_ns).as_bytes(),
             start.local_name().into_inner().as_bytes(),
         );
         if self.idc.take_needs_path() {
@@ -1696,18 +1700,6 @@ fn line_col(input: &str, pos: usize, from: (usize, u32, u32)) -> (usize, u32, u3
     (off, line, col)
 }
 
-fn set_ns(buf: &mut String, res: ResolveResult<'_>) -> Result<(), String> {
-    buf.clear();
-    match res {
-        ResolveResult::Bound(n) => {
-            buf.push_str(n.into_inner());
-            Ok(())
-        }
-        ResolveResult::Unbound => Ok(()),
-        ResolveResult::Unknown(p) => Err(p),
-    }
-}
-
 fn is_xml_whitespace(t: &str) -> bool {
     t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
@@ -1783,19 +1775,33 @@ fn encoding_problem(declared: &str, input: &str) -> Option<String> {
 /// (surrogates cannot occur in a `str`).
 fn forbidden_char(input: &str) -> Option<(usize, char)> {
     let bytes = input.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
-            return Some((i, char::from(b)));
-        }
-        if b == 0xEF
-            && bytes.get(i + 1) == Some(&0xBF)
-            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+    // Chunks with no C0 control but tab/newline/return and no 0xEF lead
+    // byte (U+F000..U+FFFF) are passed over whole (the test of a chunk
+    // compiles to vector compares); the others are looked at byte by byte.
+    const CHUNK: usize = 32;
+    let control = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    let mut from = 0;
+    while from < bytes.len() {
+        let to = (from + CHUNK).min(bytes.len());
+        let chunk = &bytes[from..to];
+        if chunk
+            .iter()
+            .fold(false, |acc, &b| acc | control(b) | (b == 0xEF))
         {
-            return input[i..].chars().next().map(|c| (i, c));
+            for i in from..to {
+                let b = bytes[i];
+                if control(b) {
+                    return Some((i, char::from(b)));
+                }
+                if b == 0xEF
+                    && bytes.get(i + 1) == Some(&0xBF)
+                    && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+                {
+                    return input[i..].chars().next().map(|c| (i, c));
+                }
+            }
         }
-        i += 1;
+        from = to;
     }
     None
 }
@@ -1835,6 +1841,22 @@ mod tests {
         }
         // Checkpoints cover what was scanned, one per step.
         assert_eq!(r.line_checkpoints.len(), (n - 5) / LINE_CHECKPOINT);
+    }
+
+    #[test]
+    fn forbidden_characters_are_found_wherever_they_sit() {
+        for at in [0, 5, 31, 32, 33, 63, 64, 100] {
+            for bad in ["\u{1}", "\u{1f}", "\u{fffe}", "\u{ffff}"] {
+                let doc = format!("{}{bad}{}", "a".repeat(at), "b".repeat(40));
+                let c = bad.chars().next().unwrap_or_default();
+                assert_eq!(forbidden_char(&doc), Some((at, c)), "{bad:?} at {at}");
+            }
+        }
+        // Allowed: tab, newline, return, and other characters led by 0xEF.
+        let fine = format!("{}\t\n\r\u{f8ff}\u{fffd}{}", "x".repeat(30), "y".repeat(40));
+        assert_eq!(forbidden_char(&fine), None);
+        let late = format!("{fine}\u{fffe}");
+        assert_eq!(forbidden_char(&late), Some((fine.len(), '\u{fffe}')));
     }
 
     #[test]
