@@ -705,6 +705,39 @@ fn print_rows(rows: &[Row]) {
     }
 }
 
+/// `time MESSAGE FILE [ROUNDS]`: the least CPU time of (a), (b) and (c) over
+/// interleaved rounds, for comparing two builds on a busy machine (the
+/// least is the run the other builds disturbed least).
+fn time(msg: Msg, file: &Path, rounds: usize) -> Result<(), String> {
+    let xml = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let no_validation = ReadOptions {
+        validate: false,
+        ..ReadOptions::default()
+    };
+    let mut best = [f64::MAX; 3];
+    with_types!(msg, |Ours, _Peer, _root| {
+        for _ in 0..rounds {
+            let t = thread_cpu();
+            black_box(raw_read(&xml));
+            let t1 = thread_cpu();
+            black_box(Ours::from_xml_with(&xml, &no_validation).map(|_| ()).ok());
+            let t2 = thread_cpu();
+            black_box(Ours::from_xml(&xml).map(|_| ()).ok());
+            let t3 = thread_cpu();
+            for (b, d) in best.iter_mut().zip([t1 - t, t2 - t1, t3 - t2]) {
+                *b = b.min(d);
+            }
+        }
+    });
+    let [a, b, c] = best.map(|s| s * 1e3);
+    println!(
+        "(a) {a:.1} ms  (b) {b:.1} ms = {:.3}x  (c) {c:.1} ms = {:.3}x",
+        a / b,
+        a / c
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -713,7 +746,15 @@ fn main() -> ExitCode {
             Some(m) => mem(&args[1], m, Path::new(&args[3])),
             None => Err(format!("mem: unknown message {}", args[2])),
         },
-        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|ours-read|peer|file MESSAGE FILE".into()),
+        Some("time") if args.len() >= 3 => match Msg::parse(&args[1]) {
+            Some(m) => time(
+                m,
+                Path::new(&args[2]),
+                args.get(3).and_then(|n| n.parse().ok()).unwrap_or(10),
+            ),
+            None => Err(format!("time: unknown message {}", args[1])),
+        },
+        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|ours-read|peer|file MESSAGE FILE\n       cas-bench time MESSAGE FILE [ROUNDS]".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
