@@ -9,13 +9,29 @@
 //! scope. Element namespaces are interned: a start tag's namespace is an
 //! index into a small table of the URIs met so far, resolved once per tag.
 
+use std::io::Read;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{NamespaceError, NamespaceResolver, QName, ResolveResult};
 
+use crate::error::Location;
+use crate::xml::stream::{Checked, pack};
+
+/// Where events come from: a document in memory (events borrow from it) or
+/// a stream (events are owned; positions are packed line and column, see
+/// [`crate::xml::stream`]).
+enum Source<'a> {
+    Slice(Reader<&'a [u8]>),
+    Stream {
+        reader: Box<Reader<Checked<Box<dyn Read + 'a>>>>,
+        buf: Vec<u8>,
+    },
+}
+
 /// The raw reader, its namespace bindings and the interned element namespaces.
 pub(crate) struct NsSource<'a> {
-    reader: Reader<&'a [u8]>,
+    reader: Source<'a>,
     resolver: NamespaceResolver,
     /// The scope of the last `End` is popped before the next event is read
     /// (as `NsReader` does), so that the end tag could still be resolved.
@@ -29,11 +45,20 @@ pub(crate) struct NsSource<'a> {
 impl<'a> NsSource<'a> {
     pub(crate) fn from_str(input: &'a str) -> Self {
         let mut reader = Reader::from_str(input);
-        let cfg = reader.config_mut();
-        cfg.expand_empty_elements = true;
-        cfg.check_end_names = true;
-        cfg.check_comments = true;
-        cfg.trim_text(false);
+        configure(reader.config_mut());
+        Self::with(Source::Slice(reader))
+    }
+
+    pub(crate) fn from_stream(input: Checked<Box<dyn Read + 'a>>) -> Self {
+        let mut reader = Reader::from_reader(input);
+        configure(reader.config_mut());
+        Self::with(Source::Stream {
+            reader: Box::new(reader),
+            buf: Vec::new(),
+        })
+    }
+
+    fn with(reader: Source<'a>) -> Self {
         NsSource {
             reader,
             resolver: NamespaceResolver::default(),
@@ -43,11 +68,72 @@ impl<'a> NsSource<'a> {
         }
     }
 
+    /// The checked stream, when reading one.
+    pub(crate) fn stream(&self) -> Option<&Checked<Box<dyn Read + 'a>>> {
+        match &self.reader {
+            Source::Slice(_) => None,
+            Source::Stream { reader, .. } => Some(reader.get_ref()),
+        }
+    }
+
+    pub(crate) fn stream_mut(&mut self) -> Option<&mut Checked<Box<dyn Read + 'a>>> {
+        match &mut self.reader {
+            Source::Slice(_) => None,
+            Source::Stream { reader, .. } => Some(reader.get_mut()),
+        }
+    }
+
+    /// Where the next event starts: a byte offset in memory, a packed
+    /// location on a stream (which starts a new window there).
+    #[inline]
+    pub(crate) fn event_pos(&mut self) -> u64 {
+        match &mut self.reader {
+            Source::Slice(r) => r.buffer_position(),
+            Source::Stream { reader, .. } => {
+                let at = reader.buffer_position();
+                pack(reader.get_mut().mark_at(at))
+            }
+        }
+    }
+
+    /// The position of a byte offset of the input, as [`Self::event_pos`]
+    /// gives positions (on a stream: an offset since the last event start).
+    pub(crate) fn pos_of(&self, offset: u64) -> u64 {
+        match &self.reader {
+            Source::Slice(_) => offset,
+            Source::Stream { reader, .. } => pack(reader.get_ref().location(offset)),
+        }
+    }
+
+    /// The position of the byte `rel` bytes after the start of the event
+    /// just read (on a stream; in memory, positions are offsets).
+    pub(crate) fn pos_in_event(&self, rel: u64) -> u64 {
+        match &self.reader {
+            Source::Slice(_) => rel,
+            Source::Stream { reader, .. } => pack(reader.get_ref().location_in_event(rel)),
+        }
+    }
+
+    /// The location of a position, on a stream (in memory the reader
+    /// counts lines itself).
+    pub(crate) fn stream_location(&self, pos: u64) -> Option<Location> {
+        match &self.reader {
+            Source::Slice(_) => None,
+            Source::Stream { .. } => Some(crate::xml::stream::unpack(pos)),
+        }
+    }
+
     /// The next event, namespace scopes opened and closed as `NsReader` does.
     #[inline]
     pub(crate) fn read_event(&mut self) -> quick_xml::Result<Event<'a>> {
         self.pop_pending();
-        let ev = self.reader.read_event()?;
+        let ev = match &mut self.reader {
+            Source::Slice(r) => r.read_event()?,
+            Source::Stream { reader, buf } => {
+                buf.clear();
+                reader.read_event_into(buf)?.into_owned()
+            }
+        };
         match &ev {
             Event::Start(s) => self.push(s)?,
             Event::Empty(s) => {
@@ -63,19 +149,35 @@ impl<'a> NsSource<'a> {
     /// Skips to the end tag of the start tag just read, closing its scope.
     pub(crate) fn read_to_end(&mut self, end: QName<'_>) -> quick_xml::Result<()> {
         self.pop_pending();
-        self.reader.read_to_end(end)?;
+        match &mut self.reader {
+            Source::Slice(r) => r.read_to_end(end)?,
+            Source::Stream { reader, buf } => {
+                buf.clear();
+                reader.read_to_end_into(end, buf)?
+            }
+        };
         self.resolver.pop();
         Ok(())
     }
 
+    /// The parser's position (see [`Self::event_pos`]).
     #[inline]
     pub(crate) fn buffer_position(&self) -> u64 {
-        self.reader.buffer_position()
+        match &self.reader {
+            Source::Slice(r) => r.buffer_position(),
+            Source::Stream { reader, .. } => {
+                pack(reader.get_ref().location(reader.buffer_position()))
+            }
+        }
     }
 
+    /// Where the last error was found (see [`Self::event_pos`]).
     #[inline]
     pub(crate) fn error_position(&self) -> u64 {
-        self.reader.error_position()
+        match &self.reader {
+            Source::Slice(r) => r.error_position(),
+            Source::Stream { reader, .. } => self.pos_of(reader.error_position()),
+        }
     }
 
     /// The bindings in scope (for attribute names).
@@ -136,6 +238,13 @@ impl<'a> NsSource<'a> {
         self.resolver.set_level(level + 1);
         Ok(())
     }
+}
+
+fn configure(cfg: &mut quick_xml::reader::Config) {
+    cfg.expand_empty_elements = true;
+    cfg.check_end_names = true;
+    cfg.check_comments = true;
+    cfg.trim_text(false);
 }
 
 /// Might the start tag declare a namespace (`xmlns` somewhere in its attributes)?
