@@ -7,7 +7,7 @@
 //! process), since the machines we run on are shared.
 //!
 //! - `cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]`: the table.
-//! - `cas-bench mem ours|ours-read|peer|file MESSAGE FILE`: reads FILE once (run under
+//! - `cas-bench mem ours|ours-stream|ours-read|peer|file MESSAGE FILE`: reads FILE once (run under
 //!   `/usr/bin/time -v` for its peak memory; `run` does that itself).
 
 #[path = "../../xtask/src/manifest.rs"]
@@ -299,6 +299,15 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
             })),
             ..row("(c) ours: read + validate", Some(c), Some(a), String::new())
         });
+        let c2 = measure(budget, || {
+            black_box(Ours::from_reader(xml.as_bytes()).map(|_| ()).ok());
+        });
+        rows.push(row(
+            "(c2) ours: read + validate, streamed (`from_reader`)",
+            Some(c2),
+            Some(a),
+            "parsed as it arrives".into(),
+        ));
         let f = match xsdparser_peer::read::<Peer>(&xml) {
             Ok(_) => {
                 let s = measure(budget, || {
@@ -450,6 +459,15 @@ fn peak_memory(who: &str, msg: Msg, file: &Path) -> Result<u64, String> {
 }
 
 fn mem(who: &str, msg: Msg, file: &Path) -> Result<(), String> {
+    if who == "ours-stream" {
+        // Parsed from the file as it is read: the input is never held whole.
+        let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        with_types!(msg, |Ours, _Peer, _root| {
+            let v = Ours::from_reader(f).map_err(|e| e.to_string())?;
+            black_box(&v);
+        });
+        return Ok(());
+    }
     let xml = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     with_types!(msg, |Ours, Peer, _root| match who {
         "file" => {
@@ -589,7 +607,8 @@ fn run(args: &[String]) -> Result<(), String> {
         println!("|---|---:|---:|");
         for (who, label) in [
             ("file", "file only (read into memory)"),
-            ("ours", "ours: read + validate"),
+            ("ours", "ours: read + validate (`from_xml`, file in memory)"),
+            ("ours-stream", "ours: read + validate (`from_reader` on the file)"),
             ("peer", "xsd-parser: read"),
         ] {
             match peak_memory(who, *msg, path) {
@@ -754,7 +773,7 @@ fn main() -> ExitCode {
             ),
             None => Err(format!("time: unknown message {}", args[1])),
         },
-        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|ours-read|peer|file MESSAGE FILE\n       cas-bench time MESSAGE FILE [ROUNDS]".into()),
+        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|ours-stream|ours-read|peer|file MESSAGE FILE\n       cas-bench time MESSAGE FILE [ROUNDS]".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
