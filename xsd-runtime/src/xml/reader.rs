@@ -1780,8 +1780,12 @@ impl<'a> XmlReader<'a> {
             self.idc.set_selected_path(depth, &path, pos);
         }
         for i in 0..self.attrs.len() {
-            let local = self.attrs[i].local;
-            let ns: &str = match self.attrs[i].ns {
+            let Ok(v) = self.attr_value(i) else {
+                continue;
+            };
+            // Fields borrowed apart: no copy of the namespace per attribute.
+            let a = &self.attrs[i];
+            let ns: &str = match a.ns {
                 AttrNs::None => "",
                 AttrNs::Xsi => XSI_NS,
                 AttrNs::Xml => XML_NS,
@@ -1790,10 +1794,7 @@ impl<'a> XmlReader<'a> {
                     .get(from as usize..to as usize)
                     .unwrap_or_default(),
             };
-            let ns = ns.as_bytes().to_vec();
-            if let Ok(v) = self.attr_value(i) {
-                self.idc.on_attr(depth, &ns, local, &v);
-            }
+            self.idc.on_attr(depth, ns.as_bytes(), a.local, &v);
         }
     }
 }
