@@ -1073,6 +1073,25 @@ mod tests {
         ] {
             assert!(Simple::parse(xsd).is_some(), "{xsd}");
         }
+        // Every pattern of the CAS schemas (schemas/*.xsd) is taken.
+        for xsd in [
+            "F-[0-9]{6}",
+            "[0-9A-Z]{4}",
+            "[0-9]{2}",
+            "[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]",
+            "[1-4][0-9]{2}",
+            "[A-Z0-9\\-]{1,10}",
+            "[A-Z0-9]{1,10}",
+            "[A-Z0-9]{2}",
+            "[A-Z0-9]{4}",
+            "[A-Z][0-9]{3}",
+            "[A-Z]{2}[0-9A-Z]{11}",
+            "[A-Z]{2}[0-9]",
+            "[A-Z]{3,4}",
+            "[A-Z]{3}[UJZ][0-9]{7}",
+        ] {
+            assert!(Simple::parse(xsd).is_some(), "{xsd}");
+        }
     }
 
     #[test]
