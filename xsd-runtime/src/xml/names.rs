@@ -12,7 +12,7 @@
 use std::io::Read;
 
 use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::{NamespaceError, NamespaceResolver, QName, ResolveResult};
 
 use crate::error::Location;
@@ -131,7 +131,13 @@ impl<'a> NsSource<'a> {
             Source::Slice(r) => r.read_event()?,
             Source::Stream { reader, buf } => {
                 buf.clear();
-                reader.read_event_into(buf)?.into_owned()
+                match reader.read_event_into(buf)? {
+                    // Nobody reads an end tag's or a comment's content (quick-xml
+                    // has checked the end tag's name): no copy.
+                    Event::End(_) => Event::End(BytesEnd::new("")),
+                    Event::Comment(_) => Event::Comment(BytesText::new("")),
+                    ev => ev.into_owned(),
+                }
             }
         };
         match &ev {

@@ -225,14 +225,7 @@ impl<R: Read> Checked<R> {
             return Location { line: 1, column: 1 };
         }
         let n = (at.saturating_sub(from) as usize).min(self.window.len());
-        for &b in &self.window[..n] {
-            if b == b'\n' {
-                line += 1;
-                column = 1;
-            } else if b & 0xC0 != 0x80 {
-                column += 1;
-            }
-        }
+        (line, column) = advance(line, column, &self.window[..n]);
         Location { line, column }
     }
 
@@ -290,18 +283,25 @@ impl<R: Read> BufRead for Checked<R> {
     fn consume(&mut self, n: usize) {
         let n = n.min(self.valid - self.start);
         let bytes = &self.buf[self.start..self.start + n];
-        for &b in bytes {
-            if b == b'\n' {
-                self.line += 1;
-                self.column = 1;
-            } else if b & 0xC0 != 0x80 {
-                self.column += 1;
-            }
-        }
+        (self.line, self.column) = advance(self.line, self.column, bytes);
         self.window.extend_from_slice(bytes);
         self.start += n;
         self.offset += n as u64;
     }
+}
+
+/// Line and column after `bytes` (UTF-8), from `line` and `column`: a
+/// newline starts a line, every other character is a column.
+fn advance(mut line: u32, mut column: u32, bytes: &[u8]) -> (u32, u32) {
+    for &b in bytes {
+        if b == b'\n' {
+            line += 1;
+            column = 1;
+        } else if b & 0xC0 != 0x80 {
+            column += 1;
+        }
+    }
+    (line, column)
 }
 
 /// Packs a location into the `u64` positions the reader keeps (line in the
@@ -417,6 +417,15 @@ mod tests {
         let (got, cut) = read_all(b"<a>x\x01y</a>", u64::MAX, 2);
         assert_eq!(got, "<a>x");
         assert_eq!(cut.map(|c| c.0), Some(4));
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters() {
+        assert_eq!(advance(1, 1, b""), (1, 1));
+        assert_eq!(advance(1, 1, "ab".as_bytes()), (1, 3));
+        assert_eq!(advance(3, 5, "é€😀".as_bytes()), (3, 8));
+        assert_eq!(advance(1, 9, "x\nab\n\nçd".as_bytes()), (4, 3));
+        assert_eq!(advance(2, 2, b"\r\n"), (3, 1));
     }
 
     #[test]
