@@ -252,7 +252,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// A reader that parses a stream as it arrives (see
-    /// [`crate::xml::stream`]): the same checks, errors and positions as
+    /// `xml::stream`): the same checks, errors and positions as
     /// reading the whole stream into memory first, but only a small buffer
     /// of the input held at any time. `names` keeps the attribute names the
     /// reader lends out. The stream is read no further than

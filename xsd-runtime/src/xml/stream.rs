@@ -48,7 +48,7 @@ pub(crate) struct Checked<R> {
     offset: u64,
     line: u32,
     column: u32,
-    /// The bytes consumed since [`Checked::mark`], and where that was.
+    /// The bytes consumed since [`Checked::mark_at`], and where that was.
     window: Vec<u8>,
     mark: (u64, u32, u32),
     /// The first problem in the document: where it is (offset in the body)
@@ -217,7 +217,7 @@ impl<R: Read> Checked<R> {
     }
 
     /// Line and column of body offset `at`, which lies between the last
-    /// [`Checked::mark`] and the parser's position (clamped to them).
+    /// [`Checked::mark_at`] and the parser's position (clamped to them).
     pub(crate) fn location(&self, at: u64) -> Location {
         let (from, mut line, mut column) = self.mark;
         if at == 0 {
