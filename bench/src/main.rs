@@ -7,7 +7,7 @@
 //! process), since the machines we run on are shared.
 //!
 //! - `cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]`: the table.
-//! - `cas-bench mem ours|ours-read|peer|file MESSAGE FILE`: reads FILE once (run under
+//! - `cas-bench mem ours|ours-stream|ours-read|peer|file MESSAGE FILE`: reads FILE once (run under
 //!   `/usr/bin/time -v` for its peak memory; `run` does that itself).
 
 #[path = "../../xtask/src/manifest.rs"]
@@ -299,6 +299,15 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
             })),
             ..row("(c) ours: read + validate", Some(c), Some(a), String::new())
         });
+        let c2 = measure(budget, || {
+            black_box(Ours::from_reader(xml.as_bytes()).map(|_| ()).ok());
+        });
+        rows.push(row(
+            "(c2) ours: read + validate, streamed (`from_reader`)",
+            Some(c2),
+            Some(a),
+            "parsed as it arrives".into(),
+        ));
         let f = match xsdparser_peer::read::<Peer>(&xml) {
             Ok(_) => {
                 let s = measure(budget, || {
@@ -450,6 +459,15 @@ fn peak_memory(who: &str, msg: Msg, file: &Path) -> Result<u64, String> {
 }
 
 fn mem(who: &str, msg: Msg, file: &Path) -> Result<(), String> {
+    if who == "ours-stream" {
+        // Parsed from the file as it is read: the input is never held whole.
+        let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        with_types!(msg, |Ours, _Peer, _root| {
+            let v = Ours::from_reader(f).map_err(|e| e.to_string())?;
+            black_box(&v);
+        });
+        return Ok(());
+    }
     let xml = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     with_types!(msg, |Ours, Peer, _root| match who {
         "file" => {
@@ -589,7 +607,11 @@ fn run(args: &[String]) -> Result<(), String> {
         println!("|---|---:|---:|");
         for (who, label) in [
             ("file", "file only (read into memory)"),
-            ("ours", "ours: read + validate"),
+            ("ours", "ours: read + validate (`from_xml`, file in memory)"),
+            (
+                "ours-stream",
+                "ours: read + validate (`from_reader` on the file)",
+            ),
             ("peer", "xsd-parser: read"),
         ] {
             match peak_memory(who, *msg, path) {
@@ -705,6 +727,42 @@ fn print_rows(rows: &[Row]) {
     }
 }
 
+/// `time MESSAGE FILE [ROUNDS]`: the least CPU time of (a), (b), (c) and (c2) over
+/// interleaved rounds, for comparing two builds on a busy machine (the
+/// least is the run the other builds disturbed least).
+fn time(msg: Msg, file: &Path, rounds: usize) -> Result<(), String> {
+    let xml = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let no_validation = ReadOptions {
+        validate: false,
+        ..ReadOptions::default()
+    };
+    let mut best = [f64::MAX; 4];
+    with_types!(msg, |Ours, _Peer, _root| {
+        for _ in 0..rounds {
+            let t = thread_cpu();
+            black_box(raw_read(&xml));
+            let t1 = thread_cpu();
+            black_box(Ours::from_xml_with(&xml, &no_validation).map(|_| ()).ok());
+            let t2 = thread_cpu();
+            black_box(Ours::from_xml(&xml).map(|_| ()).ok());
+            let t3 = thread_cpu();
+            black_box(Ours::from_reader(xml.as_bytes()).map(|_| ()).ok());
+            let t4 = thread_cpu();
+            for (b, d) in best.iter_mut().zip([t1 - t, t2 - t1, t3 - t2, t4 - t3]) {
+                *b = b.min(d);
+            }
+        }
+    });
+    let [a, b, c, c2] = best.map(|s| s * 1e3);
+    println!(
+        "(a) {a:.1} ms  (b) {b:.1} ms = {:.3}x  (c) {c:.1} ms = {:.3}x  (c2) {c2:.1} ms = {:.3}x",
+        a / b,
+        a / c,
+        a / c2
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -713,7 +771,15 @@ fn main() -> ExitCode {
             Some(m) => mem(&args[1], m, Path::new(&args[3])),
             None => Err(format!("mem: unknown message {}", args[2])),
         },
-        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|ours-read|peer|file MESSAGE FILE".into()),
+        Some("time") if args.len() >= 3 => match Msg::parse(&args[1]) {
+            Some(m) => time(
+                m,
+                Path::new(&args[2]),
+                args.get(3).and_then(|n| n.parse().ok()).unwrap_or(10),
+            ),
+            None => Err(format!("time: unknown message {}", args[1])),
+        },
+        _ => Err("usage: cas-bench run --docs DIR [--quick] [--build ours=S,peer=S]\n       cas-bench mem ours|ours-stream|ours-read|peer|file MESSAGE FILE\n       cas-bench time MESSAGE FILE [ROUNDS]".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,8 +11,10 @@
 //! # Limits when reading
 //!
 //! Documents are read from memory (`from_xml`, `from_slice`) or from a
-//! stream (`from_reader`: read up to the size limit and no further, so a
-//! hostile sender cannot make the reader hold more). What the reader
+//! stream (`XmlRoot::from_reader`: parsed as it arrives, holding a 64 KiB
+//! buffer rather than the document, with the same values, errors and
+//! line/column as `from_slice`; read up to the size limit and no further,
+//! so a hostile sender cannot make the reader hold more). What the reader
 //! refuses or bounds, with its default ([`xml::ReadOptions`]); every limit
 //! is far above any real business document:
 //!

@@ -39,8 +39,11 @@ pub trait XmlRoot: Sized {
         read_document(XmlReader::from_bytes(input, opts.clone())?)
     }
 
-    /// Reads a document from a stream (a file, a request body), no further
-    /// than [`ReadOptions::max_document_bytes`].
+    /// Reads a document from a stream (a file, a request body), parsing it
+    /// as it arrives: memory holds the value and a small buffer, not the
+    /// document. The stream is read no further than
+    /// [`ReadOptions::max_document_bytes`]; verdicts, errors and their
+    /// line/column are those of [`XmlRoot::from_slice`] on the same bytes.
     fn from_reader(input: impl std::io::Read) -> Result<Self, ValidationErrors> {
         Self::from_reader_with(input, &ReadOptions::default())
     }
@@ -50,8 +53,8 @@ pub trait XmlRoot: Sized {
         input: impl std::io::Read,
         opts: &ReadOptions,
     ) -> Result<Self, ValidationErrors> {
-        let bytes = crate::xml::read_input(input, opts)?;
-        Self::from_slice_with(&bytes, opts)
+        let names = crate::xml::NameArena::default();
+        read_document(XmlReader::from_stream(input, opts.clone(), &names)?)
     }
 
     /// Writes the document (UTF-8, with an XML declaration).

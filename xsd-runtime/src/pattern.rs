@@ -24,6 +24,9 @@ pub struct PatternError {
 pub struct Pattern {
     regex: regex::Regex,
     xsd: String,
+    /// The same patterns as byte-level matchers, when each is simple enough
+    /// (see [`Simple`]); asked first, the regex only for what they leave.
+    simple: Option<Vec<Simple>>,
 }
 
 impl Pattern {
@@ -33,6 +36,7 @@ impl Pattern {
         Ok(Pattern {
             regex: compile(&format!("\\A(?:{body})\\z"))?,
             xsd: xsd.to_owned(),
+            simple: Simple::parse(xsd).map(|s| vec![s]),
         })
     }
 
@@ -59,6 +63,7 @@ impl Pattern {
                 Ok(Pattern {
                     regex: compile(&format!("\\A(?:{alt})\\z"))?,
                     xsd,
+                    simple: many.iter().map(|p| Simple::parse(p)).collect(),
                 })
             }
         }
@@ -66,6 +71,11 @@ impl Pattern {
 
     /// Whether the whole of `s` matches (XSD patterns are implicitly anchored).
     pub fn is_match(&self, s: &str) -> bool {
+        if let Some(simple) = &self.simple
+            && s.is_ascii()
+        {
+            return simple.iter().any(|p| p.is_match(s.as_bytes()));
+        }
         self.regex.is_match(s)
     }
 
@@ -74,6 +84,211 @@ impl Pattern {
     pub fn as_xsd(&self) -> &str {
         &self.xsd
     }
+}
+
+/// A pattern the regex engine is overkill for: a sequence of ASCII classes
+/// (`[A-Z0-9]`, `\d`, a literal character), each repeated between `min` and
+/// `max` times, matched byte by byte on ASCII values. Only patterns that a
+/// greedy left-to-right scan decides exactly are taken: a class that may
+/// repeat a variable number of times shares no character with what can come
+/// next. Anything else (alternation, groups, other escapes, the odd class
+/// forms of libxml2's parser) is left to the regex.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Simple {
+    items: Vec<Item>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Item {
+    /// Bit `b` set: ASCII byte `b` is in the class.
+    class: u128,
+    min: u32,
+    /// `u32::MAX`: unbounded.
+    max: u32,
+}
+
+/// Largest repetition count taken (larger ones are left to the regex).
+const SIMPLE_MAX_COUNT: u32 = 1000;
+
+impl Simple {
+    fn parse(xsd: &str) -> Option<Simple> {
+        if !xsd.is_ascii() {
+            return None;
+        }
+        let b = xsd.as_bytes();
+        let mut items = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let class = simple_atom(b, &mut i)?;
+            let (min, max) = simple_quantifier(b, &mut i)?;
+            items.push(Item { class, min, max });
+        }
+        let simple = Simple { items };
+        simple.greedy_is_exact().then_some(simple)
+    }
+
+    /// No variable repetition can take a character the rest could start with.
+    fn greedy_is_exact(&self) -> bool {
+        self.items.iter().enumerate().all(|(i, it)| {
+            if it.min == it.max {
+                return true;
+            }
+            let mut next = 0u128;
+            for later in &self.items[i + 1..] {
+                next |= later.class;
+                if later.min > 0 {
+                    break;
+                }
+            }
+            it.class & next == 0
+        })
+    }
+
+    /// Whether the whole of `s` (ASCII) matches.
+    fn is_match(&self, s: &[u8]) -> bool {
+        let mut at = 0;
+        for it in &self.items {
+            let mut n = 0;
+            while n < it.max && at < s.len() && it.class & (1u128 << s[at]) != 0 {
+                at += 1;
+                n += 1;
+            }
+            if n < it.min {
+                return false;
+            }
+        }
+        at == s.len()
+    }
+}
+
+fn bit_range(from: u8, to: u8) -> u128 {
+    (from..=to).fold(0, |acc, c| acc | (1u128 << c))
+}
+
+/// One atom at `b[*i]`: a class `[...]`, `\d`, an escaped or a literal
+/// character; `None` for anything [`Simple`] does not take.
+fn simple_atom(b: &[u8], i: &mut usize) -> Option<u128> {
+    let c = *b.get(*i)?;
+    *i += 1;
+    match c {
+        b'[' => simple_class(b, i),
+        b'\\' => {
+            let e = *b.get(*i)?;
+            *i += 1;
+            match e {
+                b'd' => Some(bit_range(b'0', b'9')),
+                _ => simple_escape(e).map(|c| 1u128 << c),
+            }
+        }
+        b'.' | b'?' | b'*' | b'+' | b'{' | b'}' | b'(' | b')' | b'|' | b']' => None,
+        _ if c < 0x20 || c == 0x7F => None,
+        _ => Some(1u128 << c),
+    }
+}
+
+/// The character a single-character escape stands for.
+fn simple_escape(e: u8) -> Option<u8> {
+    match e {
+        b'n' => Some(b'\n'),
+        b'r' => Some(b'\r'),
+        b't' => Some(b'\t'),
+        b'\\' | b'|' | b'.' | b'-' | b'^' | b'?' | b'*' | b'+' | b'{' | b'}' | b'(' | b')'
+        | b'[' | b']' => Some(e),
+        _ => None,
+    }
+}
+
+/// A class after its `[`: characters and ranges, `\d`; no negation, no
+/// subtraction, `-` only first, last or as a range operator.
+fn simple_class(b: &[u8], i: &mut usize) -> Option<u128> {
+    if b.get(*i) == Some(&b'^') {
+        return None;
+    }
+    let mut class = 0u128;
+    let mut first = true;
+    loop {
+        let c = *b.get(*i)?;
+        *i += 1;
+        let from = match c {
+            b']' if !first => return Some(class),
+            b'[' | b']' => return None,
+            b'-' if first || b.get(*i) == Some(&b']') => b'-',
+            b'-' => return None,
+            b'\\' => {
+                let e = *b.get(*i)?;
+                *i += 1;
+                if e == b'd' {
+                    class |= bit_range(b'0', b'9');
+                } else {
+                    class |= 1u128 << simple_escape(e)?;
+                }
+                first = false;
+                // libxml2 reads `\t-\r` as no range: left to the regex.
+                if b.get(*i) == Some(&b'-') && b.get(*i + 1) != Some(&b']') {
+                    return None;
+                }
+                continue;
+            }
+            _ if c < 0x20 || c == 0x7F => return None,
+            _ => c,
+        };
+        first = false;
+        let range = b.get(*i) == Some(&b'-') && !matches!(b.get(*i + 1), Some(b']') | None);
+        if !range {
+            class |= 1u128 << from;
+            continue;
+        }
+        *i += 1;
+        let to = match *b.get(*i)? {
+            b'[' | b']' | b'\\' => return None,
+            c => c,
+        };
+        *i += 1;
+        if to < from || to < 0x20 {
+            return None;
+        }
+        class |= bit_range(from, to);
+    }
+}
+
+/// The quantifier after an atom (none: exactly once); `None` for a form
+/// [`Simple`] does not take (counts beyond [`SIMPLE_MAX_COUNT`], a second
+/// quantifier).
+fn simple_quantifier(b: &[u8], i: &mut usize) -> Option<(u32, u32)> {
+    let q = match b.get(*i) {
+        Some(b'?') => (0, 1),
+        Some(b'*') => (0, u32::MAX),
+        Some(b'+') => (1, u32::MAX),
+        Some(b'{') => {
+            let close = b[*i..].iter().position(|&c| c == b'}')? + *i;
+            let body = std::str::from_utf8(&b[*i + 1..close]).ok()?;
+            let count = |s: &str| {
+                let ok = !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+                ok.then(|| s.parse::<u32>().ok())
+                    .flatten()
+                    .filter(|&n| n <= SIMPLE_MAX_COUNT)
+            };
+            let q = match body.split_once(',') {
+                None => {
+                    let n = count(body)?;
+                    (n, n)
+                }
+                Some((lo, "")) => (count(lo)?, u32::MAX),
+                Some((lo, hi)) => (count(lo)?, count(hi)?),
+            };
+            if q.0 > q.1 {
+                return None;
+            }
+            *i = close;
+            q
+        }
+        _ => return Some((1, 1)),
+    };
+    *i += 1;
+    if matches!(b.get(*i), Some(b'?' | b'*' | b'+' | b'{')) {
+        return None;
+    }
+    Some(q)
 }
 
 fn compile(re: &str) -> Result<regex::Regex, PatternError> {
@@ -757,6 +972,137 @@ impl PatternFacet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every ASCII string over `alphabet` up to `len` characters.
+    fn strings(alphabet: &[u8], len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            let next: Vec<String> = last
+                .iter()
+                .flat_map(|s| {
+                    alphabet
+                        .iter()
+                        .map(move |&c| format!("{s}{}", char::from(c)))
+                })
+                .collect();
+            all.extend(next.iter().cloned());
+            last = next;
+        }
+        all
+    }
+
+    #[test]
+    fn simple_patterns_agree_with_the_regex() {
+        let mut xsds: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+        xsds.extend([
+            "[A-Z]{2}",
+            "\\d{1,8}",
+            "[A-Z]{3}[UJZ][0-9]{7}",
+            "[A-Z0-9\\-]{1,10}",
+            "F-[0-9]{6}",
+            "[1-4][0-9]{2}",
+            "[A-Z]{3,4}",
+            "[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]",
+            "a?b*c+",
+            "[a-c]*d[a-c]?",
+            "x{2,}y",
+            "[A-Z]{1,3}[A-Z]",
+            "[0-9]+[0-9]",
+            "a*a",
+            "[A-C-]+",
+        ]);
+        let alphabet = b"ABCUZabcdxy019-  \t";
+        let inputs = strings(alphabet, 3);
+        let mut taken = 0;
+        for xsd in xsds {
+            let Some(simple) = Simple::parse(xsd) else {
+                continue;
+            };
+            taken += 1;
+            let regex = compile(&translate(xsd).unwrap()).unwrap();
+            let mut extra: Vec<String> = CASES
+                .iter()
+                .filter(|c| c.0 == xsd)
+                .flat_map(|c| c.1.iter().chain(c.2.iter()).map(|s| (*s).to_owned()))
+                .filter(|s| s.is_ascii())
+                .collect();
+            extra.extend([
+                "A".repeat(7),
+                "1".repeat(9),
+                "AB1234567".into(),
+                "ABCU1234567".into(),
+            ]);
+            for s in inputs.iter().chain(&extra) {
+                assert_eq!(
+                    simple.is_match(s.as_bytes()),
+                    regex.is_match(s),
+                    "{xsd} on {s:?}"
+                );
+            }
+        }
+        assert!(taken >= 20, "only {taken} patterns taken as simple");
+    }
+
+    #[test]
+    fn patterns_a_greedy_scan_would_misjudge_go_to_the_regex() {
+        for xsd in [
+            "[A-Z]{1,3}[A-Z]",
+            "a*a",
+            "[0-9]+[0-9]",
+            "a?a",
+            "[a-z-q]",
+            "[\\t-\\r]",
+            "(ab)+",
+            "a|b",
+            ".",
+            "\\s",
+            "[^a]",
+            "a{1,2}{3}",
+            "é",
+        ] {
+            assert_eq!(Simple::parse(xsd), None, "{xsd}");
+        }
+        for xsd in [
+            "[A-Z]{2}",
+            "\\d{1,8}",
+            "[A-Z0-9\\-]{1,10}",
+            "F-[0-9]{6}",
+            "a+b",
+            "[a-c]*d",
+        ] {
+            assert!(Simple::parse(xsd).is_some(), "{xsd}");
+        }
+        // Every pattern of the CAS schemas (schemas/*.xsd) is taken.
+        for xsd in [
+            "F-[0-9]{6}",
+            "[0-9A-Z]{4}",
+            "[0-9]{2}",
+            "[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]",
+            "[1-4][0-9]{2}",
+            "[A-Z0-9\\-]{1,10}",
+            "[A-Z0-9]{1,10}",
+            "[A-Z0-9]{2}",
+            "[A-Z0-9]{4}",
+            "[A-Z][0-9]{3}",
+            "[A-Z]{2}[0-9A-Z]{11}",
+            "[A-Z]{2}[0-9]",
+            "[A-Z]{3,4}",
+            "[A-Z]{3}[UJZ][0-9]{7}",
+        ] {
+            assert!(Simple::parse(xsd).is_some(), "{xsd}");
+        }
+    }
+
+    #[test]
+    fn non_ascii_values_are_left_to_the_regex() {
+        // `\d` is every Unicode digit; the byte-level form knows 0-9 only.
+        let p = Pattern::new("\\d{2}").unwrap();
+        assert!(p.simple.is_some());
+        assert!(p.is_match("12"));
+        assert!(p.is_match("\u{660}\u{661}"));
+        assert!(!p.is_match("1a"));
+    }
 
     /// (pattern, matching, non-matching). Verdicts for the odd cases come from xmllint 2.9.14.
     const CASES: &[(&str, &[&str], &[&str])] = &[

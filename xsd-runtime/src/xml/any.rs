@@ -147,7 +147,7 @@ impl<'a> XmlReader<'a> {
     /// Reads the pending child and its subtree; returns with the element's
     /// end tag consumed and its frame still pushed.
     fn read_any_tree(&mut self, counted: bool) -> ReadResult<AnyElement> {
-        let namespace = self.pending_ns.clone();
+        let namespace = self.pending_namespace().to_owned();
         let name = self.pending_local();
         self.begin(counted)?;
         let mut attributes = Vec::with_capacity(self.attr_count());

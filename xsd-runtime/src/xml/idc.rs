@@ -107,9 +107,9 @@ struct Scope {
     depth: usize,
     defs: &'static [IdcDef],
     /// Per constraint: the key tuples seen.
-    tables: Vec<HashSet<Vec<String>>>,
+    tables: Vec<HashSet<Tuple>>,
     /// Per keyref constraint: tuples to resolve when the scope closes.
-    refs: Vec<Vec<(Vec<String>, String, u64)>>,
+    refs: Vec<Vec<(Tuple, String, u64)>>,
     path: String,
     pos: u64,
 }
@@ -130,7 +130,7 @@ pub struct IdcEngine {
     needs_path: bool,
     errors: Vec<IdcError>,
     /// Finished key tables of closed scopes, by constraint name, for keyrefs of ancestors.
-    closed_keys: HashMap<&'static str, HashSet<Vec<String>>>,
+    closed_keys: HashMap<&'static str, HashSet<Tuple>>,
 }
 
 impl IdcEngine {
@@ -315,12 +315,7 @@ impl IdcEngine {
         let scope = &mut self.scopes[si];
         let def = &scope.defs[sel.def];
         let complete = sel.values.iter().all(Option::is_some);
-        let tuple: Vec<String> = sel
-            .values
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect();
-        let shown = tuple.join(", ");
+        let tuple = Tuple::new(&sel.values);
         match def.kind {
             IdcKind::Unique | IdcKind::Key => {
                 if !complete {
@@ -330,14 +325,15 @@ impl IdcEngine {
                             pos: sel.pos,
                             kind: ErrorKind::Key {
                                 constraint: def.name.to_owned(),
-                                value: shown,
+                                value: tuple.shown(),
                                 message: "a key field is missing".into(),
                             },
                         });
                     }
                     return;
                 }
-                if !scope.tables[sel.def].insert(tuple) {
+                if let Err(tuple) = insert_new(&mut scope.tables[sel.def], tuple) {
+                    let shown = tuple.shown();
                     let kind = match def.kind {
                         IdcKind::Key => ErrorKind::Key {
                             constraint: def.name.to_owned(),
@@ -391,7 +387,7 @@ impl IdcEngine {
                         pos: *pos,
                         kind: ErrorKind::Keyref {
                             constraint: def.name.to_owned(),
-                            value: tuple.join(", "),
+                            value: tuple.shown(),
                             refer: refer.to_owned(),
                         },
                     });
@@ -428,6 +424,121 @@ impl IdcEngine {
     }
 }
 
+/// `s` with whitespace collapsed (runs of XML whitespace to one space, none
+/// at either end); most values have none to collapse and are copied as they are.
 fn collapse(s: &str) -> String {
-    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+    let b = s.as_bytes();
+    // The bytes `split_ascii_whitespace` splits on.
+    let ws = |c: &u8| c.is_ascii_whitespace();
+    let clean = !b.first().is_some_and(ws)
+        && !b.last().is_some_and(ws)
+        && !b
+            .windows(2)
+            .any(|w| ws(&w[0]) && (w[0] != b' ' || ws(&w[1])));
+    if clean {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_ascii_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Inserts `t` unless it is there already, in which case it is handed back
+/// (for the message).
+fn insert_new(table: &mut HashSet<Tuple>, t: Tuple) -> Result<(), Tuple> {
+    if table.contains(&t) {
+        Err(t)
+    } else {
+        table.insert(t);
+        Ok(())
+    }
+}
+
+/// A key tuple as one buffer, hashed and compared in one go (no `Vec` of
+/// `String`s per tuple): each field's byte length (4 bytes, little-endian),
+/// then its bytes, so that distinct tuples never share an encoding. A
+/// missing field is empty.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Tuple(Box<[u8]>);
+
+impl Tuple {
+    fn new(values: &[Option<String>]) -> Tuple {
+        let len = values
+            .iter()
+            .map(|v| 4 + v.as_ref().map_or(0, String::len))
+            .sum();
+        let mut buf = Vec::with_capacity(len);
+        for v in values {
+            let v = v.as_deref().unwrap_or_default();
+            buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
+            buf.extend_from_slice(v.as_bytes());
+        }
+        Tuple(buf.into_boxed_slice())
+    }
+
+    /// The fields, joined by `, ` (as errors show them).
+    fn shown(&self) -> String {
+        let mut out = String::new();
+        let mut rest = &self.0[..];
+        let mut first = true;
+        while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+            let len = (u32::from_le_bytes(*len) as usize).min(tail.len());
+            if !std::mem::take(&mut first) {
+                out.push_str(", ");
+            }
+            out.push_str(&String::from_utf8_lossy(&tail[..len]));
+            rest = &tail[len..];
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuple(fields: &[Option<&str>]) -> Tuple {
+        let values: Vec<Option<String>> = fields.iter().map(|f| f.map(str::to_owned)).collect();
+        Tuple::new(&values)
+    }
+
+    #[test]
+    fn tuples_are_equal_exactly_when_their_fields_are() {
+        assert_eq!(
+            tuple(&[Some("a"), Some("b")]),
+            tuple(&[Some("a"), Some("b")])
+        );
+        assert_ne!(
+            tuple(&[Some("ab"), Some("")]),
+            tuple(&[Some("a"), Some("b")])
+        );
+        assert_ne!(tuple(&[Some("a")]), tuple(&[Some("a"), Some("")]));
+        // A missing field reads as empty, as the joined message always showed it.
+        assert_eq!(tuple(&[None, Some("x")]), tuple(&[Some(""), Some("x")]));
+    }
+
+    #[test]
+    fn tuples_are_shown_joined_by_commas() {
+        assert_eq!(tuple(&[Some("a"), Some("b c")]).shown(), "a, b c");
+        assert_eq!(tuple(&[Some("only")]).shown(), "only");
+        assert_eq!(tuple(&[Some(""), Some("x")]).shown(), ", x");
+        assert_eq!(tuple(&[Some("x"), None]).shown(), "x, ");
+        assert_eq!(tuple(&[]).shown(), "");
+    }
+
+    #[test]
+    fn collapsing_matches_splitting_on_whitespace() {
+        for s in [
+            "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "\r", "", " ", "a b c", "x \ty",
+            "a\u{c}b",
+        ] {
+            let want = s.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse(s), want, "{s:?}");
+        }
+    }
 }

@@ -22,7 +22,6 @@
 
 use std::borrow::Cow;
 
-use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 
@@ -30,6 +29,8 @@ use crate::error::{
     ErrorKind, FacetViolation, Location, ValidationError, ValidationErrors, ValueError,
 };
 use crate::xml::idc::IdcEngine;
+use crate::xml::names::NsSource;
+use crate::xml::stream::{ArenaTail, Checked, NameArena};
 
 /// The XML Schema instance namespace (`xsi:nil`, `xsi:type`, ...).
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -152,21 +153,39 @@ struct Marker {
 struct RawAttr<'a> {
     ns: AttrNs,
     local: &'a str,
-    raw: &'a str,
+    raw: AttrText<'a>,
     pos: u64,
+}
+
+/// An attribute's value as written: in the input, or (streamed input) a
+/// byte range of [`XmlReader::tag_text`].
+#[derive(Clone, Copy)]
+enum AttrText<'a> {
+    Input(&'a str),
+    Copied(u32, u32),
 }
 
 /// See the module documentation.
 pub struct XmlReader<'a> {
-    ns: NsReader<&'a [u8]>,
+    ns: NsSource<'a>,
     input: &'a str,
     pub(crate) opts: ReadOptions,
     pub(crate) pending: Pending<'a>,
-    pub(crate) pending_ns: String,
+    /// The pending child's namespace, interned (see [`NsSource::uri`]).
+    pending_ns: usize,
     pub(crate) pending_pos: u64,
     path: Vec<Frame<'a>>,
     attrs: Vec<RawAttr<'a>>,
     attr_ns_buf: String,
+    /// A syntax error was met: nothing more is read.
+    broken: bool,
+    /// Streamed input: the current element's attribute values, copied.
+    tag_text: String,
+    /// Streamed input: where attribute names are kept, and those kept so far.
+    names: Option<(ArenaTail<'a>, std::collections::HashSet<&'a str>)>,
+    /// Streamed input whose declaration says ASCII: where it says so, and
+    /// the error if a byte turns out not to be.
+    ascii_decl: Option<(u64, String)>,
     text_buf: String,
     /// Required children found missing while another element stood in
     /// their place: reported at `finish` unless the element turns up later
@@ -229,22 +248,56 @@ impl<'a> XmlReader<'a> {
                 (&input[..at], Some(ErrorKind::Malformed { message }))
             }
         };
-        let mut ns = NsReader::from_str(input);
-        let cfg = ns.config_mut();
-        cfg.expand_empty_elements = true;
-        cfg.check_end_names = true;
-        cfg.check_comments = true;
-        cfg.trim_text(false);
+        Self::with_source(NsSource::from_str(input), input, truncated, opts)
+    }
+
+    /// A reader that parses a stream as it arrives (see
+    /// `xml::stream`): the same checks, errors and positions as
+    /// reading the whole stream into memory first, but only a small buffer
+    /// of the input held at any time. `names` keeps the attribute names the
+    /// reader lends out. The stream is read no further than
+    /// [`ReadOptions::max_document_bytes`] (one byte more is the `limit` error).
+    pub fn from_stream(
+        src: impl std::io::Read + 'a,
+        opts: ReadOptions,
+        names: &'a NameArena,
+    ) -> Result<Self, ValidationErrors> {
+        let src: Box<dyn std::io::Read + 'a> = Box::new(src);
+        let mut checked = Checked::new(src, opts.max_document_bytes);
+        let head = checked.prime();
+        let utf16 = [&b"\xFE\xFF"[..], b"\xFF\xFE", b"<\0?\0", b"\0<\0?"];
+        let refused = head.is_err()
+            || head
+                .as_ref()
+                .is_ok_and(|h| utf16.iter().any(|p| h.starts_with(p)));
+        if refused {
+            return Err(stream_refusal(&mut checked, opts.max_document_bytes));
+        }
+        let mut r = Self::with_source(NsSource::from_stream(checked), "", None, opts);
+        r.names = Some((names.tail(), std::collections::HashSet::new()));
+        Ok(r)
+    }
+
+    fn with_source(
+        ns: NsSource<'a>,
+        input: &'a str,
+        truncated: Option<ErrorKind>,
+        opts: ReadOptions,
+    ) -> Self {
         XmlReader {
             ns,
             input,
             opts,
             pending: Pending::Nothing,
-            pending_ns: String::new(),
+            pending_ns: 0,
             pending_pos: 0,
             path: Vec::new(),
             attrs: Vec::new(),
             attr_ns_buf: String::new(),
+            broken: false,
+            tag_text: String::new(),
+            names: None,
+            ascii_decl: None,
             text_buf: String::new(),
             counts: Vec::new(),
             count_index: std::collections::HashMap::new(),
@@ -271,13 +324,7 @@ impl<'a> XmlReader<'a> {
         // With a byte order mark, or without one (`<?` as UTF-16 code units).
         let utf16 = [&b"\xFE\xFF"[..], b"\xFF\xFE", b"<\0?\0", b"\0<\0?"];
         if utf16.iter().any(|p| body.starts_with(p)) {
-            return Err(ValidationErrors(vec![ValidationError {
-                path: "/".into(),
-                location: Some(Location { line: 1, column: 1 }),
-                kind: ErrorKind::Encoding {
-                    message: "UTF-16 documents are not supported; CAS messages are UTF-8".into(),
-                },
-            }]));
+            return Err(utf16_refusal());
         }
         match std::str::from_utf8(body) {
             Ok(s) => Ok(Self::with_input(s, opts)),
@@ -311,6 +358,9 @@ impl<'a> XmlReader<'a> {
 
     /// Ends reading: the value if no error was recorded, else every error.
     pub fn into_result<T>(mut self, value: ReadResult<T>) -> Result<T, ValidationErrors> {
+        if let Some(refused) = self.stream_refusal() {
+            return Err(refused);
+        }
         if value.is_ok() {
             self.idc.finish_document();
             self.drain_idc_errors();
@@ -357,6 +407,9 @@ impl<'a> XmlReader<'a> {
     // ----- positions and paths -------------------------------------------------
 
     fn location(&mut self, pos: u64) -> Location {
+        if let Some(l) = self.ns.stream_location(pos) {
+            return l;
+        }
         let pos = (pos as usize).min(self.input.len());
         // Start from the nearest known point at or before `pos`: the cache,
         // or a checkpoint (every point before the furthest scanned one has one).
@@ -519,8 +572,8 @@ impl<'a> XmlReader<'a> {
     fn fatal(&mut self, pos: u64, kind: ErrorKind) -> Fail {
         let path = self.path_string(None, None);
         // Input cut at an encoding error: running out of it is that error.
-        let (pos, kind) = match (&self.truncated, &kind) {
-            (Some(cut), ErrorKind::Malformed { .. }) => (self.input.len() as u64, cut.clone()),
+        let (pos, kind) = match (self.truncation(), &kind) {
+            (Some(cut), ErrorKind::Malformed { .. }) => cut,
             _ => (pos, kind),
         };
         self.push(path, Some(pos), kind);
@@ -528,6 +581,9 @@ impl<'a> XmlReader<'a> {
     }
 
     fn malformed(&mut self, e: quick_xml::Error) -> Fail {
+        // After a syntax error the parser's state is not the document's: no
+        // more is read (in memory and streamed alike, which recover differently).
+        self.broken = true;
         let pos = self.ns.error_position();
         let message = match &e {
             quick_xml::Error::Encoding(_) => {
@@ -546,15 +602,19 @@ impl<'a> XmlReader<'a> {
     /// Reads the next event; for a start tag, its namespace goes to
     /// `pending_ns`. Returns the byte offset where the event began.
     pub(crate) fn read_ev(&mut self) -> ReadResult<(u64, Event<'a>)> {
-        let pos = self.ns.buffer_position();
-        let (res, ev) = match self.ns.read_resolved_event() {
-            Ok(x) => x,
+        if self.broken {
+            return Err(Fail::Fatal);
+        }
+        let pos = self.ns.event_pos();
+        let ev = match self.ns.read_event() {
+            Ok(ev) => ev,
             Err(e) => return Err(self.malformed(e)),
         };
-        if let Event::Start(_) = ev
-            && let Err(prefix) = set_ns(&mut self.pending_ns, res)
-        {
-            return Err(self.undeclared_prefix(pos, &prefix));
+        if let Event::Start(s) = &ev {
+            match self.ns.element_ns(s) {
+                Ok(id) => self.pending_ns = id,
+                Err(prefix) => return Err(self.undeclared_prefix(pos, &prefix)),
+            }
         }
         Ok((pos, ev))
     }
@@ -563,13 +623,47 @@ impl<'a> XmlReader<'a> {
         self.fatal(pos, kind)
     }
 
+    /// Where the input was cut at its first encoding problem or forbidden
+    /// character, and that problem, if it was. A stream is read on up to it
+    /// (reading stops anyway), as the in-memory path knows it beforehand.
+    fn truncation(&mut self) -> Option<(u64, ErrorKind)> {
+        match self.ns.stream_mut() {
+            None => self.truncated.clone().map(|k| (self.input.len() as u64, k)),
+            Some(c) => {
+                c.skip_rest();
+                let (_, kind) = c.cut.clone()?;
+                Some((crate::xml::stream::pack(c.here()), kind))
+            }
+        }
+    }
+
+    /// Streamed input: the errors that replace all others, as reading the
+    /// whole stream first would have found them (a failing stream, the size
+    /// limit, a declaration of ASCII that the bytes contradict).
+    fn stream_refusal(&mut self) -> Option<ValidationErrors> {
+        let ascii = self.ascii_decl.take();
+        let limit = self.opts.max_document_bytes;
+        let end = self.ns.stream_mut()?.drain().clone();
+        if let Some(refused) = refusal_of(&end, limit) {
+            return Some(refused);
+        }
+        let (pos, message) = ascii.filter(|_| end.non_ascii)?;
+        Some(ValidationErrors(vec![ValidationError {
+            path: "/".into(),
+            location: Some(crate::xml::stream::unpack(pos)),
+            kind: ErrorKind::Encoding { message },
+        }]))
+    }
+
     // ----- the look-ahead --------------------------------------------------------
 
     /// Reads the prolog up to the root element's start tag, which becomes the
     /// pending element. DTDs are refused: no entity is ever expanded and no
     /// external resource is ever read.
     pub fn start_document(&mut self) -> ReadResult<()> {
-        if let Err(e) = check_document_size(self.input.len() as u64, &self.opts) {
+        if self.ns.stream().is_none()
+            && let Err(e) = check_document_size(self.input.len() as u64, &self.opts)
+        {
             self.errors.extend(e.0);
             return Err(Fail::Fatal);
         }
@@ -581,7 +675,19 @@ impl<'a> XmlReader<'a> {
                         Some(Ok(e)) => e.into_owned(),
                         _ => continue,
                     };
-                    if let Some(message) = encoding_problem(&declared, self.input) {
+                    if self.ns.stream().is_some() {
+                        // Whether the document is ASCII is known at its end.
+                        match (
+                            encoding_problem(&declared, ""),
+                            encoding_problem(&declared, "é"),
+                        ) {
+                            (None, None) => {}
+                            (None, Some(message)) => self.ascii_decl = Some((pos, message)),
+                            (Some(message), _) => {
+                                return Err(self.fatal(pos, ErrorKind::Encoding { message }));
+                            }
+                        }
+                    } else if let Some(message) = encoding_problem(&declared, self.input) {
                         return Err(self.fatal(pos, ErrorKind::Encoding { message }));
                     }
                 }
@@ -740,7 +846,9 @@ impl<'a> XmlReader<'a> {
     #[inline]
     pub fn is(&self, ns: &str, local: &str) -> bool {
         match &self.pending {
-            Pending::Start(s) => s.local_name().into_inner() == local && self.pending_ns == ns,
+            Pending::Start(s) => {
+                s.local_name().into_inner() == local && self.ns.uri(self.pending_ns) == ns
+            }
             _ => false,
         }
     }
@@ -754,9 +862,14 @@ impl<'a> XmlReader<'a> {
     /// The pending child's namespace (empty: none) and local name, if any.
     pub fn pending_name(&self) -> Option<(&str, &str)> {
         match &self.pending {
-            Pending::Start(s) => Some((&self.pending_ns, s.local_name().into_inner())),
+            Pending::Start(s) => Some((self.ns.uri(self.pending_ns), s.local_name().into_inner())),
             _ => None,
         }
+    }
+
+    /// The namespace of the pending child (or of the element just begun).
+    pub(crate) fn pending_namespace(&self) -> &str {
+        self.ns.uri(self.pending_ns)
     }
 
     pub(crate) fn pending_local(&self) -> String {
@@ -861,13 +974,18 @@ impl<'a> XmlReader<'a> {
     fn load_attributes(&mut self) -> ReadResult<()> {
         self.attrs.clear();
         self.attr_ns_buf.clear();
+        self.tag_text.clear();
         let Some(frame) = self.path.last() else {
             return Ok(());
         };
+        if frame.start.attributes_raw().trim_ascii_start().is_empty() {
+            return Ok(());
+        }
         let pos = frame.pos;
         let start = frame.start.clone();
         let base = self.input.as_ptr() as usize;
-        let mut nil = None;
+        let name_at = start.name().into_inner().as_ptr() as usize;
+        let mut nil: Option<String> = None;
         for (n, attr) in start.attributes().enumerate() {
             if n as u64 >= u64::from(self.opts.max_attributes) {
                 let limit = u64::from(self.opts.max_attributes);
@@ -908,18 +1026,36 @@ impl<'a> XmlReader<'a> {
             }
             let key = attr.key.into_inner();
             let value: &str = &attr.value;
-            let (Some(key_s), Some(raw)) = (
-                slice_of(self.input, base, key),
-                slice_of(self.input, base, value),
-            ) else {
-                return Err(self.fatal(
-                    pos,
-                    ErrorKind::Malformed {
-                        message: "internal: attribute outside the input".into(),
-                    },
-                ));
+            let (key_s, raw, attr_pos) = if let Some((tail, kept)) = &mut self.names {
+                // Streamed: the name kept for the reader's lifetime, the value copied.
+                let key_s = match kept.get(key) {
+                    Some(k) => *k,
+                    None => {
+                        let k = tail.alloc(key);
+                        kept.insert(k);
+                        k
+                    }
+                };
+                let from = self.tag_text.len() as u32;
+                self.tag_text.push_str(value);
+                let raw = AttrText::Copied(from, self.tag_text.len() as u32);
+                let rel = (key.as_ptr() as usize).saturating_sub(name_at) as u64;
+                (key_s, raw, self.ns.pos_in_event(1 + rel))
+            } else {
+                let (Some(key_s), Some(raw)) = (
+                    slice_of(self.input, base, key),
+                    slice_of(self.input, base, value),
+                ) else {
+                    return Err(self.fatal(
+                        pos,
+                        ErrorKind::Malformed {
+                            message: "internal: attribute outside the input".into(),
+                        },
+                    ));
+                };
+                let at = (key.as_ptr() as usize).saturating_sub(base) as u64;
+                (key_s, AttrText::Input(raw), at)
             };
-            let attr_pos = (key.as_ptr() as usize).saturating_sub(base) as u64;
             let (ns, local) = match key_s.split_once(':') {
                 None => (AttrNs::None, key_s),
                 Some((_, local)) => {
@@ -940,8 +1076,10 @@ impl<'a> XmlReader<'a> {
                 }
             };
             if let AttrNs::Xsi = ns {
+                let raw = self.attr_text(raw).to_owned();
+                let raw = raw.as_str();
                 match local {
-                    "nil" => nil = Some(raw),
+                    "nil" => nil = Some(raw.to_owned()),
                     "schemaLocation" | "noNamespaceSchemaLocation" if self.path.len() == 1 => {
                         self.keep_schema_location(local, raw);
                     }
@@ -977,7 +1115,7 @@ impl<'a> XmlReader<'a> {
             });
         }
         if let Some(raw) = nil {
-            let v = raw.trim_matches([' ', '\t', '\n', '\r']);
+            let v = raw.as_str().trim_matches([' ', '\t', '\n', '\r']);
             let is_nil = match v {
                 "true" | "1" => true,
                 "false" | "0" => false,
@@ -1053,11 +1191,15 @@ impl<'a> XmlReader<'a> {
         let Some(a) = self.attrs.get(i) else {
             return Ok(Cow::Borrowed(""));
         };
-        let (raw, pos) = (a.raw, a.pos);
+        let pos = a.pos;
+        let raw: Cow<'a, str> = match a.raw {
+            AttrText::Input(s) => Cow::Borrowed(s),
+            AttrText::Copied(..) => Cow::Owned(self.attr_text(a.raw).to_owned()),
+        };
         let normalized: Cow<'a, str> = if raw.contains(['\t', '\n', '\r']) {
             Cow::Owned(raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " "))
         } else {
-            Cow::Borrowed(raw)
+            raw
         };
         if !normalized.contains('&') {
             return Ok(normalized);
@@ -1079,6 +1221,16 @@ impl<'a> XmlReader<'a> {
                     message: e.to_string(),
                 },
             )),
+        }
+    }
+
+    /// An attribute's value as written.
+    fn attr_text(&self, t: AttrText<'a>) -> &str {
+        match t {
+            AttrText::Input(s) => s,
+            AttrText::Copied(from, to) => {
+                self.tag_text.get(from as usize..to as usize).unwrap_or("")
+            }
         }
     }
 
@@ -1404,6 +1556,9 @@ impl<'a> XmlReader<'a> {
     fn skip_pending_quiet(&mut self) -> ReadResult<()> {
         if let Pending::Start(s) = std::mem::replace(&mut self.pending, Pending::Nothing) {
             let end = s.name();
+            if self.broken {
+                return Err(Fail::Fatal);
+            }
             if let Err(e) = self.ns.read_to_end(end) {
                 return Err(self.malformed(e));
             }
@@ -1449,15 +1604,18 @@ impl<'a> XmlReader<'a> {
 
     fn end_document(&mut self) -> ReadResult<()> {
         loop {
-            let pos = self.ns.buffer_position();
+            if self.broken {
+                return Err(Fail::Fatal);
+            }
+            let pos = self.ns.event_pos();
             let ev = match self.ns.read_event() {
                 Ok(ev) => ev,
                 Err(e) => return Err(self.malformed(e)),
             };
             match ev {
-                Event::Eof => match self.truncated.clone() {
+                Event::Eof => match self.truncation() {
                     // Cut after the root element: what follows is still wrong.
-                    Some(cut) => return Err(self.fatal(self.input.len() as u64, cut)),
+                    Some((at, cut)) => return Err(self.fatal(at, cut)),
                     None => return Ok(()),
                 },
                 Event::Comment(_) | Event::PI(_) => {}
@@ -1614,7 +1772,7 @@ impl<'a> XmlReader<'a> {
         let pos = frame.pos;
         self.idc.on_start(
             depth,
-            self.pending_ns.as_bytes(),
+            self.ns.uri(self.pending_ns).as_bytes(),
             start.local_name().into_inner().as_bytes(),
         );
         if self.idc.take_needs_path() {
@@ -1622,8 +1780,12 @@ impl<'a> XmlReader<'a> {
             self.idc.set_selected_path(depth, &path, pos);
         }
         for i in 0..self.attrs.len() {
-            let local = self.attrs[i].local;
-            let ns: &str = match self.attrs[i].ns {
+            let Ok(v) = self.attr_value(i) else {
+                continue;
+            };
+            // Fields borrowed apart: no copy of the namespace per attribute.
+            let a = &self.attrs[i];
+            let ns: &str = match a.ns {
                 AttrNs::None => "",
                 AttrNs::Xsi => XSI_NS,
                 AttrNs::Xml => XML_NS,
@@ -1632,10 +1794,7 @@ impl<'a> XmlReader<'a> {
                     .get(from as usize..to as usize)
                     .unwrap_or_default(),
             };
-            let ns = ns.as_bytes().to_vec();
-            if let Ok(v) = self.attr_value(i) {
-                self.idc.on_attr(depth, &ns, local, &v);
-            }
+            self.idc.on_attr(depth, ns.as_bytes(), a.local, &v);
         }
     }
 }
@@ -1696,18 +1855,6 @@ fn line_col(input: &str, pos: usize, from: (usize, u32, u32)) -> (usize, u32, u3
     (off, line, col)
 }
 
-fn set_ns(buf: &mut String, res: ResolveResult<'_>) -> Result<(), String> {
-    buf.clear();
-    match res {
-        ResolveResult::Bound(n) => {
-            buf.push_str(n.into_inner());
-            Ok(())
-        }
-        ResolveResult::Unbound => Ok(()),
-        ResolveResult::Unknown(p) => Err(p),
-    }
-}
-
 fn is_xml_whitespace(t: &str) -> bool {
     t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
@@ -1746,6 +1893,44 @@ fn xml_char(c: u32) -> Option<char> {
     if ok { char::from_u32(c) } else { None }
 }
 
+/// The errors a stream that failed or went past the size limit is refused
+/// with (the in-memory path reports nothing else either).
+fn refusal_of(end: &crate::xml::stream::StreamEnd, limit: u64) -> Option<ValidationErrors> {
+    if let Some(message) = &end.io_error {
+        return Some(ValidationErrors(vec![ValidationError {
+            path: "/".into(),
+            location: None,
+            kind: ErrorKind::Io {
+                message: message.clone(),
+            },
+        }]));
+    }
+    let opts = ReadOptions {
+        max_document_bytes: limit,
+        ..ReadOptions::default()
+    };
+    end.over_limit
+        .then(|| check_document_size(limit.saturating_add(1), &opts).err())
+        .flatten()
+}
+
+/// Why a stream is refused before parsing: it failed or went past the
+/// limit while its first bytes were read, or it is UTF-16.
+fn stream_refusal<R: std::io::Read>(checked: &mut Checked<R>, limit: u64) -> ValidationErrors {
+    let end = checked.drain().clone();
+    refusal_of(&end, limit).unwrap_or_else(utf16_refusal)
+}
+
+fn utf16_refusal() -> ValidationErrors {
+    ValidationErrors(vec![ValidationError {
+        path: "/".into(),
+        location: Some(Location { line: 1, column: 1 }),
+        kind: ErrorKind::Encoding {
+            message: "UTF-16 documents are not supported; CAS messages are UTF-8".into(),
+        },
+    }])
+}
+
 /// The document-size limit, as the error a reader reports.
 pub(crate) fn check_document_size(len: u64, opts: &ReadOptions) -> Result<(), ValidationErrors> {
     if len <= opts.max_document_bytes {
@@ -1781,21 +1966,35 @@ fn encoding_problem(declared: &str, input: &str) -> Option<String> {
 /// The first character XML 1.0 does not allow, and where: C0 controls
 /// other than tab, newline and carriage return, and U+FFFE/U+FFFF
 /// (surrogates cannot occur in a `str`).
-fn forbidden_char(input: &str) -> Option<(usize, char)> {
+pub(crate) fn forbidden_char(input: &str) -> Option<(usize, char)> {
     let bytes = input.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
-            return Some((i, char::from(b)));
-        }
-        if b == 0xEF
-            && bytes.get(i + 1) == Some(&0xBF)
-            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+    // Chunks with no C0 control but tab/newline/return and no 0xEF lead
+    // byte (U+F000..U+FFFF) are passed over whole (the test of a chunk
+    // compiles to vector compares); the others are looked at byte by byte.
+    const CHUNK: usize = 32;
+    let control = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    let mut from = 0;
+    while from < bytes.len() {
+        let to = (from + CHUNK).min(bytes.len());
+        let chunk = &bytes[from..to];
+        if chunk
+            .iter()
+            .fold(false, |acc, &b| acc | control(b) | (b == 0xEF))
         {
-            return input[i..].chars().next().map(|c| (i, c));
+            for i in from..to {
+                let b = bytes[i];
+                if control(b) {
+                    return Some((i, char::from(b)));
+                }
+                if b == 0xEF
+                    && bytes.get(i + 1) == Some(&0xBF)
+                    && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+                {
+                    return input[i..].chars().next().map(|c| (i, c));
+                }
+            }
         }
-        i += 1;
+        from = to;
     }
     None
 }
@@ -1835,6 +2034,22 @@ mod tests {
         }
         // Checkpoints cover what was scanned, one per step.
         assert_eq!(r.line_checkpoints.len(), (n - 5) / LINE_CHECKPOINT);
+    }
+
+    #[test]
+    fn forbidden_characters_are_found_wherever_they_sit() {
+        for at in [0, 5, 31, 32, 33, 63, 64, 100] {
+            for bad in ["\u{1}", "\u{1f}", "\u{fffe}", "\u{ffff}"] {
+                let doc = format!("{}{bad}{}", "a".repeat(at), "b".repeat(40));
+                let c = bad.chars().next().unwrap_or_default();
+                assert_eq!(forbidden_char(&doc), Some((at, c)), "{bad:?} at {at}");
+            }
+        }
+        // Allowed: tab, newline, return, and other characters led by 0xEF.
+        let fine = format!("{}\t\n\r\u{f8ff}\u{fffd}{}", "x".repeat(30), "y".repeat(40));
+        assert_eq!(forbidden_char(&fine), None);
+        let late = format!("{fine}\u{fffe}");
+        assert_eq!(forbidden_char(&late), Some((fine.len(), '\u{fffe}')));
     }
 
     #[test]

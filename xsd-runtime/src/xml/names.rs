@@ -1,0 +1,356 @@
+//! Namespace resolution on quick-xml's raw `Reader`.
+//!
+//! quick-xml's `NsReader` parses every start tag's attributes looking for
+//! `xmlns` declarations, which halves the raw reader's speed on documents
+//! whose tags declare nothing. [`NsSource`] keeps quick-xml's own
+//! [`NamespaceResolver`] (so bindings, their scoping per element and every
+//! error are the ones `NsReader` gives) but pushes a tag's attributes into it
+//! only when the tag contains `xmlns`; any other tag just opens an empty
+//! scope. Element namespaces are interned: a start tag's namespace is an
+//! index into a small table of the URIs met so far, resolved once per tag.
+
+use std::io::Read;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::name::{NamespaceError, NamespaceResolver, QName, ResolveResult};
+
+use crate::error::Location;
+use crate::xml::stream::{Checked, pack};
+
+/// Where events come from: a document in memory (events borrow from it) or
+/// a stream (events are owned; positions are packed line and column, see
+/// [`crate::xml::stream`]).
+enum Source<'a> {
+    Slice(Reader<&'a [u8]>),
+    Stream {
+        reader: Box<Reader<Checked<Box<dyn Read + 'a>>>>,
+        buf: Vec<u8>,
+    },
+}
+
+/// The raw reader, its namespace bindings and the interned element namespaces.
+pub(crate) struct NsSource<'a> {
+    reader: Source<'a>,
+    resolver: NamespaceResolver,
+    /// The scope of the last `End` is popped before the next event is read
+    /// (as `NsReader` does), so that the end tag could still be resolved.
+    pending_pop: bool,
+    /// Element namespace URIs met so far; index 0 is "no namespace".
+    uris: Vec<String>,
+    /// The index last returned by [`NsSource::element_ns`]: most tags share it.
+    last: usize,
+}
+
+impl<'a> NsSource<'a> {
+    pub(crate) fn from_str(input: &'a str) -> Self {
+        let mut reader = Reader::from_str(input);
+        configure(reader.config_mut());
+        Self::with(Source::Slice(reader))
+    }
+
+    pub(crate) fn from_stream(input: Checked<Box<dyn Read + 'a>>) -> Self {
+        let mut reader = Reader::from_reader(input);
+        configure(reader.config_mut());
+        Self::with(Source::Stream {
+            reader: Box::new(reader),
+            buf: Vec::new(),
+        })
+    }
+
+    fn with(reader: Source<'a>) -> Self {
+        NsSource {
+            reader,
+            resolver: NamespaceResolver::default(),
+            pending_pop: false,
+            uris: vec![String::new()],
+            last: 0,
+        }
+    }
+
+    /// The checked stream, when reading one.
+    pub(crate) fn stream(&self) -> Option<&Checked<Box<dyn Read + 'a>>> {
+        match &self.reader {
+            Source::Slice(_) => None,
+            Source::Stream { reader, .. } => Some(reader.get_ref()),
+        }
+    }
+
+    pub(crate) fn stream_mut(&mut self) -> Option<&mut Checked<Box<dyn Read + 'a>>> {
+        match &mut self.reader {
+            Source::Slice(_) => None,
+            Source::Stream { reader, .. } => Some(reader.get_mut()),
+        }
+    }
+
+    /// Where the next event starts: a byte offset in memory, a packed
+    /// location on a stream (which starts a new window there).
+    #[inline]
+    pub(crate) fn event_pos(&mut self) -> u64 {
+        match &mut self.reader {
+            Source::Slice(r) => r.buffer_position(),
+            Source::Stream { reader, .. } => {
+                let at = reader.buffer_position();
+                pack(reader.get_mut().mark_at(at))
+            }
+        }
+    }
+
+    /// The position of a byte offset of the input, as [`Self::event_pos`]
+    /// gives positions (on a stream: an offset since the last event start).
+    pub(crate) fn pos_of(&self, offset: u64) -> u64 {
+        match &self.reader {
+            Source::Slice(_) => offset,
+            Source::Stream { reader, .. } => pack(reader.get_ref().location(offset)),
+        }
+    }
+
+    /// The position of the byte `rel` bytes after the start of the event
+    /// just read (on a stream; in memory, positions are offsets).
+    pub(crate) fn pos_in_event(&self, rel: u64) -> u64 {
+        match &self.reader {
+            Source::Slice(_) => rel,
+            Source::Stream { reader, .. } => pack(reader.get_ref().location_in_event(rel)),
+        }
+    }
+
+    /// The location of a position, on a stream (in memory the reader
+    /// counts lines itself).
+    pub(crate) fn stream_location(&self, pos: u64) -> Option<Location> {
+        match &self.reader {
+            Source::Slice(_) => None,
+            Source::Stream { .. } => Some(crate::xml::stream::unpack(pos)),
+        }
+    }
+
+    /// The next event, namespace scopes opened and closed as `NsReader` does.
+    #[inline]
+    pub(crate) fn read_event(&mut self) -> quick_xml::Result<Event<'a>> {
+        self.pop_pending();
+        let ev = match &mut self.reader {
+            Source::Slice(r) => r.read_event()?,
+            Source::Stream { reader, buf } => {
+                buf.clear();
+                match reader.read_event_into(buf)? {
+                    // Nobody reads an end tag's or a comment's content (quick-xml
+                    // has checked the end tag's name): no copy.
+                    Event::End(_) => Event::End(BytesEnd::new("")),
+                    Event::Comment(_) => Event::Comment(BytesText::new("")),
+                    ev => ev.into_owned(),
+                }
+            }
+        };
+        match &ev {
+            Event::Start(s) => self.push(s)?,
+            Event::Empty(s) => {
+                self.push(s)?;
+                self.pending_pop = true;
+            }
+            Event::End(_) => self.pending_pop = true,
+            _ => {}
+        }
+        Ok(ev)
+    }
+
+    /// Skips to the end tag of the start tag just read, closing its scope.
+    pub(crate) fn read_to_end(&mut self, end: QName<'_>) -> quick_xml::Result<()> {
+        self.pop_pending();
+        match &mut self.reader {
+            Source::Slice(r) => r.read_to_end(end)?,
+            Source::Stream { reader, buf } => {
+                buf.clear();
+                reader.read_to_end_into(end, buf)?
+            }
+        };
+        self.resolver.pop();
+        Ok(())
+    }
+
+    /// The parser's position (see [`Self::event_pos`]).
+    #[inline]
+    pub(crate) fn buffer_position(&self) -> u64 {
+        match &self.reader {
+            Source::Slice(r) => r.buffer_position(),
+            Source::Stream { reader, .. } => {
+                pack(reader.get_ref().location(reader.buffer_position()))
+            }
+        }
+    }
+
+    /// Where the last error was found (see [`Self::event_pos`]).
+    #[inline]
+    pub(crate) fn error_position(&self) -> u64 {
+        match &self.reader {
+            Source::Slice(r) => r.error_position(),
+            Source::Stream { reader, .. } => self.pos_of(reader.error_position()),
+        }
+    }
+
+    /// The bindings in scope (for attribute names).
+    #[inline]
+    pub(crate) fn resolver(&self) -> &NamespaceResolver {
+        &self.resolver
+    }
+
+    /// The URI of an interned namespace index.
+    #[inline]
+    pub(crate) fn uri(&self, id: usize) -> &str {
+        self.uris.get(id).map_or("", String::as_str)
+    }
+
+    /// The interned namespace of a start tag just read, or the undeclared
+    /// prefix it uses.
+    #[inline]
+    pub(crate) fn element_ns(&mut self, start: &BytesStart<'_>) -> Result<usize, String> {
+        let uri = match self.resolver.resolve_prefix(start.name().prefix(), true) {
+            ResolveResult::Bound(n) => n.into_inner(),
+            ResolveResult::Unbound => return Ok(0),
+            ResolveResult::Unknown(p) => return Err(p),
+        };
+        if self.uris[self.last] == uri {
+            return Ok(self.last);
+        }
+        let id = match self.uris.iter().position(|u| u == uri) {
+            Some(id) => id,
+            None => {
+                self.uris.push(uri.to_owned());
+                self.uris.len() - 1
+            }
+        };
+        self.last = id;
+        Ok(id)
+    }
+
+    #[inline]
+    fn pop_pending(&mut self) {
+        if self.pending_pop {
+            self.resolver.pop();
+            self.pending_pop = false;
+        }
+    }
+
+    /// Opens the tag's scope; only a tag that mentions `xmlns` can declare
+    /// anything, so only such a tag has its attributes parsed here.
+    #[inline]
+    fn push(&mut self, start: &BytesStart<'_>) -> Result<(), NamespaceError> {
+        if declares(start) {
+            return self.resolver.push(start);
+        }
+        let level = self.resolver.level();
+        if level == u16::MAX {
+            return Err(NamespaceError::TooDeeplyNested(usize::from(u16::MAX)));
+        }
+        // Raising the level adds no binding and removes none.
+        self.resolver.set_level(level + 1);
+        Ok(())
+    }
+}
+
+fn configure(cfg: &mut quick_xml::reader::Config) {
+    cfg.expand_empty_elements = true;
+    cfg.check_end_names = true;
+    cfg.check_comments = true;
+    cfg.trim_text(false);
+}
+
+/// Might the start tag declare a namespace (`xmlns` somewhere in its attributes)?
+#[inline]
+fn declares(start: &BytesStart<'_>) -> bool {
+    let attrs = start.attributes_raw().as_bytes();
+    attrs.len() >= 5 && memchr::memmem::find(attrs, b"xmlns").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Resolves every start tag and returns (uri, local) in document order.
+    fn names(xml: &str) -> Result<Vec<(String, String)>, String> {
+        let mut src = NsSource::from_str(xml);
+        let mut out = Vec::new();
+        loop {
+            match src.read_event().map_err(|e| e.to_string())? {
+                Event::Eof => return Ok(out),
+                Event::Start(s) => {
+                    let id = src.element_ns(&s)?;
+                    let local = s.local_name().into_inner().to_owned();
+                    out.push((src.uri(id).to_owned(), local));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn bindings_are_scoped_per_element() {
+        let xml =
+            r#"<a xmlns="u1"><b xmlns="u2" xmlns:p="u3"><p:c/><d/></b><e/><q:f xmlns:q="u3"/></a>"#;
+        let got = names(xml).unwrap();
+        let want = [
+            ("u1", "a"),
+            ("u2", "b"),
+            ("u3", "c"),
+            ("u2", "d"),
+            ("u1", "e"),
+            ("u3", "f"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(u, l)| ((*u).to_owned(), (*l).to_owned()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_prefix_out_of_scope_is_undeclared() {
+        let xml = r#"<a><b xmlns:p="u"><p:c/></b><p:d/></a>"#;
+        assert_eq!(names(xml), Err("p".to_owned()));
+        // An empty element's declarations end with it too.
+        assert_eq!(
+            names(r#"<a><b xmlns:p="u"/><p:d/></a>"#),
+            Err("p".to_owned())
+        );
+    }
+
+    #[test]
+    fn undeclaring_the_default_namespace_is_no_namespace() {
+        let got = names(r#"<a xmlns="u"><b xmlns=""/><c/></a>"#).unwrap();
+        assert_eq!(got[1], (String::new(), "b".to_owned()));
+        assert_eq!(got[2], ("u".to_owned(), "c".to_owned()));
+    }
+
+    #[test]
+    fn reserved_prefixes_are_refused_like_ns_reader_does() {
+        let xml = r#"<a xmlns:xmlns="u"/>"#;
+        let ours = names(xml).unwrap_err();
+        let mut theirs = quick_xml::NsReader::from_str(xml);
+        let err = loop {
+            match theirs.read_event() {
+                Err(e) => break e.to_string(),
+                Ok(Event::Eof) => panic!("NsReader accepted {xml}"),
+                Ok(_) => {}
+            }
+        };
+        assert_eq!(ours, err);
+    }
+
+    #[test]
+    fn a_skipped_subtree_closes_its_scope() {
+        let xml = r#"<a><b xmlns:p="u"><p:c><p:x/></p:c></b><p:d/></a>"#;
+        let mut src = NsSource::from_str(xml);
+        let mut seen = Vec::new();
+        loop {
+            let ev = src.read_event().unwrap_or(Event::Eof);
+            match ev {
+                Event::Eof => break,
+                Event::Start(s) if s.local_name().into_inner() == "b" => {
+                    let end = s.name();
+                    src.read_to_end(end).unwrap();
+                }
+                Event::Start(s) => seen.push(src.element_ns(&s)),
+                _ => {}
+            }
+        }
+        assert_eq!(seen, vec![Ok(0), Err("p".to_owned())]);
+    }
+}
