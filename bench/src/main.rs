@@ -308,6 +308,15 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
             Some(a),
             "parsed as it arrives".into(),
         ));
+        let v = measure(budget, || {
+            black_box(Ours::validate_reader(xml.as_bytes()).ok());
+        });
+        rows.push(row(
+            "(v) ours: validate only, streamed (`validate_reader`)",
+            Some(v),
+            Some(a),
+            "no value built".into(),
+        ));
         let f = match xsdparser_peer::read::<Peer>(&xml) {
             Ok(_) => {
                 let s = measure(budget, || {
@@ -434,6 +443,37 @@ fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Validate-only on a very large document (`--huge FILE`, a MaterialList):
+/// its peak memory, which must not grow with the document.
+fn huge_validate(file: &Path) -> Result<(), String> {
+    let len = std::fs::metadata(file)
+        .map_err(|e| format!("{}: {e}", file.display()))?
+        .len();
+    println!();
+    println!(
+        "Validate-only (`validate_reader` on the file) of {} ({:.0} MB):",
+        file.display(),
+        len as f64 / 1e6
+    );
+    println!("| validate-only | peak RSS | × file size |");
+    println!("|---|---:|---:|");
+    for (who, label) in [
+        ("ours-validate", "every check"),
+        (
+            "ours-validate-structure",
+            "structure only (no facet or identity-constraint tables)",
+        ),
+    ] {
+        let peak = peak_memory(who, Msg::MaterialList, file)?;
+        println!(
+            "| {label} | {:.1} MB | {:.3} |",
+            peak as f64 / 1e6,
+            peak as f64 / len as f64
+        );
+    }
+    Ok(())
+}
+
 /// Peak resident memory of `cas-bench mem WHO MESSAGE FILE`, from `/usr/bin/time -v`.
 fn peak_memory(who: &str, msg: Msg, file: &Path) -> Result<u64, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -459,6 +499,21 @@ fn peak_memory(who: &str, msg: Msg, file: &Path) -> Result<u64, String> {
 }
 
 fn mem(who: &str, msg: Msg, file: &Path) -> Result<(), String> {
+    if who == "ours-validate" || who == "ours-validate-structure" {
+        // Validate-only from the file: no value, no input held; the second
+        // without facet and identity checks (what the key tables cost).
+        let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let f = std::io::BufReader::with_capacity(1 << 16, f);
+        let opts = ReadOptions {
+            max_document_bytes: u64::MAX,
+            validate: who == "ours-validate",
+            ..ReadOptions::default()
+        };
+        with_types!(msg, |Ours, _Peer, _root| {
+            Ours::validate_reader_with(f, &opts).map_err(|e| e.to_string())?;
+        });
+        return Ok(());
+    }
     if who == "ours-stream" {
         // Parsed from the file as it is read: the input is never held whole.
         let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -551,12 +606,14 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut docs = None;
     let mut quick = false;
     let mut build = String::new();
+    let mut huge = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--docs" => docs = it.next().map(PathBuf::from),
             "--quick" => quick = true,
             "--build" => build = it.next().cloned().unwrap_or_default(),
+            "--huge" => huge = it.next().map(PathBuf::from),
             other => return Err(format!("run: unknown argument {other}")),
         }
     }
@@ -625,6 +682,10 @@ fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
+    if let Some(file) = &huge {
+        huge_validate(file)?;
+    }
+
     println!();
     println!("Generator: median of runs on the eight schemas (in process):");
     let cg_budget = if quick {
@@ -684,12 +745,17 @@ fn versus_c(rows: &mut [Row]) {
         if !(rows[i].case.starts_with("(g)") || rows[i].case == "(f) xsd-parser: read") {
             continue;
         }
-        let c = rows
-            .iter()
-            .find(|r| r.doc == rows[i].doc && r.case.starts_with("(c)"))
-            .and_then(|r| r.secs);
+        let find = |prefix: &str| {
+            rows.iter()
+                .find(|r| r.doc == rows[i].doc && r.case.starts_with(prefix))
+                .and_then(|r| r.secs)
+        };
+        let (c, v) = (find("(c)"), find("(v)"));
         if let (Some(c), Some(other)) = (c, rows[i].secs) {
-            let note = format!("(c) is {:.1}× faster", other / c);
+            let mut note = format!("(c) is {:.1}× faster", other / c);
+            if let (Some(v), true) = (v, rows[i].case.starts_with("(g)")) {
+                note.push_str(&format!(", (v) {:.1}×", other / v));
+            }
             rows[i].note = if rows[i].note.is_empty() {
                 note
             } else {

@@ -102,14 +102,18 @@ pub fn check_file(path: &Path) -> FileReport {
             };
         }
     };
-    match read(&bytes) {
-        Ok(m) => FileReport {
+    // Validate-only: every check and error of a read, no value built.
+    let message_type = root_name(&bytes)
+        .and_then(|r| cas_api::endpoint_named(&r))
+        .map(|e| e.message.to_owned());
+    match Message::validate_reader(&bytes[..]) {
+        Ok(()) => FileReport {
             file,
-            message_type: Some(cas_api::endpoint_of(&m).message.to_owned()),
+            message_type,
             valid: true,
             errors: Vec::new(),
         },
-        Err((message_type, errors)) => FileReport {
+        Err(errors) => FileReport {
             file,
             message_type,
             valid: false,

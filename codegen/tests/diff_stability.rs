@@ -91,7 +91,9 @@ fn diff(change: impl Fn(&str) -> String, proptest: bool) -> usize {
     let changed = change(SCHEMA);
     assert_ne!(changed, SCHEMA, "the change applies");
     let after = generate(&changed, proptest);
-    changed_lines(&before, &after)
+    let n = changed_lines(&before, &after);
+    eprintln!("{n} generated lines changed (strategies: {proptest})");
+    n
 }
 
 fn insert_optional(s: &str) -> String {

@@ -2,6 +2,8 @@
 //! `xml::stream`): the same value, verdict and errors, with the same paths
 //! and line/column, as `from_slice` on the same bytes, whatever the pieces
 //! the stream arrives in; and it stops reading at the size limit.
+//! Validate-only (`validate_reader`, which checks repeated children and
+//! drops them) gives the same verdict and errors.
 
 use std::io::Read;
 use std::path::Path;
@@ -43,16 +45,29 @@ fn trickle(data: &[u8], piece: usize) -> Trickle<'_> {
     }
 }
 
-/// Both readings of `bytes` as `T`, compared in full (value or every error).
+/// Both readings of `bytes` as `T`, compared in full (value or every
+/// error), and validate-only, which must give the same verdict and errors.
 fn same<T: XmlRoot + std::fmt::Debug + PartialEq>(name: &str, bytes: &[u8], opts: &ReadOptions) {
     let sliced = T::from_slice_with(bytes, opts);
+    let verdict = sliced.as_ref().map(|_| ()).map_err(Clone::clone);
     for piece in [1, 7, 1 << 20] {
         let streamed = T::from_reader_with(trickle(bytes, piece), opts);
         assert!(
             streamed == sliced,
             "{name} (pieces of {piece}): from_reader and from_slice differ\nstreamed: {streamed:?}\nsliced:   {sliced:?}"
         );
+        let validated = T::validate_reader_with(trickle(bytes, piece), opts);
+        assert!(
+            validated == verdict,
+            "{name} (pieces of {piece}): validate_reader and from_slice differ\nvalidate-only: {validated:?}\nsliced:        {verdict:?}"
+        );
     }
+    let whole = cas_messages::Message::validate_reader_with(bytes, opts);
+    let read = cas_messages::Message::from_slice_with(bytes, opts).map(|_| ());
+    assert!(
+        whole == read,
+        "{name}: Message::validate_reader and Message::from_slice differ\nvalidate-only: {whole:?}\nread:          {read:?}"
+    );
 }
 
 /// Variants of a document that exercise every path of the stream checks:

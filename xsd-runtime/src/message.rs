@@ -57,6 +57,25 @@ pub trait XmlRoot: Sized {
         read_document(XmlReader::from_stream(input, opts.clone(), &names)?)
     }
 
+    /// Validates a document from a stream without building its value: the
+    /// same checks and errors as [`XmlRoot::from_reader`], with memory
+    /// bounded by the document's depth and its identity-constraint tables
+    /// (repeated children are checked, then dropped).
+    fn validate_reader(input: impl std::io::Read) -> Result<(), ValidationErrors> {
+        Self::validate_reader_with(input, &ReadOptions::default())
+    }
+
+    /// Like [`XmlRoot::validate_reader`], with explicit options.
+    fn validate_reader_with(
+        input: impl std::io::Read,
+        opts: &ReadOptions,
+    ) -> Result<(), ValidationErrors> {
+        let names = crate::xml::NameArena::default();
+        let mut r = XmlReader::from_stream(input, opts.clone(), &names)?;
+        r.set_discard(true);
+        read_document::<Self>(r).map(|_| ())
+    }
+
     /// Writes the document (UTF-8, with an XML declaration).
     fn to_xml(&self) -> Result<String, WriteError> {
         let mut w = XmlWriter::new();

@@ -71,6 +71,17 @@ fn build_time(root: &Path, package: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("no CPU time for building {package}"))
 }
 
+/// Writes a `message` document of about `bytes` bytes (see `bigdoc`).
+fn write_doc(root: &Path, message: &str, bytes: usize, file: &Path) -> Result<(), String> {
+    let m = bigdoc::find(message)?;
+    let items = m.items_for_size(root, bytes)?;
+    let doc = m.document(root, items)?;
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(file, doc).map_err(|e| format!("{}: {e}", file.display()))
+}
+
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     let quick = match args {
         [] => false,
@@ -96,10 +107,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     }
     for (message, bytes) in plan {
         let file = dir.join(format!("{message}-{}MB.xml", bytes / 1_000_000));
-        let m = bigdoc::find(message)?;
-        let items = m.items_for_size(root, bytes)?;
-        let doc = m.document(root, items)?;
-        std::fs::write(&file, doc).map_err(|e| format!("{}: {e}", file.display()))?;
+        write_doc(root, message, bytes, &file)?;
     }
 
     let mut run_args = vec![
@@ -110,6 +118,11 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     if quick {
         run_args.push("--quick".into());
     } else {
+        // Validate-only must stay bounded in memory on a 1 GB document.
+        let huge = root.join("target/bench-docs/huge/MaterialList-1000MB.xml");
+        write_doc(root, "MaterialList", 1_000_000_000, &huge)?;
+        run_args.push("--huge".into());
+        run_args.push(huge.display().to_string());
         let ours = build_time(root, "cas-messages")?;
         let peer = build_time(root, "xsdparser-peer")?;
         run_args.push("--build".into());

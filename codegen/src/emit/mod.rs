@@ -549,8 +549,23 @@ fn root_enum(roots: &[RootItem], boxed: &BTreeSet<QName>, name: &str, doc: &str)
 
             /// Like `from_reader`, with explicit options.
             pub fn from_reader_with(input: impl ::std::io::Read, opts: &rt::xml::ReadOptions) -> Result<Self, rt::ValidationErrors> {
-                let bytes = rt::xml::read_input(input, opts)?;
-                Self::from_slice_with(&bytes, opts)
+                let names = rt::xml::NameArena::default();
+                Self::read(rt::xml::XmlReader::from_stream(input, opts.clone(), &names)?)
+            }
+
+            /// Validates a document from a stream without building its value
+            /// (repeated children are checked, then dropped): the errors of
+            /// `from_reader`, in memory bounded by depth, not by size.
+            pub fn validate_reader(input: impl ::std::io::Read) -> Result<(), rt::ValidationErrors> {
+                Self::validate_reader_with(input, &rt::xml::ReadOptions::default())
+            }
+
+            /// Like `validate_reader`, with explicit options.
+            pub fn validate_reader_with(input: impl ::std::io::Read, opts: &rt::xml::ReadOptions) -> Result<(), rt::ValidationErrors> {
+                let names = rt::xml::NameArena::default();
+                let mut r = rt::xml::XmlReader::from_stream(input, opts.clone(), &names)?;
+                r.set_discard(true);
+                Self::read(r).map(|_| ())
             }
 
             fn read(mut r: rt::xml::XmlReader<'_>) -> Result<Self, rt::ValidationErrors> {

@@ -332,6 +332,8 @@ fn read_repeated<T>(
             continue;
         }
         match recover(read(r, elem_like))? {
+            // Validate-only: checked, then dropped.
+            Some(_) if r.discarding() => {}
             Some(v) => items.push(v),
             None => ok = false,
         }
@@ -505,4 +507,50 @@ pub fn strict<D>(
 /// The text of a complex or `xs:anyType` value in a simple position, as is.
 pub fn any_simple(_: &mut XmlReader<'_>, text: &str, _: Site<'_>) -> ReadResult<String> {
     Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rt::{Ns, UNBOUNDED};
+    use crate::xml::ReadOptions;
+
+    const AT_MOST_TWO: &[Child] = &[Ns::NONE.el("item", "item", 1, 2)];
+    const ANY_NUMBER: &[Child] = &[Ns::NONE.el("item", "item", 0, UNBOUNDED)];
+
+    /// Reads `<list>` with the given table: the items kept, and the errors.
+    fn read_list(doc: &str, table: &'static [Child], discard: bool) -> (usize, Vec<String>) {
+        let mut r = XmlReader::new(doc, ReadOptions::default());
+        r.set_discard(discard);
+        let value = r.start_document().and_then(|()| {
+            complex(|r: &mut XmlReader<'_>| {
+                r.reject_attributes();
+                let mut c = Content::new(table);
+                r.next_child()?;
+                let items = c.many(r, simple(builtin(crate::xsd::string)))?;
+                c.finish(r).map(|()| items.len())
+            })(&mut r, false)
+        });
+        let kept = *value.as_ref().unwrap_or(&usize::MAX);
+        let errors = match r.into_result(value) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(|e| e.to_string()).collect(),
+        };
+        (kept, errors)
+    }
+
+    #[test]
+    fn validate_only_drops_repeated_children_and_reports_the_same_errors() {
+        let three = "<list><item>a</item><item>b</item><item>c</item></list>";
+        assert_eq!(read_list(three, ANY_NUMBER, false), (3, vec![]));
+        assert_eq!(read_list(three, ANY_NUMBER, true), (0, vec![]));
+        // One too many: invalid either way, with the same error.
+        let (_, errors) = read_list(three, AT_MOST_TWO, false);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(read_list(three, AT_MOST_TWO, true).1, errors);
+        let none = "<list/>";
+        let (_, missing) = read_list(none, AT_MOST_TWO, false);
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert_eq!(read_list(none, AT_MOST_TWO, true).1, missing);
+    }
 }

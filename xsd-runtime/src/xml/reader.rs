@@ -217,6 +217,9 @@ pub struct XmlReader<'a> {
     pub(crate) idc: IdcEngine,
     /// `xsi:schemaLocation` / `xsi:noNamespaceSchemaLocation` of the root element.
     root_schema_location: SchemaLocation,
+    /// Validate-only: repeated children are checked and dropped as read, so
+    /// memory does not grow with the document (see [`Self::set_discard`]).
+    discard: bool,
 }
 
 /// The `xsi:schemaLocation` and `xsi:noNamespaceSchemaLocation` hints of a
@@ -312,6 +315,7 @@ impl<'a> XmlReader<'a> {
             line_checkpoints: Vec::new(),
             idc: IdcEngine::default(),
             root_schema_location: SchemaLocation::default(),
+            discard: false,
         }
     }
 
@@ -851,6 +855,20 @@ impl<'a> XmlReader<'a> {
             }
             _ => false,
         }
+    }
+
+    /// Validate-only reading: the occurrences of repeated children are
+    /// checked like any others, then dropped instead of kept, so the value
+    /// read is hollow and memory is bounded by depth and identity-constraint
+    /// tables, not by the document's size.
+    pub fn set_discard(&mut self, on: bool) {
+        self.discard = on;
+    }
+
+    /// See [`Self::set_discard`].
+    #[inline]
+    pub fn discarding(&self) -> bool {
+        self.discard
     }
 
     /// Is there a pending child element at all?
