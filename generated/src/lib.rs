@@ -125,78 +125,9 @@ pub enum Document {
     MaterialList(Box<self::material_list::MaterialList>),
     MovementOrder(Box<self::movement_order::MovementOrder>),
 }
+rt::document_reads!(Document);
 
 impl Document {
-    /// Reads a document, dispatching on its root element; the value or every error.
-    pub fn from_xml(input: &str) -> Result<Self, rt::ValidationErrors> {
-        Self::from_xml_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `from_xml`, with explicit options.
-    pub fn from_xml_with(
-        input: &str,
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<Self, rt::ValidationErrors> {
-        Self::read(rt::xml::XmlReader::new(input, opts.clone()))
-    }
-
-    /// Reads a document from bytes (UTF-8, with or without BOM).
-    pub fn from_slice(input: &[u8]) -> Result<Self, rt::ValidationErrors> {
-        Self::from_slice_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `from_slice`, with explicit options.
-    pub fn from_slice_with(
-        input: &[u8],
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<Self, rt::ValidationErrors> {
-        Self::read(rt::xml::XmlReader::from_bytes(input, opts.clone())?)
-    }
-
-    /// Reads a document from a stream, no further than the options' `max_document_bytes`.
-    pub fn from_reader(
-        input: impl ::std::io::Read,
-    ) -> Result<Self, rt::ValidationErrors> {
-        Self::from_reader_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `from_reader`, with explicit options.
-    pub fn from_reader_with(
-        input: impl ::std::io::Read,
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<Self, rt::ValidationErrors> {
-        let names = rt::xml::NameArena::default();
-        Self::read(rt::xml::XmlReader::from_stream(input, opts.clone(), &names)?)
-    }
-
-    /// Validates a document from a stream without building its value
-    /// (repeated children are checked, then dropped): the errors of
-    /// `from_reader`, in memory bounded by depth, not by size.
-    pub fn validate_reader(
-        input: impl ::std::io::Read,
-    ) -> Result<(), rt::ValidationErrors> {
-        Self::validate_reader_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `validate_reader`, with explicit options.
-    pub fn validate_reader_with(
-        input: impl ::std::io::Read,
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<(), rt::ValidationErrors> {
-        let names = rt::xml::NameArena::default();
-        let mut r = rt::xml::XmlReader::from_stream(input, opts.clone(), &names)?;
-        r.set_discard(true);
-        Self::read(r).map(|_| ())
-    }
-
-    fn read(mut r: rt::xml::XmlReader<'_>) -> Result<Self, rt::ValidationErrors> {
-        let value = match r.start_document() {
-            Ok(()) => Self::read_root(&mut r),
-            Err(f) => Err(f),
-        };
-        r.into_result(value)
-    }
-
     fn read_root(r: &mut rt::xml::XmlReader<'_>) -> rt::xml::ReadResult<Self> {
         match Self::read_known(r) {
             Some(res) => res,
@@ -394,78 +325,9 @@ pub enum Message {
     ),
     MovementOrder(Box<self::movement_order::MovementOrder>),
 }
+rt::document_reads!(Message);
 
 impl Message {
-    /// Reads a document, dispatching on its root element; the value or every error.
-    pub fn from_xml(input: &str) -> Result<Self, rt::ValidationErrors> {
-        Self::from_xml_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `from_xml`, with explicit options.
-    pub fn from_xml_with(
-        input: &str,
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<Self, rt::ValidationErrors> {
-        Self::read(rt::xml::XmlReader::new(input, opts.clone()))
-    }
-
-    /// Reads a document from bytes (UTF-8, with or without BOM).
-    pub fn from_slice(input: &[u8]) -> Result<Self, rt::ValidationErrors> {
-        Self::from_slice_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `from_slice`, with explicit options.
-    pub fn from_slice_with(
-        input: &[u8],
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<Self, rt::ValidationErrors> {
-        Self::read(rt::xml::XmlReader::from_bytes(input, opts.clone())?)
-    }
-
-    /// Reads a document from a stream, no further than the options' `max_document_bytes`.
-    pub fn from_reader(
-        input: impl ::std::io::Read,
-    ) -> Result<Self, rt::ValidationErrors> {
-        Self::from_reader_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `from_reader`, with explicit options.
-    pub fn from_reader_with(
-        input: impl ::std::io::Read,
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<Self, rt::ValidationErrors> {
-        let names = rt::xml::NameArena::default();
-        Self::read(rt::xml::XmlReader::from_stream(input, opts.clone(), &names)?)
-    }
-
-    /// Validates a document from a stream without building its value
-    /// (repeated children are checked, then dropped): the errors of
-    /// `from_reader`, in memory bounded by depth, not by size.
-    pub fn validate_reader(
-        input: impl ::std::io::Read,
-    ) -> Result<(), rt::ValidationErrors> {
-        Self::validate_reader_with(input, &rt::xml::ReadOptions::default())
-    }
-
-    /// Like `validate_reader`, with explicit options.
-    pub fn validate_reader_with(
-        input: impl ::std::io::Read,
-        opts: &rt::xml::ReadOptions,
-    ) -> Result<(), rt::ValidationErrors> {
-        let names = rt::xml::NameArena::default();
-        let mut r = rt::xml::XmlReader::from_stream(input, opts.clone(), &names)?;
-        r.set_discard(true);
-        Self::read(r).map(|_| ())
-    }
-
-    fn read(mut r: rt::xml::XmlReader<'_>) -> Result<Self, rt::ValidationErrors> {
-        let value = match r.start_document() {
-            Ok(()) => Self::read_root(&mut r),
-            Err(f) => Err(f),
-        };
-        r.into_result(value)
-    }
-
     fn read_root(r: &mut rt::xml::XmlReader<'_>) -> rt::xml::ReadResult<Self> {
         match Self::read_known(r) {
             Some(res) => res,

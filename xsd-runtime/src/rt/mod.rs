@@ -12,6 +12,7 @@
 
 mod name;
 mod read;
+mod root;
 mod write;
 
 pub use name::{Child, Name, Ns, Term, UNBOUNDED, Wild};
@@ -37,5 +38,5 @@ pub use crate::{
 };
 #[cfg(feature = "proptest")]
 pub use crate::{complex_strategy, impl_arbitrary, simple_strategy, strategy};
+pub use crate::{document_reads, restricted_newtype, string_enum};
 pub use crate::{error, lexical, newtype, pattern, types, xml};
-pub use crate::{restricted_newtype, string_enum};
