@@ -26,7 +26,7 @@ pub trait XmlRoot: Sized {
 
     /// Like [`XmlRoot::from_xml`], with explicit options.
     fn from_xml_with(input: &str, opts: &ReadOptions) -> Result<Self, ValidationErrors> {
-        read_document(XmlReader::new(input, opts.clone()))
+        read_with(XmlReader::new(input, opts.clone()), named_root::<Self>)
     }
 
     /// Reads a document from bytes (UTF-8, with or without BOM).
@@ -36,7 +36,10 @@ pub trait XmlRoot: Sized {
 
     /// Like [`XmlRoot::from_slice`], with explicit options.
     fn from_slice_with(input: &[u8], opts: &ReadOptions) -> Result<Self, ValidationErrors> {
-        read_document(XmlReader::from_bytes(input, opts.clone())?)
+        read_with(
+            XmlReader::from_bytes(input, opts.clone())?,
+            named_root::<Self>,
+        )
     }
 
     /// Reads a document from a stream (a file, a request body), parsing it
@@ -53,8 +56,7 @@ pub trait XmlRoot: Sized {
         input: impl std::io::Read,
         opts: &ReadOptions,
     ) -> Result<Self, ValidationErrors> {
-        let names = crate::xml::NameArena::default();
-        read_document(XmlReader::from_stream(input, opts.clone(), &names)?)
+        stream_with(input, opts, false, named_root::<Self>)
     }
 
     /// Validates a document from a stream without building its value: the
@@ -70,10 +72,7 @@ pub trait XmlRoot: Sized {
         input: impl std::io::Read,
         opts: &ReadOptions,
     ) -> Result<(), ValidationErrors> {
-        let names = crate::xml::NameArena::default();
-        let mut r = XmlReader::from_stream(input, opts.clone(), &names)?;
-        r.set_discard(true);
-        read_document::<Self>(r).map(|_| ())
+        stream_with(input, opts, true, named_root::<Self>).map(|_| ())
     }
 
     /// Writes the document (UTF-8, with an XML declaration).
@@ -110,19 +109,47 @@ pub trait XmlRoot: Sized {
 }
 
 /// Reads one document whose root is `T`.
-pub fn read_document<T: XmlRoot>(mut r: XmlReader<'_>) -> Result<T, ValidationErrors> {
+pub fn read_document<T: XmlRoot>(r: XmlReader<'_>) -> Result<T, ValidationErrors> {
+    read_with(r, named_root::<T>)
+}
+
+/// The root `T`, if the pending element is it (else a fatal `wrong root`).
+fn named_root<T: XmlRoot>(r: &mut XmlReader<'_>) -> ReadResult<T> {
+    if r.is(T::NAMESPACE, T::ELEMENT) {
+        T::read_root(r)
+    } else {
+        r.wrong_root(T::NAMESPACE, T::ELEMENT);
+        Err(Fail::Fatal)
+    }
+}
+
+/// Reads one document with `read_root` (a root type's, or an enum over
+/// roots' dispatch): the value, or every error found.
+#[doc(hidden)]
+pub fn read_with<T>(
+    mut r: XmlReader<'_>,
+    read_root: impl FnOnce(&mut XmlReader<'_>) -> ReadResult<T>,
+) -> Result<T, ValidationErrors> {
     let value = match r.start_document() {
-        Ok(()) => {
-            if r.is(T::NAMESPACE, T::ELEMENT) {
-                T::read_root(&mut r)
-            } else {
-                r.wrong_root(T::NAMESPACE, T::ELEMENT);
-                Err(Fail::Fatal)
-            }
-        }
+        Ok(()) => read_root(&mut r),
         Err(f) => Err(f),
     };
     r.into_result(value)
+}
+
+/// Like [`read_with`] on a stream parsed as it arrives; `discard` reads
+/// validate-only (see [`XmlReader::set_discard`]).
+#[doc(hidden)]
+pub fn stream_with<T>(
+    input: impl std::io::Read,
+    opts: &ReadOptions,
+    discard: bool,
+    read_root: impl FnOnce(&mut XmlReader<'_>) -> ReadResult<T>,
+) -> Result<T, ValidationErrors> {
+    let names = crate::xml::NameArena::default();
+    let mut r = XmlReader::from_stream(input, opts.clone(), &names)?;
+    r.set_discard(discard);
+    read_with(r, read_root)
 }
 
 /// Reads the pending root `T` and wraps it (into a variant of an enum over

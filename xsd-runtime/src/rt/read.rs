@@ -12,20 +12,38 @@ use crate::xml::{AnyContent, AnyElement, Fail, ReadResult, Site, XmlReader, reco
 
 use super::name::Child;
 
-/// Which fields of a sequence were read, for the stray-child decision.
+/// Which fields of a sequence were read, for the stray-child decision: a
+/// bit per field, so reading an element allocates nothing (fields past
+/// the 64th, rare, go to a `Vec`).
 #[derive(Debug, Default)]
-struct Seen(Vec<bool>);
+struct Seen {
+    bits: u64,
+    more: Vec<bool>,
+}
 
 impl Seen {
     fn set(&mut self, i: usize, v: bool) {
-        if self.0.len() <= i {
-            self.0.resize(i + 1, false);
+        if i < 64 {
+            let bit = 1u64 << i;
+            if v {
+                self.bits |= bit
+            } else {
+                self.bits &= !bit
+            }
+            return;
         }
-        self.0[i] = v;
+        let j = i - 64;
+        if self.more.len() <= j {
+            self.more.resize(j + 1, false);
+        }
+        self.more[j] = v;
     }
 
     fn get(&self, i: usize) -> bool {
-        self.0.get(i).copied().unwrap_or(false)
+        if i < 64 {
+            return self.bits & (1u64 << i) != 0;
+        }
+        self.more.get(i - 64).copied().unwrap_or(false)
     }
 }
 
@@ -62,11 +80,6 @@ impl Content {
             top: false,
             ..Content::new(children)
         }
-    }
-
-    /// Marks the element as invalid (a value could not be read).
-    pub fn invalid(&mut self) {
-        self.ok = false;
     }
 
     /// Takes a recovered value: `None` marks the element invalid.
@@ -537,6 +550,21 @@ mod tests {
             Err(e) => e.iter().map(|e| e.to_string()).collect(),
         };
         (kept, errors)
+    }
+
+    #[test]
+    fn seen_keeps_each_field_apart_below_and_past_64() {
+        let mut s = Seen::default();
+        for i in [0, 5, 63, 64, 70, 200] {
+            assert!(!s.get(i));
+            s.set(i, true);
+            assert!(s.get(i));
+        }
+        s.set(63, false);
+        s.set(70, false);
+        assert!(!s.get(63) && !s.get(70));
+        assert!(s.get(0) && s.get(5) && s.get(64) && s.get(200));
+        assert!(!s.get(62) && !s.get(65) && !s.get(199));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The reading methods of a generated enum over root elements (`Document`,
 //! `Message`): the same entry points as [`crate::XmlRoot`], dispatching on
-//! the root element through the enum's own `read_root`.
+//! the root element through the enum's own `read_root`, through the same
+//! entry functions (`message::read_with`, `message::stream_with`).
 
 /// `from_xml`, `from_slice`, `from_reader`, `validate_reader` (each also
 /// `_with` options) for `$t`, which has
@@ -19,7 +20,10 @@ macro_rules! document_reads {
                 input: &str,
                 opts: &$crate::xml::ReadOptions,
             ) -> Result<Self, $crate::ValidationErrors> {
-                Self::read_document($crate::xml::XmlReader::new(input, opts.clone()))
+                $crate::message::read_with(
+                    $crate::xml::XmlReader::new(input, opts.clone()),
+                    Self::read_root,
+                )
             }
 
             /// Reads a document from bytes (UTF-8, with or without BOM).
@@ -32,7 +36,10 @@ macro_rules! document_reads {
                 input: &[u8],
                 opts: &$crate::xml::ReadOptions,
             ) -> Result<Self, $crate::ValidationErrors> {
-                Self::read_document($crate::xml::XmlReader::from_bytes(input, opts.clone())?)
+                $crate::message::read_with(
+                    $crate::xml::XmlReader::from_bytes(input, opts.clone())?,
+                    Self::read_root,
+                )
             }
 
             /// Reads a document from a stream as it arrives, no further than the
@@ -48,12 +55,7 @@ macro_rules! document_reads {
                 input: impl ::std::io::Read,
                 opts: &$crate::xml::ReadOptions,
             ) -> Result<Self, $crate::ValidationErrors> {
-                let names = $crate::xml::NameArena::default();
-                Self::read_document($crate::xml::XmlReader::from_stream(
-                    input,
-                    opts.clone(),
-                    &names,
-                )?)
+                $crate::message::stream_with(input, opts, false, Self::read_root)
             }
 
             /// Validates a document from a stream without building its value
@@ -70,20 +72,7 @@ macro_rules! document_reads {
                 input: impl ::std::io::Read,
                 opts: &$crate::xml::ReadOptions,
             ) -> Result<(), $crate::ValidationErrors> {
-                let names = $crate::xml::NameArena::default();
-                let mut r = $crate::xml::XmlReader::from_stream(input, opts.clone(), &names)?;
-                r.set_discard(true);
-                Self::read_document(r).map(|_| ())
-            }
-
-            fn read_document(
-                mut r: $crate::xml::XmlReader<'_>,
-            ) -> Result<Self, $crate::ValidationErrors> {
-                let value = match r.start_document() {
-                    Ok(()) => Self::read_root(&mut r),
-                    Err(f) => Err(f),
-                };
-                r.into_result(value)
+                $crate::message::stream_with(input, opts, true, Self::read_root).map(|_| ())
             }
         }
     };

@@ -3,7 +3,6 @@
 
 pub mod any;
 pub mod idc;
-pub mod input;
 pub mod mixed;
 mod names;
 pub mod reader;
@@ -11,7 +10,6 @@ mod stream;
 pub mod writer;
 
 pub use any::{AnyAttribute, AnyContent, AnyElement, AnyNode, WriteElement};
-pub use input::read_input;
 pub use mixed::TextRuns;
 pub use reader::{Fail, ReadOptions, ReadResult, SchemaLocation, Site, XmlReader, recover};
 pub use stream::NameArena;
