@@ -797,12 +797,7 @@ pub enum IdKind {
 }
 
 /// The identity constraints of one element declaration.
-#[derive(Clone, Copy, Debug)]
-pub struct Scoped {
-    pub ns: &'static str,
-    pub local: &'static str,
-    pub defs: &'static [IdcDef],
-}
+pub use crate::xml::idc::Scoped;
 
 /// The document-level references of a root element: what [`resolve`] fixes.
 #[derive(Clone, Copy, Debug, Default)]

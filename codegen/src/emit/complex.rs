@@ -12,8 +12,8 @@ use quote::quote;
 use crate::emit::ctx::{Ctx, ident};
 use crate::emit::docs;
 use crate::model::{
-    Attribute, ComplexType, Content, Element, IdentityKind, NsConstraint, Occurs, Particle,
-    Process, QName, Term, TypeRef, Wildcard, XPath, XStep,
+    Attribute, ComplexType, Content, Element, NsConstraint, Occurs, Particle, Process, QName, Term,
+    TypeRef, Wildcard,
 };
 use crate::naming::{self, Namespace};
 
@@ -437,20 +437,7 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
     /// The namespace constant for `ns`: this module's `NS`, another
     /// module's, or none.
     fn ns_path(&self, ns: &str) -> TokenStream {
-        if ns.is_empty() {
-            return quote!(rt::Ns::NONE);
-        }
-        match self.ctx.modules.get(ns) {
-            Some(m) if *m == self.module => quote!(NS),
-            Some(m) => {
-                let m = ident(m);
-                quote!(super::#m::NS)
-            }
-            None => {
-                let u = Literal::string(ns);
-                quote!(rt::Ns { index: None, uri: #u })
-            }
-        }
+        self.ctx.ns_path(ns, &self.module)
     }
 
     fn name_tokens(&self, q: &QName) -> TokenStream {
@@ -543,36 +530,10 @@ impl<'c, 'm> TypeEmitter<'c, 'm> {
         }
     }
 
-    /// The identity constraints an element scopes, as a static table.
+    /// The identity constraints an element scopes: its set's `const`.
     fn idc_defs(&self, e: &Element) -> Option<TokenStream> {
-        if e.identity.is_empty() {
-            return None;
-        }
-        let defs = e.identity.iter().map(|c| {
-            let name = Literal::string(&c.name.local);
-            let kind = match &c.kind {
-                IdentityKind::Unique => quote!(rt::IdcKind::Unique),
-                IdentityKind::Key => quote!(rt::IdcKind::Key),
-                IdentityKind::Keyref { refer } => {
-                    let r = Literal::string(&refer.local);
-                    quote!(rt::IdcKind::Keyref { refer: #r })
-                }
-            };
-            let selector = c.selector.iter().map(xpath_tokens);
-            let fields = c.fields.iter().map(|alts| {
-                let alts = alts.iter().map(xpath_tokens);
-                quote!(&[#(#alts),*])
-            });
-            quote! {
-                rt::IdcDef {
-                    name: #name,
-                    kind: #kind,
-                    selector: &[#(#selector),*],
-                    fields: &[#(#fields),*],
-                }
-            }
-        });
-        Some(quote!(&[#(#defs),*]))
+        let path = self.ctx.identity.path(&e.identity, &self.module)?;
+        Some(quote!(#path.defs))
     }
 
     /// A reader of one occurrence of a term.
@@ -1207,35 +1168,5 @@ fn wild_tokens(w: &Wildcard) -> TokenStream {
             let l = l.iter().map(|s| Literal::string(s));
             quote!(rt::Wild::List(&[#(#l),*]))
         }
-    }
-}
-
-fn step_tokens(s: &XStep) -> TokenStream {
-    match s {
-        XStep::Name(q) => {
-            let ns = Literal::byte_string(q.ns.as_bytes());
-            let l = Literal::byte_string(q.local.as_bytes());
-            quote!(rt::Step::Name { ns: #ns, local: #l })
-        }
-        XStep::Any => quote!(rt::Step::Any),
-        XStep::AnyIn(ns) => {
-            let ns = Literal::byte_string(ns.as_bytes());
-            quote!(rt::Step::AnyIn { ns: #ns })
-        }
-    }
-}
-
-pub(crate) fn xpath_tokens(x: &XPath) -> TokenStream {
-    let d = x.descendant;
-    let steps = x.steps.iter().map(step_tokens);
-    let attr = match &x.attribute {
-        Some(s) => {
-            let s = step_tokens(s);
-            quote!(Some(#s))
-        }
-        None => quote!(None),
-    };
-    quote! {
-        rt::IdcPath { descendant: #d, steps: &[#(#steps),*], attribute: #attr }
     }
 }

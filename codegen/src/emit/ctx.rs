@@ -35,6 +35,8 @@ pub struct Ctx<'m> {
     /// Types whose name no other type of the set has: other modules import
     /// them (`use super::m::Name;`) and write the bare name.
     importable: std::collections::BTreeSet<TypeId>,
+    /// Each element declaration's identity-constraint set and its `const`.
+    pub identity: crate::emit::identity::Identity,
     /// The imports each module's code used (module -> (source module, name)).
     imports: std::cell::RefCell<BTreeMap<String, std::collections::BTreeSet<(String, String)>>>,
 }
@@ -172,6 +174,7 @@ impl<'m> Ctx<'m> {
         };
         let sizes = crate::emit::size::Sizes::new(model, &cycles_back);
         let importable = importable(&types, &modules, &mut taken);
+        let identity = crate::emit::identity::Identity::new(model, &modules);
         Ctx {
             model,
             modules,
@@ -182,7 +185,26 @@ impl<'m> Ctx<'m> {
             location_fields: BTreeMap::new(),
             proptest: false,
             importable,
+            identity,
             imports: Default::default(),
+        }
+    }
+
+    /// The `rt::Ns` constant of the namespace `ns`, from `module`.
+    pub fn ns_path(&self, ns: &str, module: &str) -> TokenStream {
+        if ns.is_empty() {
+            return quote!(rt::Ns::NONE);
+        }
+        match self.modules.get(ns) {
+            Some(m) if m == module => quote!(NS),
+            Some(m) => {
+                let m = ident(m);
+                quote!(super::#m::NS)
+            }
+            None => {
+                let u = proc_macro2::Literal::string(ns);
+                quote!(rt::Ns { index: None, uri: #u })
+            }
         }
     }
 

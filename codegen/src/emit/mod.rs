@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod complex;
 pub mod ctx;
 pub mod docs;
+pub mod identity;
 pub mod simple;
 pub mod size;
 pub mod strategy;
@@ -188,6 +189,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
             quote!()
         };
         let imports = ctx.imports_of(&module);
+        let identity = ctx.identity.items(&ctx, &module);
         let tokens = quote! {
             #[allow(unused_imports)]
             use ::xsd_runtime::rt;
@@ -202,6 +204,7 @@ pub fn emit(model: &Model, opts: &EmitOptions) -> Result<BTreeMap<PathBuf, Strin
             #[allow(dead_code)]
             pub const NS: rt::Ns = #ns_const;
 
+            #identity
             #(#items)*
         };
         let text = format_file(tokens, &format!("module {module}"))?;

@@ -15,11 +15,11 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use crate::emit::RootItem;
-use crate::emit::complex::{Aux, Field, FieldTerm, Shape, TypeEmitter, xpath_tokens};
+use crate::emit::complex::{Aux, Field, FieldTerm, Shape, TypeEmitter};
 use crate::emit::ctx::{Ctx, ident};
 use crate::model::{
-    Attribute, Builtin, Content, Element, Facets, IdentityKind, Model, NsConstraint, Process,
-    QName, SimpleType, Term, TypeId, TypeRef, Variety, Wildcard, builtin_xsd_name,
+    Attribute, Builtin, Content, Element, Facets, Model, NsConstraint, Process, QName, SimpleType,
+    Term, TypeId, TypeRef, Variety, Wildcard, builtin_xsd_name,
 };
 use crate::naming::{self, Namespace};
 
@@ -639,26 +639,6 @@ fn collect_refs(model: &Model, e: &Element, out: &mut Refs) {
     }
 }
 
-fn idc_def(c: &crate::model::IdentityConstraint) -> TokenStream {
-    let name = Literal::string(&c.name.local);
-    let kind = match &c.kind {
-        IdentityKind::Unique => quote!(rt::xml::idc::IdcKind::Unique),
-        IdentityKind::Key => quote!(rt::xml::idc::IdcKind::Key),
-        IdentityKind::Keyref { refer } => {
-            let r = Literal::string(&refer.local);
-            quote!(rt::xml::idc::IdcKind::Keyref { refer: #r })
-        }
-    };
-    let selector = c.selector.iter().map(xpath_tokens);
-    let fields = c.fields.iter().map(|alts| {
-        let alts = alts.iter().map(xpath_tokens);
-        quote!(&[#(#alts),*])
-    });
-    quote! {
-        rt::xml::idc::IdcDef { name: #name, kind: #kind, selector: &[#(#selector),*], fields: &[#(#fields),*] }
-    }
-}
-
 /// Strategies of a root element's type (`name`): `strategy_at` for a
 /// wrapper, and the document-level `strategy()`.
 pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool) -> TokenStream {
@@ -691,11 +671,10 @@ pub fn root(ctx: &mut Ctx<'_>, module: &str, e: &Element, name: &str, own: bool)
             collect_refs(model, g, &mut refs);
         }
     }
-    let scoped = refs.scoped.iter().map(|(q, cs)| {
-        let (ns, l) = (Literal::string(&q.ns), Literal::string(&q.local));
-        let defs = cs.iter().map(idc_def);
-        quote!(#rt::Scoped { ns: #ns, local: #l, defs: &[#(#defs),*] })
-    });
+    let scoped = refs
+        .scoped
+        .iter()
+        .filter_map(|(_, cs)| ctx.identity.path(cs, module));
     let ids = &refs.ids;
     let arb = arbitrary(&quote!(#ni));
     quote! {

@@ -23,7 +23,7 @@ pub use read::{
 pub use write::{Element, Group, Out, Tag, Wildcard, end, write_attr, write_opt_attr, write_text};
 
 pub use crate::Nillable;
-pub use crate::xml::idc::{IdcDef, IdcKind, IdcPath, Step};
+pub use crate::xml::idc::{IdcDef, IdcKind, IdcPath, Scoped, Step};
 pub use crate::xml::{
     AnyAttribute, AnyContent, AnyElement, Fail, ReadResult, SchemaLocation, Site, TextRuns,
     XmlReader as Reader, XmlWriter as Writer, recover,

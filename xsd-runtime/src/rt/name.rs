@@ -41,6 +41,16 @@ impl Ns {
     ) -> Child {
         Child::el(Name::new(self, prefixed, local), min, max)
     }
+
+    /// An identity-constraint path step: `local` in this namespace.
+    pub const fn step(self, local: &'static str) -> crate::xml::idc::Step {
+        crate::xml::idc::Step::name(self.uri, local)
+    }
+
+    /// An identity-constraint path step: `prefix:*` for this namespace.
+    pub const fn any(self) -> crate::xml::idc::Step {
+        crate::xml::idc::Step::any_in(self.uri)
+    }
 }
 
 /// An element name: its namespace, the prefixed form written when the

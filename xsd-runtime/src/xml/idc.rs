@@ -26,6 +26,19 @@ pub enum Step {
 }
 
 impl Step {
+    /// `local` in the namespace `uri` (empty: no namespace).
+    pub const fn name(uri: &'static str, local: &'static str) -> Step {
+        Step::Name {
+            ns: uri.as_bytes(),
+            local: local.as_bytes(),
+        }
+    }
+
+    /// `prefix:*`, the prefix bound to `uri`.
+    pub const fn any_in(uri: &'static str) -> Step {
+        Step::AnyIn { ns: uri.as_bytes() }
+    }
+
     fn matches(&self, ns: &[u8], local: &[u8]) -> bool {
         match self {
             Step::Name { ns: n, local: l } => *n == ns && *l == local,
@@ -47,6 +60,32 @@ pub struct IdcPath {
 }
 
 impl IdcPath {
+    /// `step/step/...` from the context node.
+    pub const fn child(steps: &'static [Step]) -> IdcPath {
+        IdcPath {
+            descendant: false,
+            steps,
+            attribute: None,
+        }
+    }
+
+    /// `.//step/step/...`: the steps at any depth below the context node.
+    pub const fn descendant(steps: &'static [Step]) -> IdcPath {
+        IdcPath {
+            descendant: true,
+            steps,
+            attribute: None,
+        }
+    }
+
+    /// The path ending in `/@attribute`.
+    pub const fn attr(self, attribute: Step) -> IdcPath {
+        IdcPath {
+            attribute: Some(attribute),
+            ..self
+        }
+    }
+
     /// Does the element path `names` (relative to the context node) match?
     fn matches_elements(&self, names: &[(Vec<u8>, Vec<u8>)]) -> bool {
         let n = self.steps.len();
@@ -85,6 +124,61 @@ pub struct IdcDef {
     pub selector: &'static [IdcPath],
     /// The fields, each with its alternatives.
     pub fields: &'static [&'static [IdcPath]],
+}
+
+impl IdcDef {
+    /// `xs:unique`.
+    pub const fn unique(
+        name: &'static str,
+        selector: &'static [IdcPath],
+        fields: &'static [&'static [IdcPath]],
+    ) -> IdcDef {
+        IdcDef {
+            name,
+            kind: IdcKind::Unique,
+            selector,
+            fields,
+        }
+    }
+
+    /// `xs:key`.
+    pub const fn key(
+        name: &'static str,
+        selector: &'static [IdcPath],
+        fields: &'static [&'static [IdcPath]],
+    ) -> IdcDef {
+        IdcDef {
+            name,
+            kind: IdcKind::Key,
+            selector,
+            fields,
+        }
+    }
+
+    /// `xs:keyref` referring to the key or unique constraint `refer`.
+    pub const fn keyref(
+        name: &'static str,
+        refer: &'static str,
+        selector: &'static [IdcPath],
+        fields: &'static [&'static [IdcPath]],
+    ) -> IdcDef {
+        IdcDef {
+            name,
+            kind: IdcKind::Keyref { refer },
+            selector,
+            fields,
+        }
+    }
+}
+
+/// The identity constraints one element declaration scopes, with the
+/// element's name: generated code declares each set once and both the
+/// reader and the property-test strategies use it.
+#[derive(Clone, Copy, Debug)]
+pub struct Scoped {
+    pub ns: &'static str,
+    pub local: &'static str,
+    pub defs: &'static [IdcDef],
 }
 
 pub(crate) struct IdcError {
