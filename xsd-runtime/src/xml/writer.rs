@@ -1,25 +1,19 @@
-//! The XML writer that generated code drives: quick-xml's writer over an
-//! in-memory buffer, with escaping that survives a read back (carriage
+//! The XML writer that generated code drives: markup written straight
+//! into a `String` (everything written is `&str`, so the output is UTF-8
+//! by construction), with escaping that survives a read back (carriage
 //! returns and attribute whitespace become character references) and a
-//! check for characters XML 1.0 cannot carry.
-
-use std::borrow::Cow;
-
-use quick_xml::Writer;
-use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::name::QName;
+//! check for characters XML 1.0 cannot carry. The bytes are those
+//! quick-xml's writer would write for the same events.
 
 use crate::error::WriteError;
 
 /// See the module documentation. Errors are kept and reported by
 /// [`XmlWriter::finish`], so generated code needs no error plumbing.
 pub struct XmlWriter {
-    w: Writer<Vec<u8>>,
-    start: BytesStart<'static>,
+    out: String,
+    /// A start tag is open: its name and attributes are written, not its `>`.
     open: bool,
     scratch: String,
-    escaped: String,
     error: Option<WriteError>,
     /// Index (into the generated crate's namespace table) of the namespace
     /// written as the default namespace, if any.
@@ -39,11 +33,9 @@ impl XmlWriter {
 
     pub fn with_capacity(bytes: usize) -> Self {
         XmlWriter {
-            w: Writer::new(Vec::with_capacity(bytes)),
-            start: BytesStart::new(String::new()),
+            out: String::with_capacity(bytes),
             open: false,
             scratch: String::new(),
-            escaped: String::new(),
             error: None,
             default_ns: None,
         }
@@ -55,15 +47,11 @@ impl XmlWriter {
         }
     }
 
-    fn emit(&mut self, ev: Event<'_>) {
-        if let Err(e) = self.w.write_event(ev) {
-            self.fail(WriteError::Io(e));
-        }
-    }
-
     /// `<?xml version="1.0" encoding="UTF-8"?>`
     pub fn declaration(&mut self) {
-        self.emit(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+        self.close_start();
+        self.out
+            .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     }
 
     /// Sets which namespace (by index in the generated namespace table) is
@@ -108,9 +96,9 @@ impl XmlWriter {
 
     /// Begins a start tag; attributes follow, then [`Self::open`] or [`Self::empty`].
     pub fn start(&mut self, qname: &str) {
-        self.flush_start(false);
-        self.start.set_name(qname);
-        self.start.clear_attributes();
+        self.close_start();
+        self.out.push('<');
+        self.out.push_str(qname);
         self.open = true;
     }
 
@@ -119,10 +107,10 @@ impl XmlWriter {
         match prefix {
             None => self.attr("xmlns", uri),
             Some(p) => {
-                self.scratch.clear();
-                self.scratch.push_str("xmlns:");
-                self.scratch.push_str(p);
-                let key = std::mem::take(&mut self.scratch);
+                let mut key = std::mem::take(&mut self.scratch);
+                key.clear();
+                key.push_str("xmlns:");
+                key.push_str(p);
                 self.attr(&key, uri);
                 self.scratch = key;
             }
@@ -148,75 +136,73 @@ impl XmlWriter {
 
     /// Adds an attribute to the start tag being built.
     pub fn attr(&mut self, qname: &str, value: &str) {
-        self.escaped.clear();
-        if let Err(c) = escape_into(value, &mut self.escaped, true) {
-            self.fail(invalid_char(c, qname));
-        }
-        // Already escaped: hand quick-xml the raw value.
-        self.start.push_attribute(Attribute {
-            key: QName(qname),
-            value: Cow::Borrowed(self.escaped.as_str()),
-        });
+        self.attr_with(qname, |s| s.push_str(value));
     }
 
     /// Adds an attribute whose value `f` writes.
     pub fn attr_with(&mut self, qname: &str, f: impl FnOnce(&mut String)) {
-        let mut s = std::mem::take(&mut self.scratch);
-        s.clear();
-        f(&mut s);
-        self.attr(qname, &s);
-        self.scratch = s;
+        self.out.push(' ');
+        self.out.push_str(qname);
+        self.out.push_str("=\"");
+        self.escaped_with(true, qname, f);
+        self.out.push('"');
     }
 
-    fn flush_start(&mut self, empty: bool) {
-        if !self.open {
+    /// Writes what `f` writes, escaped: in place, copied only when
+    /// something needs escaping.
+    fn escaped_with(&mut self, attribute: bool, at: &str, f: impl FnOnce(&mut String)) {
+        let from = self.out.len();
+        f(&mut self.out);
+        if !needs_escaping(&self.out[from..]) {
             return;
         }
-        self.open = false;
-        let start = std::mem::replace(&mut self.start, BytesStart::new(String::new()));
-        if empty {
-            self.emit(Event::Empty(start.borrow()));
-        } else {
-            self.emit(Event::Start(start.borrow()));
+        let mut raw = std::mem::take(&mut self.scratch);
+        raw.clear();
+        raw.push_str(&self.out[from..]);
+        self.out.truncate(from);
+        if let Err(c) = escape_into(&raw, &mut self.out, attribute) {
+            self.fail(invalid_char(c, at));
         }
-        self.start = start;
+        self.scratch = raw;
+    }
+
+    fn close_start(&mut self) {
+        if self.open {
+            self.open = false;
+            self.out.push('>');
+        }
     }
 
     /// Ends the start tag; content follows.
     pub fn open(&mut self) {
-        self.flush_start(false);
+        self.close_start();
     }
 
     /// Ends the start tag as an empty element (`<a/>`).
     pub fn empty(&mut self) {
-        self.flush_start(true);
+        if self.open {
+            self.open = false;
+            self.out.push_str("/>");
+        }
     }
 
     /// Character data, escaped.
     pub fn text(&mut self, s: &str) {
-        self.flush_start(false);
-        self.escaped.clear();
-        if let Err(c) = escape_into(s, &mut self.escaped, false) {
-            self.fail(invalid_char(c, "text"));
-        }
-        let escaped = std::mem::take(&mut self.escaped);
-        self.emit(Event::Text(BytesText::from_escaped(escaped.as_str())));
-        self.escaped = escaped;
+        self.text_with(|out| out.push_str(s));
     }
 
     /// Character data that `f` writes.
     pub fn text_with(&mut self, f: impl FnOnce(&mut String)) {
-        let mut s = std::mem::take(&mut self.scratch);
-        s.clear();
-        f(&mut s);
-        self.text(&s);
-        self.scratch = s;
+        self.close_start();
+        self.escaped_with(false, "text", f);
     }
 
     /// An end tag.
     pub fn end(&mut self, qname: &str) {
-        self.flush_start(false);
-        self.emit(Event::End(BytesEnd::new(qname)));
+        self.close_start();
+        self.out.push_str("</");
+        self.out.push_str(qname);
+        self.out.push('>');
     }
 
     /// A whole element with text content.
@@ -227,18 +213,17 @@ impl XmlWriter {
     }
 
     /// The document, or the first error met.
-    pub fn finish(mut self) -> Result<Vec<u8>, WriteError> {
-        self.flush_start(false);
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.w.into_inner()),
-        }
+    pub fn finish(self) -> Result<Vec<u8>, WriteError> {
+        self.finish_string().map(String::into_bytes)
     }
 
     /// The document as a string, or the first error met.
-    pub fn finish_string(self) -> Result<String, WriteError> {
-        let bytes = self.finish()?;
-        String::from_utf8(bytes).map_err(|e| WriteError::Xml(e.to_string()))
+    pub fn finish_string(mut self) -> Result<String, WriteError> {
+        self.close_start();
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
     }
 }
 
@@ -249,12 +234,19 @@ fn invalid_char(c: char, at: &str) -> WriteError {
     ))
 }
 
+/// Might `s` need escaping: markup characters, control characters and
+/// whitespace other than space, or a 0xEF lead byte (U+FFFE and U+FFFF,
+/// which XML cannot carry, start with it)? One pass over the bytes.
+fn needs_escaping(s: &str) -> bool {
+    s.bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | 0xEF) || b < 0x20)
+}
+
 /// Escapes `s` into `out`. In attributes, whitespace other than space is
 /// written as a character reference so that attribute-value normalization
 /// on reading gives back the same value; `\r` likewise in text.
 fn escape_into(s: &str, out: &mut String, attribute: bool) -> Result<(), char> {
-    let needs = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\r' | b'\t' | b'\n') || b < 0x20;
-    if !s.bytes().any(needs) && !s.contains(['\u{FFFE}', '\u{FFFF}']) {
+    if !needs_escaping(s) {
         out.push_str(s);
         return Ok(());
     }
@@ -273,4 +265,61 @@ fn escape_into(s: &str, out: &mut String, attribute: bool) -> Result<(), char> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(f: impl FnOnce(&mut XmlWriter)) -> Result<String, WriteError> {
+        let mut w = XmlWriter::new();
+        w.declaration();
+        f(&mut w);
+        w.finish_string()
+    }
+
+    #[test]
+    fn writes_the_bytes_quick_xml_wrote() {
+        let out = doc(|w| {
+            w.start("a:Root");
+            w.ns_decl(Some("a"), "urn:a");
+            w.attr("k", "x\ty\n\"&<>'");
+            w.open();
+            w.text_element("a:T", |s| s.push_str("1 < 2 & \"q\"\r\n\t'"));
+            w.start("a:E");
+            w.empty();
+            w.start("a:N");
+            w.nil();
+            w.start("a:O");
+            w.end("a:O");
+            w.text("\u{F900}\u{FFFD}");
+            w.end("a:Root");
+        });
+        let expected = concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            r#"<a:Root xmlns:a="urn:a" k="x&#9;y&#10;&quot;&amp;&lt;&gt;'">"#,
+            "<a:T>1 &lt; 2 &amp; \"q\"&#13;\n\t'</a:T>",
+            r#"<a:E/><a:N xsi:nil="true"/><a:O></a:O>"#,
+            "\u{F900}\u{FFFD}</a:Root>",
+        );
+        assert_eq!(out.ok().as_deref(), Some(expected));
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_errors_naming_where() {
+        for (bad, at) in [("\u{1}", "text"), ("\u{FFFE}", "text"), ("\u{FFFF}", "k")] {
+            let out = doc(|w| {
+                w.start("R");
+                if at == "k" {
+                    w.attr("k", bad);
+                } else {
+                    w.text(bad);
+                }
+                w.end("R");
+            });
+            let err = out.expect_err("an invalid character").to_string();
+            let code = format!("U+{:04X}", bad.chars().next().map_or(0, |c| c as u32));
+            assert!(err.contains(&code) && err.contains(at), "{err}");
+        }
+    }
 }
