@@ -172,11 +172,21 @@ impl<'a, 'r> Out<'a, 'r> {
             return;
         };
         for v in values {
-            self.text_before(w);
-            w.start_el(n.ns.index, n.prefixed, n.local);
-            w.text_with(|o| v.write_lexical(o));
-            w.end_el(n.ns.index, n.prefixed, n.local);
+            self.simple_value(w, n, v);
         }
+    }
+
+    /// The text run before a child element, and its start tag.
+    fn start_child(&mut self, w: &mut XmlWriter, n: Name) {
+        self.text_before(w);
+        w.start_el(n.ns.index, n.prefixed, n.local);
+    }
+
+    /// One simple-typed element; not generic, so one copy serves every type.
+    fn simple_value(&mut self, w: &mut XmlWriter, n: Name, v: &dyn Lexical) {
+        self.start_child(w, n);
+        w.text_value(v);
+        w.end_el(n.ns.index, n.prefixed, n.local);
     }
 
     /// The next field, simple-typed and nillable.
@@ -189,14 +199,12 @@ impl<'a, 'r> Out<'a, 'r> {
             return;
         };
         for v in values {
-            self.text_before(w);
-            w.start_el(n.ns.index, n.prefixed, n.local);
             match v {
-                Nillable::Nil => w.nil(),
-                Nillable::Value(v) => {
-                    w.text_with(|o| v.write_lexical(o));
-                    w.end_el(n.ns.index, n.prefixed, n.local);
+                Nillable::Nil => {
+                    self.start_child(w, n);
+                    w.nil();
                 }
+                Nillable::Value(v) => self.simple_value(w, n, v),
             }
         }
     }
@@ -211,8 +219,7 @@ impl<'a, 'r> Out<'a, 'r> {
             return;
         };
         for v in values {
-            self.text_before(w);
-            w.start_el(n.ns.index, n.prefixed, n.local);
+            self.start_child(w, n);
             v.write_started(w, n.tag());
         }
     }
@@ -256,7 +263,7 @@ impl<'a, 'r> Out<'a, 'r> {
 
 /// A required attribute.
 pub fn write_attr<T: Lexical>(w: &mut XmlWriter, qname: &str, v: &T) {
-    w.attr_with(qname, |o| v.write_lexical(o));
+    w.attr_value(qname, v);
 }
 
 /// An optional attribute, when present.
@@ -268,5 +275,5 @@ pub fn write_opt_attr<T: Lexical>(w: &mut XmlWriter, qname: &str, v: &Option<T>)
 
 /// A simple value as the text of the element being written.
 pub fn write_text<T: Lexical>(v: &T, w: &mut XmlWriter) {
-    w.text_with(|o| v.write_lexical(o));
+    w.text_value(v);
 }

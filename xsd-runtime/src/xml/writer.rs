@@ -6,6 +6,7 @@
 //! quick-xml's writer would write for the same events.
 
 use crate::error::WriteError;
+use crate::xsd::Lexical;
 
 /// See the module documentation. Errors are kept and reported by
 /// [`XmlWriter::finish`], so generated code needs no error plumbing.
@@ -148,11 +149,28 @@ impl XmlWriter {
         self.out.push('"');
     }
 
+    /// Adds an attribute holding `v`'s lexical form (one copy of the code
+    /// for every type, unlike [`Self::attr_with`]).
+    pub fn attr_value(&mut self, qname: &str, v: &dyn Lexical) {
+        self.attr_with(qname, |s| v.write_lexical(s));
+    }
+
+    /// `v`'s lexical form as character data (see [`Self::attr_value`]).
+    pub fn text_value(&mut self, v: &dyn Lexical) {
+        self.text_with(|s| v.write_lexical(s));
+    }
+
     /// Writes what `f` writes, escaped: in place, copied only when
     /// something needs escaping.
     fn escaped_with(&mut self, attribute: bool, at: &str, f: impl FnOnce(&mut String)) {
         let from = self.out.len();
         f(&mut self.out);
+        self.escape_from(from, attribute, at);
+    }
+
+    /// Escapes what was written from `from` on. Not generic: one copy for
+    /// every writer of values.
+    fn escape_from(&mut self, from: usize, attribute: bool, at: &str) {
         if !needs_escaping(&self.out[from..]) {
             return;
         }
