@@ -121,21 +121,31 @@ impl Content {
         r: &mut XmlReader<'_>,
         read: impl FnOnce(&mut XmlReader<'_>, bool) -> ReadResult<T>,
     ) -> ReadResult<Option<T>> {
+        let Some(at) = self.begin_one(r)? else {
+            return Ok(None);
+        };
+        let out = recover(read(r, false))?;
+        self.ok &= out.is_some();
+        self.seen.set(at, out.is_some());
+        Ok(out)
+    }
+
+    /// Moves to the next field: `Some(its index)` when the pending child
+    /// is its element, else reports it missing if it is required. Not
+    /// generic: one copy serves every field.
+    fn begin_one(&mut self, r: &mut XmlReader<'_>) -> ReadResult<Option<usize>> {
         self.skip_strays(r)?;
         let at = self.i;
         let c = self.next_child()?;
-        let mut out = None;
         if c.starts(r) {
-            out = recover(read(r, false))?;
-            if out.is_none() {
-                self.ok = false;
-            }
-        } else if c.one() {
+            return Ok(Some(at));
+        }
+        if c.one() {
             r.missing(c.label, 1, 0);
             self.ok = false;
         }
-        self.seen.set(at, out.is_some());
-        Ok(out)
+        self.seen.set(at, false);
+        Ok(None)
     }
 
     /// The next field, repeated: every occurrence, with the bounds checked.

@@ -361,11 +361,19 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Ends reading: the value if no error was recorded, else every error.
-    pub fn into_result<T>(mut self, value: ReadResult<T>) -> Result<T, ValidationErrors> {
+    pub fn into_result<T>(self, value: ReadResult<T>) -> Result<T, ValidationErrors> {
+        let checked = self.finish_errors(value.is_ok());
+        checked.and_then(|()| value.map_err(|_| ValidationErrors(vec![unreadable()])))
+    }
+
+    /// The end of the document: the checks left for it, then every error
+    /// in document order. `Ok` only when the value was read (`value_ok`)
+    /// and nothing was wrong. Not generic: one copy serves every root.
+    fn finish_errors(mut self, value_ok: bool) -> Result<(), ValidationErrors> {
         if let Some(refused) = self.stream_refusal() {
             return Err(refused);
         }
-        if value.is_ok() {
+        if value_ok {
             self.idc.finish_document();
             self.drain_idc_errors();
             if self.opts.validate {
@@ -390,22 +398,14 @@ impl<'a> XmlReader<'a> {
         // Document order; errors found later about earlier places (a
         // misplaced element) move up.
         self.errors.sort_by_key(|e| e.location);
-        match value {
-            Ok(v) if self.errors.is_empty() => Ok(v),
-            _ => {
-                if self.errors.is_empty() {
-                    // A read function failed without saying why: never hide that.
-                    self.errors.push(ValidationError {
-                        path: "/".into(),
-                        location: None,
-                        kind: ErrorKind::Malformed {
-                            message: "document could not be read".into(),
-                        },
-                    });
-                }
-                Err(ValidationErrors(self.errors))
-            }
+        if value_ok && self.errors.is_empty() {
+            return Ok(());
         }
+        if self.errors.is_empty() {
+            // A read function failed without saying why: never hide that.
+            self.errors.push(unreadable());
+        }
+        Err(ValidationErrors(self.errors))
     }
 
     // ----- positions and paths -------------------------------------------------
@@ -2015,6 +2015,17 @@ pub(crate) fn forbidden_char(input: &str) -> Option<(usize, char)> {
         from = to;
     }
     None
+}
+
+/// The error of a document whose reading failed without a recorded reason.
+fn unreadable() -> ValidationError {
+    ValidationError {
+        path: "/".into(),
+        location: None,
+        kind: ErrorKind::Malformed {
+            message: "document could not be read".into(),
+        },
+    }
 }
 
 #[cfg(test)]
