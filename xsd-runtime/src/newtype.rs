@@ -32,61 +32,102 @@ pub trait Facets {
     fn check_value(_v: &Self::Inner, _out: &mut Vec<FacetViolation>) {}
 }
 
-/// Every facet `T` breaks, on a lexical form and its value.
-fn violations<T: Facets>(s: &str, v: &T::Inner) -> Vec<FacetViolation> {
-    let mut out = Vec::new();
-    T::check_lexical(s, &mut out);
-    T::check_value(v, &mut out);
-    out
+/// A restricted type's facets as plain functions: the steps below are
+/// generic over the value type only (a handful of copies), not over each
+/// generated type.
+struct Checks<V> {
+    whitespace: WhiteSpace,
+    lexical: bool,
+    parse: fn(&str) -> Result<V, ValueError>,
+    check_lexical: fn(&str, &mut Vec<FacetViolation>),
+    check_value: fn(&V, &mut Vec<FacetViolation>),
+}
+
+impl<V: Lexical> Checks<V> {
+    fn of<T: Facets<Inner = V>>() -> Self {
+        Checks {
+            whitespace: T::WHITESPACE,
+            lexical: T::LEXICAL,
+            parse: T::parse,
+            check_lexical: T::check_lexical,
+            check_value: T::check_value,
+        }
+    }
+
+    fn violations(&self, s: &str, v: &V) -> Vec<FacetViolation> {
+        let mut out = Vec::new();
+        (self.check_lexical)(s, &mut out);
+        (self.check_value)(v, &mut out);
+        out
+    }
+
+    #[inline(never)]
+    fn check_new(&self, value: V) -> Result<V, FacetErrors> {
+        let mut out = Vec::new();
+        if self.lexical {
+            (self.check_lexical)(&value.to_lexical(), &mut out);
+        }
+        (self.check_value)(&value, &mut out);
+        if out.is_empty() {
+            Ok(value)
+        } else {
+            Err(FacetErrors(out))
+        }
+    }
+
+    #[inline(never)]
+    fn parse_checked(&self, text: &str) -> Result<V, ValueError> {
+        let s = normalize(text, self.whitespace);
+        let v = (self.parse)(&s)?;
+        let out = self.violations(&s, &v);
+        if out.is_empty() {
+            Ok(v)
+        } else {
+            Err(ValueError::Facets(out))
+        }
+    }
+
+    #[inline(never)]
+    fn read(&self, r: &mut XmlReader<'_>, text: &str, site: Site<'_>) -> ReadResult<V> {
+        let s = normalize(text, self.whitespace);
+        let v = r.value(&s, site, self.parse)?;
+        self.check_read(r, &s, &v, site);
+        Ok(v)
+    }
+
+    fn check_read(&self, r: &mut XmlReader<'_>, s: &str, v: &V, site: Site<'_>) {
+        if r.validating() {
+            let out = self.violations(s, v);
+            if !out.is_empty() {
+                r.facet_errors(site, out);
+            }
+        }
+    }
 }
 
 /// A value built in code, checked against every facet of `T`.
 #[doc(hidden)]
 pub fn new<T: Facets>(value: T::Inner) -> Result<T::Inner, FacetErrors> {
-    let mut out = Vec::new();
-    if T::LEXICAL {
-        T::check_lexical(&value.to_lexical(), &mut out);
-    }
-    T::check_value(&value, &mut out);
-    if out.is_empty() {
-        Ok(value)
-    } else {
-        Err(FacetErrors(out))
-    }
+    Checks::of::<T>().check_new(value)
 }
 
 /// A lexical form parsed and checked against every facet of `T`.
 #[doc(hidden)]
 pub fn from_str<T: Facets>(text: &str) -> Result<T::Inner, ValueError> {
-    let s = normalize(text, T::WHITESPACE);
-    let v = T::parse(&s)?;
-    let out = violations::<T>(&s, &v);
-    if out.is_empty() {
-        Ok(v)
-    } else {
-        Err(ValueError::Facets(out))
-    }
+    Checks::of::<T>().parse_checked(text)
 }
 
 /// Reads a value of `T` at `site`: a value that breaks facets is reported
 /// (when validating) and kept, so reading goes on.
 #[doc(hidden)]
 pub fn read<T: Facets>(r: &mut XmlReader<'_>, text: &str, site: Site<'_>) -> ReadResult<T::Inner> {
-    let s = normalize(text, T::WHITESPACE);
-    let v = r.value(&s, site, T::parse)?;
-    check_read::<T>(r, &s, &v, site);
-    Ok(v)
+    Checks::of::<T>().read(r, text, site)
 }
 
 /// Reports the facets a value read at `site` breaks (when validating).
 #[doc(hidden)]
 pub fn check_read<T: Facets>(r: &mut XmlReader<'_>, s: &str, v: &T::Inner, site: Site<'_>) {
-    if r.validating() {
-        let out = violations::<T>(s, v);
-        if !out.is_empty() {
-            r.facet_errors(site, out);
-        }
-    }
+    Checks::of::<T>().check_read(r, s, v, site)
 }
 
 /// The constructors, accessors, parsing and traits of a generated
