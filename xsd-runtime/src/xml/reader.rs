@@ -1711,12 +1711,19 @@ impl<'a> XmlReader<'a> {
         fixed: Option<&str>,
         parse: impl FnOnce(&mut Self, &str, Site<'_>) -> ReadResult<T>,
     ) -> ReadResult<T> {
+        let text = self.simple_text(fixed)?;
+        match (text.is_empty(), fixed.or(default)) {
+            (true, Some(d)) => parse(self, d, Site::Element),
+            _ => parse(self, &text, Site::Element),
+        }
+    }
+
+    /// The text of a simple element, checked against its `fixed` value
+    /// when it has any. Not generic: one copy serves every simple type.
+    fn simple_text(&mut self, fixed: Option<&str>) -> ReadResult<Cow<'a, str>> {
         let text = self.text()?;
-        if text.is_empty() {
-            if let Some(d) = fixed.or(default) {
-                return parse(self, d, Site::Element);
-            }
-        } else if let Some(f) = fixed
+        if let Some(f) = fixed
+            && !text.is_empty()
             && self.opts.validate
             && collapse_ws(&text) != collapse_ws(f)
         {
@@ -1728,7 +1735,7 @@ impl<'a> XmlReader<'a> {
                 },
             );
         }
-        parse(self, &text, Site::Element)
+        Ok(text)
     }
 
     /// Checks an attribute value against the declaration's `fixed` value.
