@@ -305,11 +305,12 @@ impl Content {
             return Ok(false);
         }
         let value = r.attr_value(i)?.into_owned();
-        out.push(crate::xml::AnyAttribute {
+        let a = crate::xml::AnyAttribute {
             namespace,
             name: name.to_owned(),
             value,
-        });
+        };
+        crate::xml::push_first_exact(out, a);
         Ok(true)
     }
 
@@ -331,7 +332,7 @@ fn read_repeated<T>(
     read: &mut impl FnMut(&mut XmlReader<'_>, bool) -> ReadResult<T>,
 ) -> ReadResult<(Vec<T>, bool)> {
     let elem_like = c.term != super::Term::Group;
-    let mut items = Vec::new();
+    let mut items = Items::None;
     let mut ok = true;
     let mut count: u32 = 0;
     while c.starts(r) {
@@ -351,14 +352,46 @@ fn read_repeated<T>(
             None => ok = false,
         }
     }
-    // A Vec grown by push keeps room for four or more: in large documents
-    // that slack outweighed the values themselves.
-    items.shrink_to_fit();
     if count < min {
         r.missing(c.label, min, count);
         ok = false;
     }
-    Ok((items, ok))
+    Ok((items.into_vec(), ok))
+}
+
+/// The occurrences of a repeated particle while they are read: the first
+/// is held apart, so that one or two occurrences (the common case) take one
+/// allocation of their exact size, and longer runs are shrunk to fit (a
+/// `Vec` grown by `push` keeps room for four or more: in large documents
+/// that slack outweighed the values themselves).
+enum Items<T> {
+    None,
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Items<T> {
+    fn push(&mut self, v: T) {
+        *self = match std::mem::replace(self, Items::None) {
+            Items::None => Items::One(v),
+            Items::One(first) => Items::Many(vec![first, v]),
+            Items::Many(mut items) => {
+                items.push(v);
+                Items::Many(items)
+            }
+        };
+    }
+
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            Items::None => Vec::new(),
+            Items::One(v) => vec![v],
+            Items::Many(mut items) => {
+                items.shrink_to_fit();
+                items
+            }
+        }
+    }
 }
 
 /// An attribute while its element is read: absent, present but invalid
@@ -550,6 +583,19 @@ mod tests {
             Err(e) => e.iter().map(|e| e.to_string()).collect(),
         };
         (kept, errors)
+    }
+
+    #[test]
+    fn items_keep_their_order_and_take_exactly_their_room() {
+        for n in 0..7 {
+            let mut items = Items::None;
+            for i in 0..n {
+                items.push(i);
+            }
+            let v = items.into_vec();
+            assert_eq!(v, (0..n).collect::<Vec<_>>());
+            assert_eq!(v.capacity(), n, "{n} items");
+        }
     }
 
     #[test]
