@@ -101,18 +101,23 @@ impl Content {
         (from..self.children.len()).find(|&j| self.children[j].starts(r))
     }
 
-    /// Skips the children that no particle from the current one on can take.
-    fn skip_strays(&mut self, r: &mut XmlReader<'_>) -> ReadResult<()> {
+    /// Skips the children that no particle from the current one on can
+    /// take. Returns the particle the pending child starts, when it was
+    /// looked for (`None`: not looked for, `Some(None)`: no child pending).
+    fn skip_strays(&mut self, r: &mut XmlReader<'_>) -> ReadResult<Option<Option<usize>>> {
         if !self.top {
-            return Ok(());
+            return Ok(None);
         }
-        while r.at_element() && self.position(r, self.i).is_none() {
+        while r.at_element() {
+            if let Some(p) = self.position(r, self.i) {
+                return Ok(Some(Some(p)));
+            }
             let earlier = self
                 .position(r, 0)
                 .map(|j| (self.children[j].stray_kind(), self.seen.get(j)));
             r.stray_among(earlier)?;
         }
-        Ok(())
+        Ok(Some(None))
     }
 
     /// The next field, single or optional.
@@ -121,11 +126,17 @@ impl Content {
         r: &mut XmlReader<'_>,
         read: impl FnOnce(&mut XmlReader<'_>, bool) -> ReadResult<T>,
     ) -> ReadResult<Option<T>> {
-        self.skip_strays(r)?;
+        let found = self.skip_strays(r)?;
         let at = self.i;
         let c = self.next_child()?;
         let mut out = None;
-        if c.starts(r) {
+        // The particle the pending child starts is known when strays were
+        // looked for: no second name test.
+        let starts = match found {
+            Some(p) => p == Some(at),
+            None => c.starts(r),
+        };
+        if starts {
             out = recover(read(r, false))?;
             if out.is_none() {
                 self.ok = false;

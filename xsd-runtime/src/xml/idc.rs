@@ -8,6 +8,7 @@
 //! strings.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 use crate::error::ErrorKind;
 
@@ -135,7 +136,7 @@ struct Scope {
     depth: usize,
     defs: &'static [IdcDef],
     /// Per constraint: the key tuples seen.
-    tables: Vec<HashSet<Tuple>>,
+    tables: Vec<Table>,
     /// Per keyref constraint: tuples to resolve when the scope closes.
     refs: Vec<Vec<(Tuple, String, u64)>>,
     path: String,
@@ -165,7 +166,9 @@ pub struct IdcEngine {
     horizon: usize,
     errors: Vec<IdcError>,
     /// Finished key tables of closed scopes, by constraint name, for keyrefs of ancestors.
-    closed_keys: HashMap<&'static str, HashSet<Tuple>>,
+    closed_keys: HashMap<&'static str, Table>,
+    /// Hashes key tuples (keyed per engine: values come from the input).
+    hasher: RandomState,
 }
 
 impl IdcEngine {
@@ -189,7 +192,7 @@ impl IdcEngine {
         self.scopes.push(Scope {
             depth,
             defs,
-            tables: defs.iter().map(|_| HashSet::new()).collect(),
+            tables: defs.iter().map(|_| Table::default()).collect(),
             refs: defs.iter().map(|_| Vec::new()).collect(),
             path,
             pos,
@@ -414,7 +417,7 @@ impl IdcEngine {
         let scope = &mut self.scopes[si];
         let def = &scope.defs[sel.def];
         let complete = sel.present.iter().all(|&p| p);
-        let tuple = Tuple::new(sel.fields());
+        let tuple = Tuple::new(sel.fields(), &self.hasher);
         match def.kind {
             IdcKind::Unique | IdcKind::Key => {
                 if !complete {
@@ -556,25 +559,69 @@ fn collapse_into(out: &mut String, s: &str) {
 }
 
 /// Inserts `t` unless it is there already, in which case it is handed back
-/// (for the message).
-fn insert_new(table: &mut HashSet<Tuple>, t: Tuple) -> Result<(), Tuple> {
-    if table.contains(&t) {
-        Err(t)
-    } else {
-        table.insert(t);
-        Ok(())
+/// (for the message). One lookup either way.
+fn insert_new(table: &mut Table, t: Tuple) -> Result<(), Tuple> {
+    match table.replace(t) {
+        None => Ok(()),
+        Some(equal) => Err(equal),
+    }
+}
+
+/// A table of key tuples, hashed by the hash each tuple carries.
+type Table = HashSet<Tuple, BuildHasherDefault<Carried>>;
+
+/// Passes on the hash a [`Tuple`] carries (computed once, with the
+/// engine's keyed hasher), so that growing a table of many keys hashes
+/// nothing again.
+#[derive(Default)]
+struct Carried(u64);
+
+impl Hasher for Carried {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (by `Tuple`); anything else still mixes in.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 }
 
 /// A key tuple as one buffer, hashed and compared in one go (no `Vec` of
 /// `String`s per tuple): each field's byte length (4 bytes, little-endian),
 /// then its bytes, so that distinct tuples never share an encoding. A
-/// missing field is empty.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Tuple(Box<[u8]>);
+/// missing field is empty. Its hash is computed once, when it is made.
+#[derive(Clone, Debug)]
+struct Tuple {
+    hash: u64,
+    bytes: Box<[u8]>,
+}
+
+impl PartialEq for Tuple {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.bytes == other.bytes
+    }
+}
+
+impl Eq for Tuple {}
+
+impl Hash for Tuple {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
 
 impl Tuple {
-    fn new<'v>(values: impl Iterator<Item = Option<&'v str>> + Clone) -> Tuple {
+    fn new<'v>(
+        values: impl Iterator<Item = Option<&'v str>> + Clone,
+        hasher: &RandomState,
+    ) -> Tuple {
         let len = values.clone().map(|v| 4 + v.map_or(0, str::len)).sum();
         let mut buf = Vec::with_capacity(len);
         for v in values {
@@ -582,13 +629,16 @@ impl Tuple {
             buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
             buf.extend_from_slice(v.as_bytes());
         }
-        Tuple(buf.into_boxed_slice())
+        Tuple {
+            hash: hasher.hash_one(&buf[..]),
+            bytes: buf.into_boxed_slice(),
+        }
     }
 
     /// The fields, joined by `, ` (as errors show them).
     fn shown(&self) -> String {
         let mut out = String::new();
-        let mut rest = &self.0[..];
+        let mut rest = &self.bytes[..];
         let mut first = true;
         while let Some((len, tail)) = rest.split_first_chunk::<4>() {
             let len = (u32::from_le_bytes(*len) as usize).min(tail.len());
@@ -607,7 +657,9 @@ mod tests {
     use super::*;
 
     fn tuple(fields: &[Option<&str>]) -> Tuple {
-        Tuple::new(fields.iter().copied())
+        // One hasher for all, as one engine has.
+        thread_local!(static HASHER: RandomState = RandomState::new());
+        HASHER.with(|h| Tuple::new(fields.iter().copied(), h))
     }
 
     #[test]
@@ -623,6 +675,23 @@ mod tests {
         assert_ne!(tuple(&[Some("a")]), tuple(&[Some("a"), Some("")]));
         // A missing field reads as empty, as the joined message always showed it.
         assert_eq!(tuple(&[None, Some("x")]), tuple(&[Some(""), Some("x")]));
+    }
+
+    #[test]
+    fn tables_find_duplicates_by_the_carried_hash_after_growing() {
+        let mut table = Table::default();
+        for i in 0..5000 {
+            let t = tuple(&[Some(&format!("k{i}")), Some("x")]);
+            assert!(insert_new(&mut table, t).is_ok(), "k{i} is new");
+        }
+        for i in [0, 17, 4999] {
+            let again = tuple(&[Some(&format!("k{i}")), Some("x")]);
+            let back = insert_new(&mut table, again).err().map(|t| t.shown());
+            assert_eq!(back, Some(format!("k{i}, x")));
+        }
+        assert!(!table.contains(&tuple(&[Some("k1"), Some("y")])));
+        assert!(!table.contains(&tuple(&[Some("k1x")])));
+        assert_eq!(table.len(), 5000);
     }
 
     #[test]
