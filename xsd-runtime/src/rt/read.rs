@@ -101,18 +101,23 @@ impl Content {
         (from..self.children.len()).find(|&j| self.children[j].starts(r))
     }
 
-    /// Skips the children that no particle from the current one on can take.
-    fn skip_strays(&mut self, r: &mut XmlReader<'_>) -> ReadResult<()> {
+    /// Skips the children that no particle from the current one on can
+    /// take. Returns the particle the pending child starts, when it was
+    /// looked for (`None`: not looked for, `Some(None)`: no child pending).
+    fn skip_strays(&mut self, r: &mut XmlReader<'_>) -> ReadResult<Option<Option<usize>>> {
         if !self.top {
-            return Ok(());
+            return Ok(None);
         }
-        while r.at_element() && self.position(r, self.i).is_none() {
+        while r.at_element() {
+            if let Some(p) = self.position(r, self.i) {
+                return Ok(Some(Some(p)));
+            }
             let earlier = self
                 .position(r, 0)
                 .map(|j| (self.children[j].stray_kind(), self.seen.get(j)));
             r.stray_among(earlier)?;
         }
-        Ok(())
+        Ok(Some(None))
     }
 
     /// The next field, single or optional.
@@ -134,10 +139,16 @@ impl Content {
     /// is its element, else reports it missing if it is required. Not
     /// generic: one copy serves every field.
     fn begin_one(&mut self, r: &mut XmlReader<'_>) -> ReadResult<Option<usize>> {
-        self.skip_strays(r)?;
+        let found = self.skip_strays(r)?;
         let at = self.i;
         let c = self.next_child()?;
-        if c.starts(r) {
+        // The particle the pending child starts is known when strays were
+        // looked for: no second name test.
+        let starts = match found {
+            Some(p) => p == Some(at),
+            None => c.starts(r),
+        };
+        if starts {
             return Ok(Some(at));
         }
         if c.one() {
@@ -315,11 +326,12 @@ impl Content {
             return Ok(false);
         }
         let value = r.attr_value(i)?.into_owned();
-        out.push(crate::xml::AnyAttribute {
+        let a = crate::xml::AnyAttribute {
             namespace,
             name: name.to_owned(),
             value,
-        });
+        };
+        crate::xml::push_first_exact(out, a);
         Ok(true)
     }
 
@@ -341,7 +353,7 @@ fn read_repeated<T>(
     read: &mut impl FnMut(&mut XmlReader<'_>, bool) -> ReadResult<T>,
 ) -> ReadResult<(Vec<T>, bool)> {
     let elem_like = c.term != super::Term::Group;
-    let mut items = Vec::new();
+    let mut items = Items::None;
     let mut ok = true;
     let mut count: u32 = 0;
     while c.starts(r) {
@@ -361,14 +373,46 @@ fn read_repeated<T>(
             None => ok = false,
         }
     }
-    // A Vec grown by push keeps room for four or more: in large documents
-    // that slack outweighed the values themselves.
-    items.shrink_to_fit();
     if count < min {
         r.missing(c.label, min, count);
         ok = false;
     }
-    Ok((items, ok))
+    Ok((items.into_vec(), ok))
+}
+
+/// The occurrences of a repeated particle while they are read: the first
+/// is held apart, so that one or two occurrences (the common case) take one
+/// allocation of their exact size, and longer runs are shrunk to fit (a
+/// `Vec` grown by `push` keeps room for four or more: in large documents
+/// that slack outweighed the values themselves).
+enum Items<T> {
+    None,
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Items<T> {
+    fn push(&mut self, v: T) {
+        *self = match std::mem::replace(self, Items::None) {
+            Items::None => Items::One(v),
+            Items::One(first) => Items::Many(vec![first, v]),
+            Items::Many(mut items) => {
+                items.push(v);
+                Items::Many(items)
+            }
+        };
+    }
+
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            Items::None => Vec::new(),
+            Items::One(v) => vec![v],
+            Items::Many(mut items) => {
+                items.shrink_to_fit();
+                items
+            }
+        }
+    }
 }
 
 /// An attribute while its element is read: absent, present but invalid
@@ -560,6 +604,19 @@ mod tests {
             Err(e) => e.iter().map(|e| e.to_string()).collect(),
         };
         (kept, errors)
+    }
+
+    #[test]
+    fn items_keep_their_order_and_take_exactly_their_room() {
+        for n in 0..7 {
+            let mut items = Items::None;
+            for i in 0..n {
+                items.push(i);
+            }
+            let v = items.into_vec();
+            assert_eq!(v, (0..n).collect::<Vec<_>>());
+            assert_eq!(v.capacity(), n, "{n} items");
+        }
     }
 
     #[test]

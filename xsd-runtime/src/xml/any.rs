@@ -187,7 +187,7 @@ impl<'a> XmlReader<'a> {
                     self.pending_pos = pos;
                     let child = self.read_any_tree(false)?;
                     self.pop_frame();
-                    children.push(AnyNode::Element(child));
+                    crate::xml::push_first_exact(&mut children, AnyNode::Element(child));
                 }
                 Event::End(_) => break,
                 Event::Eof | Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
@@ -244,7 +244,7 @@ impl<'a> XmlReader<'a> {
             Some(AnyNode::Text(prev)) => prev.push_str(t),
             _ => {
                 self.count_wildcard_node()?;
-                children.push(AnyNode::Text(t.to_owned()));
+                crate::xml::push_first_exact(children, AnyNode::Text(t.to_owned()));
             }
         }
         Ok(())

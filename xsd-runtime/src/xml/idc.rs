@@ -8,6 +8,7 @@
 //! strings.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 use crate::error::ErrorKind;
 
@@ -41,7 +42,8 @@ impl Step {
 
     fn matches(&self, ns: &[u8], local: &[u8]) -> bool {
         match self {
-            Step::Name { ns: n, local: l } => *n == ns && *l == local,
+            // Local names differ more often, and are shorter.
+            Step::Name { ns: n, local: l } => *l == local && *n == ns,
             Step::Any => true,
             Step::AnyIn { ns: n } => *n == ns,
         }
@@ -182,26 +184,53 @@ pub struct Scoped {
 }
 
 pub(crate) struct IdcError {
-    pub path: String,
+    /// `None`: the element being closed, whose path the reader knows (a
+    /// key's or unique's error comes while its element is still open, so no
+    /// path is built for selections that turn out fine).
+    pub path: Option<String>,
     pub pos: u64,
     pub kind: ErrorKind,
 }
 
+/// A node a selector matched, while its fields are read. Kept in a pool
+/// once closed, so its buffers serve the next selection: following the
+/// element stream allocates nothing per selected node but its key tuple.
+#[derive(Default)]
 struct Selected {
     def: usize,
     depth: usize,
+    /// The node's path, for keyrefs only (their errors come when the scope
+    /// closes); a key's or unique's error names the element still open.
     path: String,
     pos: u64,
-    values: Vec<Option<String>>,
+    /// Per field: its value (whitespace collapsed), when `present`.
+    values: Vec<String>,
+    present: Vec<bool>,
     /// Field index whose element value is being read, with its depth.
     pending_text: Vec<(usize, usize)>,
+}
+
+impl Selected {
+    fn set(&mut self, field: usize, value: &str) {
+        if let (Some(v), Some(p)) = (self.values.get_mut(field), self.present.get_mut(field)) {
+            collapse_into(v, value);
+            *p = true;
+        }
+    }
+
+    fn fields(&self) -> impl Iterator<Item = Option<&str>> + Clone {
+        self.values
+            .iter()
+            .zip(&self.present)
+            .map(|(v, &p)| p.then_some(v.as_str()))
+    }
 }
 
 struct Scope {
     depth: usize,
     defs: &'static [IdcDef],
     /// Per constraint: the key tuples seen.
-    tables: Vec<HashSet<Tuple>>,
+    tables: Vec<Table>,
     /// Per keyref constraint: tuples to resolve when the scope closes.
     refs: Vec<Vec<(Tuple, String, u64)>>,
     path: String,
@@ -220,11 +249,20 @@ pub struct IdcEngine {
     /// Depth of `names[0]`.
     base_depth: usize,
     selected: Vec<(usize, Selected)>,
-    /// Set when a selector matched on the last start; the reader supplies the path.
-    needs_path: bool,
+    /// Closed selections, their buffers kept for reuse.
+    pool: Vec<Selected>,
+    /// Set when a selector matched on the last start; the reader supplies
+    /// the position (and for keyrefs the path).
+    opened: bool,
+    /// The deepest element an open selector or field path can still
+    /// reach (`usize::MAX` with a `.//` path); elements below it are not
+    /// followed at all. Recomputed when scopes or selections open or close.
+    horizon: usize,
     errors: Vec<IdcError>,
     /// Finished key tables of closed scopes, by constraint name, for keyrefs of ancestors.
-    closed_keys: HashMap<&'static str, HashSet<Tuple>>,
+    closed_keys: HashMap<&'static str, Table>,
+    /// Hashes key tuples (keyed per engine: values come from the input).
+    hasher: RandomState,
 }
 
 impl IdcEngine {
@@ -248,15 +286,50 @@ impl IdcEngine {
         self.scopes.push(Scope {
             depth,
             defs,
-            tables: defs.iter().map(|_| HashSet::new()).collect(),
+            tables: defs.iter().map(|_| Table::default()).collect(),
             refs: defs.iter().map(|_| Vec::new()).collect(),
             path,
             pos,
         });
+        self.update_horizon();
+    }
+
+    /// See [`IdcEngine::horizon`].
+    fn update_horizon(&mut self) {
+        let reach = |from: usize, paths: &mut dyn Iterator<Item = &IdcPath>| {
+            paths.fold(from, |h, p| {
+                if p.descendant {
+                    usize::MAX
+                } else {
+                    h.max(from.saturating_add(p.steps.len()))
+                }
+            })
+        };
+        let mut h = 0;
+        for s in &self.scopes {
+            for d in s.defs {
+                h = h.max(reach(s.depth, &mut d.selector.iter()));
+            }
+        }
+        for (si, sel) in &self.selected {
+            if let Some(d) = self.scopes.get(*si).and_then(|s| s.defs.get(sel.def)) {
+                h = h.max(reach(
+                    sel.depth,
+                    &mut d.fields.iter().flat_map(|f| f.iter()),
+                ));
+            }
+        }
+        self.horizon = h;
+    }
+
+    /// Can an element at `depth` be selected, or be (or carry) a field?
+    #[inline]
+    pub(crate) fn within_reach(&self, depth: usize) -> bool {
+        depth <= self.horizon
     }
 
     pub(crate) fn on_start(&mut self, depth: usize, ns: &[u8], local: &[u8]) {
-        if depth < self.base_depth {
+        if depth < self.base_depth || !self.within_reach(depth) {
             return;
         }
         let i = depth - self.base_depth;
@@ -293,6 +366,7 @@ impl IdcEngine {
             }
         }
         // Selectors of open scopes.
+        let before = self.selected.len();
         for (si, scope) in self.scopes.iter().enumerate() {
             if depth <= scope.depth {
                 continue;
@@ -300,42 +374,64 @@ impl IdcEngine {
             let rel = &self.names[scope.depth + 1 - self.base_depth..self.names_len];
             for (di, def) in scope.defs.iter().enumerate() {
                 if def.selector.iter().any(|p| p.matches_elements(rel)) {
-                    self.selected.push((
-                        si,
-                        Selected {
-                            def: di,
-                            depth,
-                            path: String::new(),
-                            pos: 0,
-                            values: vec![None; def.fields.len()],
-                            pending_text: Vec::new(),
-                        },
-                    ));
-                    self.needs_path = true;
+                    let mut sel = self.pool.pop().unwrap_or_default();
+                    sel.def = di;
+                    sel.depth = depth;
+                    sel.path.clear();
+                    sel.pos = 0;
+                    let n = def.fields.len();
+                    sel.values.truncate(n);
+                    sel.values.resize_with(n, String::new);
+                    sel.present.clear();
+                    sel.present.resize(n, false);
+                    sel.pending_text.clear();
+                    self.selected.push((si, sel));
+                    self.opened = true;
                 }
             }
         }
+        if self.selected.len() != before {
+            self.update_horizon();
+        }
     }
 
-    /// Gives the path and position of the element just started to the
-    /// selections it opened.
-    pub(crate) fn take_needs_path(&mut self) -> bool {
-        std::mem::take(&mut self.needs_path)
+    /// Did the last start open a selection? (Then the reader calls
+    /// [`Self::set_selected_pos`].)
+    pub(crate) fn take_opened(&mut self) -> bool {
+        std::mem::take(&mut self.opened)
     }
 
-    pub(crate) fn set_selected_path(&mut self, depth: usize, path: &str, pos: u64) {
-        for (_, sel) in self.selected.iter_mut().rev() {
+    /// Whether a selection is open (attributes matter only then).
+    #[inline]
+    pub(crate) fn selecting(&self) -> bool {
+        !self.selected.is_empty()
+    }
+
+    /// Gives the position of the element just started to the selections
+    /// it opened, and its path (`path` writes it) to those of keyrefs.
+    pub(crate) fn set_selected_pos(
+        &mut self,
+        depth: usize,
+        pos: u64,
+        mut path: impl FnMut(&mut String),
+    ) {
+        for (si, sel) in self.selected.iter_mut().rev() {
             if sel.depth != depth {
                 break;
             }
-            if sel.path.is_empty() {
-                sel.path = path.to_owned();
-                sel.pos = pos;
+            sel.pos = pos;
+            let keyref = matches!(self.scopes[*si].defs[sel.def].kind, IdcKind::Keyref { .. });
+            if keyref && sel.path.is_empty() {
+                path(&mut sel.path);
             }
         }
     }
 
     pub(crate) fn on_attr(&mut self, depth: usize, ns: &[u8], local: &str, value: &str) {
+        // Below the horizon no field can be, and the names are not kept.
+        if !self.within_reach(depth) || depth < self.base_depth {
+            return;
+        }
         for (si, sel) in &mut self.selected {
             if depth < sel.depth {
                 continue;
@@ -348,7 +444,7 @@ impl IdcEngine {
                         && p.matches_elements(rel)
                 });
                 if hit {
-                    sel.values[fi] = Some(collapse(value));
+                    sel.set(fi, value);
                 }
             }
         }
@@ -364,32 +460,35 @@ impl IdcEngine {
                         .iter()
                         .any(|p| p.steps.is_empty() && p.attribute.is_none() && !p.descendant)
                     {
-                        sel.values[fi] = Some(collapse(text));
+                        sel.set(fi, text);
                     }
                 }
             }
-            sel.pending_text.retain(|&(fi, d)| {
+            let mut k = 0;
+            while let Some(&(fi, d)) = sel.pending_text.get(k) {
                 if d == depth {
-                    sel.values[fi] = Some(collapse(text));
-                    false
+                    sel.set(fi, text);
+                    sel.pending_text.remove(k);
                 } else {
-                    true
+                    k += 1;
                 }
-            });
+            }
         }
     }
 
     pub(crate) fn on_end(&mut self, depth: usize) {
+        let (selections, scopes) = (self.selected.len(), self.scopes.len());
         // Close selections of this element.
         while let Some((si, sel)) = self.selected.last() {
             if sel.depth != depth {
                 break;
             }
             let si = *si;
-            let Some((_, sel)) = self.selected.pop() else {
+            let Some((_, mut sel)) = self.selected.pop() else {
                 break;
             };
-            self.close_selection(si, sel);
+            self.close_selection(si, &mut sel);
+            self.pool.push(sel);
         }
         for (_, sel) in &mut self.selected {
             sel.pending_text.retain(|&(_, d)| d != depth);
@@ -403,19 +502,22 @@ impl IdcEngine {
         if depth >= self.base_depth {
             self.names_len = self.names_len.min(depth - self.base_depth);
         }
+        if (selections, scopes) != (self.selected.len(), self.scopes.len()) {
+            self.update_horizon();
+        }
     }
 
-    fn close_selection(&mut self, si: usize, sel: Selected) {
+    fn close_selection(&mut self, si: usize, sel: &mut Selected) {
         let scope = &mut self.scopes[si];
         let def = &scope.defs[sel.def];
-        let complete = sel.values.iter().all(Option::is_some);
-        let tuple = Tuple::new(&sel.values);
+        let complete = sel.present.iter().all(|&p| p);
+        let tuple = Tuple::new(sel.fields(), &self.hasher);
         match def.kind {
             IdcKind::Unique | IdcKind::Key => {
                 if !complete {
                     if let IdcKind::Key = def.kind {
                         self.errors.push(IdcError {
-                            path: sel.path,
+                            path: None,
                             pos: sel.pos,
                             kind: ErrorKind::Key {
                                 constraint: def.name.to_owned(),
@@ -440,7 +542,7 @@ impl IdcEngine {
                         },
                     };
                     self.errors.push(IdcError {
-                        path: sel.path,
+                        path: None,
                         pos: sel.pos,
                         kind,
                     });
@@ -448,7 +550,8 @@ impl IdcEngine {
             }
             IdcKind::Keyref { .. } => {
                 if complete {
-                    scope.refs[sel.def].push((tuple, sel.path, sel.pos));
+                    let path = std::mem::take(&mut sel.path);
+                    scope.refs[sel.def].push((tuple, path, sel.pos));
                 }
             }
         }
@@ -477,7 +580,7 @@ impl IdcEngine {
             for (tuple, path, pos) in &scope.refs[di] {
                 if !table.is_some_and(|t| t.contains(tuple)) {
                     self.errors.push(IdcError {
-                        path: path.clone(),
+                        path: Some(path.clone()),
                         pos: *pos,
                         kind: ErrorKind::Keyref {
                             constraint: def.name.to_owned(),
@@ -509,6 +612,12 @@ impl IdcEngine {
         while let Some(scope) = self.scopes.pop() {
             self.close_scope(scope);
         }
+        self.update_horizon();
+    }
+
+    #[inline]
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
     }
 
     pub(crate) fn take_errors(&mut self) -> Vec<IdcError> {
@@ -519,8 +628,10 @@ impl IdcEngine {
 }
 
 /// `s` with whitespace collapsed (runs of XML whitespace to one space, none
-/// at either end); most values have none to collapse and are copied as they are.
-fn collapse(s: &str) -> String {
+/// at either end) into `out`, replacing what it held; most values have none
+/// to collapse and are copied as they are.
+fn collapse_into(out: &mut String, s: &str) {
+    out.clear();
     let b = s.as_bytes();
     // The bytes `split_ascii_whitespace` splits on.
     let ws = |c: &u8| c.is_ascii_whitespace();
@@ -530,55 +641,98 @@ fn collapse(s: &str) -> String {
             .windows(2)
             .any(|w| ws(&w[0]) && (w[0] != b' ' || ws(&w[1])));
     if clean {
-        return s.to_owned();
+        out.push_str(s);
+        return;
     }
-    let mut out = String::with_capacity(s.len());
     for word in s.split_ascii_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
-    out
 }
 
 /// Inserts `t` unless it is there already, in which case it is handed back
-/// (for the message).
-fn insert_new(table: &mut HashSet<Tuple>, t: Tuple) -> Result<(), Tuple> {
-    if table.contains(&t) {
-        Err(t)
-    } else {
-        table.insert(t);
-        Ok(())
+/// (for the message). One lookup either way.
+fn insert_new(table: &mut Table, t: Tuple) -> Result<(), Tuple> {
+    match table.replace(t) {
+        None => Ok(()),
+        Some(equal) => Err(equal),
+    }
+}
+
+/// A table of key tuples, hashed by the hash each tuple carries.
+type Table = HashSet<Tuple, BuildHasherDefault<Carried>>;
+
+/// Passes on the hash a [`Tuple`] carries (computed once, with the
+/// engine's keyed hasher), so that growing a table of many keys hashes
+/// nothing again.
+#[derive(Default)]
+struct Carried(u64);
+
+impl Hasher for Carried {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (by `Tuple`); anything else still mixes in.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 }
 
 /// A key tuple as one buffer, hashed and compared in one go (no `Vec` of
 /// `String`s per tuple): each field's byte length (4 bytes, little-endian),
 /// then its bytes, so that distinct tuples never share an encoding. A
-/// missing field is empty.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Tuple(Box<[u8]>);
+/// missing field is empty. Its hash is computed once, when it is made.
+#[derive(Clone, Debug)]
+struct Tuple {
+    hash: u64,
+    bytes: Box<[u8]>,
+}
+
+impl PartialEq for Tuple {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.bytes == other.bytes
+    }
+}
+
+impl Eq for Tuple {}
+
+impl Hash for Tuple {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
 
 impl Tuple {
-    fn new(values: &[Option<String>]) -> Tuple {
-        let len = values
-            .iter()
-            .map(|v| 4 + v.as_ref().map_or(0, String::len))
-            .sum();
+    fn new<'v>(
+        values: impl Iterator<Item = Option<&'v str>> + Clone,
+        hasher: &RandomState,
+    ) -> Tuple {
+        let len = values.clone().map(|v| 4 + v.map_or(0, str::len)).sum();
         let mut buf = Vec::with_capacity(len);
         for v in values {
-            let v = v.as_deref().unwrap_or_default();
+            let v = v.unwrap_or_default();
             buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
             buf.extend_from_slice(v.as_bytes());
         }
-        Tuple(buf.into_boxed_slice())
+        Tuple {
+            hash: hasher.hash_one(&buf[..]),
+            bytes: buf.into_boxed_slice(),
+        }
     }
 
     /// The fields, joined by `, ` (as errors show them).
     fn shown(&self) -> String {
         let mut out = String::new();
-        let mut rest = &self.0[..];
+        let mut rest = &self.bytes[..];
         let mut first = true;
         while let Some((len, tail)) = rest.split_first_chunk::<4>() {
             let len = (u32::from_le_bytes(*len) as usize).min(tail.len());
@@ -597,8 +751,9 @@ mod tests {
     use super::*;
 
     fn tuple(fields: &[Option<&str>]) -> Tuple {
-        let values: Vec<Option<String>> = fields.iter().map(|f| f.map(str::to_owned)).collect();
-        Tuple::new(&values)
+        // One hasher for all, as one engine has.
+        thread_local!(static HASHER: RandomState = RandomState::new());
+        HASHER.with(|h| Tuple::new(fields.iter().copied(), h))
     }
 
     #[test]
@@ -617,6 +772,23 @@ mod tests {
     }
 
     #[test]
+    fn tables_find_duplicates_by_the_carried_hash_after_growing() {
+        let mut table = Table::default();
+        for i in 0..5000 {
+            let t = tuple(&[Some(&format!("k{i}")), Some("x")]);
+            assert!(insert_new(&mut table, t).is_ok(), "k{i} is new");
+        }
+        for i in [0, 17, 4999] {
+            let again = tuple(&[Some(&format!("k{i}")), Some("x")]);
+            let back = insert_new(&mut table, again).err().map(|t| t.shown());
+            assert_eq!(back, Some(format!("k{i}, x")));
+        }
+        assert!(!table.contains(&tuple(&[Some("k1"), Some("y")])));
+        assert!(!table.contains(&tuple(&[Some("k1x")])));
+        assert_eq!(table.len(), 5000);
+    }
+
+    #[test]
     fn tuples_are_shown_joined_by_commas() {
         assert_eq!(tuple(&[Some("a"), Some("b c")]).shown(), "a, b c");
         assert_eq!(tuple(&[Some("only")]).shown(), "only");
@@ -632,7 +804,10 @@ mod tests {
             "a\u{c}b",
         ] {
             let want = s.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-            assert_eq!(collapse(s), want, "{s:?}");
+            // Into a buffer that held something else: replaced, not appended to.
+            let mut got = String::from("old value");
+            collapse_into(&mut got, s);
+            assert_eq!(got, want, "{s:?}");
         }
     }
 }

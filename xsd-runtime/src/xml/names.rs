@@ -136,6 +136,11 @@ impl<'a> NsSource<'a> {
                     // has checked the end tag's name): no copy.
                     Event::End(_) => Event::End(BytesEnd::new("")),
                     Event::Comment(_) => Event::Comment(BytesText::new("")),
+                    // Indentation between elements, as written, without a copy.
+                    Event::Text(t) => match static_blank(&t) {
+                        Some(blank) => Event::Text(BytesText::from_escaped(blank)),
+                        None => Event::Text(t.into_owned()),
+                    },
                     ev => ev.into_owned(),
                 }
             }
@@ -199,10 +204,12 @@ impl<'a> NsSource<'a> {
     }
 
     /// The interned namespace of a start tag just read, or the undeclared
-    /// prefix it uses.
+    /// prefix it uses; `prefix` is its name up to the local name (`p:`, or
+    /// empty for none).
     #[inline]
-    pub(crate) fn element_ns(&mut self, start: &BytesStart<'_>) -> Result<usize, String> {
-        let uri = match self.resolver.resolve_prefix(start.name().prefix(), true) {
+    pub(crate) fn element_ns(&mut self, prefix: &str) -> Result<usize, String> {
+        // The `:` is the last byte: the prefix is found without a scan of the name.
+        let uri = match self.resolver.resolve_prefix(QName(prefix).prefix(), true) {
             ResolveResult::Bound(n) => n.into_inner(),
             ResolveResult::Unbound => return Ok(0),
             ResolveResult::Unknown(p) => return Err(p),
@@ -246,6 +253,21 @@ impl<'a> NsSource<'a> {
     }
 }
 
+/// `text` as a static string, when it is a line end followed by spaces or
+/// by tabs (how documents are indented), so that a streamed event of it
+/// needs no copy.
+fn static_blank(text: &str) -> Option<&'static str> {
+    const SPACES: &str = concat!(
+        "\n",
+        "                                                                ",
+        "                                                                ",
+    );
+    const TABS: &str = "\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    [SPACES, TABS]
+        .into_iter()
+        .find_map(|blank| blank.get(..text.len()).filter(|b| *b == text))
+}
+
 fn configure(cfg: &mut quick_xml::reader::Config) {
     cfg.expand_empty_elements = true;
     cfg.check_end_names = true;
@@ -264,6 +286,12 @@ fn declares(start: &BytesStart<'_>) -> bool {
 mod tests {
     use super::*;
 
+    /// A start tag's name up to its local name.
+    fn prefix_of<'s>(s: &'s BytesStart<'_>) -> &'s str {
+        let name = s.name().into_inner();
+        name.find(':').map_or("", |i| &name[..=i])
+    }
+
     /// Resolves every start tag and returns (uri, local) in document order.
     fn names(xml: &str) -> Result<Vec<(String, String)>, String> {
         let mut src = NsSource::from_str(xml);
@@ -272,12 +300,27 @@ mod tests {
             match src.read_event().map_err(|e| e.to_string())? {
                 Event::Eof => return Ok(out),
                 Event::Start(s) => {
-                    let id = src.element_ns(&s)?;
+                    let id = src.element_ns(prefix_of(&s))?;
                     let local = s.local_name().into_inner().to_owned();
                     out.push((src.uri(id).to_owned(), local));
                 }
                 _ => {}
             }
+        }
+    }
+
+    #[test]
+    fn indentation_is_found_as_a_static_string() {
+        for text in ["\n", "\n  ", "\n\t\t", &format!("\n{}", " ".repeat(128))] {
+            assert_eq!(static_blank(text), Some(text), "{text:?}");
+        }
+        let too_deep = format!("\n{}", " ".repeat(129));
+        for text in ["", " \n", "\n \t", "\r\n ", "x", "\n  x", too_deep.as_str()] {
+            let found = static_blank(text);
+            assert!(
+                found.is_none() || text.is_empty(),
+                "{text:?} gave {found:?}"
+            );
         }
     }
 
@@ -347,7 +390,7 @@ mod tests {
                     let end = s.name();
                     src.read_to_end(end).unwrap();
                 }
-                Event::Start(s) => seen.push(src.element_ns(&s)),
+                Event::Start(s) => seen.push(src.element_ns(prefix_of(&s))),
                 _ => {}
             }
         }

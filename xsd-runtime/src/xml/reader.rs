@@ -120,6 +120,8 @@ pub(crate) enum Pending<'a> {
 
 struct Frame<'a> {
     start: BytesStart<'a>,
+    /// Where the local name starts in the tag's name (after `prefix:`).
+    local_at: usize,
     index: Option<u32>,
     pos: u64,
     nil: bool,
@@ -173,6 +175,9 @@ pub struct XmlReader<'a> {
     pub(crate) pending: Pending<'a>,
     /// The pending child's namespace, interned (see [`NsSource::uri`]).
     pending_ns: usize,
+    /// Where the pending child's local name starts in its name (found once
+    /// per start tag: name tests are many).
+    pending_local_at: usize,
     pub(crate) pending_pos: u64,
     path: Vec<Frame<'a>>,
     attrs: Vec<RawAttr<'a>>,
@@ -293,6 +298,7 @@ impl<'a> XmlReader<'a> {
             opts,
             pending: Pending::Nothing,
             pending_ns: 0,
+            pending_local_at: 0,
             pending_pos: 0,
             path: Vec::new(),
             attrs: Vec::new(),
@@ -446,19 +452,7 @@ impl<'a> XmlReader<'a> {
 
     fn path_string(&self, extra: Option<(&str, Option<u32>)>, attr: Option<&str>) -> String {
         let mut s = String::new();
-        for f in &self.path {
-            push_step(&mut s, f.start.local_name().into_inner(), f.index);
-        }
-        if let Some((local, index)) = extra {
-            push_step(&mut s, local, index);
-        }
-        if let Some(a) = attr {
-            s.push_str("/@");
-            s.push_str(a);
-        }
-        if s.is_empty() {
-            s.push('/');
-        }
+        write_path(&mut s, &self.path, extra, attr);
         s
     }
 
@@ -615,7 +609,10 @@ impl<'a> XmlReader<'a> {
             Err(e) => return Err(self.malformed(e)),
         };
         if let Event::Start(s) = &ev {
-            match self.ns.element_ns(s) {
+            let name = s.name().into_inner();
+            let at = local_at(name);
+            self.pending_local_at = at;
+            match self.ns.element_ns(name.get(..at).unwrap_or_default()) {
                 Ok(id) => self.pending_ns = id,
                 Err(prefix) => return Err(self.undeclared_prefix(pos, &prefix)),
             }
@@ -851,7 +848,7 @@ impl<'a> XmlReader<'a> {
     pub fn is(&self, ns: &str, local: &str) -> bool {
         match &self.pending {
             Pending::Start(s) => {
-                s.local_name().into_inner() == local && self.ns.uri(self.pending_ns) == ns
+                local_of(s, self.pending_local_at) == local && self.ns.uri(self.pending_ns) == ns
             }
             _ => false,
         }
@@ -880,7 +877,10 @@ impl<'a> XmlReader<'a> {
     /// The pending child's namespace (empty: none) and local name, if any.
     pub fn pending_name(&self) -> Option<(&str, &str)> {
         match &self.pending {
-            Pending::Start(s) => Some((self.ns.uri(self.pending_ns), s.local_name().into_inner())),
+            Pending::Start(s) => Some((
+                self.ns.uri(self.pending_ns),
+                local_of(s, self.pending_local_at),
+            )),
             _ => None,
         }
     }
@@ -892,7 +892,7 @@ impl<'a> XmlReader<'a> {
 
     pub(crate) fn pending_local(&self) -> String {
         match &self.pending {
-            Pending::Start(s) => s.local_name().into_inner().to_owned(),
+            Pending::Start(s) => local_of(s, self.pending_local_at).to_owned(),
             _ => String::new(),
         }
     }
@@ -924,13 +924,15 @@ impl<'a> XmlReader<'a> {
                 },
             ));
         }
+        let local_at = self.pending_local_at;
         let index = if counted {
-            Some(self.next_index(&start))
+            Some(self.next_index(local_of(&start, local_at)))
         } else {
             None
         };
         self.path.push(Frame {
             start,
+            local_at,
             index,
             pos,
             nil: false,
@@ -944,11 +946,10 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
-    /// The next 1-based index of a counted child named like `start` under
-    /// the current element.
-    fn next_index(&mut self, start: &BytesStart<'a>) -> u32 {
+    /// The next 1-based index of a counted child of local name `local`
+    /// under the current element.
+    fn next_index(&mut self, local: &str) -> u32 {
         let depth = self.path.len();
-        let local = start.local_name().into_inner();
         // Schemas give a parent few child names: a short scan finds them.
         let mut run = 0;
         for (d, name, n) in self.counts.iter_mut().rev() {
@@ -1003,7 +1004,7 @@ impl<'a> XmlReader<'a> {
         let start = frame.start.clone();
         let base = self.input.as_ptr() as usize;
         let name_at = start.name().into_inner().as_ptr() as usize;
-        let mut nil: Option<String> = None;
+        let mut nil: Option<AttrText<'a>> = None;
         for (n, attr) in start.attributes().enumerate() {
             if n as u64 >= u64::from(self.opts.max_attributes) {
                 let limit = u64::from(self.opts.max_attributes);
@@ -1094,10 +1095,14 @@ impl<'a> XmlReader<'a> {
                 }
             };
             if let AttrNs::Xsi = ns {
+                if local == "nil" {
+                    // Kept as written (no copy): looked at once the tag is read.
+                    nil = Some(raw);
+                    continue;
+                }
                 let raw = self.attr_text(raw).to_owned();
                 let raw = raw.as_str();
                 match local {
-                    "nil" => nil = Some(raw.to_owned()),
                     "schemaLocation" | "noNamespaceSchemaLocation" if self.path.len() == 1 => {
                         self.keep_schema_location(local, raw);
                     }
@@ -1133,16 +1138,17 @@ impl<'a> XmlReader<'a> {
             });
         }
         if let Some(raw) = nil {
-            let v = raw.as_str().trim_matches([' ', '\t', '\n', '\r']);
+            let v = self.attr_text(raw).trim_matches([' ', '\t', '\n', '\r']);
             let is_nil = match v {
                 "true" | "1" => true,
                 "false" | "0" => false,
                 _ => {
+                    let value = v.to_owned();
                     self.error(
                         Site::Attribute("xsi:nil"),
                         ErrorKind::Datatype {
                             datatype: "xs:boolean",
-                            value: v.to_owned(),
+                            value,
                             reason: "expected true, false, 1 or 0".into(),
                         },
                     );
@@ -1500,7 +1506,7 @@ impl<'a> XmlReader<'a> {
         let index = match &self.pending {
             Pending::Start(s) => {
                 let s = s.clone();
-                Some(self.next_index(&s))
+                Some(self.next_index(local_of(&s, self.pending_local_at)))
             }
             _ => None,
         };
@@ -1760,15 +1766,24 @@ impl<'a> XmlReader<'a> {
 
     // ----- identity constraints --------------------------------------------------
 
+    #[inline]
     fn drain_idc_errors(&mut self) {
+        if self.idc.has_errors() {
+            self.drain_idc_errors_now();
+        }
+    }
+
+    fn drain_idc_errors_now(&mut self) {
         for e in self.idc.take_errors() {
             let location = Some(self.location(e.pos));
             if self.errors.len() >= self.opts.max_errors {
                 self.dropped_errors += 1;
                 continue;
             }
+            // No path: the element being closed (still on the path).
+            let path = e.path.unwrap_or_else(|| self.path_string(None, None));
             self.errors.push(ValidationError {
-                path: e.path,
+                path,
                 location,
                 kind: e.kind,
             });
@@ -1794,15 +1809,19 @@ impl<'a> XmlReader<'a> {
         // A copy of the borrowed start tag (no allocation), so the name can
         // be passed while the engine is borrowed mutably.
         let start = frame.start.clone();
-        let pos = frame.pos;
+        let (pos, at) = (frame.pos, frame.local_at);
         self.idc.on_start(
             depth,
             self.ns.uri(self.pending_ns).as_bytes(),
-            start.local_name().into_inner().as_bytes(),
+            local_of(&start, at).as_bytes(),
         );
-        if self.idc.take_needs_path() {
-            let path = self.path_string(None, None);
-            self.idc.set_selected_path(depth, &path, pos);
+        if self.idc.take_opened() {
+            let frames = &self.path;
+            self.idc
+                .set_selected_pos(depth, pos, |out| write_path(out, frames, None, None));
+        }
+        if !self.idc.selecting() || !self.idc.within_reach(depth) {
+            return;
         }
         for i in 0..self.attrs.len() {
             let Ok(v) = self.attr_value(i) else {
@@ -1842,13 +1861,49 @@ fn collapse_ws(s: &str) -> String {
     s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Writes the path of the open elements `frames` (and of a child, an
+/// attribute) to `s`: `/a/b[2]/@c`, or `/` for none.
+fn write_path(
+    s: &mut String,
+    frames: &[Frame<'_>],
+    extra: Option<(&str, Option<u32>)>,
+    attr: Option<&str>,
+) {
+    for f in frames {
+        push_step(s, local_of(&f.start, f.local_at), f.index);
+    }
+    if let Some((local, index)) = extra {
+        push_step(s, local, index);
+    }
+    if let Some(a) = attr {
+        s.push_str("/@");
+        s.push_str(a);
+    }
+    if s.is_empty() {
+        s.push('/');
+    }
+}
+
+/// Where the local name starts in a qualified name: after the first `:`.
+#[inline]
+fn local_at(name: &str) -> usize {
+    memchr::memchr(b':', name.as_bytes()).map_or(0, |i| i + 1)
+}
+
+/// The local name of a start tag whose local name starts at `at` (see [`local_at`]).
+#[inline]
+fn local_of<'s>(start: &'s BytesStart<'_>, at: usize) -> &'s str {
+    let name = start.name().into_inner();
+    name.get(at..).unwrap_or(name)
+}
+
 fn push_step(s: &mut String, local: &str, index: Option<u32>) {
+    use std::fmt::Write as _;
     s.push('/');
     s.push_str(local);
     if let Some(i) = index {
-        s.push('[');
-        s.push_str(&i.to_string());
-        s.push(']');
+        // Writing to a String cannot fail.
+        let _ = write!(s, "[{i}]");
     }
 }
 
@@ -2091,7 +2146,7 @@ mod tests {
     #[test]
     fn sibling_counts_stay_exact_past_the_scan() {
         let mut r = XmlReader::new("<r/>", ReadOptions::default());
-        let mut count = |name: &str| r.next_index(&BytesStart::new(name.to_owned()));
+        let mut count = |name: &str| r.next_index(name);
         for i in 0..(COUNT_SCAN * 3) {
             assert_eq!(count(&format!("n{i}")), 1);
         }

@@ -44,10 +44,9 @@ pub(crate) struct Checked<R> {
     limit: u64,
     /// Length of the byte order mark skipped (0 or 3).
     bom: u64,
-    /// Bytes consumed by the parser, and the line and column after them.
+    /// Bytes consumed by the parser (their line and column come from the
+    /// window: each consumed byte is counted once, when it is located).
     offset: u64,
-    line: u32,
-    column: u32,
     /// The bytes consumed since [`Checked::mark_at`], and where that was.
     window: Vec<u8>,
     mark: (u64, u32, u32),
@@ -70,8 +69,6 @@ impl<R: Read> Checked<R> {
             limit,
             bom: 0,
             offset: 0,
-            line: 1,
-            column: 1,
             window: Vec::new(),
             mark: (0, 1, 1),
             cut: None,
@@ -243,18 +240,19 @@ impl<R: Read> Checked<R> {
                 Ok(b) if !b.is_empty() => b.len(),
                 _ => return,
             };
+            let here = self.here();
             self.window.clear();
-            self.mark = (self.offset, self.line, self.column);
+            self.mark = (self.offset, here.line, here.column);
             self.consume(n);
         }
     }
 
     /// Line and column of the parser's position.
     pub(crate) fn here(&self) -> Location {
-        Location {
-            line: self.line,
-            column: self.column,
+        if self.offset == 0 {
+            return Location { line: 1, column: 1 };
         }
+        self.location(self.offset)
     }
 }
 
@@ -283,7 +281,6 @@ impl<R: Read> BufRead for Checked<R> {
     fn consume(&mut self, n: usize) {
         let n = n.min(self.valid - self.start);
         let bytes = &self.buf[self.start..self.start + n];
-        (self.line, self.column) = advance(self.line, self.column, bytes);
         self.window.extend_from_slice(bytes);
         self.start += n;
         self.offset += n as u64;
@@ -292,16 +289,18 @@ impl<R: Read> BufRead for Checked<R> {
 
 /// Line and column after `bytes` (UTF-8), from `line` and `column`: a
 /// newline starts a line, every other character is a column.
-fn advance(mut line: u32, mut column: u32, bytes: &[u8]) -> (u32, u32) {
-    for &b in bytes {
-        if b == b'\n' {
-            line += 1;
-            column = 1;
-        } else if b & 0xC0 != 0x80 {
-            column += 1;
+fn advance(line: u32, column: u32, bytes: &[u8]) -> (u32, u32) {
+    // Newlines found and counted a vector at a time; columns are the
+    // characters (bytes that are not UTF-8 continuations) after the last.
+    let (line, column, tail) = match memchr::memrchr(b'\n', bytes) {
+        None => (line, column, bytes),
+        Some(last) => {
+            let newlines = memchr::memchr_iter(b'\n', &bytes[..=last]).count();
+            (line.wrapping_add(newlines as u32), 1, &bytes[last + 1..])
         }
-    }
-    (line, column)
+    };
+    let chars = tail.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    (line, column.wrapping_add(chars as u32))
 }
 
 /// Packs a location into the `u64` positions the reader keeps (line in the
@@ -426,6 +425,16 @@ mod tests {
         assert_eq!(advance(3, 5, "é€😀".as_bytes()), (3, 8));
         assert_eq!(advance(1, 9, "x\nab\n\nçd".as_bytes()), (4, 3));
         assert_eq!(advance(2, 2, b"\r\n"), (3, 1));
+        // Longer than a vector, newlines and wide characters anywhere.
+        let long = format!(
+            "{}\n{}é\n\n{}€x",
+            "a".repeat(70),
+            "b".repeat(40),
+            "c".repeat(33)
+        );
+        assert_eq!(advance(1, 1, long.as_bytes()), (4, 36));
+        let one_line = "é".repeat(50);
+        assert_eq!(advance(7, 3, one_line.as_bytes()), (7, 53));
     }
 
     #[test]
