@@ -264,10 +264,6 @@ fn needs_escaping(s: &str) -> bool {
 /// written as a character reference so that attribute-value normalization
 /// on reading gives back the same value; `\r` likewise in text.
 fn escape_into(s: &str, out: &mut String, attribute: bool) -> Result<(), char> {
-    if !needs_escaping(s) {
-        out.push_str(s);
-        return Ok(());
-    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -321,6 +317,57 @@ mod tests {
             "\u{F900}\u{FFFD}</a:Root>",
         );
         assert_eq!(out.ok().as_deref(), Some(expected));
+    }
+
+    /// The same document through quick-xml's writer, fed the events the
+    /// old writer built (escaped text and attribute values handed over raw).
+    #[test]
+    fn writes_what_quick_xml_writes_for_the_same_events() {
+        use quick_xml::events::attributes::Attribute;
+        use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+        let (value, text) = ("a\tb\n\"&<>' \r", "x < y & \"z\"\r\n\t' \u{F900}");
+        let ours = doc(|w| {
+            w.start("p:R");
+            w.ns_decl(Some("p"), "urn:p");
+            w.attr("k", value);
+            w.open();
+            w.text_element("p:T", |s| s.push_str(text));
+            w.start("p:E");
+            w.empty();
+            w.start("p:O");
+            w.end("p:O");
+            w.end("p:R");
+        });
+        let esc = |s: &str, attribute| {
+            let mut out = String::new();
+            escape_into(s, &mut out, attribute).map(|()| out)
+        };
+        let (Ok(value), Ok(text)) = (esc(value, true), esc(text, false)) else {
+            panic!("the values can be written");
+        };
+        let mut q = quick_xml::Writer::new(Vec::new());
+        let mut root = BytesStart::new("p:R");
+        root.push_attribute(("xmlns:p", "urn:p"));
+        root.push_attribute(Attribute {
+            key: quick_xml::name::QName("k"),
+            value: value.as_str().into(),
+        });
+        let events = [
+            Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)),
+            Event::Start(root),
+            Event::Start(BytesStart::new("p:T")),
+            Event::Text(BytesText::from_escaped(text.as_str())),
+            Event::End(BytesEnd::new("p:T")),
+            Event::Empty(BytesStart::new("p:E")),
+            Event::Start(BytesStart::new("p:O")),
+            Event::End(BytesEnd::new("p:O")),
+            Event::End(BytesEnd::new("p:R")),
+        ];
+        for ev in events {
+            assert!(q.write_event(ev).is_ok());
+        }
+        let theirs = String::from_utf8(q.into_inner()).ok();
+        assert_eq!(ours.ok(), theirs);
     }
 
     #[test]
