@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords (strict and reserved, 2024 edition) that cannot be identifiers.
 const KEYWORDS: &[&str] = &[
@@ -117,6 +117,11 @@ pub fn field_name(xsd: &str) -> String {
     }
 }
 
+/// An XSD name as a constant name (`SCREAMING_SNAKE_CASE`).
+pub fn const_name(xsd: &str) -> String {
+    sanitize(&transliterate(xsd).to_shouty_snake_case(), "VALUE")
+}
+
 /// An XSD name as a module name (`snake_case`).
 pub fn module_name(xsd: &str) -> String {
     field_name(xsd)
@@ -192,6 +197,20 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn const_names() {
+        let cases = [
+            ("CustomsShipment", "CUSTOMS_SHIPMENT"),
+            ("goods.item-list", "GOODS_ITEM_LIST"),
+            ("Größe", "GROESSE"),
+            ("1st", "N1ST"),
+            ("_", "VALUE"),
+        ];
+        for (xsd, want) in cases {
+            assert_eq!(const_name(xsd), want, "{xsd}");
+        }
+    }
 
     #[test]
     fn type_names() {

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToShoutySnakeCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -13,7 +12,7 @@ use crate::emit::ctx::{Ctx, ident};
 use crate::model::{
     Content, Element, IdentityConstraint, IdentityKind, Model, QName, Term, XPath, XStep,
 };
-use crate::naming::Namespace;
+use crate::naming::{self, Namespace};
 
 /// One element declaration's constraints and the `const` that holds them.
 #[derive(Clone, Debug)]
@@ -75,7 +74,7 @@ impl Identity {
                 .or_else(|| modules.values().next())
                 .cloned()
                 .unwrap_or_default();
-            let base = format!("{}_IDENTITY", e.name.local.to_shouty_snake_case());
+            let base = format!("{}_IDENTITY", naming::const_name(&e.name.local));
             let name = names.entry(module.clone()).or_default().claim(&base);
             let item = Item {
                 module,
