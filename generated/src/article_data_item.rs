@@ -59,38 +59,16 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaricAdditionalCodeType(String);
 
-rt::restricted_newtype!(TaricAdditionalCodeType(String), read);
-
-impl rt::newtype::Facets for TaricAdditionalCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9A-Z]{4}"],
-                "[0-9A-Z]{4}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl TaricAdditionalCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[0-9A-Z]{4}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(TaricAdditionalCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(TaricAdditionalCodeType);

@@ -57,38 +57,16 @@ pub const BUSINESS_PARTNERS_IDENTITY: rt::Scoped = rt::Scoped {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuthorisationTypeCodeType(String);
 
-rt::restricted_newtype!(AuthorisationTypeCodeType(String), read);
-
-impl rt::newtype::Facets for AuthorisationTypeCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{3,4}", "[A-Z]{2}[0-9]"],
-                "[A-Z]{3,4} | [A-Z]{2}[0-9]",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl AuthorisationTypeCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{3,4}", "[A-Z]{2}[0-9]"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(AuthorisationTypeCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AuthorisationTypeCodeType);
@@ -97,38 +75,16 @@ rt::simple_strategy!(AuthorisationTypeCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PartnerIdType(String);
 
-rt::restricted_newtype!(PartnerIdType(String), read);
-
-impl rt::newtype::Facets for PartnerIdType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z0-9]{1,10}"],
-                "[A-Z0-9]{1,10}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl PartnerIdType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z0-9]{1,10}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(PartnerIdType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PartnerIdType);

@@ -43,44 +43,19 @@ pub const CERTIFICATE_OF_ORIGIN_IDENTITY: rt::Scoped = rt::Scoped {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NumberOfCopies(rt::types::Integer);
 
-rt::restricted_newtype!(NumberOfCopies(rt::types::Integer), read);
-
-impl rt::newtype::Facets for NumberOfCopies {
-    type Inner = rt::types::Integer;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<rt::types::Integer, rt::ValueError> {
-        rt::xsd::positive_integer(s)
-    }
-
-    fn check_value(v: &rt::types::Integer, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Integer>> = ::std::sync::LazyLock::new(||
-            rt::xsd::positive_integer("5").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o == ::std::cmp::Ordering::Greater,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MaxInclusive("5"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl NumberOfCopies {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "positiveInteger",
-        max_inclusive: &["5"],
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[rt::Facet::MaxInclusive("5")],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(
+    NumberOfCopies(rt::types::Integer), rt::xsd::positive_integer, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(NumberOfCopies);

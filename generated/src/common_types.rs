@@ -40,49 +40,17 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AdditionalProcedureCodeType(String);
 
-rt::restricted_newtype!(AdditionalProcedureCodeType(String), read);
-
-impl rt::newtype::Facets for AdditionalProcedureCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z0-9]+"],
-                "[A-Z0-9]+",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::Length(3),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl AdditionalProcedureCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z0-9]+"]],
-        min_length: Some(3),
-        max_length: Some(3),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::Length(3)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(AdditionalProcedureCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AdditionalProcedureCodeType);
@@ -91,58 +59,21 @@ rt::simple_strategy!(AdditionalProcedureCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AmountValueType(rt::types::Decimal);
 
-rt::restricted_newtype!(AmountValueType(rt::types::Decimal), read);
-
-impl rt::newtype::Facets for AmountValueType {
-    type Inner = rt::types::Decimal;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<rt::types::Decimal, rt::ValueError> {
-        rt::xsd::decimal(s)
-    }
-
-    fn check_value(v: &rt::types::Decimal, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Decimal>> = ::std::sync::LazyLock::new(||
-            rt::xsd::decimal("0").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o == ::std::cmp::Ordering::Less,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MinInclusive("0"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-        rt::newtype::digits(
-            out,
-            v.total_digits(),
-            rt::Facet::TotalDigits(16),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::digits(
-            out,
-            v.fraction_digits(),
-            rt::Facet::FractionDigits(2),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl AmountValueType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "decimal",
-        min_inclusive: &["0"],
-        total_digits: Some(16),
-        fraction_digits: Some(2),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[
+            rt::Facet::MinInclusive("0"),
+            rt::Facet::TotalDigits(16),
+            rt::Facet::FractionDigits(2),
+        ],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(AmountValueType(rt::types::Decimal), rt::xsd::decimal, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AmountValueType);
@@ -151,48 +82,17 @@ rt::simple_strategy!(AmountValueType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ArticleNumberType(String);
 
-rt::restricted_newtype!(ArticleNumberType(String), read);
-
-impl rt::newtype::Facets for ArticleNumberType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Za-z0-9_./\\-]+"],
-                "[A-Za-z0-9_./\\-]+",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(35),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ArticleNumberType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Za-z0-9_./\\-]+"]],
-        max_length: Some(35),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::MaxLength(35)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(ArticleNumberType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ArticleNumberType);
@@ -201,38 +101,16 @@ rt::simple_strategy!(ArticleNumberType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuthorisationNumberType(String);
 
-rt::restricted_newtype!(AuthorisationNumberType(String), read);
-
-impl rt::newtype::Facets for AuthorisationNumberType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{2}[A-Z0-9]{1,33}"],
-                "[A-Z]{2}[A-Z0-9]{1,33}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl AuthorisationNumberType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{2}[A-Z0-9]{1,33}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(AuthorisationNumberType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AuthorisationNumberType);
@@ -241,38 +119,16 @@ rt::simple_strategy!(AuthorisationNumberType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CnCodeType(String);
 
-rt::restricted_newtype!(CnCodeType(String), read);
-
-impl rt::newtype::Facets for CnCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9]{8}"],
-                "[0-9]{8}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl CnCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[0-9]{8}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(CnCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CnCodeType);
@@ -281,49 +137,17 @@ rt::simple_strategy!(CnCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CountryCodeType(String);
 
-rt::restricted_newtype!(CountryCodeType(String), read);
-
-impl rt::newtype::Facets for CountryCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{2}"],
-                "[A-Z]{2}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::Length(2),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl CountryCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{2}"]],
-        min_length: Some(2),
-        max_length: Some(2),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::Length(2)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(CountryCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CountryCodeType);
@@ -332,49 +156,17 @@ rt::simple_strategy!(CountryCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CurrencyCodeType(String);
 
-rt::restricted_newtype!(CurrencyCodeType(String), read);
-
-impl rt::newtype::Facets for CurrencyCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]+"],
-                "[A-Z]+",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::Length(3),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl CurrencyCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]+"]],
-        min_length: Some(3),
-        max_length: Some(3),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::Length(3)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(CurrencyCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CurrencyCodeType);
@@ -383,49 +175,17 @@ rt::simple_strategy!(CurrencyCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CustomsOfficeCodeType(String);
 
-rt::restricted_newtype!(CustomsOfficeCodeType(String), read);
-
-impl rt::newtype::Facets for CustomsOfficeCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{2}[A-Z0-9]{6}"],
-                "[A-Z]{2}[A-Z0-9]{6}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::Length(8),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl CustomsOfficeCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{2}[A-Z0-9]{6}"]],
-        min_length: Some(8),
-        max_length: Some(8),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::Length(8)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(CustomsOfficeCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CustomsOfficeCodeType);
@@ -450,48 +210,17 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EmailAddressType(String);
 
-rt::restricted_newtype!(EmailAddressType(String), read);
-
-impl rt::newtype::Facets for EmailAddressType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[^@\\s]+@[^@\\s]+\\.[^@\\s]+"],
-                "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(256),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl EmailAddressType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[^@\\s]+@[^@\\s]+\\.[^@\\s]+"]],
-        max_length: Some(256),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::MaxLength(256)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(EmailAddressType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(EmailAddressType);
@@ -500,38 +229,16 @@ rt::simple_strategy!(EmailAddressType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EoriNumberType(String);
 
-rt::restricted_newtype!(EoriNumberType(String), read);
-
-impl rt::newtype::Facets for EoriNumberType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{2}[0-9A-Z]{1,15}"],
-                "[A-Z]{2}[0-9A-Z]{1,15}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl EoriNumberType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{2}[0-9A-Z]{1,15}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(EoriNumberType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(EoriNumberType);
@@ -540,40 +247,18 @@ rt::simple_strategy!(EoriNumberType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExportControlClassificationType(String);
 
-rt::restricted_newtype!(ExportControlClassificationType(String), read);
-
-impl rt::newtype::Facets for ExportControlClassificationType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9][A-E][0-9]{3}[a-z0-9.]*", "ML[0-9]{1,2}[a-z0-9.]*", "EAR99"],
-                "[0-9][A-E][0-9]{3}[a-z0-9.]* | ML[0-9]{1,2}[a-z0-9.]* | EAR99",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ExportControlClassificationType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[
             &["[0-9][A-E][0-9]{3}[a-z0-9.]*", "ML[0-9]{1,2}[a-z0-9.]*", "EAR99"],
         ],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(ExportControlClassificationType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ExportControlClassificationType);
@@ -615,38 +300,16 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LanguageCodeType(String);
 
-rt::restricted_newtype!(LanguageCodeType(String), read);
-
-impl rt::newtype::Facets for LanguageCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[a-z]{2}"],
-                "[a-z]{2}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl LanguageCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[a-z]{2}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(LanguageCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(LanguageCodeType);
@@ -740,42 +403,16 @@ rt::impl_arbitrary!(LocationCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LrnType(String);
 
-rt::restricted_newtype!(LrnType(String), read);
-
-impl rt::newtype::Facets for LrnType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MinLength(1),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(22),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl LrnType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
-        min_length: Some(1),
-        max_length: Some(22),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::MinLength(1), rt::Facet::MaxLength(22)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(LrnType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(LrnType);
@@ -784,58 +421,21 @@ rt::simple_strategy!(LrnType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MassValueType(rt::types::Decimal);
 
-rt::restricted_newtype!(MassValueType(rt::types::Decimal), read);
-
-impl rt::newtype::Facets for MassValueType {
-    type Inner = rt::types::Decimal;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<rt::types::Decimal, rt::ValueError> {
-        rt::xsd::decimal(s)
-    }
-
-    fn check_value(v: &rt::types::Decimal, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Decimal>> = ::std::sync::LazyLock::new(||
-            rt::xsd::decimal("0").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o != ::std::cmp::Ordering::Greater,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MinExclusive("0"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-        rt::newtype::digits(
-            out,
-            v.total_digits(),
-            rt::Facet::TotalDigits(16),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::digits(
-            out,
-            v.fraction_digits(),
-            rt::Facet::FractionDigits(6),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl MassValueType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "decimal",
-        min_exclusive: &["0"],
-        total_digits: Some(16),
-        fraction_digits: Some(6),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[
+            rt::Facet::MinExclusive("0"),
+            rt::Facet::TotalDigits(16),
+            rt::Facet::FractionDigits(6),
+        ],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(MassValueType(rt::types::Decimal), rt::xsd::decimal, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(MassValueType);
@@ -844,38 +444,16 @@ rt::simple_strategy!(MassValueType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MaterialListIdType(String);
 
-rt::restricted_newtype!(MaterialListIdType(String), read);
-
-impl rt::newtype::Facets for MaterialListIdType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["ML-[0-9]{8}"],
-                "ML-[0-9]{8}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl MaterialListIdType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["ML-[0-9]{8}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(MaterialListIdType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(MaterialListIdType);
@@ -884,55 +462,17 @@ rt::simple_strategy!(MaterialListIdType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MessageIdType(String);
 
-rt::restricted_newtype!(MessageIdType(String), read);
-
-impl rt::newtype::Facets for MessageIdType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Za-z0-9_.:\\-]+"],
-                "[A-Za-z0-9_.:\\-]+",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MinLength(1),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(36),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl MessageIdType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Za-z0-9_.:\\-]+"]],
-        min_length: Some(1),
-        max_length: Some(36),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::MinLength(1), rt::Facet::MaxLength(36)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(MessageIdType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(MessageIdType);
@@ -941,49 +481,17 @@ rt::simple_strategy!(MessageIdType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MrnType(String);
 
-rt::restricted_newtype!(MrnType(String), read);
-
-impl rt::newtype::Facets for MrnType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]"],
-                "[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::Length(18),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl MrnType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[0-9]{2}[A-Z]{2}[A-Z0-9]{13}[0-9]"]],
-        min_length: Some(18),
-        max_length: Some(18),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::Length(18)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(MrnType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(MrnType);
@@ -992,74 +500,22 @@ rt::simple_strategy!(MrnType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PercentageType(rt::types::Decimal);
 
-rt::restricted_newtype!(PercentageType(rt::types::Decimal), read);
-
-impl rt::newtype::Facets for PercentageType {
-    type Inner = rt::types::Decimal;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<rt::types::Decimal, rt::ValueError> {
-        rt::xsd::decimal(s)
-    }
-
-    fn check_value(v: &rt::types::Decimal, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Decimal>> = ::std::sync::LazyLock::new(||
-            rt::xsd::decimal("0").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o == ::std::cmp::Ordering::Less,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MinInclusive("0"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Decimal>> = ::std::sync::LazyLock::new(||
-            rt::xsd::decimal("100").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o == ::std::cmp::Ordering::Greater,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MaxInclusive("100"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-        rt::newtype::digits(
-            out,
-            v.total_digits(),
-            rt::Facet::TotalDigits(5),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::digits(
-            out,
-            v.fraction_digits(),
-            rt::Facet::FractionDigits(2),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl PercentageType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "decimal",
-        min_inclusive: &["0"],
-        max_inclusive: &["100"],
-        total_digits: Some(5),
-        fraction_digits: Some(2),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[
+            rt::Facet::MinInclusive("0"),
+            rt::Facet::MaxInclusive("100"),
+            rt::Facet::TotalDigits(5),
+            rt::Facet::FractionDigits(2),
+        ],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(PercentageType(rt::types::Decimal), rt::xsd::decimal, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PercentageType);
@@ -1068,38 +524,16 @@ rt::simple_strategy!(PercentageType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PhoneNumberType(String);
 
-rt::restricted_newtype!(PhoneNumberType(String), read);
-
-impl rt::newtype::Facets for PhoneNumberType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["\\+[0-9 ]{4,34}"],
-                "\\+[0-9 ]{4,34}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl PhoneNumberType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["\\+[0-9 ]{4,34}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(PhoneNumberType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PhoneNumberType);
@@ -1108,35 +542,17 @@ rt::simple_strategy!(PhoneNumberType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PostcodeType(String);
 
-rt::restricted_newtype!(PostcodeType(String), read);
-
-impl rt::newtype::Facets for PostcodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::token(s)
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(17),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl PostcodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "token",
-        max_length: Some(17),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[rt::Facet::MaxLength(17)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(PostcodeType(String), rt::xsd::token, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PostcodeType);
@@ -1145,38 +561,16 @@ rt::simple_strategy!(PostcodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProcedureCodeType(String);
 
-rt::restricted_newtype!(ProcedureCodeType(String), read);
-
-impl rt::newtype::Facets for ProcedureCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9]{4}"],
-                "[0-9]{4}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ProcedureCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[0-9]{4}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(ProcedureCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ProcedureCodeType);
@@ -1185,58 +579,21 @@ rt::simple_strategy!(ProcedureCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct QuantityValueType(rt::types::Decimal);
 
-rt::restricted_newtype!(QuantityValueType(rt::types::Decimal), read);
-
-impl rt::newtype::Facets for QuantityValueType {
-    type Inner = rt::types::Decimal;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<rt::types::Decimal, rt::ValueError> {
-        rt::xsd::decimal(s)
-    }
-
-    fn check_value(v: &rt::types::Decimal, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Decimal>> = ::std::sync::LazyLock::new(||
-            rt::xsd::decimal("0").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o == ::std::cmp::Ordering::Less,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MinInclusive("0"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-        rt::newtype::digits(
-            out,
-            v.total_digits(),
-            rt::Facet::TotalDigits(16),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::digits(
-            out,
-            v.fraction_digits(),
-            rt::Facet::FractionDigits(6),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl QuantityValueType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "decimal",
-        min_inclusive: &["0"],
-        total_digits: Some(16),
-        fraction_digits: Some(6),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[
+            rt::Facet::MinInclusive("0"),
+            rt::Facet::TotalDigits(16),
+            rt::Facet::FractionDigits(6),
+        ],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(QuantityValueType(rt::types::Decimal), rt::xsd::decimal, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(QuantityValueType);
@@ -1245,23 +602,13 @@ rt::simple_strategy!(QuantityValueType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierListBaseType(Vec<SealIdentifierType>);
 
-rt::restricted_newtype!(SealIdentifierListBaseType(Vec < SealIdentifierType >));
-
-impl rt::newtype::Facets for SealIdentifierListBaseType {
-    type Inner = Vec<SealIdentifierType>;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<Vec<SealIdentifierType>, rt::ValueError> {
-        let mut v = Vec::new();
-        for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            v.push(<SealIdentifierType as ::std::str::FromStr>::from_str(tok)?);
-        }
-        Ok(v)
-    }
-}
-
 impl SealIdentifierListBaseType {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        ..rt::FacetTable::NONE
+    };
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut rt::xml::XmlReader<'_>,
@@ -1285,6 +632,11 @@ impl SealIdentifierListBaseType {
     }
 }
 
+rt::restricted_newtype!(
+    SealIdentifierListBaseType(Vec < SealIdentifierType >), | s | rt::newtype::list(s, <
+    SealIdentifierType as ::std::str::FromStr > ::from_str)
+);
+
 #[cfg(feature = "proptest")]
 impl SealIdentifierListBaseType {
     /// Valid values (every facet respected), for property tests.
@@ -1292,9 +644,7 @@ impl SealIdentifierListBaseType {
         rt::strategy::checked(
             rt::strategy::list(
                 SealIdentifierType::strategy(),
-                &rt::strategy::Spec {
-                    ..rt::strategy::Spec::EMPTY
-                },
+                &Self::FACETS,
                 |x| rt::xsd::Lexical::to_lexical(x),
             ),
         )
@@ -1308,38 +658,14 @@ rt::impl_arbitrary!(SealIdentifierListBaseType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierListType(Vec<SealIdentifierType>);
 
-rt::restricted_newtype!(SealIdentifierListType(Vec < SealIdentifierType >));
-
-impl rt::newtype::Facets for SealIdentifierListType {
-    type Inner = Vec<SealIdentifierType>;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<Vec<SealIdentifierType>, rt::ValueError> {
-        let mut v = Vec::new();
-        for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            v.push(<SealIdentifierType as ::std::str::FromStr>::from_str(tok)?);
-        }
-        Ok(v)
-    }
-
-    fn check_value(v: &Vec<SealIdentifierType>, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.len(),
-            rt::Facet::MinLength(1),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.len(),
-            rt::Facet::MaxLength(99),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
 impl SealIdentifierListType {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[rt::Facet::MinLength(1), rt::Facet::MaxLength(99)],
+        ..rt::FacetTable::NONE
+    };
+
     #[doc(hidden)]
     pub fn read_value(
         r: &mut rt::xml::XmlReader<'_>,
@@ -1363,6 +689,11 @@ impl SealIdentifierListType {
     }
 }
 
+rt::restricted_newtype!(
+    SealIdentifierListType(Vec < SealIdentifierType >), | s | rt::newtype::list(s, <
+    SealIdentifierType as ::std::str::FromStr > ::from_str)
+);
+
 #[cfg(feature = "proptest")]
 impl SealIdentifierListType {
     /// Valid values (every facet respected), for property tests.
@@ -1370,11 +701,7 @@ impl SealIdentifierListType {
         rt::strategy::checked(
             rt::strategy::list(
                 SealIdentifierType::strategy(),
-                &rt::strategy::Spec {
-                    min_length: Some(1),
-                    max_length: Some(99),
-                    ..rt::strategy::Spec::EMPTY
-                },
+                &Self::FACETS,
                 |x| rt::xsd::Lexical::to_lexical(x),
             ),
         )
@@ -1388,48 +715,18 @@ rt::impl_arbitrary!(SealIdentifierListType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SealIdentifierType(String);
 
-rt::restricted_newtype!(SealIdentifierType(String), read);
-
-impl rt::newtype::Facets for SealIdentifierType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::token(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z0-9\\-]+"],
-                "[A-Z0-9\\-]+",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(20),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl SealIdentifierType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "token",
+        whitespace: rt::lexical::WhiteSpace::Collapse,
         patterns: &[&["[A-Z0-9\\-]+"]],
-        max_length: Some(20),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::MaxLength(20)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(SealIdentifierType(String), rt::xsd::token, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(SealIdentifierType);
@@ -1438,48 +735,17 @@ rt::simple_strategy!(SealIdentifierType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SequenceNumberType(u16);
 
-rt::restricted_newtype!(SequenceNumberType(u16), read);
-
-impl rt::newtype::Facets for SequenceNumberType {
-    type Inner = u16;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<u16, rt::ValueError> {
-        rt::xsd::unsigned_short(s)
-    }
-
-    fn check_value(v: &u16, out: &mut Vec<rt::FacetViolation>) {
-        if match Some(::std::cmp::Ord::cmp(&i128::from(*v), &1i128)) {
-            Some(o) => o == ::std::cmp::Ordering::Less,
-            None => true,
-        } {
-            out.push(rt::FacetViolation {
-                facet: rt::Facet::MinInclusive("1"),
-                value: rt::xsd::Lexical::to_lexical(v),
-            });
-        }
-        if match Some(::std::cmp::Ord::cmp(&i128::from(*v), &999i128)) {
-            Some(o) => o == ::std::cmp::Ordering::Greater,
-            None => true,
-        } {
-            out.push(rt::FacetViolation {
-                facet: rt::Facet::MaxInclusive("999"),
-                value: rt::xsd::Lexical::to_lexical(v),
-            });
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl SequenceNumberType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "unsignedShort",
-        min_inclusive: &["1"],
-        max_inclusive: &["999"],
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[rt::Facet::MinInclusive("1"), rt::Facet::MaxInclusive("999")],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(SequenceNumberType(u16), rt::xsd::unsigned_short, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(SequenceNumberType);
@@ -1488,38 +754,16 @@ rt::simple_strategy!(SequenceNumberType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaricCodeType(String);
 
-rt::restricted_newtype!(TaricCodeType(String), read);
-
-impl rt::newtype::Facets for TaricCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9]{10}"],
-                "[0-9]{10}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl TaricCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[0-9]{10}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(TaricCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(TaricCodeType);
@@ -1528,54 +772,22 @@ rt::simple_strategy!(TaricCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Text35Type(String);
 
-rt::restricted_newtype!(Text35Type(String), read);
-
-impl rt::newtype::Facets for Text35Type {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MinLength(1),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(512),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(70),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(35),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl Text35Type {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
-        min_length: Some(1),
-        max_length: Some(35),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[
+            rt::Facet::MinLength(1),
+            rt::Facet::MaxLength(512),
+            rt::Facet::MaxLength(70),
+            rt::Facet::MaxLength(35),
+        ],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(Text35Type(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(Text35Type);
@@ -1584,48 +796,21 @@ rt::simple_strategy!(Text35Type);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Text70Type(String);
 
-rt::restricted_newtype!(Text70Type(String), read);
-
-impl rt::newtype::Facets for Text70Type {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MinLength(1),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(512),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(70),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl Text70Type {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
-        min_length: Some(1),
-        max_length: Some(70),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[
+            rt::Facet::MinLength(1),
+            rt::Facet::MaxLength(512),
+            rt::Facet::MaxLength(70),
+        ],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(Text70Type(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(Text70Type);
@@ -1634,42 +819,17 @@ rt::simple_strategy!(Text70Type);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TextType(String);
 
-rt::restricted_newtype!(TextType(String), read);
-
-impl rt::newtype::Facets for TextType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MinLength(1),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::MaxLength(512),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl TextType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
-        min_length: Some(1),
-        max_length: Some(512),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[rt::Facet::MinLength(1), rt::Facet::MaxLength(512)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(TextType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(TextType);
@@ -1706,38 +866,16 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnLocodeType(String);
 
-rt::restricted_newtype!(UnLocodeType(String), read);
-
-impl rt::newtype::Facets for UnLocodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{2}[A-Z2-9]{3}"],
-                "[A-Z]{2}[A-Z2-9]{3}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl UnLocodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{2}[A-Z2-9]{3}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(UnLocodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(UnLocodeType);
@@ -1746,38 +884,16 @@ rt::simple_strategy!(UnLocodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnitCodeType(String);
 
-rt::restricted_newtype!(UnitCodeType(String), read);
-
-impl rt::newtype::Facets for UnitCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z0-9]{2,3}"],
-                "[A-Z0-9]{2,3}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl UnitCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z0-9]{2,3}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(UnitCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(UnitCodeType);
@@ -1786,38 +902,16 @@ rt::simple_strategy!(UnitCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VatIdType(String);
 
-rt::restricted_newtype!(VatIdType(String), read);
-
-impl rt::newtype::Facets for VatIdType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{2}[0-9A-Z+*]{2,13}"],
-                "[A-Z]{2}[0-9A-Z+*]{2,13}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl VatIdType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{2}[0-9A-Z+*]{2,13}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(VatIdType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(VatIdType);

@@ -63,38 +63,16 @@ pub const CUSTOMS_SHIPMENT_IDENTITY: rt::Scoped = rt::Scoped {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ContainerNumberType(String);
 
-rt::restricted_newtype!(ContainerNumberType(String), read);
-
-impl rt::newtype::Facets for ContainerNumberType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{3}[UJZ][0-9]{7}"],
-                "[A-Z]{3}[UJZ][0-9]{7}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ContainerNumberType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{3}[UJZ][0-9]{7}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(ContainerNumberType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ContainerNumberType);
@@ -125,38 +103,16 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Kind(String);
 
-rt::restricted_newtype!(Kind(String), read);
-
-impl rt::newtype::Facets for Kind {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z0-9]{2}"],
-                "[A-Z0-9]{2}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl Kind {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z0-9]{2}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(Kind(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(Kind);
@@ -176,38 +132,16 @@ rt::string_enum!(StatusAttr, Preserve, { V2 => "2", V3 => "3" }, strategy = "str
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct IdentificationType(String);
 
-rt::restricted_newtype!(IdentificationType(String), read);
-
-impl rt::newtype::Facets for IdentificationType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9]{2}"],
-                "[0-9]{2}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl IdentificationType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[0-9]{2}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(IdentificationType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(IdentificationType);
@@ -245,38 +179,16 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DocumentTypeCodeType(String);
 
-rt::restricted_newtype!(DocumentTypeCodeType(String), read);
-
-impl rt::newtype::Facets for DocumentTypeCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z0-9]{4}"],
-                "[A-Z0-9]{4}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl DocumentTypeCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z0-9]{4}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(DocumentTypeCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(DocumentTypeCodeType);
@@ -303,38 +215,16 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PackageIdType(String);
 
-rt::restricted_newtype!(PackageIdType(String), read);
-
-impl rt::newtype::Facets for PackageIdType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z0-9\\-]{1,10}"],
-                "[A-Z0-9\\-]{1,10}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl PackageIdType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z0-9\\-]{1,10}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(PackageIdType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PackageIdType);
@@ -343,38 +233,16 @@ rt::simple_strategy!(PackageIdType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PreferenceCodeType(String);
 
-rt::restricted_newtype!(PreferenceCodeType(String), read);
-
-impl rt::newtype::Facets for PreferenceCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[1-4][0-9]{2}"],
-                "[1-4][0-9]{2}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl PreferenceCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[1-4][0-9]{2}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(PreferenceCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PreferenceCodeType);
@@ -383,44 +251,19 @@ rt::simple_strategy!(PreferenceCodeType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValuationMethodType(rt::types::Integer);
 
-rt::restricted_newtype!(ValuationMethodType(rt::types::Integer), read);
-
-impl rt::newtype::Facets for ValuationMethodType {
-    type Inner = rt::types::Integer;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<rt::types::Integer, rt::ValueError> {
-        rt::xsd::positive_integer(s)
-    }
-
-    fn check_value(v: &rt::types::Integer, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Integer>> = ::std::sync::LazyLock::new(||
-            rt::xsd::positive_integer("6").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o == ::std::cmp::Ordering::Greater,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MaxInclusive("6"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ValuationMethodType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "positiveInteger",
-        max_inclusive: &["6"],
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[rt::Facet::MaxInclusive("6")],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(
+    ValuationMethodType(rt::types::Integer), rt::xsd::positive_integer, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ValuationMethodType);

@@ -43,74 +43,24 @@ pub const MOVEMENT_ORDER_IDENTITY: rt::Scoped = rt::Scoped {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AlcoholicStrengthType(rt::types::Decimal);
 
-rt::restricted_newtype!(AlcoholicStrengthType(rt::types::Decimal), read);
-
-impl rt::newtype::Facets for AlcoholicStrengthType {
-    type Inner = rt::types::Decimal;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Collapse;
-
-    fn parse(s: &str) -> Result<rt::types::Decimal, rt::ValueError> {
-        rt::xsd::decimal(s)
-    }
-
-    fn check_value(v: &rt::types::Decimal, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Decimal>> = ::std::sync::LazyLock::new(||
-            rt::xsd::decimal("0").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o == ::std::cmp::Ordering::Less,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MinInclusive("0"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-        {
-            static BOUND: ::std::sync::LazyLock<Option<rt::types::Decimal>> = ::std::sync::LazyLock::new(||
-            rt::xsd::decimal("100").ok());
-            if let Some(b) = &*BOUND {
-                if match rt::xsd::XsdOrd::xsd_cmp(v, b) {
-                    Some(o) => o != ::std::cmp::Ordering::Less,
-                    None => true,
-                } {
-                    out.push(rt::FacetViolation {
-                        facet: rt::Facet::MaxExclusive("100"),
-                        value: rt::xsd::Lexical::to_lexical(v),
-                    });
-                }
-            }
-        }
-        rt::newtype::digits(
-            out,
-            v.total_digits(),
-            rt::Facet::TotalDigits(5),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-        rt::newtype::digits(
-            out,
-            v.fraction_digits(),
-            rt::Facet::FractionDigits(2),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl AlcoholicStrengthType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "decimal",
-        min_inclusive: &["0"],
-        max_exclusive: &["100"],
-        total_digits: Some(5),
-        fraction_digits: Some(2),
-        ..rt::strategy::Spec::EMPTY
+        whitespace: rt::lexical::WhiteSpace::Collapse,
+        facets: &[
+            rt::Facet::MinInclusive("0"),
+            rt::Facet::MaxExclusive("100"),
+            rt::Facet::TotalDigits(5),
+            rt::Facet::FractionDigits(2),
+        ],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(
+    AlcoholicStrengthType(rt::types::Decimal), rt::xsd::decimal, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AlcoholicStrengthType);
@@ -119,49 +69,17 @@ rt::simple_strategy!(AlcoholicStrengthType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ArcType(String);
 
-rt::restricted_newtype!(ArcType(String), read);
-
-impl rt::newtype::Facets for ArcType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]"],
-                "[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-
-    fn check_value(v: &String, out: &mut Vec<rt::FacetViolation>) {
-        rt::newtype::length(
-            out,
-            v.chars().count(),
-            rt::Facet::Length(21),
-            || rt::xsd::Lexical::to_lexical(v),
-        );
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ArcType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[0-9]{2}[A-Z]{2}[A-Z0-9]{16}[0-9]"]],
-        min_length: Some(21),
-        max_length: Some(21),
-        ..rt::strategy::Spec::EMPTY
+        facets: &[rt::Facet::Length(21)],
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(ArcType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ArcType);
@@ -170,38 +88,16 @@ rt::simple_strategy!(ArcType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExciseNumberType(String);
 
-rt::restricted_newtype!(ExciseNumberType(String), read);
-
-impl rt::newtype::Facets for ExciseNumberType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z]{2}[0-9A-Z]{11}"],
-                "[A-Z]{2}[0-9A-Z]{11}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ExciseNumberType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z]{2}[0-9A-Z]{11}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(ExciseNumberType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ExciseNumberType);
@@ -210,38 +106,16 @@ rt::simple_strategy!(ExciseNumberType);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExciseProductCodeType(String);
 
-rt::restricted_newtype!(ExciseProductCodeType(String), read);
-
-impl rt::newtype::Facets for ExciseProductCodeType {
-    type Inner = String;
-
-    const WHITESPACE: rt::lexical::WhiteSpace = rt::lexical::WhiteSpace::Preserve;
-
-    fn parse(s: &str) -> Result<String, rt::ValueError> {
-        rt::xsd::string(s)
-    }
-
-    const LEXICAL: bool = true;
-
-    fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-        {
-            static PATTERN: rt::pattern::PatternFacet = rt::pattern::PatternFacet::new(
-                &["[A-Z][0-9]{3}"],
-                "[A-Z][0-9]{3}",
-            );
-            out.extend(PATTERN.check(s));
-        }
-    }
-}
-
-#[cfg(feature = "proptest")]
 impl ExciseProductCodeType {
-    const SPEC: rt::strategy::Spec = rt::strategy::Spec {
+    /// The facets of this type, as the schema declares them.
+    pub const FACETS: rt::FacetTable = rt::FacetTable {
         builtin: "string",
         patterns: &[&["[A-Z][0-9]{3}"]],
-        ..rt::strategy::Spec::EMPTY
+        ..rt::FacetTable::NONE
     };
 }
+
+rt::restricted_newtype!(ExciseProductCodeType(String), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ExciseProductCodeType);

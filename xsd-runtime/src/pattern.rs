@@ -932,43 +932,6 @@ pub(crate) static BLOCKS: &[(&str, &[(u32, u32)])] = &[
     ("YijingHexagramSymbols", &[(0x4DC0, 0x4DFF)]),
 ];
 
-/// A `pattern` facet of a generated type (the patterns of one derivation
-/// step, any of which may match), compiled on first use. Used by generated
-/// code only.
-#[doc(hidden)]
-pub struct PatternFacet {
-    xsds: &'static [&'static str],
-    shown: &'static str,
-    compiled: std::sync::OnceLock<Option<Pattern>>,
-}
-
-impl PatternFacet {
-    /// `shown` names the facet in errors (the patterns joined by ` | `).
-    pub const fn new(xsds: &'static [&'static str], shown: &'static str) -> Self {
-        PatternFacet {
-            xsds,
-            shown,
-            compiled: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The violation, unless a pattern matches the lexical form `s`.
-    /// (The generator compiled the patterns already: one that does not
-    /// compile here checks nothing rather than failing every value.)
-    pub fn check(&self, s: &str) -> Option<crate::FacetViolation> {
-        let compiled = self
-            .compiled
-            .get_or_init(|| Pattern::any_of(self.xsds).ok());
-        match compiled {
-            Some(p) if !p.is_match(s) => Some(crate::FacetViolation {
-                facet: crate::Facet::Pattern(self.shown),
-                value: s.to_owned(),
-            }),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,9 @@
 //! `proptest` strategies for XSD values (feature `proptest`), which the
 //! strategies of generated types build on.
 //!
-//! Generated code describes a simple type's facets as data ([`Spec`]);
-//! [`lexical`] turns that into candidate lexical forms built to satisfy
+//! Generated code describes a simple type's facets as data (its `FACETS`
+//! table, a [`FacetTable`], the same one its checks read); [`lexical`]
+//! turns that into candidate lexical forms built to satisfy
 //! them (enumeration values, strings from the pattern, numbers inside the
 //! bounds and digit limits, lengths inside the length facets). The type's
 //! own checked parser then has the last word, so a value that comes out is
@@ -22,53 +23,77 @@ use regex_syntax::hir::{self, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKi
 
 pub use proptest;
 
+use crate::Facet;
+use crate::newtype::FacetTable;
 use crate::xml::idc::{IdcDef, IdcKind, IdcPath, Step};
 use crate::xml::{AnyElement, AnyNode, ReadOptions, XmlReader, XmlWriter};
 
-/// The facets of a simple type, as generated code declares them.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Spec {
+/// A facet table summed up for generating: the tightest bounds of all steps.
+#[derive(Clone, Debug, Default)]
+struct Spec {
     /// XSD local name of the built-in type the variety is rooted in.
-    pub builtin: &'static str,
+    builtin: &'static str,
     /// Patterns per restriction step (AND-ed), each step's OR-ed.
-    pub patterns: &'static [&'static [&'static str]],
+    patterns: &'static [&'static [&'static str]],
     /// The enumeration in force (empty: none).
-    pub enumeration: &'static [&'static str],
+    enumeration: &'static [&'static str],
     /// The tightest length bounds of all steps (`length` sets both).
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
     /// Order bounds of all steps, as written.
-    pub min_inclusive: &'static [&'static str],
-    pub max_inclusive: &'static [&'static str],
-    pub min_exclusive: &'static [&'static str],
-    pub max_exclusive: &'static [&'static str],
-    pub total_digits: Option<u32>,
-    pub fraction_digits: Option<u32>,
+    min_inclusive: Vec<&'static str>,
+    max_inclusive: Vec<&'static str>,
+    min_exclusive: Vec<&'static str>,
+    max_exclusive: Vec<&'static str>,
+    total_digits: Option<u32>,
+    fraction_digits: Option<u32>,
 }
 
 impl Spec {
-    /// No facets (for `..Spec::EMPTY` in generated code, where `Default` is not const).
-    pub const EMPTY: Spec = Spec {
-        builtin: "",
-        patterns: &[],
-        enumeration: &[],
-        min_length: None,
-        max_length: None,
-        min_inclusive: &[],
-        max_inclusive: &[],
-        min_exclusive: &[],
-        max_exclusive: &[],
-        total_digits: None,
-        fraction_digits: None,
-    };
+    fn of(table: &FacetTable) -> Spec {
+        let mut spec = Spec {
+            builtin: table.builtin,
+            patterns: table.patterns,
+            ..Spec::default()
+        };
+        let min = |a: Option<u64>, b: u64| Some(a.map_or(b, |a| a.min(b)));
+        let max = |a: Option<u64>, b: u64| Some(a.map_or(b, |a| a.max(b)));
+        for f in table.facets {
+            match *f {
+                Facet::Enumeration(values) => spec.enumeration = values,
+                Facet::Length(n) => {
+                    spec.min_length = max(spec.min_length, n);
+                    spec.max_length = min(spec.max_length, n);
+                }
+                Facet::MinLength(n) => spec.min_length = max(spec.min_length, n),
+                Facet::MaxLength(n) => spec.max_length = min(spec.max_length, n),
+                Facet::MinInclusive(b) => spec.min_inclusive.push(b),
+                Facet::MaxInclusive(b) => spec.max_inclusive.push(b),
+                Facet::MinExclusive(b) => spec.min_exclusive.push(b),
+                Facet::MaxExclusive(b) => spec.max_exclusive.push(b),
+                Facet::TotalDigits(n) => {
+                    spec.total_digits = Some(spec.total_digits.map_or(n, |t| t.min(n)))
+                }
+                Facet::FractionDigits(n) => {
+                    spec.fraction_digits = Some(spec.fraction_digits.map_or(n, |t| t.min(n)))
+                }
+                Facet::Pattern(_) => {}
+            }
+        }
+        spec
+    }
 }
 
 /// Longest free-running repetition or string generated where no facet
 /// bounds it: values stay short, so documents stay readable and fast.
 const FREE_LEN: u64 = 8;
 
-/// Candidate lexical forms for a simple type with the facets of `spec`.
-pub fn lexical(spec: &Spec) -> BoxedStrategy<String> {
+/// Candidate lexical forms for a simple type with the facets of `table`.
+pub fn lexical(table: &FacetTable) -> BoxedStrategy<String> {
+    spec_lexical(&Spec::of(table))
+}
+
+fn spec_lexical(spec: &Spec) -> BoxedStrategy<String> {
     if !spec.enumeration.is_empty() {
         let values: Vec<String> = spec.enumeration.iter().map(|s| (*s).to_owned()).collect();
         return proptest::sample::select(values).boxed();
@@ -308,9 +333,9 @@ fn temporal(spec: &Spec) -> BoxedStrategy<String> {
     let year_hint = spec
         .min_inclusive
         .iter()
-        .chain(spec.min_exclusive)
-        .chain(spec.max_inclusive)
-        .chain(spec.max_exclusive)
+        .chain(&spec.min_exclusive)
+        .chain(&spec.max_inclusive)
+        .chain(&spec.max_exclusive)
         .find_map(|b| {
             b.trim_start_matches('-')
                 .get(..4)
@@ -465,10 +490,10 @@ fn decimal(spec: &Spec, int: bool) -> BoxedStrategy<String> {
 /// Lists: `items` joined by spaces, with a count inside the length facets.
 pub fn list<T: std::fmt::Debug + Clone + 'static>(
     item: BoxedStrategy<T>,
-    spec: &Spec,
+    table: &FacetTable,
     lexical: fn(&T) -> String,
 ) -> BoxedStrategy<String> {
-    let (min, max) = length_range(spec, 0);
+    let (min, max) = length_range(&Spec::of(table), 0);
     let max = max.min(min + 4);
     proptest::collection::vec(item, min as usize..=max as usize)
         .prop_map(move |v| v.iter().map(lexical).collect::<Vec<_>>().join(" "))
@@ -497,9 +522,9 @@ pub fn builtin<T: std::fmt::Debug + 'static>(
     name: &'static str,
     parse: fn(&str) -> Result<T, crate::ValueError>,
 ) -> BoxedStrategy<T> {
-    lexical(&Spec {
+    lexical(&FacetTable {
         builtin: name,
-        ..Spec::EMPTY
+        ..FacetTable::NONE
     })
     .prop_filter_map("a valid value", move |s| parse(&s).ok())
     .boxed()
@@ -681,12 +706,14 @@ fn drop_candidate<T: crate::XmlRoot>(xml: String, reason: DropReason) -> Option<
 pub type Boxed<T> = BoxedStrategy<T>;
 
 /// Values of a restricted atomic type: candidates built for its facets
-/// (`spec`), kept when the type's own parser accepts them.
-pub fn facets<T: std::str::FromStr + std::fmt::Debug + 'static>(spec: &Spec) -> BoxedStrategy<T> {
-    checked(lexical(spec))
+/// (`table`), kept when the type's own parser accepts them.
+pub fn facets<T: std::str::FromStr + std::fmt::Debug + 'static>(
+    table: &FacetTable,
+) -> BoxedStrategy<T> {
+    checked(lexical(table))
 }
 
-/// For a generated simple type with a facet table `SPEC`: its
+/// For a generated simple type with a facet table `FACETS`: its
 /// `strategy()` (candidates built for the facets, kept when the type's own
 /// parser accepts them) and `impl Arbitrary` through it.
 #[macro_export]
@@ -695,7 +722,7 @@ macro_rules! simple_strategy {
         impl $t {
             /// Valid values (every facet respected), for property tests.
             pub fn strategy() -> $crate::strategy::Boxed<Self> {
-                $crate::strategy::facets(&Self::SPEC)
+                $crate::strategy::facets(&Self::FACETS)
             }
         }
 
@@ -1116,15 +1143,17 @@ mod tests {
 
     #[test]
     fn numbers_stay_inside_bounds_and_digits() {
-        let spec = Spec {
+        let table = FacetTable {
             builtin: "decimal",
-            min_inclusive: &["0.5"],
-            max_exclusive: &["100"],
-            total_digits: Some(4),
-            fraction_digits: Some(2),
-            ..Spec::default()
+            facets: &[
+                Facet::MinInclusive("0.5"),
+                Facet::MaxExclusive("100"),
+                Facet::TotalDigits(4),
+                Facet::FractionDigits(2),
+            ],
+            ..FacetTable::NONE
         };
-        for v in samples(lexical(&spec), 500) {
+        for v in samples(lexical(&table), 500) {
             let d: crate::types::Decimal = v.parse().expect("decimal");
             assert!(d.total_digits() <= 4 && d.fraction_digits() <= 2, "{v}");
             let f = d.to_f64();

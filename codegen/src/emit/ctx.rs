@@ -343,18 +343,19 @@ impl<'m> Ctx<'m> {
     /// `s` without a reader (`Result<T, ValueError>`), as unions need when
     /// trying their members.
     pub fn parse_checked(&self, ty: &TypeRef, from_module: &str, s: TokenStream) -> TokenStream {
+        let parse = self.parse_fn(ty, from_module);
+        quote!(#parse(#s))
+    }
+
+    /// The function behind [`Ctx::parse_checked`]: `fn(&str) -> Result<T, ValueError>`.
+    pub fn parse_fn(&self, ty: &TypeRef, from_module: &str) -> TokenStream {
         match ty {
-            TypeRef::Builtin(b) => {
-                let parse = builtin::repr(*b).parse;
-                quote!(#parse(#s))
-            }
+            TypeRef::Builtin(b) => builtin::repr(*b).parse,
             TypeRef::Simple(id) => {
                 let p = self.type_path(id, from_module);
-                quote!(<#p as ::std::str::FromStr>::from_str(#s))
+                quote!(<#p as ::std::str::FromStr>::from_str)
             }
-            TypeRef::Complex(_) | TypeRef::AnyType => {
-                quote!(rt::xsd::any_simple_type(#s))
-            }
+            TypeRef::Complex(_) | TypeRef::AnyType => quote!(rt::xsd::any_simple_type),
         }
     }
 

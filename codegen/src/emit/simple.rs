@@ -101,25 +101,70 @@ fn emit_string_enum(
     }
 }
 
-/// Checks of the facets of all steps: those on the normalized lexical form
-/// (`s: &str`, patterns) and those on the value (`v: &T`).
-struct Checks {
-    lexical: Vec<TokenStream>,
-    value: Vec<TokenStream>,
+/// Where a facet table is for: an atomic type rooted in a built-in, or a
+/// list or union (whose tables name no built-in, collapse whitespace, and
+/// hold only the facets XSD allows them).
+#[derive(Clone, Copy)]
+enum Variant {
+    Atomic(Builtin),
+    List,
+    Union,
 }
 
-fn violation(facet: TokenStream, shown: TokenStream) -> TokenStream {
-    quote! {
-        out.push(rt::FacetViolation { facet: #facet, value: #shown });
-    }
-}
-
-fn pattern_checks(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
-    let mut out = Vec::new();
-    for f in steps {
-        if f.patterns.is_empty() {
-            continue;
+/// The `FACETS` table of a restricted type: every step's facets, as data
+/// that the runtime's checks and strategies both read. Entries come in the
+/// order errors report them: lengths, bounds, digits, then enumerations.
+fn facet_table(st: &SimpleType, variant: Variant) -> Result<TokenStream, GenerateError> {
+    let mut fields = Vec::new();
+    let ws = match variant {
+        Variant::Atomic(b) => {
+            let name = Literal::string(crate::model::builtin_xsd_name(b));
+            fields.push(quote!(builtin: #name));
+            st.whitespace()
         }
+        Variant::List | Variant::Union => WhiteSpace::Collapse,
+    };
+    if ws != WhiteSpace::Preserve {
+        let ws = ws_tokens(ws);
+        fields.push(quote!(whitespace: #ws));
+    }
+    let patterns = pattern_steps(&st.steps)?;
+    if !patterns.is_empty() {
+        fields.push(quote!(patterns: &[#(#patterns),*]));
+    }
+    let mut facets = Vec::new();
+    match variant {
+        Variant::Atomic(b) => {
+            let repr = builtin::repr(b);
+            if matches!(
+                repr.length,
+                LengthUnit::Chars | LengthUnit::Octets | LengthUnit::Items
+            ) {
+                facets.extend(length_facets(&st.steps));
+            }
+            facets.extend(bound_facets(st, b)?);
+            facets.extend(digit_facets(&st.steps, repr.digits));
+        }
+        Variant::List => facets.extend(length_facets(&st.steps)),
+        Variant::Union => {}
+    }
+    for f in &st.steps {
+        if !f.enumeration.is_empty() {
+            let lits = f.enumeration.iter().map(|v| Literal::string(v));
+            facets.push(quote!(rt::Facet::Enumeration(&[#(#lits),*])));
+        }
+    }
+    if !facets.is_empty() {
+        fields.push(quote!(facets: &[#(#facets),*]));
+    }
+    Ok(quote!(rt::FacetTable { #(#fields,)* ..rt::FacetTable::NONE }))
+}
+
+/// Each step's patterns (`&["a", "b"]`), compiled here first so a schema
+/// whose pattern we cannot check is refused, not silently unchecked.
+fn pattern_steps(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
+    let mut out = Vec::new();
+    for f in steps.iter().filter(|f| !f.patterns.is_empty()) {
         let refs: Vec<&str> = f.patterns.iter().map(String::as_str).collect();
         if let Err(e) = xsd_runtime::pattern::Pattern::any_of(&refs) {
             return Err(GenerateError::Pattern {
@@ -128,239 +173,73 @@ fn pattern_checks(steps: &[Facets]) -> Result<Vec<TokenStream>, GenerateError> {
             });
         }
         let lits = f.patterns.iter().map(|p| Literal::string(p));
-        let shown = Literal::string(&f.patterns.join(" | "));
-        out.push(quote! {
-            {
-                static PATTERN: rt::pattern::PatternFacet =
-                    rt::pattern::PatternFacet::new(&[#(#lits),*], #shown);
-                out.extend(PATTERN.check(s));
-            }
-        });
+        out.push(quote!(&[#(#lits),*]));
     }
     Ok(out)
 }
 
-fn length_checks(steps: &[Facets], len: TokenStream, shown: &TokenStream) -> Vec<TokenStream> {
+fn length_facets(steps: &[Facets]) -> Vec<TokenStream> {
     let mut out = Vec::new();
     for f in steps {
-        for (bound, facet, op) in [
-            (f.length, quote!(Length), quote!(!=)),
-            (f.min_length, quote!(MinLength), quote!(<)),
-            (f.max_length, quote!(MaxLength), quote!(>)),
+        // minLength 0 always holds.
+        let min_length = f.min_length.filter(|&n| n > 0);
+        for (bound, facet) in [
+            (f.length, quote!(Length)),
+            (min_length, quote!(MinLength)),
+            (f.max_length, quote!(MaxLength)),
         ] {
             if let Some(n) = bound {
-                // minLength 0 always holds (and comparing with it would not compile cleanly).
-                if n == 0 && op.to_string() == "<" {
-                    continue;
-                }
-                let _ = op;
                 let n = Literal::u64_unsuffixed(n);
-                out.push(quote! {
-                    rt::newtype::length(out, #len, rt::Facet::#facet(#n), || #shown);
-                });
+                out.push(quote!(rt::Facet::#facet(#n)));
             }
         }
     }
     out
 }
 
-fn int_literal(s: &str) -> Option<i128> {
-    let t = s.trim();
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let v: i128 = digits.trim_start_matches('0').parse().unwrap_or(0);
-    Some(if neg { -v } else { v })
-}
-
-fn order_checks(
-    st: &SimpleType,
-    b: Builtin,
-    rust: &TokenStream,
-    parse: &TokenStream,
-    shown: &TokenStream,
-) -> Result<Vec<TokenStream>, GenerateError> {
-    let repr = builtin::repr(b);
+/// The range facets, each bound checked here to be a value of `b` (the
+/// runtime parses it into one and compares).
+fn bound_facets(st: &SimpleType, b: Builtin) -> Result<Vec<TokenStream>, GenerateError> {
     let mut out = Vec::new();
     for f in &st.steps {
-        let bounds = [
-            (
-                &f.min_inclusive,
-                quote!(MinInclusive),
-                quote!(::std::cmp::Ordering::Less),
-                true,
-            ),
-            (
-                &f.max_inclusive,
-                quote!(MaxInclusive),
-                quote!(::std::cmp::Ordering::Greater),
-                true,
-            ),
-            (
-                &f.min_exclusive,
-                quote!(MinExclusive),
-                quote!(::std::cmp::Ordering::Greater),
-                false,
-            ),
-            (
-                &f.max_exclusive,
-                quote!(MaxExclusive),
-                quote!(::std::cmp::Ordering::Less),
-                false,
-            ),
-        ];
-        for (bound, facet, bad_or_good, inclusive) in bounds {
+        for (bound, facet) in [
+            (&f.min_inclusive, quote!(MinInclusive)),
+            (&f.max_inclusive, quote!(MaxInclusive)),
+            (&f.min_exclusive, quote!(MinExclusive)),
+            (&f.max_exclusive, quote!(MaxExclusive)),
+        ] {
             let Some(lit) = bound else { continue };
-            let lit_s = Literal::string(lit);
-            let facet_t = quote!(rt::Facet::#facet(#lit_s));
-            let v = violation(facet_t, shown.clone());
-            // Inclusive: violated when the comparison gives `bad_or_good`.
-            // Exclusive: satisfied only when it gives `bad_or_good`.
-            let bad = |cmp: TokenStream| {
-                if inclusive {
-                    quote!(match #cmp { Some(o) => o == #bad_or_good, None => true })
-                } else {
-                    quote!(match #cmp { Some(o) => o != #bad_or_good, None => true })
-                }
-            };
-            match repr.order {
-                Order::Int => {
-                    let n = int_literal(lit).ok_or_else(|| GenerateError::Facet {
-                        origin: st.origin.to_string(),
-                        message: format!("'{lit}' is not a valid bound for {b:?}"),
-                    })?;
-                    let n = Literal::i128_suffixed(n);
-                    let cond = bad(quote!(Some(::std::cmp::Ord::cmp(&i128::from(*v), &#n))));
-                    out.push(quote! { if #cond { #v } });
-                }
-                Order::Float => {
-                    let cond = if b == Builtin::Float {
-                        let x = xsd_runtime::xsd::float(lit).map_err(|e| GenerateError::Facet {
-                            origin: st.origin.to_string(),
-                            message: format!("bound '{lit}': {e}"),
-                        })?;
-                        let bits = Literal::u32_suffixed(x.to_bits());
-                        bad(quote!(::std::cmp::PartialOrd::partial_cmp(v, &f32::from_bits(#bits))))
-                    } else {
-                        let x =
-                            xsd_runtime::xsd::double(lit).map_err(|e| GenerateError::Facet {
-                                origin: st.origin.to_string(),
-                                message: format!("bound '{lit}': {e}"),
-                            })?;
-                        let bits = Literal::u64_suffixed(x.to_bits());
-                        bad(quote!(::std::cmp::PartialOrd::partial_cmp(v, &f64::from_bits(#bits))))
-                    };
-                    out.push(quote! { if #cond { #v } });
-                }
-                Order::Value => {
-                    xsd_runtime::xsd::check_builtin_literal(builtin_local(b), lit).map_err(
-                        |e| GenerateError::Facet {
-                            origin: st.origin.to_string(),
-                            message: format!("bound '{lit}' of {b:?}: {e}"),
-                        },
-                    )?;
-                    let cond = bad(quote!(rt::xsd::XsdOrd::xsd_cmp(v, b)));
-                    out.push(quote! {
-                        {
-                            static BOUND: ::std::sync::LazyLock<Option<#rust>> =
-                                ::std::sync::LazyLock::new(|| #parse(#lit_s).ok());
-                            if let Some(b) = &*BOUND {
-                                if #cond { #v }
-                            }
-                        }
-                    });
-                }
-                Order::None => {
-                    return Err(GenerateError::Facet {
-                        origin: st.origin.to_string(),
-                        message: format!("{facet} does not apply to {b:?}"),
-                    });
-                }
+            if builtin::repr(b).order == Order::None {
+                return Err(GenerateError::Facet {
+                    origin: st.origin.to_string(),
+                    message: format!("{facet} does not apply to {b:?}"),
+                });
             }
+            xsd_runtime::xsd::check_builtin_literal(crate::model::builtin_xsd_name(b), lit)
+                .map_err(|e| GenerateError::Facet {
+                    origin: st.origin.to_string(),
+                    message: format!("bound '{lit}' of {b:?}: {e}"),
+                })?;
+            let lit = Literal::string(lit);
+            out.push(quote!(rt::Facet::#facet(#lit)));
         }
     }
     Ok(out)
 }
 
-/// The XSD local name of a built-in type, for the runtime's literal check.
-fn builtin_local(b: Builtin) -> &'static str {
-    crate::model::builtin_xsd_name(b)
-}
-
-fn digit_checks(st: &SimpleType, digits: Digits, shown: &TokenStream) -> Vec<TokenStream> {
+fn digit_facets(steps: &[Facets], digits: Digits) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    for f in &st.steps {
-        if let Some(n) = f.total_digits {
-            let lit = Literal::u32_unsuffixed(n);
-            let facet = quote!(rt::Facet::TotalDigits(#lit));
-            match digits {
-                Digits::Methods => out.push(quote! {
-                    rt::newtype::digits(out, v.total_digits(), #facet, || #shown);
-                }),
-                Digits::Int => out.push(quote! {
-                    rt::newtype::digits(out, rt::xsd::int_total_digits(i128::from(*v)), #facet, || #shown);
-                }),
-                Digits::None => {}
-            }
+    for f in steps {
+        if let (Some(n), Digits::Methods | Digits::Int) = (f.total_digits, digits) {
+            let n = Literal::u32_unsuffixed(n);
+            out.push(quote!(rt::Facet::TotalDigits(#n)));
         }
-        if let Some(n) = f.fraction_digits {
-            let lit = Literal::u32_unsuffixed(n);
-            if digits == Digits::Methods {
-                out.push(quote! {
-                    rt::newtype::digits(out, v.fraction_digits(), rt::Facet::FractionDigits(#lit), || #shown);
-                });
-            }
+        if let (Some(n), Digits::Methods) = (f.fraction_digits, digits) {
+            let n = Literal::u32_unsuffixed(n);
+            out.push(quote!(rt::Facet::FractionDigits(#n)));
         }
     }
     out
-}
-
-fn enumeration_check(
-    st: &SimpleType,
-    rust: &TokenStream,
-    parse: &TokenStream,
-    shown: &TokenStream,
-) -> Vec<TokenStream> {
-    let mut out = Vec::new();
-    for f in &st.steps {
-        if f.enumeration.is_empty() {
-            continue;
-        }
-        let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(quote!(rt::Facet::Enumeration(VALUES)), shown.clone());
-        out.push(quote! {
-            {
-                const VALUES: &[&str] = &[#(#lits),*];
-                static PARSED: ::std::sync::LazyLock<Vec<#rust>> =
-                    ::std::sync::LazyLock::new(|| VALUES.iter().filter_map(|s| #parse(s).ok()).collect());
-                if !PARSED.iter().any(|e| e == v) { #v }
-            }
-        });
-    }
-    out
-}
-
-fn atomic_checks(st: &SimpleType, b: Builtin) -> Result<Checks, GenerateError> {
-    let repr = builtin::repr(b);
-    let shown = quote!(rt::xsd::Lexical::to_lexical(v));
-    let lexical = pattern_checks(&st.steps)?;
-    let mut value = Vec::new();
-    let len = match repr.length {
-        LengthUnit::Chars => Some(quote!(v.chars().count())),
-        LengthUnit::Octets | LengthUnit::Items => Some(quote!(v.len())),
-        LengthUnit::Ignored | LengthUnit::None => None,
-    };
-    if let Some(len) = len {
-        value.extend(length_checks(&st.steps, len, &shown));
-    }
-    value.extend(order_checks(st, b, &repr.rust, &repr.parse, &shown)?);
-    value.extend(digit_checks(st, repr.digits, &shown));
-    value.extend(enumeration_check(st, &repr.rust, &repr.parse, &shown));
-    Ok(Checks { lexical, value })
 }
 
 /// What differs between restricted newtypes; the rest comes from the
@@ -368,23 +247,22 @@ fn atomic_checks(st: &SimpleType, b: Builtin) -> Result<Checks, GenerateError> {
 struct Newtype {
     inner: TokenStream,
     eq: bool,
-    ws: TokenStream,
-    checks: Checks,
-    /// Body of `Facets::parse(s: &str)`, `s` normalized.
+    /// The `FACETS` table.
+    facets: TokenStream,
+    /// `fn(&str) -> Result<Inner, ValueError>` reading the normalized form.
     parse: TokenStream,
     /// Body of `read_value(r, text, site)` when reading needs more than
     /// parsing and checking; `None`: the runtime's.
     read: Option<TokenStream>,
 }
 
-/// A newtype: the struct, its facets (`xsd_runtime::newtype::Facets`), and
-/// one `restricted_newtype!` for constructors, accessors, parsing and traits.
+/// A newtype: the struct, its facet table, and one `restricted_newtype!`
+/// for constructors, accessors, parsing, checking and traits.
 fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStream {
     let Newtype {
         inner,
         eq,
-        ws,
-        checks,
+        facets,
         parse,
         read,
     } = t;
@@ -393,38 +271,18 @@ fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStre
     } else {
         quote!(Clone, Debug, PartialEq)
     };
-    let lexical = &checks.lexical;
-    let value = &checks.value;
-    let lexical_fn = (!lexical.is_empty()).then(|| {
-        quote! {
-            const LEXICAL: bool = true;
-
-            fn check_lexical(s: &str, out: &mut Vec<rt::FacetViolation>) {
-                #(#lexical)*
-            }
-        }
-    });
-    let value_fn = (!value.is_empty()).then(|| {
-        quote! {
-            fn check_value(v: &#inner, out: &mut Vec<rt::FacetViolation>) {
-                #(#value)*
-            }
-        }
-    });
     let (read_flag, read_fn) = match read {
         None => (quote!(, read), quote!()),
         Some(body) => (
             quote!(),
             quote! {
-                impl #name {
-                    #[doc(hidden)]
-                    pub fn read_value(
-                        r: &mut rt::xml::XmlReader<'_>,
-                        text: &str,
-                        site: rt::xml::Site<'_>,
-                    ) -> rt::xml::ReadResult<Self> {
-                        #body
-                    }
+                #[doc(hidden)]
+                pub fn read_value(
+                    r: &mut rt::xml::XmlReader<'_>,
+                    text: &str,
+                    site: rt::xml::Site<'_>,
+                ) -> rt::xml::ReadResult<Self> {
+                    #body
                 }
             },
         ),
@@ -434,21 +292,14 @@ fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStre
         #[derive(#derives)]
         pub struct #name(#inner);
 
-        rt::restricted_newtype!(#name(#inner) #read_flag);
+        impl #name {
+            /// The facets of this type, as the schema declares them.
+            pub const FACETS: rt::FacetTable = #facets;
 
-        impl rt::newtype::Facets for #name {
-            type Inner = #inner;
-            const WHITESPACE: rt::lexical::WhiteSpace = #ws;
-
-            fn parse(s: &str) -> Result<#inner, rt::ValueError> {
-                #parse
-            }
-
-            #lexical_fn
-            #value_fn
+            #read_fn
         }
 
-        #read_fn
+        rt::restricted_newtype!(#name(#inner), #parse #read_flag);
     }
 }
 
@@ -459,7 +310,6 @@ fn emit_atomic(
     doc: TokenStream,
 ) -> Result<TokenStream, GenerateError> {
     let repr = builtin::repr(b);
-    let parse = &repr.parse;
     let hook = crate::emit::ctx::id_hook(b, quote!(v), quote!(site));
     let read = (!hook.is_empty()).then(|| {
         quote! {
@@ -471,9 +321,8 @@ fn emit_atomic(
     let t = Newtype {
         inner: repr.rust.clone(),
         eq: repr.eq,
-        ws: ws_tokens(st.whitespace()),
-        checks: atomic_checks(st, b)?,
-        parse: quote!(#parse(s)),
+        facets: facet_table(st, Variant::Atomic(b))?,
+        parse: repr.parse,
         read,
     };
     Ok(newtype(name, doc, t))
@@ -489,33 +338,9 @@ fn emit_list(
 ) -> Result<TokenStream, GenerateError> {
     let item_t = ctx.rust_type(item, module);
     let inner = quote!(Vec<#item_t>);
-    let shown = quote!(rt::xsd::Lexical::to_lexical(v));
-    let mut value = length_checks(&st.steps, quote!(v.len()), &shown);
-    let mut lexical = pattern_checks(&st.steps)?;
-    for f in &st.steps {
-        if f.enumeration.is_empty() {
-            continue;
-        }
-        let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(quote!(rt::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
-        lexical.push(quote! {
-            {
-                const VALUES: &[&str] = &[#(#lits),*];
-                if !VALUES.iter().any(|e| rt::lexical::normalize(e, rt::lexical::WhiteSpace::Collapse) == s) { #v }
-            }
-        });
-    }
-    value.shrink_to_fit();
-    let checks = Checks { lexical, value };
-    let item_parse = ctx.parse_checked(item, module, quote!(tok));
+    let item_parse = ctx.parse_fn(item, module);
     let item_read = ctx.read_simple(item, module, quote!(tok), quote!(site));
-    let parse = quote! {
-        let mut v = Vec::new();
-        for tok in s.split(' ').filter(|t| !t.is_empty()) {
-            v.push(#item_parse?);
-        }
-        Ok(v)
-    };
+    let parse = quote!(|s| rt::newtype::list(s, #item_parse));
     let read = quote! {
         let s = rt::lexical::normalize(text, rt::lexical::WhiteSpace::Collapse);
         let mut v = Vec::new();
@@ -535,8 +360,7 @@ fn emit_list(
     let t = Newtype {
         inner,
         eq: ctx.is_eq(item),
-        ws: quote!(rt::lexical::WhiteSpace::Collapse),
-        checks,
+        facets: facet_table(st, Variant::List)?,
         parse,
         read: Some(read),
     };
@@ -578,21 +402,10 @@ fn emit_union(
         variants.push(v);
         types.push(t);
     }
-    let lexical = pattern_checks(&st.steps)?;
-    let mut enum_checks = Vec::new();
-    for f in &st.steps {
-        if f.enumeration.is_empty() {
-            continue;
-        }
-        let lits: Vec<Literal> = f.enumeration.iter().map(|v| Literal::string(v)).collect();
-        let v = violation(quote!(rt::Facet::Enumeration(VALUES)), quote!(s.to_owned()));
-        enum_checks.push(quote! {
-            {
-                const VALUES: &[&str] = &[#(#lits),*];
-                if !VALUES.iter().any(|e| *e == s) { #v }
-            }
-        });
-    }
+    let has_facets = st
+        .steps
+        .iter()
+        .any(|f| !f.patterns.is_empty() || !f.enumeration.is_empty());
     let eq = members.iter().all(|m| ctx.is_eq(m));
     let derives = if eq {
         quote!(Clone, Debug, PartialEq, Eq, Hash)
@@ -600,21 +413,24 @@ fn emit_union(
         quote!(Clone, Debug, PartialEq)
     };
     let shown_name = Literal::string(&st.id.name);
-    let union_checks = if lexical.is_empty() && enum_checks.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            if r.validating() {
-                let s = rt::lexical::normalize(text, rt::lexical::WhiteSpace::Collapse);
-                let s: &str = &s;
-                let mut out = Vec::new();
-                #(#lexical)*
-                #(#enum_checks)*
-                if !out.is_empty() {
-                    r.facet_errors(site, out);
+    // The union's own facets (patterns, enumerations) as a table, checked
+    // after a member has read the value.
+    let (facets, union_checks, from_str) = if has_facets {
+        let table = facet_table(st, Variant::Union)?;
+        (
+            quote! {
+                impl #name {
+                    /// The facets of this type, as the schema declares them.
+                    pub const FACETS: rt::FacetTable = #table;
                 }
-            }
-        }
+
+                rt::union_facets!(#name);
+            },
+            quote!(rt::newtype::check_text::<Self>(r, text, &v, site);),
+            quote!(rt::newtype::from_str::<Self>(s)),
+        )
+    } else {
+        (quote!(), quote!(), quote!(Self::parse_lexical(s)))
     };
     Ok(quote! {
         #doc
@@ -652,10 +468,12 @@ fn emit_union(
             }
         }
 
+        #facets
+
         impl ::std::str::FromStr for #name {
             type Err = rt::ValueError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::parse_lexical(s)
+                #from_str
             }
         }
 

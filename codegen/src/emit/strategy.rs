@@ -1,9 +1,9 @@
 //! `proptest` strategies for generated types (`Generator::proptest`),
 //! emitted behind `#[cfg(feature = "proptest")]`.
 //!
-//! Everything is derived from the model: a simple type's facets become a
-//! `xsd_runtime::strategy::Spec` (candidates built to satisfy them, checked
-//! by the type's own parser); a complex type's strategy follows the fields
+//! Everything is derived from the model: a simple type's strategy reads
+//! its facet table (`FACETS`, the one its checks read; candidates built to
+//! satisfy them, checked by the type's own parser); a complex type's strategy follows the fields
 //! its reader and writer use (occurrence bounds, choices, nillable, fixed
 //! values, wildcards); a root's `strategy()` also makes keyrefs and IDREFs
 //! resolve (`xsd_runtime::strategy::resolve`) and keeps only documents
@@ -18,8 +18,8 @@ use crate::emit::RootItem;
 use crate::emit::complex::{Aux, Field, FieldTerm, Shape, TypeEmitter};
 use crate::emit::ctx::{Ctx, ident};
 use crate::model::{
-    Attribute, Builtin, Content, Element, Facets, Model, NsConstraint, Process, QName, SimpleType,
-    Term, TypeId, TypeRef, Variety, Wildcard, builtin_xsd_name,
+    Attribute, Builtin, Content, Element, Model, NsConstraint, Process, QName, SimpleType, Term,
+    TypeId, TypeRef, Variety, Wildcard, builtin_xsd_name,
 };
 use crate::naming::{self, Namespace};
 
@@ -55,16 +55,6 @@ fn arbitrary(name: &TokenStream) -> TokenStream {
     }
 }
 
-fn opt_u64(v: Option<u64>) -> TokenStream {
-    match v {
-        Some(n) => {
-            let n = Literal::u64_unsuffixed(n);
-            quote!(Some(#n))
-        }
-        None => quote!(None),
-    }
-}
-
 fn opt_u32(v: Option<u32>) -> TokenStream {
     match v {
         Some(n) => {
@@ -73,59 +63,6 @@ fn opt_u32(v: Option<u32>) -> TokenStream {
         }
         None => quote!(None),
     }
-}
-
-fn strs<'a>(v: impl IntoIterator<Item = &'a String>) -> TokenStream {
-    let l = v.into_iter().map(|s| Literal::string(s));
-    quote!(&[#(#l),*])
-}
-
-/// The `Spec` literal of a simple type's facets (all steps).
-fn spec(builtin: &str, steps: &[Facets], enumeration: Option<&[String]>) -> TokenStream {
-    let rt = rt();
-    let b = Literal::string(builtin);
-    let patterns = steps
-        .iter()
-        .filter(|f| !f.patterns.is_empty())
-        .map(|f| strs(&f.patterns));
-    let enumeration = strs(enumeration.unwrap_or(&[]));
-    let min_length = steps.iter().filter_map(|f| f.length.or(f.min_length)).max();
-    let max_length = steps.iter().filter_map(|f| f.length.or(f.max_length)).min();
-    let (min_length, max_length) = (opt_u64(min_length), opt_u64(max_length));
-    let min_inc = strs(steps.iter().filter_map(|f| f.min_inclusive.as_ref()));
-    let max_inc = strs(steps.iter().filter_map(|f| f.max_inclusive.as_ref()));
-    let min_exc = strs(steps.iter().filter_map(|f| f.min_exclusive.as_ref()));
-    let max_exc = strs(steps.iter().filter_map(|f| f.max_exclusive.as_ref()));
-    let total = opt_u32(steps.iter().filter_map(|f| f.total_digits).min());
-    let fraction = opt_u32(steps.iter().filter_map(|f| f.fraction_digits).min());
-    let patterns: Vec<TokenStream> = patterns.collect();
-    let mut fields = Vec::new();
-    if !builtin.is_empty() {
-        fields.push(quote!(builtin: #b));
-    }
-    if !patterns.is_empty() {
-        fields.push(quote!(patterns: &[#(#patterns),*]));
-    }
-    let none = |t: &TokenStream| {
-        t.to_string() == quote!(&[]).to_string() || t.to_string() == opt_u64(None).to_string()
-    };
-    for (name, t) in [
-        ("enumeration", enumeration),
-        ("min_length", min_length),
-        ("max_length", max_length),
-        ("min_inclusive", min_inc),
-        ("max_inclusive", max_inc),
-        ("min_exclusive", min_exc),
-        ("max_exclusive", max_exc),
-        ("total_digits", total),
-        ("fraction_digits", fraction),
-    ] {
-        if !none(&t) {
-            let n = ident(name);
-            fields.push(quote!(#n: #t));
-        }
-    }
-    quote!(#rt::Spec { #(#fields,)* ..#rt::Spec::EMPTY })
 }
 
 /// An expression of `BoxedStrategy<T>` for values of the simple type `ty`.
@@ -162,28 +99,17 @@ pub fn simple(ctx: &Ctx<'_>, st: &SimpleType) -> TokenStream {
     let rt = rt();
     let has_lexical_facets =
         st.enumeration().is_some() || st.steps.iter().any(|f| !f.patterns.is_empty());
-    let facets = match &st.variety {
-        Variety::Atomic(b) => Some(spec(builtin_xsd_name(*b), &st.steps, st.enumeration())),
-        _ if has_lexical_facets => Some(spec("", &st.steps, st.enumeration())),
-        _ => None,
-    };
-    if let Some(facets) = facets {
-        // The facets as data; the strategy builds candidates for them.
+    if matches!(st.variety, Variety::Atomic(_)) || has_lexical_facets {
+        // Candidates built for the type's facet table (`FACETS`).
         return quote! {
-            #[cfg(feature = "proptest")]
-            impl #name {
-                const SPEC: #rt::Spec = #facets;
-            }
-
             #[cfg(feature = "proptest")]
             rt::simple_strategy!(#name);
         };
     }
     let candidates = match &st.variety {
         Variety::List(item) => {
-            let spec = spec("", &st.steps, None);
             let item = value(ctx, item, module);
-            quote!(#rt::list(#item, &#spec, |x| rt::xsd::Lexical::to_lexical(x)))
+            quote!(#rt::list(#item, &Self::FACETS, |x| rt::xsd::Lexical::to_lexical(x)))
         }
         Variety::Union(members) => {
             let ms = members.iter().map(|m| {

@@ -32,11 +32,12 @@ pub use crate::xsd;
 pub use crate::xsd::Lexical;
 pub use crate::{ValueError, XmlRoot};
 
+pub use crate::newtype::FacetTable;
 pub use crate::{
     ErrorKind, Facet, FacetErrors, FacetViolation, Location, ValidationError, ValidationErrors,
     WriteError,
 };
 #[cfg(feature = "proptest")]
 pub use crate::{complex_strategy, impl_arbitrary, simple_strategy, strategy};
-pub use crate::{document_reads, restricted_newtype, string_enum};
+pub use crate::{document_reads, restricted_newtype, string_enum, union_facets};
 pub use crate::{error, lexical, newtype, pattern, types, xml};
