@@ -1803,6 +1803,11 @@ impl<'a> XmlReader<'a> {
 
     fn idc_start(&mut self) {
         let depth = self.path.len();
+        // Below the horizon the engine neither follows the element nor
+        // looks at its attributes.
+        if !self.idc.within_reach(depth) {
+            return;
+        }
         let Some(frame) = self.path.last() else {
             return;
         };
@@ -1824,22 +1829,37 @@ impl<'a> XmlReader<'a> {
             return;
         }
         for i in 0..self.attrs.len() {
+            let a = &self.attrs[i];
+            let wanted =
+                self.idc
+                    .wants_attr(depth, attr_ns(&self.attr_ns_buf, a.ns).as_bytes(), a.local);
+            if !wanted {
+                // Its value is still expanded when expanding can fail (a
+                // reference in it), as it always was: the same errors.
+                if self.attr_text(a.raw).contains('&') {
+                    let _ = self.attr_value(i);
+                }
+                continue;
+            }
             let Ok(v) = self.attr_value(i) else {
                 continue;
             };
             // Fields borrowed apart: no copy of the namespace per attribute.
             let a = &self.attrs[i];
-            let ns: &str = match a.ns {
-                AttrNs::None => "",
-                AttrNs::Xsi => XSI_NS,
-                AttrNs::Xml => XML_NS,
-                AttrNs::Other(from, to) => self
-                    .attr_ns_buf
-                    .get(from as usize..to as usize)
-                    .unwrap_or_default(),
-            };
+            let ns = attr_ns(&self.attr_ns_buf, a.ns);
             self.idc.on_attr(depth, ns.as_bytes(), a.local, &v);
         }
+    }
+}
+
+/// The namespace of an attribute (empty: none); `buf` holds the others'.
+#[inline]
+fn attr_ns(buf: &str, ns: AttrNs) -> &str {
+    match ns {
+        AttrNs::None => "",
+        AttrNs::Xsi => XSI_NS,
+        AttrNs::Xml => XML_NS,
+        AttrNs::Other(from, to) => buf.get(from as usize..to as usize).unwrap_or_default(),
     }
 }
 
@@ -1898,12 +1918,30 @@ fn local_of<'s>(start: &'s BytesStart<'_>, at: usize) -> &'s str {
 }
 
 fn push_step(s: &mut String, local: &str, index: Option<u32>) {
-    use std::fmt::Write as _;
     s.push('/');
     s.push_str(local);
     if let Some(i) = index {
-        // Writing to a String cannot fail.
-        let _ = write!(s, "[{i}]");
+        s.push('[');
+        push_decimal(s, i);
+        s.push(']');
+    }
+}
+
+/// Writes `n` in decimal, as `{n}` formats it (without the formatting
+/// machinery: a keyref's path is written for every node it selects).
+fn push_decimal(s: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        s.push(char::from(d));
     }
 }
 
@@ -2125,6 +2163,15 @@ mod tests {
         }
         // Checkpoints cover what was scanned, one per step.
         assert_eq!(r.line_checkpoints.len(), (n - 5) / LINE_CHECKPOINT);
+    }
+
+    #[test]
+    fn indices_are_written_as_formatting_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, u32::MAX - 1, u32::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 
     #[test]
