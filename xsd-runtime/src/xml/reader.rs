@@ -21,6 +21,7 @@
 //! a limit).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
@@ -178,6 +179,12 @@ pub struct XmlReader<'a> {
     /// Where the pending child's local name starts in its name (found once
     /// per start tag: name tests are many).
     pending_local_at: usize,
+    /// Static namespace strings found equal to an interned namespace, as
+    /// (index, address, length), a slot per index modulo 4: a name test's
+    /// namespace is then matched without comparing the URIs again.
+    /// Interned URIs never change and a `&'static str` at one address is
+    /// always the same text, so a hit is exact.
+    ns_known: [Cell<(usize, usize, usize)>; 4],
     pub(crate) pending_pos: u64,
     path: Vec<Frame<'a>>,
     attrs: Vec<RawAttr<'a>>,
@@ -299,6 +306,7 @@ impl<'a> XmlReader<'a> {
             pending: Pending::Nothing,
             pending_ns: 0,
             pending_local_at: 0,
+            ns_known: Default::default(),
             pending_pos: 0,
             path: Vec::new(),
             attrs: Vec::new(),
@@ -852,6 +860,29 @@ impl<'a> XmlReader<'a> {
             }
             _ => false,
         }
+    }
+
+    /// [`Self::is`] for a name whose namespace is a static string (the
+    /// schema's): a namespace seen equal before is not compared again.
+    #[inline]
+    pub(crate) fn is_static(&self, ns: &'static str, local: &str) -> bool {
+        let Pending::Start(s) = &self.pending else {
+            return false;
+        };
+        if local_of(s, self.pending_local_at) != local {
+            return false;
+        }
+        let id = self.pending_ns;
+        let key = (id, ns.as_ptr() as usize, ns.len());
+        let slot = &self.ns_known[id % 4];
+        if slot.get() == key {
+            return true;
+        }
+        let equal = self.ns.uri(id) == ns;
+        if equal {
+            slot.set(key);
+        }
+        equal
     }
 
     /// Validate-only reading: the occurrences of repeated children are
