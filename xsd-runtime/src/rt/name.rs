@@ -83,7 +83,7 @@ impl Name {
     /// Is the reader's pending child this element?
     #[inline]
     pub fn is_pending(&self, r: &XmlReader<'_>) -> bool {
-        r.is(self.ns.uri, self.local)
+        r.is_static(self.ns.uri, self.local)
     }
 }
 

@@ -7,7 +7,7 @@
 //! declares them. Values are compared after whitespace collapsing, as
 //! strings.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 use crate::error::ErrorKind;
@@ -99,9 +99,12 @@ impl IdcPath {
             return false;
         }
         let tail = &names[names.len() - n..];
+        // From the last step back: the element just started is the one
+        // that differs most often.
         self.steps
             .iter()
             .zip(tail)
+            .rev()
             .all(|(s, (ns, l))| s.matches(ns, l))
     }
 }
@@ -194,7 +197,8 @@ pub(crate) struct IdcError {
 
 /// A node a selector matched, while its fields are read. Kept in a pool
 /// once closed, so its buffers serve the next selection: following the
-/// element stream allocates nothing per selected node but its key tuple.
+/// element stream allocates nothing per selected node (a keyref's tuple and
+/// path aside; a key's or unique's tuple goes to its table's buffer).
 #[derive(Default)]
 struct Selected {
     def: usize,
@@ -263,6 +267,8 @@ pub struct IdcEngine {
     closed_keys: HashMap<&'static str, Table>,
     /// Hashes key tuples (keyed per engine: values come from the input).
     hasher: RandomState,
+    /// The tuple of the selection being closed, encoded (reused).
+    tuple_buf: Vec<u8>,
 }
 
 impl IdcEngine {
@@ -427,6 +433,22 @@ impl IdcEngine {
         }
     }
 
+    /// Can attribute `{ns}local` of the element at `depth` be a field of
+    /// an open selection? (Else its value is not needed.)
+    pub(crate) fn wants_attr(&self, depth: usize, ns: &[u8], local: &str) -> bool {
+        if !self.within_reach(depth) || depth < self.base_depth {
+            return false;
+        }
+        self.selected.iter().any(|(si, sel)| {
+            depth >= sel.depth
+                && self.scopes[*si].defs[sel.def]
+                    .fields
+                    .iter()
+                    .flat_map(|alts| alts.iter())
+                    .any(|p| p.attribute.is_some_and(|a| a.matches(ns, local.as_bytes())))
+        })
+    }
+
     pub(crate) fn on_attr(&mut self, depth: usize, ns: &[u8], local: &str, value: &str) {
         // Below the horizon no field can be, and the names are not kept.
         if !self.within_reach(depth) || depth < self.base_depth {
@@ -451,6 +473,11 @@ impl IdcEngine {
     }
 
     pub(crate) fn on_text(&mut self, depth: usize, text: &str) {
+        // Selections and the elements their fields wait for are all within
+        // the horizon.
+        if !self.within_reach(depth) {
+            return;
+        }
         for (si, sel) in &mut self.selected {
             let def = &self.scopes[*si].defs[sel.def];
             // A field `.` selects the node's own value.
@@ -477,6 +504,11 @@ impl IdcEngine {
     }
 
     pub(crate) fn on_end(&mut self, depth: usize) {
+        // Below the horizon no scope, selection or awaited field is open,
+        // and no name is kept: nothing to close.
+        if !self.within_reach(depth) {
+            return;
+        }
         let (selections, scopes) = (self.selected.len(), self.scopes.len());
         // Close selections of this element.
         while let Some((si, sel)) = self.selected.last() {
@@ -511,7 +543,10 @@ impl IdcEngine {
         let scope = &mut self.scopes[si];
         let def = &scope.defs[sel.def];
         let complete = sel.present.iter().all(|&p| p);
-        let tuple = Tuple::new(sel.fields(), &self.hasher);
+        // Into the engine's buffer: a key or unique tuple is copied into its
+        // table's arena, so selecting a node allocates nothing of its own.
+        let buf = &mut self.tuple_buf;
+        let hash = encode_tuple(sel.fields(), &self.hasher, buf);
         match def.kind {
             IdcKind::Unique | IdcKind::Key => {
                 if !complete {
@@ -521,15 +556,15 @@ impl IdcEngine {
                             pos: sel.pos,
                             kind: ErrorKind::Key {
                                 constraint: def.name.to_owned(),
-                                value: tuple.shown(),
+                                value: shown(buf),
                                 message: "a key field is missing".into(),
                             },
                         });
                     }
                     return;
                 }
-                if let Err(tuple) = insert_new(&mut scope.tables[sel.def], tuple) {
-                    let shown = tuple.shown();
+                if !scope.tables[sel.def].insert(hash, buf) {
+                    let shown = shown(buf);
                     let kind = match def.kind {
                         IdcKind::Key => ErrorKind::Key {
                             constraint: def.name.to_owned(),
@@ -551,6 +586,10 @@ impl IdcEngine {
             IdcKind::Keyref { .. } => {
                 if complete {
                     let path = std::mem::take(&mut sel.path);
+                    let tuple = Tuple {
+                        hash,
+                        bytes: buf.as_slice().into(),
+                    };
                     scope.refs[sel.def].push((tuple, path, sel.pos));
                 }
             }
@@ -654,19 +693,114 @@ fn collapse_into(out: &mut String, s: &str) {
 
 /// Inserts `t` unless it is there already, in which case it is handed back
 /// (for the message). One lookup either way.
+#[cfg(test)]
 fn insert_new(table: &mut Table, t: Tuple) -> Result<(), Tuple> {
-    match table.replace(t) {
-        None => Ok(()),
-        Some(equal) => Err(equal),
+    if table.insert(t.hash, &t.bytes) {
+        Ok(())
+    } else {
+        Err(t)
     }
 }
 
-/// A table of key tuples, hashed by the hash each tuple carries.
-type Table = HashSet<Tuple, BuildHasherDefault<Carried>>;
+/// A set of key tuples (encoded as [`encode_tuple`] encodes them): their
+/// bytes end to end in one buffer, found through the hash each carries.
+/// Inserting copies the bytes in: no allocation per tuple, none freed one
+/// by one when the table goes, and a small entry per tuple in the index.
+#[derive(Default)]
+struct Table {
+    /// Hash → the last entry with that hash (earlier ones, if ever any,
+    /// chained through [`Entry::prev`]).
+    index: HashMap<u64, usize, BuildHasherDefault<Carried>>,
+    entries: Vec<Entry>,
+    bytes: Vec<u8>,
+}
 
-/// Passes on the hash a [`Tuple`] carries (computed once, with the
-/// engine's keyed hasher), so that growing a table of many keys hashes
-/// nothing again.
+/// A tuple of a [`Table`]: its bytes, and the entry before it with the same hash.
+struct Entry {
+    start: usize,
+    end: usize,
+    prev: Option<usize>,
+}
+
+impl Table {
+    /// Adds the tuple unless it is there already: `false` when it was.
+    fn insert(&mut self, hash: u64, tuple: &[u8]) -> bool {
+        let next = self.entries.len();
+        let first = match self.index.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(next);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let first = *o.get();
+                if Self::find(&self.entries, &self.bytes, Some(first), tuple) {
+                    return false;
+                }
+                o.insert(next);
+                Some(first)
+            }
+        };
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(tuple);
+        self.entries.push(Entry {
+            start,
+            end: self.bytes.len(),
+            prev: first,
+        });
+        true
+    }
+
+    /// Is the tuple in the table?
+    fn holds(&self, hash: u64, tuple: &[u8]) -> bool {
+        Self::find(
+            &self.entries,
+            &self.bytes,
+            self.index.get(&hash).copied(),
+            tuple,
+        )
+    }
+
+    /// Is `tuple` on the chain of entries starting at `at`?
+    fn find(entries: &[Entry], bytes: &[u8], mut at: Option<usize>, tuple: &[u8]) -> bool {
+        while let Some(e) = at.and_then(|i| entries.get(i)) {
+            if bytes.get(e.start..e.end) == Some(tuple) {
+                return true;
+            }
+            at = e.prev;
+        }
+        false
+    }
+
+    fn contains(&self, t: &Tuple) -> bool {
+        self.holds(t.hash, &t.bytes)
+    }
+
+    /// Adds the tuples of `other` that are not in this table.
+    fn extend(&mut self, other: Table) {
+        for (&hash, &last) in &other.index {
+            let mut at = Some(last);
+            while let Some(e) = at.and_then(|i| other.entries.get(i)) {
+                if let Some(t) = other.bytes.get(e.start..e.end) {
+                    self.insert(hash, t);
+                }
+                at = e.prev;
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// Passes on the hash a tuple carries (computed once, with the engine's
+/// keyed hasher), so that growing a table of many keys hashes nothing
+/// again.
 #[derive(Default)]
 struct Carried(u64);
 
@@ -676,7 +810,7 @@ impl Hasher for Carried {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (by `Tuple`); anything else still mixes in.
+        // Only `write_u64` is used (table keys are hashes); anything else still mixes in.
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -712,38 +846,57 @@ impl Hash for Tuple {
 }
 
 impl Tuple {
+    #[cfg(test)]
     fn new<'v>(
         values: impl Iterator<Item = Option<&'v str>> + Clone,
         hasher: &RandomState,
     ) -> Tuple {
-        let len = values.clone().map(|v| 4 + v.map_or(0, str::len)).sum();
-        let mut buf = Vec::with_capacity(len);
-        for v in values {
-            let v = v.unwrap_or_default();
-            buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
-            buf.extend_from_slice(v.as_bytes());
-        }
+        let mut buf = Vec::new();
+        let hash = encode_tuple(values, hasher, &mut buf);
         Tuple {
-            hash: hasher.hash_one(&buf[..]),
+            hash,
             bytes: buf.into_boxed_slice(),
         }
     }
 
     /// The fields, joined by `, ` (as errors show them).
     fn shown(&self) -> String {
-        let mut out = String::new();
-        let mut rest = &self.bytes[..];
-        let mut first = true;
-        while let Some((len, tail)) = rest.split_first_chunk::<4>() {
-            let len = (u32::from_le_bytes(*len) as usize).min(tail.len());
-            if !std::mem::take(&mut first) {
-                out.push_str(", ");
-            }
-            out.push_str(&String::from_utf8_lossy(&tail[..len]));
-            rest = &tail[len..];
-        }
-        out
+        shown(&self.bytes)
     }
+}
+
+/// Encodes a tuple into `buf` (see [`Tuple`]), replacing what it held, and
+/// returns its hash.
+fn encode_tuple<'v>(
+    values: impl Iterator<Item = Option<&'v str>> + Clone,
+    hasher: &RandomState,
+    buf: &mut Vec<u8>,
+) -> u64 {
+    buf.clear();
+    let len = values.clone().map(|v| 4 + v.map_or(0, str::len)).sum();
+    buf.reserve(len);
+    for v in values {
+        let v = v.unwrap_or_default();
+        buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
+        buf.extend_from_slice(v.as_bytes());
+    }
+    hasher.hash_one(&buf[..])
+}
+
+/// An encoded tuple's fields, joined by `, ` (as errors show them).
+fn shown(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut rest = bytes;
+    let mut first = true;
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let len = (u32::from_le_bytes(*len) as usize).min(tail.len());
+        if !std::mem::take(&mut first) {
+            out.push_str(", ");
+        }
+        out.push_str(&String::from_utf8_lossy(&tail[..len]));
+        rest = &tail[len..];
+    }
+    out
 }
 
 #[cfg(test)]

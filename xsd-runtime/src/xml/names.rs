@@ -40,6 +40,16 @@ pub(crate) struct NsSource<'a> {
     uris: Vec<String>,
     /// The index last returned by [`NsSource::element_ns`]: most tags share it.
     last: usize,
+    /// Changes whenever the bindings in scope may have: when a tag that
+    /// declares opens, and when it closes.
+    bindings_gen: u64,
+    /// The nesting levels of the open tags whose declarations were pushed.
+    declared: Vec<u16>,
+    /// Element prefixes resolved while the bindings were those of a
+    /// generation: (generation, prefix, index), a slot per prefix (see
+    /// [`prefix_slot`]). A hit is exact: the same bindings resolve the same
+    /// prefix to the same namespace.
+    resolved: [(u64, String, usize); 4],
 }
 
 impl<'a> NsSource<'a> {
@@ -65,6 +75,10 @@ impl<'a> NsSource<'a> {
             pending_pop: false,
             uris: vec![String::new()],
             last: 0,
+            // No slot is of the first generation until filled.
+            bindings_gen: 1,
+            declared: Vec::new(),
+            resolved: Default::default(),
         }
     }
 
@@ -167,7 +181,7 @@ impl<'a> NsSource<'a> {
                 reader.read_to_end_into(end, buf)?
             }
         };
-        self.resolver.pop();
+        self.pop_scope();
         Ok(())
     }
 
@@ -208,6 +222,26 @@ impl<'a> NsSource<'a> {
     /// empty for none).
     #[inline]
     pub(crate) fn element_ns(&mut self, prefix: &str) -> Result<usize, String> {
+        let slot = prefix_slot(prefix);
+        if let Some((g, p, id)) = self.resolved.get(slot)
+            && *g == self.bindings_gen
+            && p == prefix
+        {
+            self.last = *id;
+            return Ok(*id);
+        }
+        let id = self.resolve_element_ns(prefix)?;
+        if let Some(entry) = self.resolved.get_mut(slot) {
+            entry.0 = self.bindings_gen;
+            entry.1.clear();
+            entry.1.push_str(prefix);
+            entry.2 = id;
+        }
+        Ok(id)
+    }
+
+    /// [`Self::element_ns`] without the cache of resolved prefixes.
+    fn resolve_element_ns(&mut self, prefix: &str) -> Result<usize, String> {
         // The `:` is the last byte: the prefix is found without a scan of the name.
         let uri = match self.resolver.resolve_prefix(QName(prefix).prefix(), true) {
             ResolveResult::Bound(n) => n.into_inner(),
@@ -231,9 +265,19 @@ impl<'a> NsSource<'a> {
     #[inline]
     fn pop_pending(&mut self) {
         if self.pending_pop {
-            self.resolver.pop();
+            self.pop_scope();
             self.pending_pop = false;
         }
+    }
+
+    /// Closes the innermost scope (its bindings, if it declared any, go).
+    #[inline]
+    fn pop_scope(&mut self) {
+        if self.declared.last() == Some(&self.resolver.level()) {
+            self.declared.pop();
+            self.bindings_gen += 1;
+        }
+        self.resolver.pop();
     }
 
     /// Opens the tag's scope; only a tag that mentions `xmlns` can declare
@@ -241,6 +285,8 @@ impl<'a> NsSource<'a> {
     #[inline]
     fn push(&mut self, start: &BytesStart<'_>) -> Result<(), NamespaceError> {
         if declares(start) {
+            self.bindings_gen += 1;
+            self.declared.push(self.resolver.level().saturating_add(1));
             return self.resolver.push(start);
         }
         let level = self.resolver.level();
@@ -251,6 +297,13 @@ impl<'a> NsSource<'a> {
         self.resolver.set_level(level + 1);
         Ok(())
     }
+}
+
+/// The slot of [`NsSource::resolved`] for an element prefix (`p:`, or
+/// empty): the usual few prefixes of a document fall in different slots.
+#[inline]
+fn prefix_slot(prefix: &str) -> usize {
+    (prefix.len() + usize::from(prefix.as_bytes().first().copied().unwrap_or(0))) & 3
 }
 
 /// `text` as a static string, when it is a line end followed by spaces or
@@ -342,6 +395,46 @@ mod tests {
             .map(|(u, l)| ((*u).to_owned(), (*l).to_owned()))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_prefix_resolved_before_follows_the_bindings_in_scope() {
+        // The same prefixes, resolved again and again while declarations
+        // come and go (resolutions are cached per set of bindings).
+        let xml = concat!(
+            r#"<a xmlns="u1" xmlns:p="u2"><p:b/><c/>"#,
+            r#"<d xmlns:p="u3"><p:e/><f/><g xmlns="u4"><p:h/><i/></g><j/></d>"#,
+            r#"<p:k/><l/><m xmlns=""><n/></m><o/><q:r xmlns:q="u5"/></a>"#,
+        );
+        let got = names(xml).unwrap();
+        let want = [
+            ("u1", "a"),
+            ("u2", "b"),
+            ("u1", "c"),
+            ("u1", "d"),
+            ("u3", "e"),
+            ("u1", "f"),
+            ("u4", "g"),
+            ("u3", "h"),
+            ("u4", "i"),
+            ("u1", "j"),
+            ("u2", "k"),
+            ("u1", "l"),
+            ("", "m"),
+            ("", "n"),
+            ("u1", "o"),
+            ("u5", "r"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(u, l)| ((*u).to_owned(), (*l).to_owned()))
+            .collect();
+        assert_eq!(got, want);
+        // A prefix resolved inside a scope is not taken for one outside it.
+        assert_eq!(
+            names(r#"<a><b xmlns:p="u"><p:c/><p:c/></b><p:d/></a>"#),
+            Err("p".to_owned())
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //! a limit).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
@@ -178,6 +179,12 @@ pub struct XmlReader<'a> {
     /// Where the pending child's local name starts in its name (found once
     /// per start tag: name tests are many).
     pending_local_at: usize,
+    /// Static namespace strings found equal to an interned namespace, as
+    /// (index, address, length), a slot per index modulo 4: a name test's
+    /// namespace is then matched without comparing the URIs again.
+    /// Interned URIs never change and a `&'static str` at one address is
+    /// always the same text, so a hit is exact.
+    ns_known: [Cell<(usize, usize, usize)>; 4],
     pub(crate) pending_pos: u64,
     path: Vec<Frame<'a>>,
     attrs: Vec<RawAttr<'a>>,
@@ -299,6 +306,7 @@ impl<'a> XmlReader<'a> {
             pending: Pending::Nothing,
             pending_ns: 0,
             pending_local_at: 0,
+            ns_known: Default::default(),
             pending_pos: 0,
             path: Vec::new(),
             attrs: Vec::new(),
@@ -852,6 +860,29 @@ impl<'a> XmlReader<'a> {
             }
             _ => false,
         }
+    }
+
+    /// [`Self::is`] for a name whose namespace is a static string (the
+    /// schema's): a namespace seen equal before is not compared again.
+    #[inline]
+    pub(crate) fn is_static(&self, ns: &'static str, local: &str) -> bool {
+        let Pending::Start(s) = &self.pending else {
+            return false;
+        };
+        if local_of(s, self.pending_local_at) != local {
+            return false;
+        }
+        let id = self.pending_ns;
+        let key = (id, ns.as_ptr() as usize, ns.len());
+        let slot = &self.ns_known[id % 4];
+        if slot.get() == key {
+            return true;
+        }
+        let equal = self.ns.uri(id) == ns;
+        if equal {
+            slot.set(key);
+        }
+        equal
     }
 
     /// Validate-only reading: the occurrences of repeated children are
@@ -1803,6 +1834,11 @@ impl<'a> XmlReader<'a> {
 
     fn idc_start(&mut self) {
         let depth = self.path.len();
+        // Below the horizon the engine neither follows the element nor
+        // looks at its attributes.
+        if !self.idc.within_reach(depth) {
+            return;
+        }
         let Some(frame) = self.path.last() else {
             return;
         };
@@ -1824,22 +1860,37 @@ impl<'a> XmlReader<'a> {
             return;
         }
         for i in 0..self.attrs.len() {
+            let a = &self.attrs[i];
+            let wanted =
+                self.idc
+                    .wants_attr(depth, attr_ns(&self.attr_ns_buf, a.ns).as_bytes(), a.local);
+            if !wanted {
+                // Its value is still expanded when expanding can fail (a
+                // reference in it), as it always was: the same errors.
+                if self.attr_text(a.raw).contains('&') {
+                    let _ = self.attr_value(i);
+                }
+                continue;
+            }
             let Ok(v) = self.attr_value(i) else {
                 continue;
             };
             // Fields borrowed apart: no copy of the namespace per attribute.
             let a = &self.attrs[i];
-            let ns: &str = match a.ns {
-                AttrNs::None => "",
-                AttrNs::Xsi => XSI_NS,
-                AttrNs::Xml => XML_NS,
-                AttrNs::Other(from, to) => self
-                    .attr_ns_buf
-                    .get(from as usize..to as usize)
-                    .unwrap_or_default(),
-            };
+            let ns = attr_ns(&self.attr_ns_buf, a.ns);
             self.idc.on_attr(depth, ns.as_bytes(), a.local, &v);
         }
+    }
+}
+
+/// The namespace of an attribute (empty: none); `buf` holds the others'.
+#[inline]
+fn attr_ns(buf: &str, ns: AttrNs) -> &str {
+    match ns {
+        AttrNs::None => "",
+        AttrNs::Xsi => XSI_NS,
+        AttrNs::Xml => XML_NS,
+        AttrNs::Other(from, to) => buf.get(from as usize..to as usize).unwrap_or_default(),
     }
 }
 
@@ -1898,12 +1949,30 @@ fn local_of<'s>(start: &'s BytesStart<'_>, at: usize) -> &'s str {
 }
 
 fn push_step(s: &mut String, local: &str, index: Option<u32>) {
-    use std::fmt::Write as _;
     s.push('/');
     s.push_str(local);
     if let Some(i) = index {
-        // Writing to a String cannot fail.
-        let _ = write!(s, "[{i}]");
+        s.push('[');
+        push_decimal(s, i);
+        s.push(']');
+    }
+}
+
+/// Writes `n` in decimal, as `{n}` formats it (without the formatting
+/// machinery: a keyref's path is written for every node it selects).
+fn push_decimal(s: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        s.push(char::from(d));
     }
 }
 
@@ -2125,6 +2194,15 @@ mod tests {
         }
         // Checkpoints cover what was scanned, one per step.
         assert_eq!(r.line_checkpoints.len(), (n - 5) / LINE_CHECKPOINT);
+    }
+
+    #[test]
+    fn indices_are_written_as_formatting_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, u32::MAX - 1, u32::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 
     #[test]
