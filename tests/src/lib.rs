@@ -95,7 +95,10 @@ pub struct MutationReport {
 /// run) and compares our verdict with xmllint's on each variant.
 pub fn mutation_run(step: usize) -> MutationReport {
     let m = manifest();
-    let tmp = std::env::temp_dir().join(format!("cas-mutations-{}", std::process::id()));
+    // A directory of this run's own (runs may share a test process).
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = std::env::temp_dir().join(format!("cas-mutations-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let mut report = MutationReport::default();

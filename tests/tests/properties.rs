@@ -116,8 +116,13 @@ fn schema_of(message: &str) -> PathBuf {
     m.dir.join(&entry.schema)
 }
 
+/// A fresh directory of this call's own: property tests run in parallel in
+/// one process, and each removes its directory when done.
 fn temp_dir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cas-properties-{what}-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let pid = std::process::id();
+    let dir = std::env::temp_dir().join(format!("cas-properties-{what}-{pid}-{n}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
