@@ -73,6 +73,7 @@ fixtures!(
     mixed_nested,
     mixed_sequence,
     names,
+    nested_identity,
     nillable,
     no_namespace,
     numbers,
@@ -399,4 +400,26 @@ fn round_trip_text<D: PartialEq + Debug>(
     let again = read(&written).unwrap_or_else(|e| panic!("{name}: does not read back:\n{e}"));
     assert_eq!(again, value, "{name}: reads back different");
     value
+}
+
+/// Identity constraints in nested scopes: the root's selections lie inside
+/// groups with constraints of their own, and each field is matched against
+/// the constraint of the scope that selected it (a duplicate across groups
+/// is the root's, one inside a group both).
+#[test]
+fn nested_identity_scopes_keep_their_own_constraints() {
+    let xml = std::fs::read_to_string(fixtures_dir().join("nested_identity.xml")).expect("fixture");
+    assert!(fx::nested_identity::Document::from_xml(&xml).is_ok());
+    let across = xml.replace(">b1<", ">a2<");
+    let e = fx::nested_identity::Document::from_xml(&across).expect_err("duplicate label");
+    let text = e.to_string();
+    assert!(text.contains("labelEverywhere"), "{text}");
+    assert!(!text.contains("labelInGroup"), "{text}");
+    let within = xml.replace(">a2<", ">a1<");
+    let e = fx::nested_identity::Document::from_xml(&within).expect_err("duplicate label");
+    let text = e.to_string();
+    assert!(
+        text.contains("labelEverywhere") && text.contains("labelInGroup"),
+        "{text}"
+    );
 }

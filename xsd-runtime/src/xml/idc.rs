@@ -353,14 +353,15 @@ impl IdcEngine {
         }
         self.names_len = i + 1;
         // Fields of selected nodes that are elements.
-        for (_, sel) in &mut self.selected {
+        for (si, sel) in &mut self.selected {
             if depth <= sel.depth {
                 continue;
             }
-            let Some(scope) = self.scopes.iter().rev().find(|s| s.depth < sel.depth) else {
+            // The scope that selected the node (an inner scope may lie
+            // between it and the node).
+            let Some(def) = self.scopes.get(*si).and_then(|s| s.defs.get(sel.def)) else {
                 continue;
             };
-            let def = &scope.defs[sel.def];
             let rel = &self.names[sel.depth + 1 - self.base_depth..self.names_len];
             for (fi, alts) in def.fields.iter().enumerate() {
                 if alts
