@@ -82,6 +82,7 @@ fixtures!(
     sequence,
     simple_content,
     union,
+    union_facets,
     unqualified,
 );
 
@@ -422,4 +423,30 @@ fn nested_identity_scopes_keep_their_own_constraints() {
         text.contains("labelEverywhere") && text.contains("labelInGroup"),
         "{text}"
     );
+}
+
+/// A union's own facets (a pattern, an enumeration) are checked after a
+/// member has read the value, when reading and when parsing.
+#[test]
+fn union_facets_are_checked_on_the_union_s_lexical_form() {
+    use fx::union_facets::union_facets::{CodeOrCount, Level};
+    let xml = std::fs::read_to_string(fixtures_dir().join("union_facets.xml")).expect("fixture");
+    assert!(fx::union_facets::Document::from_xml(&xml).is_ok());
+    let bad = xml.replace(">AB<", ">ABC<").replace(">HIGH<", ">LOW<");
+    let text = fx::union_facets::Document::from_xml(&bad)
+        .expect_err("a pattern and an enumeration broken")
+        .to_string();
+    assert!(
+        text.contains("Code[2]") && text.contains("pattern"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Level") && text.contains("enumeration"),
+        "{text}"
+    );
+    assert!("42".parse::<CodeOrCount>().is_ok());
+    assert!("ABC".parse::<CodeOrCount>().is_err());
+    assert!("HIGH".parse::<Level>().is_ok());
+    assert!("2".parse::<Level>().is_err());
+    assert_eq!(Level::FACETS.facets.len(), 1);
 }
