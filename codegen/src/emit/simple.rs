@@ -256,6 +256,20 @@ struct Newtype {
     read: Option<TokenStream>,
 }
 
+/// The hidden `read_value(r, text, site)` of a simple type, with `body`.
+fn read_value(body: TokenStream) -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        pub fn read_value(
+            r: &mut rt::xml::XmlReader<'_>,
+            text: &str,
+            site: rt::xml::Site<'_>,
+        ) -> rt::xml::ReadResult<Self> {
+            #body
+        }
+    }
+}
+
 /// A newtype: the struct, its facet table, and one `restricted_newtype!`
 /// for constructors, accessors, parsing, checking and traits.
 fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStream {
@@ -273,19 +287,7 @@ fn newtype(name: &proc_macro2::Ident, doc: TokenStream, t: Newtype) -> TokenStre
     };
     let (read_flag, read_fn) = match read {
         None => (quote!(, read), quote!()),
-        Some(body) => (
-            quote!(),
-            quote! {
-                #[doc(hidden)]
-                pub fn read_value(
-                    r: &mut rt::xml::XmlReader<'_>,
-                    text: &str,
-                    site: rt::xml::Site<'_>,
-                ) -> rt::xml::ReadResult<Self> {
-                    #body
-                }
-            },
-        ),
+        Some(body) => (quote!(), read_value(body)),
     };
     quote! {
         #doc
@@ -432,6 +434,11 @@ fn emit_union(
     } else {
         (quote!(), quote!(), quote!(Self::parse_lexical(s)))
     };
+    let read_fn = read_value(quote! {
+        let v = r.value(text, site, Self::parse_lexical)?;
+        #union_checks
+        Ok(v)
+    });
     Ok(quote! {
         #doc
         #[derive(#derives)]
@@ -456,16 +463,7 @@ fn emit_union(
                 })
             }
 
-            #[doc(hidden)]
-            pub fn read_value(
-                r: &mut rt::xml::XmlReader<'_>,
-                text: &str,
-                site: rt::xml::Site<'_>,
-            ) -> rt::xml::ReadResult<Self> {
-                let v = r.value(text, site, Self::parse_lexical)?;
-                #union_checks
-                Ok(v)
-            }
+            #read_fn
         }
 
         #facets

@@ -377,6 +377,13 @@ mod tests {
         }
     }
 
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(u, l)| ((*u).to_owned(), (*l).to_owned()))
+            .collect()
+    }
+
     #[test]
     fn bindings_are_scoped_per_element() {
         let xml =
@@ -390,11 +397,7 @@ mod tests {
             ("u1", "e"),
             ("u3", "f"),
         ];
-        let want: Vec<(String, String)> = want
-            .iter()
-            .map(|(u, l)| ((*u).to_owned(), (*l).to_owned()))
-            .collect();
-        assert_eq!(got, want);
+        assert_eq!(got, owned(&want));
     }
 
     #[test]
@@ -425,11 +428,7 @@ mod tests {
             ("u1", "o"),
             ("u5", "r"),
         ];
-        let want: Vec<(String, String)> = want
-            .iter()
-            .map(|(u, l)| ((*u).to_owned(), (*l).to_owned()))
-            .collect();
-        assert_eq!(got, want);
+        assert_eq!(got, owned(&want));
         // A prefix resolved inside a scope is not taken for one outside it.
         assert_eq!(
             names(r#"<a><b xmlns:p="u"><p:c/><p:c/></b><p:d/></a>"#),
