@@ -3,6 +3,7 @@
 
 pub mod any;
 pub mod idc;
+mod lex;
 pub mod mixed;
 mod names;
 pub mod reader;

@@ -1,4 +1,5 @@
-//! Namespace resolution on quick-xml's raw `Reader`.
+//! Namespace resolution over [`Lexer`] (documents in memory) or quick-xml's
+//! raw `Reader` (streams).
 //!
 //! quick-xml's `NsReader` parses every start tag's attributes looking for
 //! `xmlns` declarations, which halves the raw reader's speed on documents
@@ -16,13 +17,14 @@ use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::{NamespaceError, NamespaceResolver, QName, ResolveResult};
 
 use crate::error::Location;
+use crate::xml::lex::Lexer;
 use crate::xml::stream::{Checked, pack};
 
 /// Where events come from: a document in memory (events borrow from it) or
 /// a stream (events are owned; positions are packed line and column, see
 /// [`crate::xml::stream`]).
 enum Source<'a> {
-    Slice(Reader<&'a [u8]>),
+    Slice(Lexer<'a>),
     Stream {
         reader: Box<Reader<Checked<Box<dyn Read + 'a>>>>,
         buf: Vec<u8>,
@@ -54,9 +56,7 @@ pub(crate) struct NsSource<'a> {
 
 impl<'a> NsSource<'a> {
     pub(crate) fn from_str(input: &'a str) -> Self {
-        let mut reader = Reader::from_str(input);
-        configure(reader.config_mut());
-        Self::with(Source::Slice(reader))
+        Self::with(Source::Slice(Lexer::new(input)))
     }
 
     pub(crate) fn from_stream(input: Checked<Box<dyn Read + 'a>>) -> Self {
@@ -178,7 +178,7 @@ impl<'a> NsSource<'a> {
             Source::Slice(r) => r.read_to_end(end)?,
             Source::Stream { reader, buf } => {
                 buf.clear();
-                reader.read_to_end_into(end, buf)?
+                reader.read_to_end_into(end, buf).map(|_| ())?
             }
         };
         self.pop_scope();
