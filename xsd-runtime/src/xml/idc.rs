@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 use crate::error::ErrorKind;
+use crate::xml::same_name;
 
 /// One name test of a selector or field path.
 #[derive(Clone, Copy, Debug)]
@@ -43,9 +44,9 @@ impl Step {
     fn matches(&self, ns: &[u8], local: &[u8]) -> bool {
         match self {
             // Local names differ more often, and are shorter.
-            Step::Name { ns: n, local: l } => *l == local && *n == ns,
+            Step::Name { ns: n, local: l } => same_name(l, local) && same_name(n, ns),
             Step::Any => true,
-            Step::AnyIn { ns: n } => *n == ns,
+            Step::AnyIn { ns: n } => same_name(n, ns),
         }
     }
 }

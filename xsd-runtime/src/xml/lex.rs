@@ -24,6 +24,8 @@ use quick_xml::name::QName;
 use quick_xml::parser::{ElementParser, Parser, PiParser};
 use quick_xml::utils::is_whitespace;
 
+use crate::xml::same_name;
+
 type LexResult<T> = Result<T, Error>;
 
 /// What the next byte starts.
@@ -264,7 +266,7 @@ impl<'a> Lexer<'a> {
             return Err(Error::IllFormed(IllFormedError::UnmatchedEndTag(found)));
         };
         let expected = self.slice(at, at + len);
-        if name != expected {
+        if !same_name(name.as_bytes(), expected.as_bytes()) {
             self.last_error = start;
             return Err(Error::IllFormed(IllFormedError::MismatchedEndTag {
                 expected: expected.to_owned(),

@@ -27,3 +27,23 @@ pub(crate) fn push_first_exact<T>(items: &mut Vec<T>, v: T) {
     }
     items.push(v);
 }
+
+/// Equality of two names without a call to `memcmp`: names are a few bytes
+/// long and compared on every tag, where the call and its branches cost
+/// more than the comparison (8 bytes at a time, then byte by byte).
+#[inline]
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, ra)), Some((y, rb))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+            return false;
+        }
+        (a, b) = (ra, rb);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}

@@ -18,6 +18,7 @@ use quick_xml::name::{NamespaceError, NamespaceResolver, QName, ResolveResult};
 
 use crate::error::Location;
 use crate::xml::lex::Lexer;
+use crate::xml::same_name;
 use crate::xml::stream::{Checked, pack};
 
 /// Where events come from: a document in memory (events borrow from it) or
@@ -225,7 +226,7 @@ impl<'a> NsSource<'a> {
         let slot = prefix_slot(prefix);
         if let Some((g, p, id)) = self.resolved.get(slot)
             && *g == self.bindings_gen
-            && p == prefix
+            && same_name(p.as_bytes(), prefix.as_bytes())
         {
             self.last = *id;
             return Ok(*id);

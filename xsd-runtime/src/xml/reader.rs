@@ -31,6 +31,7 @@ use crate::error::{
 };
 use crate::xml::idc::IdcEngine;
 use crate::xml::names::NsSource;
+use crate::xml::same_name;
 use crate::xml::stream::{ArenaTail, Checked, NameArena};
 
 /// The XML Schema instance namespace (`xsi:nil`, `xsi:type`, ...).
@@ -856,7 +857,10 @@ impl<'a> XmlReader<'a> {
     pub fn is(&self, ns: &str, local: &str) -> bool {
         match &self.pending {
             Pending::Start(s) => {
-                local_of(s, self.pending_local_at) == local && self.ns.uri(self.pending_ns) == ns
+                same_name(
+                    local_of(s, self.pending_local_at).as_bytes(),
+                    local.as_bytes(),
+                ) && self.ns.uri(self.pending_ns) == ns
             }
             _ => false,
         }
@@ -869,7 +873,10 @@ impl<'a> XmlReader<'a> {
         let Pending::Start(s) = &self.pending else {
             return false;
         };
-        if local_of(s, self.pending_local_at) != local {
+        if !same_name(
+            local_of(s, self.pending_local_at).as_bytes(),
+            local.as_bytes(),
+        ) {
             return false;
         }
         let id = self.pending_ns;
