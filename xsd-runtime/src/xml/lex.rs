@@ -111,6 +111,53 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// A simple element's content: when text without markup or references
+    /// (at most `limit` bytes) and then the end tag of the innermost open
+    /// element, as `</name>`, come next, both are consumed and the text is
+    /// returned. Otherwise nothing is consumed: the events are read one by
+    /// one as usual (and any error is theirs to report).
+    #[inline]
+    pub(crate) fn text_then_end(&mut self, limit: u64) -> Option<&'a str> {
+        if self.state != State::Text {
+            return None;
+        }
+        let rest = self.rest();
+        let i = memchr2(b'<', b'&', rest)?;
+        let &(at, len) = self.open.last()?;
+        let tail = rest.get(i..i + len + 3)?;
+        let name = self.input.as_bytes().get(at..at + len)?;
+        let fits = i as u64 <= limit;
+        if !fits
+            || !tail.starts_with(b"</")
+            || tail[len + 2] != b'>'
+            || !same_name(&tail[2..len + 2], name)
+        {
+            return None;
+        }
+        self.open.pop();
+        let text = self.slice(self.pos, self.pos + i);
+        self.pos += i + len + 3;
+        Some(text)
+    }
+
+    /// Skips white space that markup follows (indentation between
+    /// elements), which would otherwise be read as a text event.
+    #[inline]
+    pub(crate) fn skip_blank(&mut self) {
+        if self.state != State::Text {
+            return;
+        }
+        let rest = self.rest();
+        let n = rest
+            .iter()
+            .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        if rest.get(n) == Some(&b'<') {
+            self.pos += n;
+            self.state = State::Markup;
+        }
+    }
+
     fn next_event(&mut self) -> LexResult<Event<'a>> {
         match self.state {
             State::Text => self.text(),
@@ -502,8 +549,76 @@ mod tests {
         assert!(err.is_err_and(|e| e.contains("a")));
     }
 
+    /// The events of `xml` as the reader takes them from the lexer: blanks
+    /// before markup skipped, a simple element's text and end tag taken in
+    /// one step where they can be; (events, error).
+    fn shortcut_events(xml: &str) -> (Vec<String>, Option<String>) {
+        let mut lexer = Lexer::new(xml);
+        let mut out = Vec::new();
+        let mut after_start = false;
+        for _ in 0..64 {
+            lexer.skip_blank();
+            if after_start && let Some(text) = lexer.text_then_end(u64::MAX) {
+                out.push(format!("{:?}", Event::Text(BytesText::from_escaped(text))));
+                out.push("End".to_owned());
+                after_start = false;
+                continue;
+            }
+            let ev = match lexer.read_event() {
+                Ok(Event::Eof) => return (out, None),
+                Ok(ev) => ev,
+                Err(e) => return (out, Some(e.to_string())),
+            };
+            after_start = matches!(ev, Event::Start(_));
+            out.push(match ev {
+                Event::End(_) => "End".to_owned(),
+                ev => format!("{ev:?}"),
+            });
+        }
+        (out, None)
+    }
+
+    /// The events of `xml` read one by one, without blank text events (as
+    /// the reader's element-only content drops them).
+    fn plain_events(xml: &str) -> (Vec<String>, Option<String>) {
+        let mut lexer = Lexer::new(xml);
+        let mut out = Vec::new();
+        for _ in 0..64 {
+            let ev = match lexer.read_event() {
+                Ok(Event::Eof) => return (out, None),
+                Ok(ev) => ev,
+                Err(e) => return (out, Some(e.to_string())),
+            };
+            out.push(match ev {
+                Event::End(_) => "End".to_owned(),
+                Event::Text(t)
+                    if t.bytes().all(is_whitespace) && lexer.rest().first() == Some(&b'<') =>
+                {
+                    continue;
+                }
+                ev => format!("{ev:?}"),
+            });
+        }
+        (out, None)
+    }
+
+    #[test]
+    fn shortcuts_read_what_events_read() {
+        for xml in [
+            "<a>\n  <b>text</b>\n  <b></b>\n<c>x<d/></c><c>&amp;</c><e>t</f></a>",
+            "<a><b>t</b ></a>",
+            "<p:a xmlns:p='u'><p:b>1</p:b></p:a>",
+            "<a>  </a>",
+            "<a>t",
+            "<a>t</a",
+        ] {
+            assert_eq!(shortcut_events(xml), plain_events(xml), "{xml:?}");
+        }
+    }
+
     /// Documents put together from pieces of markup, well-formed or not:
-    /// quick-xml and the lexer agree on every one.
+    /// quick-xml and the lexer agree on every one, and so do the lexer's
+    /// shortcuts.
     #[test]
     fn generated_fragments_read_as_quick_xml_reads_them() {
         const PIECES: &[&str] = &[
@@ -557,6 +672,7 @@ mod tests {
                 xml.push_str(PIECES[(s >> 33) as usize % PIECES.len()]);
             }
             same(&xml);
+            assert_eq!(shortcut_events(&xml), plain_events(&xml), "{xml:?}");
         }
     }
 }

@@ -172,6 +172,30 @@ impl<'a> NsSource<'a> {
         Ok(ev)
     }
 
+    /// See [`Lexer::text_then_end`] (documents in memory only); the
+    /// element's scope closes as after its end tag.
+    #[inline]
+    pub(crate) fn text_then_end(&mut self, limit: u64) -> Option<&'a str> {
+        if !matches!(self.reader, Source::Slice(_)) {
+            return None;
+        }
+        self.pop_pending();
+        let Source::Slice(lexer) = &mut self.reader else {
+            return None;
+        };
+        let text = lexer.text_then_end(limit)?;
+        self.pending_pop = true;
+        Some(text)
+    }
+
+    /// See [`Lexer::skip_blank`] (documents in memory only).
+    #[inline]
+    pub(crate) fn skip_blank(&mut self) {
+        if let Source::Slice(lexer) = &mut self.reader {
+            lexer.skip_blank();
+        }
+    }
+
     /// Skips to the end tag of the start tag just read, closing its scope.
     pub(crate) fn read_to_end(&mut self, end: QName<'_>) -> quick_xml::Result<()> {
         self.pop_pending();

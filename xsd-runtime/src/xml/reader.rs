@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::name::{QName, ResolveResult};
 
 use crate::error::{
@@ -764,6 +764,10 @@ impl<'a> XmlReader<'a> {
     /// in element-only content is reported.
     pub fn next_child(&mut self) -> ReadResult<()> {
         loop {
+            if self.mixed_runs().is_none() {
+                // Indentation would be read as text and dropped here.
+                self.ns.skip_blank();
+            }
             let (pos, ev) = self.read_ev()?;
             if self.mixed_runs().is_some() {
                 if let Some(done) = self.mixed_event(pos, ev)? {
@@ -1344,6 +1348,17 @@ impl<'a> XmlReader<'a> {
     /// (character data, CDATA and references, comments skipped). Child
     /// elements are reported and skipped.
     pub fn text(&mut self) -> ReadResult<Cow<'a, str>> {
+        if !self.broken
+            && let Some(text) = self.ns.text_then_end(self.opts.max_value_bytes)
+        {
+            // The common case: text, then the element's end tag.
+            self.pending = Pending::End;
+            let text = BytesText::from_escaped(text).xml10_content();
+            if self.idc.active() {
+                self.idc.on_text(self.path.len(), &text);
+            }
+            return Ok(text);
+        }
         let mut first: Option<Cow<'a, str>> = None;
         let mut joined = false;
         self.text_buf.clear();
