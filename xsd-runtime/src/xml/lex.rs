@@ -15,6 +15,8 @@
 //! refuses DTDs wherever they stand), where quick-xml first looks for the
 //! end of its internal subset.
 
+use std::borrow::Cow;
+
 use memchr::{memchr, memchr2, memchr3};
 use quick_xml::errors::{Error, IllFormedError, SyntaxError};
 use quick_xml::events::{
@@ -51,6 +53,9 @@ pub(crate) struct Lexer<'a> {
     last_error: usize,
     /// The names of the open elements, as (start, length) in `input`.
     open: Vec<(usize, usize)>,
+    /// The input has a carriage return somewhere: text needs its line ends
+    /// normalized (most documents have none, and their text is taken as is).
+    has_cr: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -63,6 +68,7 @@ impl<'a> Lexer<'a> {
             state: State::Text,
             last_error: 0,
             open: Vec::new(),
+            has_cr: memchr(b'\r', input.as_bytes()).is_some(),
         }
     }
 
@@ -114,10 +120,10 @@ impl<'a> Lexer<'a> {
     /// A simple element's content: when text without markup or references
     /// (at most `limit` bytes) and then the end tag of the innermost open
     /// element, as `</name>`, come next, both are consumed and the text is
-    /// returned. Otherwise nothing is consumed: the events are read one by
+    /// returned, its line ends normalized. Otherwise nothing is consumed: the events are read one by
     /// one as usual (and any error is theirs to report).
     #[inline]
-    pub(crate) fn text_then_end(&mut self, limit: u64) -> Option<&'a str> {
+    pub(crate) fn text_then_end(&mut self, limit: u64) -> Option<Cow<'a, str>> {
         if self.state != State::Text {
             return None;
         }
@@ -137,7 +143,10 @@ impl<'a> Lexer<'a> {
         self.open.pop();
         let text = self.slice(self.pos, self.pos + i);
         self.pos += i + len + 3;
-        Some(text)
+        Some(match self.has_cr {
+            true => BytesText::from_escaped(text).xml10_content(),
+            false => Cow::Borrowed(text),
+        })
     }
 
     /// Skips white space that markup follows (indentation between
@@ -559,7 +568,7 @@ mod tests {
         for _ in 0..64 {
             lexer.skip_blank();
             if after_start && let Some(text) = lexer.text_then_end(u64::MAX) {
-                out.push(format!("{:?}", Event::Text(BytesText::from_escaped(text))));
+                out.push(format!("{:?}", text));
                 out.push("End".to_owned());
                 after_start = false;
                 continue;
@@ -572,6 +581,7 @@ mod tests {
             after_start = matches!(ev, Event::Start(_));
             out.push(match ev {
                 Event::End(_) => "End".to_owned(),
+                Event::Text(t) => format!("{:?}", t.xml10_content()),
                 ev => format!("{ev:?}"),
             });
         }
@@ -596,6 +606,7 @@ mod tests {
                 {
                     continue;
                 }
+                Event::Text(t) => format!("{:?}", t.xml10_content()),
                 ev => format!("{ev:?}"),
             });
         }
@@ -607,6 +618,7 @@ mod tests {
         for xml in [
             "<a>\n  <b>text</b>\n  <b></b>\n<c>x<d/></c><c>&amp;</c><e>t</f></a>",
             "<a><b>t</b ></a>",
+            "<a><b>x\r\ny\rz</b></a>",
             "<p:a xmlns:p='u'><p:b>1</p:b></p:a>",
             "<a>  </a>",
             "<a>t",

@@ -10,6 +10,7 @@
 //! scope. Element namespaces are interned: a start tag's namespace is an
 //! index into a small table of the URIs met so far, resolved once per tag.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use quick_xml::Reader;
@@ -175,7 +176,7 @@ impl<'a> NsSource<'a> {
     /// See [`Lexer::text_then_end`] (documents in memory only); the
     /// element's scope closes as after its end tag.
     #[inline]
-    pub(crate) fn text_then_end(&mut self, limit: u64) -> Option<&'a str> {
+    pub(crate) fn text_then_end(&mut self, limit: u64) -> Option<Cow<'a, str>> {
         if !matches!(self.reader, Source::Slice(_)) {
             return None;
         }

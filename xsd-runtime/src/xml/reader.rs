@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 
-use quick_xml::events::{BytesStart, BytesText, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 
 use crate::error::{
@@ -1353,7 +1353,6 @@ impl<'a> XmlReader<'a> {
         {
             // The common case: text, then the element's end tag.
             self.pending = Pending::End;
-            let text = BytesText::from_escaped(text).xml10_content();
             if self.idc.active() {
                 self.idc.on_text(self.path.len(), &text);
             }
@@ -2138,34 +2137,39 @@ fn encoding_problem(declared: &str, input: &str) -> Option<String> {
 /// other than tab, newline and carriage return, and U+FFFE/U+FFFF
 /// (surrogates cannot occur in a `str`).
 pub(crate) fn forbidden_char(input: &str) -> Option<(usize, char)> {
-    let bytes = input.as_bytes();
     // Chunks with no C0 control but tab/newline/return and no 0xEF lead
-    // byte (U+F000..U+FFFF) are passed over whole (the test of a chunk
-    // compiles to vector compares); the others are looked at byte by byte.
+    // byte (U+F000..U+FFFF) are passed over whole (the test of a chunk of
+    // fixed size compiles to vector compares); the others are looked at
+    // byte by byte.
     const CHUNK: usize = 32;
-    let control = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
-    let mut from = 0;
-    while from < bytes.len() {
-        let to = (from + CHUNK).min(bytes.len());
-        let chunk = &bytes[from..to];
-        if chunk
-            .iter()
-            .fold(false, |acc, &b| acc | control(b) | (b == 0xEF))
+    let suspect = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
+    let chunks = input.as_bytes().chunks_exact(CHUNK);
+    let tail = input.len() - chunks.remainder().len();
+    for (n, chunk) in chunks.enumerate() {
+        if chunk.iter().fold(false, |acc, &b| acc | suspect(b))
+            && let Some(found) = forbidden_in(input, n * CHUNK, n * CHUNK + CHUNK)
         {
-            for i in from..to {
-                let b = bytes[i];
-                if control(b) {
-                    return Some((i, char::from(b)));
-                }
-                if b == 0xEF
-                    && bytes.get(i + 1) == Some(&0xBF)
-                    && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
-                {
-                    return input[i..].chars().next().map(|c| (i, c));
-                }
-            }
+            return Some(found);
         }
-        from = to;
+    }
+    forbidden_in(input, tail, input.len())
+}
+
+/// [`forbidden_char`] in `input[from..to]`, byte by byte (a character
+/// starting there may end past `to`).
+fn forbidden_in(input: &str, from: usize, to: usize) -> Option<(usize, char)> {
+    let bytes = input.as_bytes();
+    for i in from..to {
+        let b = bytes[i];
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+            return Some((i, char::from(b)));
+        }
+        if b == 0xEF
+            && bytes.get(i + 1) == Some(&0xBF)
+            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+        {
+            return input[i..].chars().next().map(|c| (i, c));
+        }
     }
     None
 }
