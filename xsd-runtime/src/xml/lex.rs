@@ -7,13 +7,11 @@
 //! events quick-xml's `Reader::from_str` reads with this crate's
 //! configuration (empty elements expanded, end names and comments checked,
 //! text not trimmed, no dangling `&`), with the same errors at the same
-//! positions: it builds quick-xml's own event and error types and finds
-//! the end of tags with quick-xml's public tag parsers. A test compares the
-//! two on generated input. Streams are still read by quick-xml.
-//!
-//! One deliberate difference: a `<!DOCTYPE` ends the document (the reader
-//! refuses DTDs wherever they stand), where quick-xml first looks for the
-//! end of its internal subset.
+//! positions: it builds quick-xml's own event and error types, finds the
+//! end of tags with quick-xml's public tag parsers and leaves a document
+//! type declaration (rare, and refused by the reader) to quick-xml itself.
+//! A test compares the two on generated input. Streams are still read by
+//! quick-xml.
 
 use std::borrow::Cow;
 
@@ -352,23 +350,24 @@ impl<'a> Lexer<'a> {
         match rest.get(2) {
             Some(b'-') => self.comment(start),
             Some(b'[') => self.cdata(start),
-            Some(b'D' | b'd') => {
-                let doctype = rest
-                    .get(..9)
-                    .is_some_and(|p| p.eq_ignore_ascii_case(b"<!DOCTYPE"));
-                self.last_error = start;
-                if !doctype {
-                    return Err(Error::Syntax(SyntaxError::UnclosedDoctype));
-                }
-                self.state = State::Done;
-                self.pos = self.input.len();
-                Ok(Event::DocType(BytesText::from_escaped("")))
-            }
+            Some(b'D' | b'd') => self.doctype(start),
             _ => {
                 self.last_error = start;
                 Err(Error::Syntax(SyntaxError::InvalidBangMarkup))
             }
         }
+    }
+
+    /// A document type declaration, read by quick-xml itself (its internal
+    /// subset has a grammar of its own; the reader refuses it anyway).
+    fn doctype(&mut self, start: usize) -> LexResult<Event<'a>> {
+        let mut reader = quick_xml::Reader::from_str(self.slice(start, self.input.len()));
+        let ev = reader.read_event();
+        self.pos = start + reader.buffer_position() as usize;
+        if ev.is_err() {
+            self.last_error = start + reader.error_position() as usize;
+        }
+        ev
     }
 
     /// The end of a `<!` construct: the first `>` after `closing` (at
@@ -535,15 +534,18 @@ mod tests {
     }
 
     #[test]
-    fn a_doctype_ends_the_document() {
-        let mut lexer = Lexer::new("<!DOCTYPE a [<!ENTITY e 'x'>]><a/>");
-        assert!(matches!(lexer.read_event(), Ok(Event::DocType(_))));
-        assert!(matches!(lexer.read_event(), Ok(Event::Eof)));
-        let mut lexer = Lexer::new("<!Dx><a/>");
-        assert!(matches!(
-            lexer.read_event(),
-            Err(Error::Syntax(SyntaxError::UnclosedDoctype))
-        ));
+    fn doctypes_read_as_quick_xml_reads_them() {
+        for xml in [
+            "<!DOCTYPE a [<!ENTITY e 'x'>]><a/>",
+            "<?xml version='1.0'?>\n<!doctype a SYSTEM \"a>b\"><a/>",
+            "<!DOCTYPE a [<!-- ]> --><!ELEMENT a ANY>] ><a/>",
+            "<!DOCTYPE>",
+            "<!DOCTYPE a [",
+            "<!Dx><a/>",
+            "<a><!DOCTYPE a></a>",
+        ] {
+            same(xml);
+        }
     }
 
     #[test]
@@ -668,6 +670,8 @@ mod tests {
             "</a >",
             "<p:a xmlns:p='u'>",
             "</p:a>",
+            "<!DOCTYPE a [",
+            "<!DOCTYPE a>",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {
