@@ -8,7 +8,7 @@
 //! strings.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
 use crate::error::ErrorKind;
 use crate::xml::same_name;
@@ -198,8 +198,8 @@ pub(crate) struct IdcError {
 
 /// A node a selector matched, while its fields are read. Kept in a pool
 /// once closed, so its buffers serve the next selection: following the
-/// element stream allocates nothing per selected node (a keyref's tuple and
-/// path aside; a key's or unique's tuple goes to its table's buffer).
+/// element stream allocates nothing per selected node (a tuple and a
+/// keyref's path are copied into their table's or scope's buffers).
 #[derive(Default)]
 struct Selected {
     def: usize,
@@ -237,7 +237,7 @@ struct Scope {
     /// Per constraint: the key tuples seen.
     tables: Vec<Table>,
     /// Per keyref constraint: tuples to resolve when the scope closes.
-    refs: Vec<Vec<(Tuple, String, u64)>>,
+    refs: Vec<Refs>,
     path: String,
     pos: u64,
 }
@@ -294,7 +294,7 @@ impl IdcEngine {
             depth,
             defs,
             tables: defs.iter().map(|_| Table::default()).collect(),
-            refs: defs.iter().map(|_| Vec::new()).collect(),
+            refs: defs.iter().map(|_| Refs::default()).collect(),
             path,
             pos,
         });
@@ -587,12 +587,7 @@ impl IdcEngine {
             }
             IdcKind::Keyref { .. } => {
                 if complete {
-                    let path = std::mem::take(&mut sel.path);
-                    let tuple = Tuple {
-                        hash,
-                        bytes: buf.as_slice().into(),
-                    };
-                    scope.refs[sel.def].push((tuple, path, sel.pos));
+                    scope.refs[sel.def].push(hash, buf, &sel.path, sel.pos);
                 }
             }
         }
@@ -618,14 +613,14 @@ impl IdcEngine {
                             .map(|i| &s.tables[i])
                     })
                 });
-            for (tuple, path, pos) in &scope.refs[di] {
-                if !table.is_some_and(|t| t.contains(tuple)) {
+            for (hash, tuple, path, pos) in scope.refs[di].iter() {
+                if !table.is_some_and(|t| t.holds(hash, tuple)) {
                     self.errors.push(IdcError {
-                        path: Some(path.clone()),
-                        pos: *pos,
+                        path: Some(path.to_owned()),
+                        pos,
                         kind: ErrorKind::Keyref {
                             constraint: def.name.to_owned(),
-                            value: tuple.shown(),
+                            value: shown(tuple),
                             refer: refer.to_owned(),
                         },
                     });
@@ -704,6 +699,43 @@ fn insert_new(table: &mut Table, t: Tuple) -> Result<(), Tuple> {
     }
 }
 
+/// The references of a keyref constraint in one scope, resolved when the
+/// scope closes: tuples and paths end to end in two buffers (no allocation
+/// per reference, none freed one by one).
+#[derive(Default)]
+struct Refs {
+    bytes: Vec<u8>,
+    paths: String,
+    /// Per reference: its hash, where its tuple and path end, its position.
+    entries: Vec<(u64, usize, usize, u64)>,
+}
+
+impl Refs {
+    fn push(&mut self, hash: u64, tuple: &[u8], path: &str, pos: u64) {
+        self.bytes.extend_from_slice(tuple);
+        self.paths.push_str(path);
+        self.entries
+            .push((hash, self.bytes.len(), self.paths.len(), pos));
+    }
+
+    /// (hash, tuple, path, position) of each reference, in document order.
+    fn iter(&self) -> impl Iterator<Item = (u64, &[u8], &str, u64)> {
+        let starts = std::iter::once((0, 0)).chain(self.entries.iter().map(|e| (e.1, e.2)));
+        self.entries
+            .iter()
+            .zip(starts)
+            .map(|(&(hash, bytes, path, pos), (b0, p0))| {
+                let tuple = self.bytes.get(b0..bytes).unwrap_or_default();
+                (
+                    hash,
+                    tuple,
+                    self.paths.get(p0..path).unwrap_or_default(),
+                    pos,
+                )
+            })
+    }
+}
+
 /// A set of key tuples (encoded as [`encode_tuple`] encodes them): their
 /// bytes end to end in one buffer, found through the hash each carries.
 /// Inserting copies the bytes in: no allocation per tuple, none freed one
@@ -773,6 +805,7 @@ impl Table {
         false
     }
 
+    #[cfg(test)]
     fn contains(&self, t: &Tuple) -> bool {
         self.holds(t.hash, &t.bytes)
     }
@@ -823,30 +856,33 @@ impl Hasher for Carried {
     }
 }
 
-/// A key tuple as one buffer, hashed and compared in one go (no `Vec` of
-/// `String`s per tuple): each field's byte length (4 bytes, little-endian),
-/// then its bytes, so that distinct tuples never share an encoding. A
-/// missing field is empty. Its hash is computed once, when it is made.
+/// A key tuple on its own (the tests'; the engine keeps tuples in the
+/// buffers of [`Table`] and [`Refs`]), encoded by [`encode_tuple`].
 #[derive(Clone, Debug)]
+#[cfg(test)]
 struct Tuple {
     hash: u64,
     bytes: Box<[u8]>,
 }
 
+#[cfg(test)]
 impl PartialEq for Tuple {
     fn eq(&self, other: &Self) -> bool {
         self.hash == other.hash && self.bytes == other.bytes
     }
 }
 
+#[cfg(test)]
 impl Eq for Tuple {}
 
-impl Hash for Tuple {
+#[cfg(test)]
+impl std::hash::Hash for Tuple {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u64(self.hash);
     }
 }
 
+#[cfg(test)]
 impl Tuple {
     #[cfg(test)]
     fn new<'v>(
@@ -867,8 +903,11 @@ impl Tuple {
     }
 }
 
-/// Encodes a tuple into `buf` (see [`Tuple`]), replacing what it held, and
-/// returns its hash.
+/// Encodes a tuple into `buf`, replacing what it held, and returns its hash
+/// (computed once, when the tuple is made; tuples are hashed and compared
+/// as one buffer, no `Vec` of `String`s per tuple): each field's byte
+/// length (4 bytes, little-endian), then its bytes, so that distinct tuples
+/// never share an encoding. A missing field is empty.
 fn encode_tuple<'v>(
     values: impl Iterator<Item = Option<&'v str>> + Clone,
     hasher: &RandomState,
