@@ -189,6 +189,8 @@ pub struct XmlReader<'a> {
     pub(crate) pending_pos: u64,
     path: Vec<Frame<'a>>,
     attrs: Vec<RawAttr<'a>>,
+    /// The attribute names of the current start tag, for the duplicate check.
+    attr_keys: AttrKeys,
     attr_ns_buf: String,
     /// A syntax error was met: nothing more is read.
     broken: bool,
@@ -311,6 +313,7 @@ impl<'a> XmlReader<'a> {
             pending_pos: 0,
             path: Vec::new(),
             attrs: Vec::new(),
+            attr_keys: AttrKeys::default(),
             attr_ns_buf: String::new(),
             broken: false,
             tag_text: String::new(),
@@ -1047,7 +1050,12 @@ impl<'a> XmlReader<'a> {
         let base = self.input.as_ptr() as usize;
         let name_at = start.name().into_inner().as_ptr() as usize;
         let mut nil: Option<AttrText<'a>> = None;
-        for (n, attr) in start.attributes().enumerate() {
+        let mut attributes = start.attributes();
+        // Duplicates are found here, without the `Vec` quick-xml's check
+        // allocates for every tag.
+        attributes.with_checks(false);
+        self.attr_keys.clear();
+        for (n, attr) in attributes.enumerate() {
             if n as u64 >= u64::from(self.opts.max_attributes) {
                 let limit = u64::from(self.opts.max_attributes);
                 return Err(self.fatal(
@@ -1058,7 +1066,10 @@ impl<'a> XmlReader<'a> {
                     },
                 ));
             }
-            let attr = match attr {
+            let attr = match attr.and_then(|a| {
+                let key = a.key.into_inner().as_bytes();
+                self.attr_keys.check(start.as_bytes(), key).map(|()| a)
+            }) {
                 Ok(a) => a,
                 Err(e) => {
                     return Err(self.fatal(
@@ -2029,6 +2040,62 @@ fn is_xml_whitespace(t: &str) -> bool {
     t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
+/// quick-xml's check that no attribute name repeats in a start tag (the
+/// same error, at the same positions), with buffers kept from tag to tag:
+/// names compared one by one, then through a set of their hashes past
+/// [`AttrKeys::SCAN`] attributes, so that a hostile tag costs linear time.
+#[derive(Default)]
+struct AttrKeys {
+    /// Where each name so far starts and ends in the tag.
+    ranges: Vec<(usize, usize)>,
+    hashes: std::collections::HashSet<u64>,
+    hasher: std::hash::RandomState,
+}
+
+impl AttrKeys {
+    const SCAN: usize = 32;
+
+    fn clear(&mut self) {
+        self.ranges.clear();
+        self.hashes.clear();
+    }
+
+    /// Records `key`, a slice of `tag`; an error if it was there already.
+    fn check(
+        &mut self,
+        tag: &[u8],
+        key: &[u8],
+    ) -> Result<(), quick_xml::events::attributes::AttrError> {
+        use std::hash::BuildHasher;
+        let at = (key.as_ptr() as usize).wrapping_sub(tag.as_ptr() as usize);
+        let fresh = match self.ranges.len() {
+            n if n < Self::SCAN => true,
+            n => {
+                if n == Self::SCAN {
+                    for &(s, e) in &self.ranges {
+                        self.hashes.insert(self.hasher.hash_one(tag.get(s..e)));
+                    }
+                }
+                self.hashes.insert(self.hasher.hash_one(Some(key)))
+            }
+        };
+        let seen = match fresh && self.ranges.len() >= Self::SCAN {
+            true => None,
+            false => self
+                .ranges
+                .iter()
+                .find(|&&(s, e)| tag.get(s..e) == Some(key)),
+        };
+        if let Some(&(prev, _)) = seen {
+            return Err(quick_xml::events::attributes::AttrError::Duplicated(
+                at, prev,
+            ));
+        }
+        self.ranges.push((at, at + key.len()));
+        Ok(())
+    }
+}
+
 /// The `'a` slice of `input` that `part` points into, if it does.
 fn slice_of<'a>(input: &'a str, base: usize, part: &str) -> Option<&'a str> {
     let from = (part.as_ptr() as usize).checked_sub(base)?;
@@ -2245,6 +2312,35 @@ mod tests {
         assert_eq!(forbidden_char(&fine), None);
         let late = format!("{fine}\u{fffe}");
         assert_eq!(forbidden_char(&late), Some((fine.len(), '\u{fffe}')));
+    }
+
+    #[test]
+    fn duplicate_attributes_are_found_as_quick_xml_finds_them() {
+        let many: String = (0..40).map(|i| format!(" a{i}='x'")).collect();
+        for tag in [
+            "a x='1' y='2' x='3'".to_owned(),
+            "a x='1' x='1' x='2'".to_owned(),
+            "a xmlns:p='u' p:x='1' p:x='2' x='3'".to_owned(),
+            format!("a{many} a35='y' a0='z' b='1'"),
+            format!("a{many}"),
+        ] {
+            let start = BytesStart::from_content(tag.as_str(), 1);
+            let theirs: Vec<Result<(), String>> = start
+                .attributes()
+                .map(|a| a.map(|_| ()).map_err(|e| e.to_string()))
+                .collect();
+            let mut keys = AttrKeys::default();
+            let mut unchecked = start.attributes();
+            unchecked.with_checks(false);
+            let ours: Vec<Result<(), String>> = unchecked
+                .map(|a| {
+                    a.and_then(|a| keys.check(start.as_bytes(), a.key.into_inner().as_bytes()))
+                        .map_err(|e| e.to_string())
+                })
+                .collect();
+            assert_eq!(theirs, ours, "{tag}");
+            assert!(theirs.iter().any(Result::is_err) || tag.ends_with("a39='x'"));
+        }
     }
 
     #[test]
