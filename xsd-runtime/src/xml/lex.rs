@@ -118,8 +118,9 @@ impl<'a> Lexer<'a> {
     /// A simple element's content: when text without markup or references
     /// (at most `limit` bytes) and then the end tag of the innermost open
     /// element, as `</name>`, come next, both are consumed and the text is
-    /// returned, its line ends normalized. Otherwise nothing is consumed: the events are read one by
-    /// one as usual (and any error is theirs to report).
+    /// returned, its line ends normalized. Otherwise nothing is consumed:
+    /// the events are read one by one as usual (and any error is theirs to
+    /// report).
     #[inline]
     pub(crate) fn text_then_end(&mut self, limit: u64) -> Option<Cow<'a, str>> {
         if self.state != State::Text {
