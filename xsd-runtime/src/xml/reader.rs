@@ -192,7 +192,7 @@ pub struct XmlReader<'a> {
     /// The attribute names of the current start tag, for the duplicate check.
     attr_keys: AttrKeys,
     attr_ns_buf: String,
-    /// A syntax error was met: nothing more is read.
+    /// A syntax error or another fatal error was met: nothing more is read.
     broken: bool,
     /// Streamed input: the current element's attribute values, copied.
     tag_text: String,
@@ -579,7 +579,12 @@ impl<'a> XmlReader<'a> {
         Fail::Invalid
     }
 
+    /// Records an error after which the document is not read on: callers
+    /// that go on (a simple element's end after its failed content, say)
+    /// read nothing more, in memory as on a stream (whose rest
+    /// [`Self::truncation`] has drained), so both report this error last.
     fn fatal(&mut self, pos: u64, kind: ErrorKind) -> Fail {
+        self.broken = true;
         let path = self.path_string(None, None);
         // Input cut at an encoding error: running out of it is that error.
         let (pos, kind) = match (self.truncation(), &kind) {
