@@ -1099,6 +1099,7 @@ impl<'a> XmlReader<'a> {
                 return Err(Fail::Fatal);
             }
             if attr.key.as_namespace_binding().is_some() {
+                self.check_ns_decl(attr.key.into_inner(), &attr.value, pos);
                 continue;
             }
             let key = attr.key.into_inner();
@@ -1218,6 +1219,20 @@ impl<'a> XmlReader<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Namespace names are resolved as written (quick-xml's resolver expands
+    /// no reference and normalizes no white space): a declaration whose
+    /// value those would change is refused rather than read as another name.
+    fn check_ns_decl(&mut self, key: &str, value: &str, pos: u64) {
+        if !value.contains(['&', '\t', '\n', '\r']) {
+            return;
+        }
+        let path = self.path_string(None, Some(key));
+        let what = format!(
+            "namespace name {value:?} written with a reference or with white space other than spaces"
+        );
+        self.push(path, Some(pos), ErrorKind::Unsupported { what });
     }
 
     /// Number of attributes of the current element (namespace declarations
@@ -2317,6 +2332,21 @@ mod tests {
         assert_eq!(forbidden_char(&fine), None);
         let late = format!("{fine}\u{fffe}");
         assert_eq!(forbidden_char(&late), Some((fine.len(), '\u{fffe}')));
+    }
+
+    #[test]
+    fn namespace_names_a_reference_would_change_are_refused() {
+        for (xml, refused) in [
+            ("<a xmlns:p='u&amp;v'/>", true),
+            ("<a xmlns='u&#62;v'/>", true),
+            ("<a xmlns='u\tv'/>", true),
+            ("<a xmlns:p='u>v' xmlns='w x'/>", false),
+        ] {
+            let mut r = XmlReader::new(xml, ReadOptions::default());
+            assert!(r.start_document().is_ok(), "{xml}");
+            assert!(r.begin(false).is_ok(), "{xml}");
+            assert_eq!(r.has_errors(), refused, "{xml}");
+        }
     }
 
     #[test]

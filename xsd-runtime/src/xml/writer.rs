@@ -103,19 +103,27 @@ impl XmlWriter {
         self.open = true;
     }
 
-    /// Declares a namespace on the start tag being built (`None`: the default namespace).
+    /// Declares a namespace on the start tag being built (`None`: the default
+    /// namespace). The name is written as it is: readers (quick-xml's, ours)
+    /// take a namespace declaration's value as written, without expanding
+    /// references, so a name that would need one (`&`, `<`, `"`, or white
+    /// space other than a space) cannot be written, and is an error.
     pub fn ns_decl(&mut self, prefix: Option<&str>, uri: &str) {
-        match prefix {
-            None => self.attr("xmlns", uri),
-            Some(p) => {
-                let mut key = std::mem::take(&mut self.scratch);
-                key.clear();
-                key.push_str("xmlns:");
-                key.push_str(p);
-                self.attr(&key, uri);
-                self.scratch = key;
-            }
+        if let Some(c) = uri.chars().find(|&c| !ns_name_char(c)) {
+            self.fail(WriteError::Xml(format!(
+                "namespace name {uri:?} cannot be declared as written: it holds U+{:04X}, which would need a reference",
+                c as u32
+            )));
+            return;
         }
+        self.out.push_str(" xmlns");
+        if let Some(p) = prefix {
+            self.out.push(':');
+            self.out.push_str(p);
+        }
+        self.out.push_str("=\"");
+        self.out.push_str(uri);
+        self.out.push('"');
     }
 
     /// The schema-location hints of a root element, on the start tag being
@@ -245,6 +253,11 @@ impl XmlWriter {
     }
 }
 
+/// Can `c` stand as written in a namespace declaration's value?
+fn ns_name_char(c: char) -> bool {
+    c >= ' ' && !matches!(c, '&' | '<' | '"' | '\u{FFFE}' | '\u{FFFF}')
+}
+
 fn invalid_char(c: char, at: &str) -> WriteError {
     WriteError::Xml(format!(
         "character U+{:04X} cannot be represented in XML 1.0 (in {at})",
@@ -290,6 +303,27 @@ mod tests {
         w.declaration();
         f(&mut w);
         w.finish_string()
+    }
+
+    #[test]
+    fn namespace_names_are_written_as_they_are_read() {
+        let out = doc(|w| {
+            w.start("p:a");
+            w.ns_decl(Some("p"), "urn:a>b'c");
+            w.empty();
+        });
+        assert!(out.is_ok_and(|x| x.contains(r#"xmlns:p="urn:a>b'c""#)));
+        for bad in ["urn:a&b", "urn:a<b", "urn:\"b", "urn:a\tb"] {
+            let out = doc(|w| {
+                w.start("a");
+                w.ns_decl(None, bad);
+                w.empty();
+            });
+            assert!(
+                out.is_err_and(|e| e.to_string().contains("namespace name")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
