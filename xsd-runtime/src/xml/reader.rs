@@ -1222,17 +1222,26 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Namespace names are resolved as written (quick-xml's resolver expands
-    /// no reference and normalizes no white space): a declaration whose
-    /// value those would change is refused rather than read as another name.
+    /// no reference, normalizes no white space and lets a `<` through): a
+    /// declaration whose value those would change is refused rather than
+    /// read as another name, and so is a `"` (the writer could not declare
+    /// the name again without a reference).
     fn check_ns_decl(&mut self, key: &str, value: &str, pos: u64) {
-        if !value.contains(['&', '\t', '\n', '\r']) {
+        if !value.contains(['&', '<', '"', '\t', '\n', '\r']) {
             return;
         }
         let path = self.path_string(None, Some(key));
-        let what = format!(
-            "namespace name {value:?} written with a reference or with white space other than spaces"
-        );
-        self.push(path, Some(pos), ErrorKind::Unsupported { what });
+        let kind = match value.contains('<') {
+            true => ErrorKind::Malformed {
+                message: format!("'<' in the value of attribute {key}"),
+            },
+            false => ErrorKind::Unsupported {
+                what: format!(
+                    "namespace name {value:?} written with a reference, a '\"' or white space other than spaces"
+                ),
+            },
+        };
+        self.push(path, Some(pos), kind);
     }
 
     /// Number of attributes of the current element (namespace declarations
@@ -2340,6 +2349,8 @@ mod tests {
             ("<a xmlns:p='u&amp;v'/>", true),
             ("<a xmlns='u&#62;v'/>", true),
             ("<a xmlns='u\tv'/>", true),
+            ("<a xmlns='u<v'/>", true),
+            ("<a xmlns:p='u\"v'/>", true),
             ("<a xmlns:p='u>v' xmlns='w x'/>", false),
         ] {
             let mut r = XmlReader::new(xml, ReadOptions::default());
