@@ -383,13 +383,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn comment(&mut self, start: usize) -> LexResult<Event<'a>> {
-        let Some(tag) = self.bang_end(start, b"--", 6) else {
-            return self.unclosed(start, SyntaxError::UnclosedComment);
-        };
-        if !tag.starts_with("<!--") {
-            self.last_error = start;
-            return Err(Error::Syntax(SyntaxError::UnclosedComment));
-        }
+        let tag = self.bang_tag(start, "<!--", b"--", 6, SyntaxError::UnclosedComment)?;
         let bytes = tag.as_bytes();
         let body = bytes.get(4..bytes.len() - 3).unwrap_or_default();
         // `--` anywhere inside, or a `-` just before the closing `--`.
@@ -409,23 +403,34 @@ impl<'a> Lexer<'a> {
     }
 
     fn cdata(&mut self, start: usize) -> LexResult<Event<'a>> {
-        let Some(tag) = self.bang_end(start, b"]]", 0) else {
-            return self.unclosed(start, SyntaxError::UnclosedCData);
-        };
-        if !tag.starts_with("<![CDATA[") {
-            self.last_error = start;
-            return Err(Error::Syntax(SyntaxError::UnclosedCData));
-        }
+        self.bang_tag(start, "<![CDATA[", b"]]", 0, SyntaxError::UnclosedCData)?;
         Ok(Event::CData(BytesCData::new(
             self.slice(start + 9, self.pos - 3),
         )))
     }
 
-    /// A construct that runs to the end of the input.
-    fn unclosed(&mut self, start: usize, e: SyntaxError) -> LexResult<Event<'a>> {
-        self.pos = self.input.len();
-        self.last_error = start;
-        Err(Error::Syntax(e))
+    /// A comment or CDATA section from `start`, consumed (see
+    /// [`Self::bang_end`]): `e` when it does not open with `opening` or
+    /// runs to the end of the input.
+    fn bang_tag(
+        &mut self,
+        start: usize,
+        opening: &str,
+        closing: &[u8],
+        min: usize,
+        e: SyntaxError,
+    ) -> LexResult<&'a str> {
+        let tag = self.bang_end(start, closing, min);
+        if tag.is_none() {
+            self.pos = self.input.len();
+        }
+        match tag.filter(|t| t.starts_with(opening)) {
+            Some(t) => Ok(t),
+            None => {
+                self.last_error = start;
+                Err(Error::Syntax(e))
+            }
+        }
     }
 }
 
