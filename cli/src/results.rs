@@ -59,7 +59,7 @@ impl Entry {
     /// Records the shipment identity of a CustomsShipment (others: unchanged).
     pub fn with_shipment(mut self, message: &cas_messages::Message) -> Entry {
         if let cas_messages::Message::CustomsShipment(s) = message {
-            self.external_reference = Some(s.external_reference.get().clone());
+            self.external_reference = Some(s.external_reference.get().to_string());
             self.direction = Some(s.direction.as_str().to_owned());
             self.shipment_message_type = Some(
                 s.message_type

@@ -57,7 +57,7 @@ rt::string_enum!(
 
 /// Four-character TARIC additional code. XSD simple type `TaricAdditionalCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct TaricAdditionalCodeType(String);
+pub struct TaricAdditionalCodeType(rt::types::CompactString);
 
 impl TaricAdditionalCodeType {
     /// The facets of this type, as the schema declares them.
@@ -68,7 +68,9 @@ impl TaricAdditionalCodeType {
     };
 }
 
-rt::restricted_newtype!(TaricAdditionalCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    TaricAdditionalCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(TaricAdditionalCodeType);
@@ -77,7 +79,7 @@ rt::simple_strategy!(TaricAdditionalCodeType);
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArticleDataItem {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// Message header. Element `Header`.
     pub header: MessageHeaderType,
     /// Article to create or update. Element `Article`, 1 to 999 times.

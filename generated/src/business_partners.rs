@@ -55,7 +55,7 @@ pub const BUSINESS_PARTNERS_IDENTITY: rt::Scoped = rt::Scoped {
 
 /// UCC authorisation type code (e.g. AEOC, CW1, IPO, ACR). XSD simple type `AuthorisationTypeCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AuthorisationTypeCodeType(String);
+pub struct AuthorisationTypeCodeType(rt::types::CompactString);
 
 impl AuthorisationTypeCodeType {
     /// The facets of this type, as the schema declares them.
@@ -66,14 +66,16 @@ impl AuthorisationTypeCodeType {
     };
 }
 
-rt::restricted_newtype!(AuthorisationTypeCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    AuthorisationTypeCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AuthorisationTypeCodeType);
 
 /// Sender-side business partner number. XSD simple type `PartnerIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PartnerIdType(String);
+pub struct PartnerIdType(rt::types::CompactString);
 
 impl PartnerIdType {
     /// The facets of this type, as the schema declares them.
@@ -84,7 +86,7 @@ impl PartnerIdType {
     };
 }
 
-rt::restricted_newtype!(PartnerIdType(String), rt::xsd::string, read);
+rt::restricted_newtype!(PartnerIdType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PartnerIdType);
@@ -447,7 +449,7 @@ rt::complex_strategy!(Representative);
 #[derive(Clone, Debug, PartialEq)]
 pub struct BusinessPartners {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// Message header. Element `Header`.
     pub header: MessageHeaderType,
     /// Business partner to create or update. Element `BusinessPartner`, 1 or more.

@@ -98,7 +98,7 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateOfOrigin {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// Message header. Element `Header`.
     pub header: MessageHeaderType,
     /// Export declaration the certificate is based on. Element `DeclarationReference`.

@@ -38,7 +38,7 @@ rt::string_enum!(
 
 /// Three-character additional procedure code. XSD simple type `AdditionalProcedureCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AdditionalProcedureCodeType(String);
+pub struct AdditionalProcedureCodeType(rt::types::CompactString);
 
 impl AdditionalProcedureCodeType {
     /// The facets of this type, as the schema declares them.
@@ -50,7 +50,9 @@ impl AdditionalProcedureCodeType {
     };
 }
 
-rt::restricted_newtype!(AdditionalProcedureCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    AdditionalProcedureCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AdditionalProcedureCodeType);
@@ -80,7 +82,7 @@ rt::simple_strategy!(AmountValueType);
 
 /// Company-internal article (material) number. XSD simple type `ArticleNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ArticleNumberType(String);
+pub struct ArticleNumberType(rt::types::CompactString);
 
 impl ArticleNumberType {
     /// The facets of this type, as the schema declares them.
@@ -92,14 +94,16 @@ impl ArticleNumberType {
     };
 }
 
-rt::restricted_newtype!(ArticleNumberType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    ArticleNumberType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ArticleNumberType);
 
 /// Customs decision (authorisation) reference number. XSD simple type `AuthorisationNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AuthorisationNumberType(String);
+pub struct AuthorisationNumberType(rt::types::CompactString);
 
 impl AuthorisationNumberType {
     /// The facets of this type, as the schema declares them.
@@ -110,14 +114,16 @@ impl AuthorisationNumberType {
     };
 }
 
-rt::restricted_newtype!(AuthorisationNumberType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    AuthorisationNumberType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(AuthorisationNumberType);
 
 /// Eight-digit Combined Nomenclature commodity code. XSD simple type `CnCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CnCodeType(String);
+pub struct CnCodeType(rt::types::CompactString);
 
 impl CnCodeType {
     /// The facets of this type, as the schema declares them.
@@ -128,14 +134,14 @@ impl CnCodeType {
     };
 }
 
-rt::restricted_newtype!(CnCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(CnCodeType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CnCodeType);
 
 /// ISO 3166-1 alpha-2 country code. XSD simple type `CountryCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CountryCodeType(String);
+pub struct CountryCodeType(rt::types::CompactString);
 
 impl CountryCodeType {
     /// The facets of this type, as the schema declares them.
@@ -147,14 +153,16 @@ impl CountryCodeType {
     };
 }
 
-rt::restricted_newtype!(CountryCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    CountryCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CountryCodeType);
 
 /// ISO 4217 alphabetic currency code. XSD simple type `CurrencyCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CurrencyCodeType(String);
+pub struct CurrencyCodeType(rt::types::CompactString);
 
 impl CurrencyCodeType {
     /// The facets of this type, as the schema declares them.
@@ -166,14 +174,16 @@ impl CurrencyCodeType {
     };
 }
 
-rt::restricted_newtype!(CurrencyCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    CurrencyCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CurrencyCodeType);
 
 /// Customs office reference number (COL), country code plus six characters. XSD simple type `CustomsOfficeCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CustomsOfficeCodeType(String);
+pub struct CustomsOfficeCodeType(rt::types::CompactString);
 
 impl CustomsOfficeCodeType {
     /// The facets of this type, as the schema declares them.
@@ -185,7 +195,9 @@ impl CustomsOfficeCodeType {
     };
 }
 
-rt::restricted_newtype!(CustomsOfficeCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    CustomsOfficeCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(CustomsOfficeCodeType);
@@ -208,7 +220,7 @@ rt::string_enum!(
 
 /// E-mail address. XSD simple type `EmailAddressType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct EmailAddressType(String);
+pub struct EmailAddressType(rt::types::CompactString);
 
 impl EmailAddressType {
     /// The facets of this type, as the schema declares them.
@@ -220,14 +232,16 @@ impl EmailAddressType {
     };
 }
 
-rt::restricted_newtype!(EmailAddressType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    EmailAddressType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(EmailAddressType);
 
 /// Economic Operators Registration and Identification (EORI) number. XSD simple type `EoriNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct EoriNumberType(String);
+pub struct EoriNumberType(rt::types::CompactString);
 
 impl EoriNumberType {
     /// The facets of this type, as the schema declares them.
@@ -238,14 +252,14 @@ impl EoriNumberType {
     };
 }
 
-rt::restricted_newtype!(EoriNumberType(String), rt::xsd::string, read);
+rt::restricted_newtype!(EoriNumberType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(EoriNumberType);
 
 /// Export-control classification: EU dual-use item, military list entry or EAR99. XSD simple type `ExportControlClassificationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ExportControlClassificationType(String);
+pub struct ExportControlClassificationType(rt::types::CompactString);
 
 impl ExportControlClassificationType {
     /// The facets of this type, as the schema declares them.
@@ -258,7 +272,9 @@ impl ExportControlClassificationType {
     };
 }
 
-rt::restricted_newtype!(ExportControlClassificationType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    ExportControlClassificationType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ExportControlClassificationType);
@@ -298,7 +314,7 @@ rt::string_enum!(
 
 /// Two-letter ISO 639-1 language code in lower case. XSD simple type `LanguageCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct LanguageCodeType(String);
+pub struct LanguageCodeType(rt::types::CompactString);
 
 impl LanguageCodeType {
     /// The facets of this type, as the schema declares them.
@@ -309,7 +325,9 @@ impl LanguageCodeType {
     };
 }
 
-rt::restricted_newtype!(LanguageCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    LanguageCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(LanguageCodeType);
@@ -401,7 +419,7 @@ rt::impl_arbitrary!(LocationCodeType);
 
 /// Local Reference Number assigned by the declarant to a declaration. XSD simple type `LrnType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct LrnType(String);
+pub struct LrnType(rt::types::CompactString);
 
 impl LrnType {
     /// The facets of this type, as the schema declares them.
@@ -412,7 +430,7 @@ impl LrnType {
     };
 }
 
-rt::restricted_newtype!(LrnType(String), rt::xsd::string, read);
+rt::restricted_newtype!(LrnType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(LrnType);
@@ -442,7 +460,7 @@ rt::simple_strategy!(MassValueType);
 
 /// Identifier of a material list (bill of materials). XSD simple type `MaterialListIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MaterialListIdType(String);
+pub struct MaterialListIdType(rt::types::CompactString);
 
 impl MaterialListIdType {
     /// The facets of this type, as the schema declares them.
@@ -453,14 +471,16 @@ impl MaterialListIdType {
     };
 }
 
-rt::restricted_newtype!(MaterialListIdType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    MaterialListIdType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(MaterialListIdType);
 
 /// Sender-assigned unique message identifier. XSD simple type `MessageIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MessageIdType(String);
+pub struct MessageIdType(rt::types::CompactString);
 
 impl MessageIdType {
     /// The facets of this type, as the schema declares them.
@@ -472,14 +492,14 @@ impl MessageIdType {
     };
 }
 
-rt::restricted_newtype!(MessageIdType(String), rt::xsd::string, read);
+rt::restricted_newtype!(MessageIdType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(MessageIdType);
 
 /// Movement Reference Number assigned by customs to a declaration. XSD simple type `MrnType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MrnType(String);
+pub struct MrnType(rt::types::CompactString);
 
 impl MrnType {
     /// The facets of this type, as the schema declares them.
@@ -491,7 +511,7 @@ impl MrnType {
     };
 }
 
-rt::restricted_newtype!(MrnType(String), rt::xsd::string, read);
+rt::restricted_newtype!(MrnType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(MrnType);
@@ -522,7 +542,7 @@ rt::simple_strategy!(PercentageType);
 
 /// Telephone number in international notation. XSD simple type `PhoneNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PhoneNumberType(String);
+pub struct PhoneNumberType(rt::types::CompactString);
 
 impl PhoneNumberType {
     /// The facets of this type, as the schema declares them.
@@ -533,14 +553,16 @@ impl PhoneNumberType {
     };
 }
 
-rt::restricted_newtype!(PhoneNumberType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    PhoneNumberType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PhoneNumberType);
 
 /// Postal code with collapsed whitespace. XSD simple type `PostcodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PostcodeType(String);
+pub struct PostcodeType(rt::types::CompactString);
 
 impl PostcodeType {
     /// The facets of this type, as the schema declares them.
@@ -552,14 +574,14 @@ impl PostcodeType {
     };
 }
 
-rt::restricted_newtype!(PostcodeType(String), rt::xsd::token, read);
+rt::restricted_newtype!(PostcodeType(rt::types::CompactString), rt::xsd::token, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PostcodeType);
 
 /// Four-digit procedure code: requested procedure followed by previous procedure. XSD simple type `ProcedureCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ProcedureCodeType(String);
+pub struct ProcedureCodeType(rt::types::CompactString);
 
 impl ProcedureCodeType {
     /// The facets of this type, as the schema declares them.
@@ -570,7 +592,9 @@ impl ProcedureCodeType {
     };
 }
 
-rt::restricted_newtype!(ProcedureCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    ProcedureCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ProcedureCodeType);
@@ -713,7 +737,7 @@ rt::impl_arbitrary!(SealIdentifierListType);
 
 /// Identifier of one customs or carrier seal. XSD simple type `SealIdentifierType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SealIdentifierType(String);
+pub struct SealIdentifierType(rt::types::CompactString);
 
 impl SealIdentifierType {
     /// The facets of this type, as the schema declares them.
@@ -726,7 +750,9 @@ impl SealIdentifierType {
     };
 }
 
-rt::restricted_newtype!(SealIdentifierType(String), rt::xsd::token, read);
+rt::restricted_newtype!(
+    SealIdentifierType(rt::types::CompactString), rt::xsd::token, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(SealIdentifierType);
@@ -752,7 +778,7 @@ rt::simple_strategy!(SequenceNumberType);
 
 /// Ten-digit TARIC commodity code. XSD simple type `TaricCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct TaricCodeType(String);
+pub struct TaricCodeType(rt::types::CompactString);
 
 impl TaricCodeType {
     /// The facets of this type, as the schema declares them.
@@ -763,14 +789,14 @@ impl TaricCodeType {
     };
 }
 
-rt::restricted_newtype!(TaricCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(TaricCodeType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(TaricCodeType);
 
 /// Free text of at most 35 characters, derived from Text70Type by a third restriction step. XSD simple type `Text35Type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Text35Type(String);
+pub struct Text35Type(rt::types::CompactString);
 
 impl Text35Type {
     /// The facets of this type, as the schema declares them.
@@ -787,14 +813,14 @@ impl Text35Type {
     };
 }
 
-rt::restricted_newtype!(Text35Type(String), rt::xsd::string, read);
+rt::restricted_newtype!(Text35Type(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(Text35Type);
 
 /// Free text of at most 70 characters, derived from TextType by a second restriction step. XSD simple type `Text70Type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Text70Type(String);
+pub struct Text70Type(rt::types::CompactString);
 
 impl Text70Type {
     /// The facets of this type, as the schema declares them.
@@ -810,14 +836,14 @@ impl Text70Type {
     };
 }
 
-rt::restricted_newtype!(Text70Type(String), rt::xsd::string, read);
+rt::restricted_newtype!(Text70Type(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(Text70Type);
 
 /// Free text with collapsed whitespace, between 1 and 512 characters. XSD simple type `TextType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct TextType(String);
+pub struct TextType(rt::types::CompactString);
 
 impl TextType {
     /// The facets of this type, as the schema declares them.
@@ -829,7 +855,7 @@ impl TextType {
     };
 }
 
-rt::restricted_newtype!(TextType(String), rt::xsd::string, read);
+rt::restricted_newtype!(TextType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(TextType);
@@ -864,7 +890,7 @@ rt::string_enum!(
 
 /// UN/LOCODE location code: country code plus three characters. XSD simple type `UnLocodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct UnLocodeType(String);
+pub struct UnLocodeType(rt::types::CompactString);
 
 impl UnLocodeType {
     /// The facets of this type, as the schema declares them.
@@ -875,14 +901,14 @@ impl UnLocodeType {
     };
 }
 
-rt::restricted_newtype!(UnLocodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(UnLocodeType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(UnLocodeType);
 
 /// UN/ECE Recommendation 20 unit of measure code. XSD simple type `UnitCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct UnitCodeType(String);
+pub struct UnitCodeType(rt::types::CompactString);
 
 impl UnitCodeType {
     /// The facets of this type, as the schema declares them.
@@ -893,14 +919,14 @@ impl UnitCodeType {
     };
 }
 
-rt::restricted_newtype!(UnitCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(UnitCodeType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(UnitCodeType);
 
 /// VAT identification number with ISO country prefix (EL for Greece). XSD simple type `VatIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct VatIdType(String);
+pub struct VatIdType(rt::types::CompactString);
 
 impl VatIdType {
     /// The facets of this type, as the schema declares them.
@@ -911,7 +937,7 @@ impl VatIdType {
     };
 }
 
-rt::restricted_newtype!(VatIdType(String), rt::xsd::string, read);
+rt::restricted_newtype!(VatIdType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(VatIdType);

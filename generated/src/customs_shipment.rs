@@ -61,7 +61,7 @@ pub const CUSTOMS_SHIPMENT_IDENTITY: rt::Scoped = rt::Scoped {
 
 /// ISO 6346 container identification number. XSD simple type `ContainerNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ContainerNumberType(String);
+pub struct ContainerNumberType(rt::types::CompactString);
 
 impl ContainerNumberType {
     /// The facets of this type, as the schema declares them.
@@ -72,7 +72,9 @@ impl ContainerNumberType {
     };
 }
 
-rt::restricted_newtype!(ContainerNumberType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    ContainerNumberType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ContainerNumberType);
@@ -101,7 +103,7 @@ rt::string_enum!(
 
 /// Two-character package kind code. XSD simple type `CustomsShipment/Package/Kind`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Kind(String);
+pub struct Kind(rt::types::CompactString);
 
 impl Kind {
     /// The facets of this type, as the schema declares them.
@@ -112,7 +114,7 @@ impl Kind {
     };
 }
 
-rt::restricted_newtype!(Kind(String), rt::xsd::string, read);
+rt::restricted_newtype!(Kind(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(Kind);
@@ -130,7 +132,7 @@ rt::string_enum!(StatusAttr, Preserve, { V2 => "2", V3 => "3" }, strategy = "str
 
 /// Two-digit identification type code. XSD simple type `CustomsShipment/Transport/MeansOfTransport/IdentificationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct IdentificationType(String);
+pub struct IdentificationType(rt::types::CompactString);
 
 impl IdentificationType {
     /// The facets of this type, as the schema declares them.
@@ -141,7 +143,9 @@ impl IdentificationType {
     };
 }
 
-rt::restricted_newtype!(IdentificationType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    IdentificationType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(IdentificationType);
@@ -177,7 +181,7 @@ rt::string_enum!(
 
 /// Four-character document type code from the UCC code lists (e.g. N380, Y923, C505). XSD simple type `DocumentTypeCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct DocumentTypeCodeType(String);
+pub struct DocumentTypeCodeType(rt::types::CompactString);
 
 impl DocumentTypeCodeType {
     /// The facets of this type, as the schema declares them.
@@ -188,7 +192,9 @@ impl DocumentTypeCodeType {
     };
 }
 
-rt::restricted_newtype!(DocumentTypeCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    DocumentTypeCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(DocumentTypeCodeType);
@@ -213,7 +219,7 @@ rt::string_enum!(
 
 /// Shipment-local identifier of a package, referenced by goods items. XSD simple type `PackageIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PackageIdType(String);
+pub struct PackageIdType(rt::types::CompactString);
 
 impl PackageIdType {
     /// The facets of this type, as the schema declares them.
@@ -224,14 +230,14 @@ impl PackageIdType {
     };
 }
 
-rt::restricted_newtype!(PackageIdType(String), rt::xsd::string, read);
+rt::restricted_newtype!(PackageIdType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PackageIdType);
 
 /// Three-digit tariff preference code (e.g. 100 erga omnes, 300 preferential). XSD simple type `PreferenceCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PreferenceCodeType(String);
+pub struct PreferenceCodeType(rt::types::CompactString);
 
 impl PreferenceCodeType {
     /// The facets of this type, as the schema declares them.
@@ -242,7 +248,9 @@ impl PreferenceCodeType {
     };
 }
 
-rt::restricted_newtype!(PreferenceCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    PreferenceCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(PreferenceCodeType);
@@ -272,7 +280,7 @@ rt::simple_strategy!(ValuationMethodType);
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomsShipment {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// Message header. Element `Header`.
     pub header: MessageHeaderType,
     /// What to do with the shipment (New when absent). A shipment whose earlier outcome is unknown is re-sent as Upsert, never as a second New. Element `MessageType`, optional. Default: `New`.

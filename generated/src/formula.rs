@@ -78,7 +78,7 @@ rt::string_enum!(
 
 /// Identifier of a formula. XSD simple type `FormulaIdType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FormulaIdType(String);
+pub struct FormulaIdType(rt::types::CompactString);
 
 impl FormulaIdType {
     /// The facets of this type, as the schema declares them.
@@ -89,7 +89,7 @@ impl FormulaIdType {
     };
 }
 
-rt::restricted_newtype!(FormulaIdType(String), rt::xsd::string, read);
+rt::restricted_newtype!(FormulaIdType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(FormulaIdType);
@@ -116,7 +116,7 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq)]
 pub struct Formula {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// Revision number of the formula in the source system. Attribute `revision`.
     pub revision: Option<i32>,
     /// User who created the record in the source system. Attribute `createdBy`.

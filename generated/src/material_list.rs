@@ -67,7 +67,7 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaterialList {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// User who created the record in the source system. Attribute `createdBy`.
     pub created_by: Option<Text35Type>,
     /// Date and time of the last change in the source system. Attribute `changedAt`.

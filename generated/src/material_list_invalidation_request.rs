@@ -99,7 +99,7 @@ rt::complex_strategy!(InvalidationReasonType);
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaterialListInvalidationRequest {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// Message header. Element `Header`.
     pub header: MessageHeaderType,
     /// Identifier of the material list to invalidate. Element `MaterialListId`.

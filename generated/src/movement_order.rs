@@ -67,7 +67,7 @@ rt::simple_strategy!(AlcoholicStrengthType);
 
 /// EMCS Administrative Reference Code of an electronic administrative document. XSD simple type `ArcType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ArcType(String);
+pub struct ArcType(rt::types::CompactString);
 
 impl ArcType {
     /// The facets of this type, as the schema declares them.
@@ -79,14 +79,14 @@ impl ArcType {
     };
 }
 
-rt::restricted_newtype!(ArcType(String), rt::xsd::string, read);
+rt::restricted_newtype!(ArcType(rt::types::CompactString), rt::xsd::string, read);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ArcType);
 
 /// SEED excise number of an authorised warehouse keeper or tax warehouse. XSD simple type `ExciseNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ExciseNumberType(String);
+pub struct ExciseNumberType(rt::types::CompactString);
 
 impl ExciseNumberType {
     /// The facets of this type, as the schema declares them.
@@ -97,14 +97,16 @@ impl ExciseNumberType {
     };
 }
 
-rt::restricted_newtype!(ExciseNumberType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    ExciseNumberType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ExciseNumberType);
 
 /// EMCS excise product code (e.g. B000 beer, S200 spirits, T200 cigarettes). XSD simple type `ExciseProductCodeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ExciseProductCodeType(String);
+pub struct ExciseProductCodeType(rt::types::CompactString);
 
 impl ExciseProductCodeType {
     /// The facets of this type, as the schema declares them.
@@ -115,7 +117,9 @@ impl ExciseProductCodeType {
     };
 }
 
-rt::restricted_newtype!(ExciseProductCodeType(String), rt::xsd::string, read);
+rt::restricted_newtype!(
+    ExciseProductCodeType(rt::types::CompactString), rt::xsd::string, read
+);
 
 #[cfg(feature = "proptest")]
 rt::simple_strategy!(ExciseProductCodeType);
@@ -164,7 +168,7 @@ rt::string_enum!(
 #[derive(Clone, Debug, PartialEq)]
 pub struct MovementOrder {
     /// Version of this schema; always 1.0. Attribute `schemaVersion`, required. Fixed: `1.0`.
-    pub schema_version: String,
+    pub schema_version: rt::types::CompactString,
     /// Message header. Element `Header`.
     pub header: MessageHeaderType,
     /// Sender's movement order number. Element `OrderNumber`.

@@ -558,10 +558,10 @@ impl Deliverer {
         let data = ShipmentInformation {
             tenant_id: Field::Value(self.tenant_id.clone()),
             ingestion_references: Field::Value(vec![reference_id.to_string()]),
-            business_reference: Field::Value(s.external_reference.get().clone()),
-            trader_reference: Field::Value(s.local_reference_number.get().clone()),
+            business_reference: Field::Value(s.external_reference.get().to_string()),
+            trader_reference: Field::Value(s.local_reference_number.get().to_string()),
             direction: Field::Value(s.direction.as_str().to_owned()),
-            company: Field::Value(s.parties.declarant.name.get().clone()),
+            company: Field::Value(s.parties.declarant.name.get().to_string()),
             error_descriptions: if sub_type.ends_with("Unsuccessful") {
                 Field::Value(errors.to_vec())
             } else {
@@ -777,7 +777,7 @@ fn planned_ids(reference_id: Uuid, decision: &Decision) -> Vec<String> {
 
 fn key_of(s: &CustomsShipment) -> ShipmentKey {
     (
-        s.external_reference.get().clone(),
+        s.external_reference.get().to_string(),
         s.direction.as_str().to_owned(),
     )
 }
@@ -786,7 +786,7 @@ fn new_declaration(s: &CustomsShipment, reference_id: Uuid, n: usize) -> Sandbox
     let direction = s.direction.as_str().to_owned();
     SandboxDeclaration {
         id: format!("decl-{}-{}", reference_id.simple(), n + 1),
-        external_reference: s.external_reference.get().clone(),
+        external_reference: s.external_reference.get().to_string(),
         customs_flow: if direction == "IN" {
             "Import"
         } else {
@@ -801,7 +801,7 @@ fn new_declaration(s: &CustomsShipment, reference_id: Uuid, n: usize) -> Sandbox
             .chars()
             .take(2)
             .collect(),
-        lrn: s.local_reference_number.get().clone(),
+        lrn: s.local_reference_number.get().to_string(),
         mrn: None,
         history: Vec::new(),
         errors: check_masses(s).into_iter().collect(),
@@ -881,7 +881,7 @@ impl MasterData {
             Message::ArticleDataItem(a) => {
                 for article in &a.article {
                     let code = match &article.classification.cn_code_or_taric_code {
-                        Code::CnCode(c) => c.get().clone(),
+                        Code::CnCode(c) => c.get().to_string(),
                         Code::TaricCode(t) => t.get().chars().take(8).collect(),
                     };
                     self.commodity_codes.insert(code);
@@ -890,7 +890,7 @@ impl MasterData {
             Message::BusinessPartners(b) => {
                 for partner in &b.business_partner {
                     if let Some(eori) = &partner.eori_number {
-                        self.partner_eoris.insert(eori.get().clone());
+                        self.partner_eoris.insert(eori.get().to_string());
                     }
                 }
             }
@@ -903,7 +903,7 @@ impl MasterData {
         let mut errors = Vec::new();
         for (i, item) in s.goods_item.iter().enumerate() {
             let code = item.commodity_code.get();
-            if !self.commodity_codes.contains(code) {
+            if !self.commodity_codes.contains(code.as_str()) {
                 errors.push(describe(
                     COMMODITY_CODE_UNKNOWN,
                     &format!("/CustomsShipment/GoodsItem[{}]/CommodityCode", i + 1),
@@ -920,7 +920,7 @@ impl MasterData {
         for (role, party) in roles {
             let Some(party) = party else { continue };
             let eori = party.eori_number.get();
-            if !self.partner_eoris.contains(eori) {
+            if !self.partner_eoris.contains(eori.as_str()) {
                 errors.push(describe(
                     BUSINESS_PARTNER_UNKNOWN,
                     &format!("/CustomsShipment/Parties/{role}/EoriNumber"),

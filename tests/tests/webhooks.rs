@@ -200,7 +200,7 @@ async fn send(client: &Client, sub: &Subscriber, xml: String, key: &str, file: &
     let (shipment, message_type) = match &msg {
         Message::CustomsShipment(s) => (
             Some(ShipmentKey {
-                external_reference: s.external_reference.get().clone(),
+                external_reference: s.external_reference.get().to_string(),
                 direction: s.direction.as_str().to_owned(),
             }),
             Some(

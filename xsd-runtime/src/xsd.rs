@@ -10,8 +10,8 @@ use std::str::FromStr;
 use crate::error::ValueError;
 use crate::lexical::{self, WhiteSpace, normalize};
 use crate::types::{
-    self, Base64Binary, Date, DateTime, Decimal, Duration, GDay, GMonth, GMonthDay, GYear,
-    GYearMonth, HexBinary, Integer, ParseError, Time,
+    self, Base64Binary, CompactString, Date, DateTime, Decimal, Duration, GDay, GMonth, GMonthDay,
+    GYear, GYearMonth, HexBinary, Integer, ParseError, Time,
 };
 
 fn datatype_error(datatype: &'static str, value: &str, reason: &str) -> ValueError {
@@ -38,36 +38,36 @@ fn checked_string(
     datatype: &'static str,
     ok: fn(&str) -> bool,
     reason: &str,
-) -> Result<String, ValueError> {
+) -> Result<CompactString, ValueError> {
     let v = normalize(s, ws);
     if ok(&v) {
-        Ok(v.into_owned())
+        Ok(CompactString::from(v))
     } else {
         Err(datatype_error(datatype, &v, reason))
     }
 }
 
 /// `xs:anySimpleType`: any text, kept as is.
-pub fn any_simple_type(s: &str) -> Result<String, ValueError> {
-    Ok(s.to_owned())
+pub fn any_simple_type(s: &str) -> Result<CompactString, ValueError> {
+    Ok(CompactString::from(s))
 }
 
 /// `xs:string`: any text, whitespace preserved.
-pub fn string(s: &str) -> Result<String, ValueError> {
-    Ok(s.to_owned())
+pub fn string(s: &str) -> Result<CompactString, ValueError> {
+    Ok(CompactString::from(s))
 }
 
 /// `xs:normalizedString`: tabs and line ends become spaces.
-pub fn normalized_string(s: &str) -> Result<String, ValueError> {
-    Ok(normalize(s, WhiteSpace::Replace).into_owned())
+pub fn normalized_string(s: &str) -> Result<CompactString, ValueError> {
+    Ok(CompactString::from(normalize(s, WhiteSpace::Replace)))
 }
 
 /// `xs:token`: whitespace collapsed.
-pub fn token(s: &str) -> Result<String, ValueError> {
-    Ok(collapsed(s).into_owned())
+pub fn token(s: &str) -> Result<CompactString, ValueError> {
+    Ok(CompactString::from(collapsed(s)))
 }
 
-pub fn language(s: &str) -> Result<String, ValueError> {
+pub fn language(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -77,7 +77,7 @@ pub fn language(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn name(s: &str) -> Result<String, ValueError> {
+pub fn name(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -87,7 +87,7 @@ pub fn name(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn ncname(s: &str) -> Result<String, ValueError> {
+pub fn ncname(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -97,7 +97,7 @@ pub fn ncname(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn id(s: &str) -> Result<String, ValueError> {
+pub fn id(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -107,7 +107,7 @@ pub fn id(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn idref(s: &str) -> Result<String, ValueError> {
+pub fn idref(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -117,7 +117,7 @@ pub fn idref(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn entity(s: &str) -> Result<String, ValueError> {
+pub fn entity(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -127,7 +127,7 @@ pub fn entity(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn nmtoken(s: &str) -> Result<String, ValueError> {
+pub fn nmtoken(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -137,7 +137,7 @@ pub fn nmtoken(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn any_uri(s: &str) -> Result<String, ValueError> {
+pub fn any_uri(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -148,7 +148,7 @@ pub fn any_uri(s: &str) -> Result<String, ValueError> {
 }
 
 /// `xs:QName`: kept in its lexical form (`prefix:local`).
-pub fn qname(s: &str) -> Result<String, ValueError> {
+pub fn qname(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -158,7 +158,7 @@ pub fn qname(s: &str) -> Result<String, ValueError> {
     )
 }
 
-pub fn notation(s: &str) -> Result<String, ValueError> {
+pub fn notation(s: &str) -> Result<CompactString, ValueError> {
     checked_string(
         s,
         WhiteSpace::Collapse,
@@ -172,12 +172,12 @@ fn name_list(
     s: &str,
     datatype: &'static str,
     ok: fn(&str) -> bool,
-) -> Result<Vec<String>, ValueError> {
+) -> Result<Vec<CompactString>, ValueError> {
     let v = collapsed(s);
-    let items: Vec<String> = v
+    let items: Vec<CompactString> = v
         .split(' ')
         .filter(|t| !t.is_empty())
-        .map(str::to_owned)
+        .map(CompactString::from)
         .collect();
     if items.is_empty() {
         return Err(datatype_error(
@@ -196,15 +196,15 @@ fn name_list(
     Ok(items)
 }
 
-pub fn idrefs(s: &str) -> Result<Vec<String>, ValueError> {
+pub fn idrefs(s: &str) -> Result<Vec<CompactString>, ValueError> {
     name_list(s, "xs:IDREFS", lexical::is_ncname)
 }
 
-pub fn entities(s: &str) -> Result<Vec<String>, ValueError> {
+pub fn entities(s: &str) -> Result<Vec<CompactString>, ValueError> {
     name_list(s, "xs:ENTITIES", lexical::is_ncname)
 }
 
-pub fn nmtokens(s: &str) -> Result<Vec<String>, ValueError> {
+pub fn nmtokens(s: &str) -> Result<Vec<CompactString>, ValueError> {
     name_list(s, "xs:NMTOKENS", lexical::is_nmtoken)
 }
 
@@ -413,6 +413,12 @@ pub trait Lexical {
 }
 
 impl Lexical for String {
+    fn write_lexical(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Lexical for CompactString {
     fn write_lexical(&self, out: &mut String) {
         out.push_str(self);
     }

@@ -66,7 +66,7 @@ pub fn repr(b: Builtin) -> BuiltinRepr {
     let rt = quote!(rt::types);
     let x = quote!(rt::xsd);
     let string = |parse: TokenStream, length: LengthUnit| BuiltinRepr {
-        rust: quote!(String),
+        rust: quote!(#rt::CompactString),
         parse,
         length,
         order: Order::None,
@@ -102,7 +102,7 @@ pub fn repr(b: Builtin) -> BuiltinRepr {
         eq: true,
     };
     let list = |parse: TokenStream| BuiltinRepr {
-        rust: quote!(Vec<String>),
+        rust: quote!(Vec<#rt::CompactString>),
         parse,
         length: LengthUnit::Items,
         order: Order::None,

@@ -572,8 +572,12 @@ pub fn strict<D>(
 }
 
 /// The text of a complex or `xs:anyType` value in a simple position, as is.
-pub fn any_simple(_: &mut XmlReader<'_>, text: &str, _: Site<'_>) -> ReadResult<String> {
-    Ok(text.to_owned())
+pub fn any_simple(
+    _: &mut XmlReader<'_>,
+    text: &str,
+    _: Site<'_>,
+) -> ReadResult<crate::types::CompactString> {
+    Ok(crate::types::CompactString::from(text))
 }
 
 #[cfg(test)]

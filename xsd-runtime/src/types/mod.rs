@@ -10,6 +10,13 @@ mod decimal;
 mod duration;
 mod numeric;
 
+/// The value of every string-valued XSD type (`xs:string`, `xs:token`, `xs:NCName`, their
+/// restrictions, the items of their lists): stored inline up to 24 bytes (most values of
+/// business documents: codes, identifiers, names), on the heap beyond. It derefs to `str`,
+/// compares with `str` and `String`, and converts from and into `String`
+/// (`CompactString::from("…")`, `"…".into()`, `String::from(value)`).
+pub use compact_str::CompactString;
+
 pub use binary::{Base64Binary, HexBinary};
 pub use datetime::{Date, DateTime, GDay, GMonth, GMonthDay, GYear, GYearMonth, Time};
 pub use decimal::{Decimal, Integer};
