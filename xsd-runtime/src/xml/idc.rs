@@ -89,25 +89,28 @@ impl IdcPath {
         }
     }
 
-    /// Does the element path `names` (relative to the context node) match?
-    fn matches_elements(&self, names: &[(Vec<u8>, Vec<u8>)]) -> bool {
-        let n = self.steps.len();
-        if self.descendant {
-            if names.len() < n {
-                return false;
-            }
-        } else if names.len() != n {
+    /// Does the path match the open element at `depth`, taken from the
+    /// context node at `context` (`depth - context` elements down)?
+    fn matches_at(&self, names: &impl OpenNames, context: usize, depth: usize) -> bool {
+        let (n, len) = (self.steps.len(), depth.saturating_sub(context));
+        if if self.descendant { len < n } else { len != n } {
             return false;
         }
-        let tail = &names[names.len() - n..];
         // From the last step back: the element just started is the one
         // that differs most often.
-        self.steps
-            .iter()
-            .zip(tail)
-            .rev()
-            .all(|(s, (ns, l))| s.matches(ns, l))
+        self.steps.iter().rev().enumerate().all(|(k, s)| {
+            let (ns, local) = names.name_at(depth - k);
+            s.matches(ns, local)
+        })
     }
+}
+
+/// The names of the open elements, which the reader keeps: the engine
+/// copies none.
+pub(crate) trait OpenNames {
+    /// Namespace (empty: none) and local name of the open element at
+    /// `depth` (1: the root).
+    fn name_at(&self, depth: usize) -> (&[u8], &[u8]);
 }
 
 /// The kind of an identity constraint.
@@ -246,12 +249,7 @@ struct Scope {
 #[derive(Default)]
 pub struct IdcEngine {
     scopes: Vec<Scope>,
-    /// Names of the open elements, from the outermost scope's element down:
-    /// the first `names_len` entries; the rest keep their buffers for reuse,
-    /// so that following the element stream does not allocate per element.
-    names: Vec<(Vec<u8>, Vec<u8>)>,
-    names_len: usize,
-    /// Depth of `names[0]`.
+    /// Depth of the first element below the outermost scope's element.
     base_depth: usize,
     selected: Vec<(usize, Selected)>,
     /// Closed selections, their buffers kept for reuse.
@@ -286,8 +284,6 @@ impl IdcEngine {
         path: String,
     ) {
         if self.scopes.is_empty() {
-            // `names` holds the elements below the outermost scope's element.
-            self.names_len = 0;
             self.base_depth = depth + 1;
         }
         self.scopes.push(Scope {
@@ -335,24 +331,11 @@ impl IdcEngine {
         depth <= self.horizon
     }
 
-    pub(crate) fn on_start(&mut self, depth: usize, ns: &[u8], local: &[u8]) {
+    /// The element at `depth` (the deepest in `names`) has started.
+    pub(crate) fn on_start(&mut self, depth: usize, names: &impl OpenNames) {
         if depth < self.base_depth || !self.within_reach(depth) {
             return;
         }
-        let i = depth - self.base_depth;
-        if self.names.len() < i {
-            self.names.resize_with(i, Default::default);
-        }
-        match self.names.get_mut(i) {
-            Some((n, l)) => {
-                n.clear();
-                n.extend_from_slice(ns);
-                l.clear();
-                l.extend_from_slice(local);
-            }
-            None => self.names.push((ns.to_vec(), local.to_vec())),
-        }
-        self.names_len = i + 1;
         // Fields of selected nodes that are elements.
         for (si, sel) in &mut self.selected {
             if depth <= sel.depth {
@@ -363,11 +346,10 @@ impl IdcEngine {
             let Some(def) = self.scopes.get(*si).and_then(|s| s.defs.get(sel.def)) else {
                 continue;
             };
-            let rel = &self.names[sel.depth + 1 - self.base_depth..self.names_len];
             for (fi, alts) in def.fields.iter().enumerate() {
                 if alts
                     .iter()
-                    .any(|p| p.attribute.is_none() && p.matches_elements(rel))
+                    .any(|p| p.attribute.is_none() && p.matches_at(names, sel.depth, depth))
                 {
                     sel.pending_text.push((fi, depth));
                 }
@@ -379,9 +361,12 @@ impl IdcEngine {
             if depth <= scope.depth {
                 continue;
             }
-            let rel = &self.names[scope.depth + 1 - self.base_depth..self.names_len];
             for (di, def) in scope.defs.iter().enumerate() {
-                if def.selector.iter().any(|p| p.matches_elements(rel)) {
+                if def
+                    .selector
+                    .iter()
+                    .any(|p| p.matches_at(names, scope.depth, depth))
+                {
                     let mut sel = self.pool.pop().unwrap_or_default();
                     sel.def = di;
                     sel.depth = depth;
@@ -451,8 +436,15 @@ impl IdcEngine {
         })
     }
 
-    pub(crate) fn on_attr(&mut self, depth: usize, ns: &[u8], local: &str, value: &str) {
-        // Below the horizon no field can be, and the names are not kept.
+    /// Attribute `{ns}local` of the element at `depth` (the deepest in `names`).
+    pub(crate) fn on_attr(
+        &mut self,
+        names: &impl OpenNames,
+        depth: usize,
+        (ns, local): (&[u8], &str),
+        value: &str,
+    ) {
+        // Below the horizon no field can be.
         if !self.within_reach(depth) || depth < self.base_depth {
             return;
         }
@@ -461,11 +453,10 @@ impl IdcEngine {
                 continue;
             }
             let def = &self.scopes[*si].defs[sel.def];
-            let rel = &self.names[sel.depth + 1 - self.base_depth..=depth - self.base_depth];
             for (fi, alts) in def.fields.iter().enumerate() {
                 let hit = alts.iter().any(|p| {
                     p.attribute.is_some_and(|a| a.matches(ns, local.as_bytes()))
-                        && p.matches_elements(rel)
+                        && p.matches_at(names, sel.depth, depth)
                 });
                 if hit {
                     sel.set(fi, value);
@@ -532,9 +523,6 @@ impl IdcEngine {
             if let Some(scope) = self.scopes.pop() {
                 self.close_scope(scope);
             }
-        }
-        if depth >= self.base_depth {
-            self.names_len = self.names_len.min(depth - self.base_depth);
         }
         if (selections, scopes) != (self.selected.len(), self.scopes.len()) {
             self.update_horizon();

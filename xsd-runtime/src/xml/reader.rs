@@ -124,6 +124,8 @@ struct Frame<'a> {
     start: BytesStart<'a>,
     /// Where the local name starts in the tag's name (after `prefix:`).
     local_at: usize,
+    /// The element's namespace, interned (see [`NsSource::uri`]).
+    ns: usize,
     index: Option<u32>,
     pos: u64,
     nil: bool,
@@ -983,6 +985,7 @@ impl<'a> XmlReader<'a> {
         self.path.push(Frame {
             start,
             local_at,
+            ns: self.pending_ns,
             index,
             pos,
             nil: false,
@@ -1903,15 +1906,12 @@ impl<'a> XmlReader<'a> {
         let Some(frame) = self.path.last() else {
             return;
         };
-        // A copy of the borrowed start tag (no allocation), so the name can
-        // be passed while the engine is borrowed mutably.
-        let start = frame.start.clone();
-        let (pos, at) = (frame.pos, frame.local_at);
-        self.idc.on_start(
-            depth,
-            self.ns.uri(self.pending_ns).as_bytes(),
-            local_of(&start, at).as_bytes(),
-        );
+        let pos = frame.pos;
+        let names = FrameNames {
+            frames: &self.path,
+            ns: &self.ns,
+        };
+        self.idc.on_start(depth, &names);
         if self.idc.take_opened() {
             let frames = &self.path;
             self.idc
@@ -1939,7 +1939,29 @@ impl<'a> XmlReader<'a> {
             // Fields borrowed apart: no copy of the namespace per attribute.
             let a = &self.attrs[i];
             let ns = attr_ns(&self.attr_ns_buf, a.ns);
-            self.idc.on_attr(depth, ns.as_bytes(), a.local, &v);
+            let names = FrameNames {
+                frames: &self.path,
+                ns: &self.ns,
+            };
+            self.idc.on_attr(&names, depth, (ns.as_bytes(), a.local), &v);
+        }
+    }
+}
+
+/// The open elements' names as identity constraints read them.
+struct FrameNames<'r, 'a> {
+    frames: &'r [Frame<'a>],
+    ns: &'r NsSource<'a>,
+}
+
+impl crate::xml::idc::OpenNames for FrameNames<'_, '_> {
+    fn name_at(&self, depth: usize) -> (&[u8], &[u8]) {
+        match depth.checked_sub(1).and_then(|i| self.frames.get(i)) {
+            Some(f) => (
+                self.ns.uri(f.ns).as_bytes(),
+                local_of(&f.start, f.local_at).as_bytes(),
+            ),
+            None => (b"", b""),
         }
     }
 }
