@@ -976,7 +976,7 @@ fn field_at(e: &AnyElement, alts: &[IdcPath]) -> Option<FieldAt> {
 fn get(e: &AnyElement, at: &FieldAt) -> Option<String> {
     let n = node(e, &at.0)?;
     Some(match at.1 {
-        Some(i) => n.attributes.get(i)?.value.clone(),
+        Some(i) => n.attributes.get(i)?.value.to_string(),
         None => n.text(),
     })
 }
@@ -986,12 +986,12 @@ fn set(e: &mut AnyElement, at: &FieldAt, value: &str) {
     match at.1 {
         Some(i) => {
             if let Some(a) = n.attributes.get_mut(i) {
-                a.value = value.to_owned();
+                a.value = value.into();
             }
         }
         None => {
             if n.children.iter().all(|c| matches!(c, AnyNode::Text(_))) {
-                n.children = vec![AnyNode::Text(value.to_owned())];
+                n.children = vec![AnyNode::Text(value.into())];
             }
         }
     }

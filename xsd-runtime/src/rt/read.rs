@@ -325,10 +325,10 @@ impl Content {
         if !wild.allows_attr(&namespace) {
             return Ok(false);
         }
-        let value = r.attr_value(i)?.into_owned();
+        let value = crate::types::CompactString::from(r.attr_value(i)?);
         let a = crate::xml::AnyAttribute {
-            namespace,
-            name: name.to_owned(),
+            namespace: namespace.into(),
+            name: name.into(),
             value,
         };
         crate::xml::push_first_exact(out, a);

@@ -70,7 +70,7 @@ pub(crate) fn days_from_civil(y: i128, m: u8, d: u8) -> i128 {
 #[derive(Clone, Debug)]
 struct Moment {
     kind: Kind,
-    lexical: Box<str>,
+    lexical: compact_str::CompactString,
     year: i64,
     month: u8,
     day: u8,

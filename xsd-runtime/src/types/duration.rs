@@ -13,7 +13,7 @@ use std::str::FromStr;
 /// `P1M != P30D`); [`Duration::partial_cmp_xsd`] gives XSD's partial order.
 #[derive(Clone, Debug)]
 pub struct Duration {
-    lexical: Box<str>,
+    lexical: compact_str::CompactString,
     negative: bool,
     years: u64,
     months: u64,

@@ -5,6 +5,7 @@
 use quick_xml::events::Event;
 
 use crate::error::ErrorKind;
+use crate::types::CompactString;
 use crate::xml::reader::{Pending, ReadResult, XmlReader};
 use crate::xml::writer::XmlWriter;
 
@@ -12,31 +13,31 @@ use crate::xml::writer::XmlWriter;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AnyAttribute {
     /// Namespace URI; empty for an unqualified attribute.
-    pub namespace: String,
-    pub name: String,
-    pub value: String,
+    pub namespace: CompactString,
+    pub name: CompactString,
+    pub value: CompactString,
 }
 
 /// A child of an [`AnyElement`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AnyNode {
     Element(AnyElement),
-    Text(String),
+    Text(CompactString),
 }
 
 /// An element matched by `xs:any`, with its whole subtree.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct AnyElement {
     /// Namespace URI; empty for an element in no namespace.
-    pub namespace: String,
-    pub name: String,
+    pub namespace: CompactString,
+    pub name: CompactString,
     pub attributes: Vec<AnyAttribute>,
     pub children: Vec<AnyNode>,
 }
 
 impl AnyElement {
     /// An element with no attributes and no content.
-    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(namespace: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         AnyElement {
             namespace: namespace.into(),
             name: name.into(),
@@ -45,7 +46,7 @@ impl AnyElement {
     }
 
     /// Adds a text child (builder style).
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+    pub fn with_text(mut self, text: impl Into<CompactString>) -> Self {
         self.children.push(AnyNode::Text(text.into()));
         self
     }
@@ -59,9 +60,9 @@ impl AnyElement {
     /// Adds an attribute (builder style).
     pub fn with_attribute(
         mut self,
-        namespace: impl Into<String>,
-        name: impl Into<String>,
-        value: impl Into<String>,
+        namespace: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        value: impl Into<CompactString>,
     ) -> Self {
         self.attributes.push(AnyAttribute {
             namespace: namespace.into(),
@@ -147,16 +148,16 @@ impl<'a> XmlReader<'a> {
     /// Reads the pending child and its subtree; returns with the element's
     /// end tag consumed and its frame still pushed.
     fn read_any_tree(&mut self, counted: bool) -> ReadResult<AnyElement> {
-        let namespace = self.pending_namespace().to_owned();
-        let name = self.pending_local();
+        let namespace = CompactString::from(self.pending_namespace());
+        let name = CompactString::from(self.pending_local_str());
         self.begin(counted)?;
         let mut attributes = Vec::with_capacity(self.attr_count());
         for i in 0..self.attr_count() {
             let (ns, local) = self.attr_name(i);
-            let value = self.attr_value(i)?.into_owned();
+            let value = CompactString::from(self.attr_value(i)?);
             attributes.push(AnyAttribute {
-                namespace: ns,
-                name: local.to_owned(),
+                namespace: CompactString::from(ns),
+                name: CompactString::from(local),
                 value,
             });
         }
@@ -244,7 +245,7 @@ impl<'a> XmlReader<'a> {
             Some(AnyNode::Text(prev)) => prev.push_str(t),
             _ => {
                 self.count_wildcard_node()?;
-                crate::xml::push_first_exact(children, AnyNode::Text(t.to_owned()));
+                crate::xml::push_first_exact(children, AnyNode::Text(CompactString::from(t)));
             }
         }
         Ok(())

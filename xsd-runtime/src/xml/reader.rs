@@ -943,9 +943,13 @@ impl<'a> XmlReader<'a> {
     }
 
     pub(crate) fn pending_local(&self) -> String {
+        self.pending_local_str().to_owned()
+    }
+
+    pub(crate) fn pending_local_str(&self) -> &str {
         match &self.pending {
-            Pending::Start(s) => local_of(s, self.pending_local_at).to_owned(),
-            _ => String::new(),
+            Pending::Start(s) => local_of(s, self.pending_local_at),
+            _ => "",
         }
     }
 
@@ -1943,7 +1947,8 @@ impl<'a> XmlReader<'a> {
                 frames: &self.path,
                 ns: &self.ns,
             };
-            self.idc.on_attr(&names, depth, (ns.as_bytes(), a.local), &v);
+            self.idc
+                .on_attr(&names, depth, (ns.as_bytes(), a.local), &v);
         }
     }
 }
