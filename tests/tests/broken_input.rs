@@ -135,3 +135,96 @@ fn errors_are_capped_and_the_rest_counted() {
         1
     );
 }
+
+/// Line and column (1-based, in characters) of byte `at` of `text`.
+fn line_col(text: &str, at: usize) -> (u32, u32) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line as u32, col as u32)
+}
+
+#[test]
+fn a_lt_in_an_attribute_value_is_malformed_where_it_stands() {
+    // quick-xml lets a '<' in an attribute value through; XML 1.0 (and
+    // xmllint) does not. Each attribute value of each valid example, in
+    // memory and streamed: one error, `malformed`, at the '<'. (Namespace
+    // declarations have their own check, and regression inputs under
+    // tests/fuzz-regressions/roundtrip.)
+    let mut checked = 0;
+    for (name, bytes) in valid_examples() {
+        let text = String::from_utf8(bytes).expect("examples are UTF-8");
+        let values = text.match_indices("=\"").map(|(i, _)| i + 2).filter(|&i| {
+            let name = text[..i - 2].rsplit([' ', '\n', '\t']).next().unwrap_or("");
+            !["version", "encoding"].contains(&name) && !name.starts_with("xmlns")
+        });
+        for at in values {
+            let mut doc = text.clone();
+            doc.insert(at, '<');
+            let expected = line_col(&doc, at);
+            let streamed = Message::from_reader(doc.as_bytes());
+            for (how, result) in [
+                ("in memory", Message::from_slice(doc.as_bytes())),
+                ("streamed", streamed),
+            ] {
+                let errors = match result {
+                    Ok(_) => panic!("{name}: '<' at byte {at} accepted {how}"),
+                    Err(e) => e,
+                };
+                let found: Vec<_> = errors
+                    .iter()
+                    .map(|e| (e.constraint(), e.location.map(|l| (l.line, l.column))))
+                    .collect();
+                assert_eq!(
+                    found,
+                    [("malformed", Some(expected))],
+                    "{name}, '<' at byte {at}, {how}: {errors}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} attribute values");
+}
+
+#[test]
+fn attributes_without_white_space_between_them_are_malformed() {
+    // `a="1"b="2"`: quick-xml reads both attributes; XML 1.0 requires white
+    // space between them. Every such pair in the valid examples.
+    let mut checked = 0;
+    for (name, bytes) in valid_examples() {
+        let text = String::from_utf8(bytes).expect("examples are UTF-8");
+        // After the XML declaration (whose pseudo-attributes are no tag's).
+        let body = text.find("?>").map_or(0, |i| i + 2);
+        let gaps = text.match_indices("\" ").map(|(i, _)| i + 1).filter(|&i| {
+            // Inside a start tag: another attribute follows on the line.
+            let line = text[i..].split('\n').next().unwrap_or("");
+            i > body && line.contains("=\"")
+        });
+        for gap in gaps {
+            let mut doc = text.clone();
+            doc.remove(gap);
+            let expected = line_col(&doc, gap);
+            for (how, result) in [
+                ("in memory", Message::from_slice(doc.as_bytes())),
+                ("streamed", Message::from_reader(doc.as_bytes())),
+            ] {
+                let errors = match result {
+                    Ok(_) => panic!("{name}: no space at byte {gap} accepted {how}"),
+                    Err(e) => e,
+                };
+                let found: Vec<_> = errors
+                    .iter()
+                    .map(|e| (e.constraint(), e.location.map(|l| (l.line, l.column))))
+                    .collect();
+                assert_eq!(
+                    found,
+                    [("malformed", Some(expected))],
+                    "{name}, no space at byte {gap}, {how}: {errors}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} attribute pairs");
+}

@@ -1105,6 +1105,11 @@ impl<'a> XmlReader<'a> {
                 );
                 return Err(Fail::Fatal);
             }
+            if !space_before(start.as_bytes(), attr.key.into_inner().as_bytes()) {
+                let key = attr.key.into_inner();
+                let message = format!("no white space before attribute {key}");
+                return Err(self.tag_error(name_at, key.as_ptr() as usize, message));
+            }
             if attr.key.as_namespace_binding().is_some() {
                 self.check_ns_decl(attr.key.into_inner(), &attr.value, pos);
                 continue;
@@ -1141,6 +1146,10 @@ impl<'a> XmlReader<'a> {
                 let at = (key.as_ptr() as usize).saturating_sub(base) as u64;
                 (key_s, AttrText::Input(raw), at)
             };
+            if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
+                let message = format!("'<' in the value of attribute {key_s}");
+                return Err(self.tag_error(name_at, value.as_ptr() as usize + lt, message));
+            }
             let (ns, local) = match key_s.split_once(':') {
                 None => (AttrNs::None, key_s),
                 Some((_, local)) => {
@@ -1226,6 +1235,18 @@ impl<'a> XmlReader<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A fatal `malformed` error at byte address `at` of the start tag just
+    /// loaded, whose name is at address `name_at` (what XML 1.0 forbids in
+    /// a tag and quick-xml lets through).
+    fn tag_error(&mut self, name_at: usize, at: usize, message: String) -> Fail {
+        let rel = at.saturating_sub(name_at) as u64;
+        let pos = match self.names {
+            Some(_) => self.ns.pos_in_event(1 + rel),
+            None => (name_at.saturating_sub(self.input.as_ptr() as usize) as u64) + rel,
+        };
+        self.fatal(pos, ErrorKind::Malformed { message })
     }
 
     /// Namespace names are resolved as written (quick-xml's resolver expands
@@ -1951,6 +1972,16 @@ impl<'a> XmlReader<'a> {
                 .on_attr(&names, depth, (ns.as_bytes(), a.local), &v);
         }
     }
+}
+
+/// Is the attribute name `key` (within `tag`) preceded by white space, as
+/// XML 1.0 §3.1 requires and quick-xml does not check?
+fn space_before(tag: &[u8], key: &[u8]) -> bool {
+    (key.as_ptr() as usize)
+        .checked_sub(tag.as_ptr() as usize)
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| tag.get(i))
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// The open elements' names as identity constraints read them.
