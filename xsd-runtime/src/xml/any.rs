@@ -166,8 +166,12 @@ impl<'a> XmlReader<'a> {
         loop {
             let (pos, ev) = self.read_ev()?;
             match ev {
-                Event::Text(t) => self.push_any_text(&mut children, pos, &t.xml10_content())?,
-                Event::CData(c) => self.push_any_text(&mut children, pos, &c.xml10_content())?,
+                Event::Text(t) => {
+                    self.push_any_text(&mut children, pos, &crate::xml::text_content(t))?
+                }
+                Event::CData(c) => {
+                    self.push_any_text(&mut children, pos, &crate::xml::cdata_content(c))?
+                }
                 Event::GeneralRef(g) => match crate::xml::reader::resolve_ref(&g) {
                     Some(c) => {
                         self.push_any_text(&mut children, pos, c.encode_utf8(&mut [0; 4]))?

@@ -32,8 +32,8 @@ impl<'a> XmlReader<'a> {
                 self.pending = Pending::End;
                 return Ok(Some(()));
             }
-            Event::Text(t) => t.xml10_content(),
-            Event::CData(c) => c.xml10_content(),
+            Event::Text(t) => crate::xml::text_content(t),
+            Event::CData(c) => crate::xml::cdata_content(c),
             Event::GeneralRef(g) => match resolve_ref(&g) {
                 Some(c) => c.to_string().into(),
                 None => {

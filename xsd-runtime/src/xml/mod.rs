@@ -28,6 +28,27 @@ pub(crate) fn push_first_exact<T>(items: &mut Vec<T>, v: T) {
     items.push(v);
 }
 
+/// A text event's content, line ends normalized (XML 1.0 §2.11), taken
+/// over without a copy when there is nothing to normalize (quick-xml's
+/// `xml10_content` copies an owned event's content: streamed text was
+/// copied twice).
+#[inline]
+pub(crate) fn text_content(t: quick_xml::events::BytesText<'_>) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'\r', t.as_bytes()).is_some() {
+        return t.xml10_content();
+    }
+    t.into_inner()
+}
+
+/// The same for a CDATA section.
+#[inline]
+pub(crate) fn cdata_content(c: quick_xml::events::BytesCData<'_>) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'\r', c.as_bytes()).is_some() {
+        return c.xml10_content();
+    }
+    c.into_inner()
+}
+
 /// Equality of two names without a call to `memcmp`: names are a few bytes
 /// long and compared on every tag, where the call and its branches cost
 /// more than the comparison (8 bytes at a time, then byte by byte).

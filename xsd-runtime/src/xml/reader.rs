@@ -1432,8 +1432,8 @@ impl<'a> XmlReader<'a> {
         loop {
             let (pos, ev) = self.read_ev()?;
             let piece: Cow<'a, str> = match ev {
-                Event::Text(t) => t.xml10_content(),
-                Event::CData(c) => c.xml10_content(),
+                Event::Text(t) => crate::xml::text_content(t),
+                Event::CData(c) => crate::xml::cdata_content(c),
                 Event::GeneralRef(g) => match resolve_ref(&g) {
                     Some(c) => Cow::Owned(c.to_string()),
                     None => {
