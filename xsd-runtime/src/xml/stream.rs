@@ -299,7 +299,10 @@ fn advance(line: u32, column: u32, bytes: &[u8]) -> (u32, u32) {
             (line.wrapping_add(newlines as u32), 1, &bytes[last + 1..])
         }
     };
-    let chars = tail.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    let chars = match tail.is_ascii() {
+        true => tail.len(),
+        false => tail.iter().filter(|&&b| b & 0xC0 != 0x80).count(),
+    };
     (line, column.wrapping_add(chars as u32))
 }
 
@@ -416,6 +419,17 @@ mod tests {
         let (got, cut) = read_all(b"<a>x\x01y</a>", u64::MAX, 2);
         assert_eq!(got, "<a>x");
         assert_eq!(cut.map(|c| c.0), Some(4));
+    }
+
+    #[test]
+    fn runs_cut_anywhere_are_counted_as_the_whole() {
+        let text = "ab\n  <é x=\"ü\"/>\n\n\tçà€𝄞 end\n".repeat(9);
+        let bytes = text.as_bytes();
+        for cut in 0..=bytes.len() {
+            let (head, tail) = bytes.split_at(cut);
+            let (l, c) = advance(1, 1, head);
+            assert_eq!(advance(l, c, tail), advance(1, 1, bytes), "cut at {cut}");
+        }
     }
 
     #[test]
