@@ -206,6 +206,7 @@ impl Child {
     }
 
     /// Can the pending child start this particle?
+    #[inline]
     pub fn starts(&self, r: &XmlReader<'_>) -> bool {
         self.name.is_some_and(|n| n.is_pending(r))
             || self.first.iter().any(|n| n.is_pending(r))

@@ -22,6 +22,7 @@ struct Seen {
 }
 
 impl Seen {
+    #[inline]
     fn set(&mut self, i: usize, v: bool) {
         if i < 64 {
             let bit = 1u64 << i;
@@ -39,6 +40,7 @@ impl Seen {
         self.more[j] = v;
     }
 
+    #[inline]
     fn get(&self, i: usize) -> bool {
         if i < 64 {
             return self.bits & (1u64 << i) != 0;

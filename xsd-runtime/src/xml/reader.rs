@@ -1399,6 +1399,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reports `xsi:nil` on an element that is not nillable (when it was set).
+    #[inline]
     pub fn check_not_nil(&mut self) {
         if self.is_nil() {
             self.error(
@@ -1878,6 +1879,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reports every attribute of the current element as unexpected.
+    #[inline]
     pub fn reject_attributes(&mut self) {
         for i in 0..self.attrs.len() {
             self.unexpected_attr(i);
