@@ -1110,6 +1110,11 @@ impl<'a> XmlReader<'a> {
                 let message = format!("no white space before attribute {key}");
                 return Err(self.tag_error(name_at, key.as_ptr() as usize, message));
             }
+            if let Some(lt) = memchr::memchr(b'<', attr.value.as_bytes()) {
+                let key = attr.key.into_inner();
+                let message = format!("'<' in the value of attribute {key}");
+                return Err(self.tag_error(name_at, attr.value.as_ptr() as usize + lt, message));
+            }
             if attr.key.as_namespace_binding().is_some() {
                 self.check_ns_decl(attr.key.into_inner(), &attr.value, pos);
                 continue;
@@ -1146,10 +1151,6 @@ impl<'a> XmlReader<'a> {
                 let at = (key.as_ptr() as usize).saturating_sub(base) as u64;
                 (key_s, AttrText::Input(raw), at)
             };
-            if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
-                let message = format!("'<' in the value of attribute {key_s}");
-                return Err(self.tag_error(name_at, value.as_ptr() as usize + lt, message));
-            }
             let (ns, local) = match key_s.split_once(':') {
                 None => (AttrNs::None, key_s),
                 Some((_, local)) => {
@@ -1250,26 +1251,20 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Namespace names are resolved as written (quick-xml's resolver expands
-    /// no reference, normalizes no white space and lets a `<` through): a
-    /// declaration whose value those would change is refused rather than
-    /// read as another name, and so is a `"` (the writer could not declare
-    /// the name again without a reference).
+    /// no reference and normalizes no white space): a declaration whose
+    /// value those would change is refused rather than read as another
+    /// name, and so is a `"` (the writer could not declare the name again
+    /// without a reference). A `<` never gets here: it is not well-formed
+    /// in any attribute value.
     fn check_ns_decl(&mut self, key: &str, value: &str, pos: u64) {
-        if !value.contains(['&', '<', '"', '\t', '\n', '\r']) {
+        if !value.contains(['&', '"', '\t', '\n', '\r']) {
             return;
         }
         let path = self.path_string(None, Some(key));
-        let kind = match value.contains('<') {
-            true => ErrorKind::Malformed {
-                message: format!("'<' in the value of attribute {key}"),
-            },
-            false => ErrorKind::Unsupported {
-                what: format!(
-                    "namespace name {value:?} written with a reference, a '\"' or white space other than spaces"
-                ),
-            },
-        };
-        self.push(path, Some(pos), kind);
+        let what = format!(
+            "namespace name {value:?} written with a reference, a '\"' or white space other than spaces"
+        );
+        self.push(path, Some(pos), ErrorKind::Unsupported { what });
     }
 
     /// Number of attributes of the current element (namespace declarations
@@ -2409,7 +2404,6 @@ mod tests {
             ("<a xmlns:p='u&amp;v'/>", true),
             ("<a xmlns='u&#62;v'/>", true),
             ("<a xmlns='u\tv'/>", true),
-            ("<a xmlns='u<v'/>", true),
             ("<a xmlns:p='u\"v'/>", true),
             ("<a xmlns:p='u>v' xmlns='w x'/>", false),
         ] {
@@ -2418,6 +2412,13 @@ mod tests {
             assert!(r.begin(false).is_ok(), "{xml}");
             assert_eq!(r.has_errors(), refused, "{xml}");
         }
+        // A '<' is not well-formed there, as in any attribute value.
+        let mut r = XmlReader::new("<a xmlns='u<v'/>", ReadOptions::default());
+        assert!(r.start_document().is_ok());
+        assert!(r.begin(false).is_err());
+        let errors = r.into_result::<()>(Err(Fail::Fatal)).unwrap_err();
+        let found: Vec<_> = errors.iter().map(|e| e.constraint()).collect();
+        assert_eq!(found, ["malformed"]);
     }
 
     #[test]
