@@ -268,6 +268,48 @@ pub struct IdcEngine {
     hasher: RandomState,
     /// The tuple of the selection being closed, encoded (reused).
     tuple_buf: Vec<u8>,
+    /// What the element just started must be called to take part at all.
+    /// Recomputed when scopes open or close.
+    names: Names,
+}
+
+/// The local names the last element step of an open scope's selector or
+/// field paths tests: an element whose local name is none of them (when
+/// no such step is a wildcard) is not selected, is no field, carries no
+/// field attribute and awaits no text. Most elements within reach are
+/// such elements; the engine is not called for them.
+#[derive(Default)]
+struct Names {
+    locals: Vec<&'static [u8]>,
+    /// Some last step is `*` or `prefix:*`: every element may match.
+    any: bool,
+}
+
+impl Names {
+    fn of(scopes: &[Scope]) -> Names {
+        let mut names = Names::default();
+        let paths = scopes.iter().flat_map(|s| s.defs).flat_map(|d| {
+            let fields = d.fields.iter().flat_map(|alts| alts.iter());
+            d.selector.iter().chain(fields)
+        });
+        for p in paths {
+            match p.steps.last() {
+                Some(Step::Name { local, .. }) if !names.locals.contains(local) => {
+                    names.locals.push(local)
+                }
+                Some(Step::Name { .. }) => {}
+                Some(Step::Any | Step::AnyIn { .. }) => names.any = true,
+                // The context node itself: it matched a selector already.
+                None => {}
+            }
+        }
+        names
+    }
+
+    #[inline]
+    fn may_match(&self, local: &[u8]) -> bool {
+        self.any || self.locals.iter().any(|n| same_name(n, local))
+    }
 }
 
 impl IdcEngine {
@@ -295,6 +337,23 @@ impl IdcEngine {
             pos,
         });
         self.update_horizon();
+        self.names = Names::of(&self.scopes);
+    }
+
+    /// Can the element of local name `local` just started be selected, be
+    /// a field, carry one or await a field's text (see [`Names`])? When
+    /// not, neither [`Self::on_start`], [`Self::on_attr`] nor
+    /// [`Self::on_text`] needs to hear of it, nor [`Self::on_end`] unless
+    /// a scope closes with it ([`Self::scope_at`]).
+    #[inline]
+    pub(crate) fn may_match(&self, local: &[u8]) -> bool {
+        self.names.may_match(local)
+    }
+
+    /// Does a scope open at `depth`?
+    #[inline]
+    pub(crate) fn scope_at(&self, depth: usize) -> bool {
+        self.scopes.last().is_some_and(|s| s.depth == depth)
     }
 
     /// See [`IdcEngine::horizon`].
@@ -527,6 +586,9 @@ impl IdcEngine {
         if (selections, scopes) != (self.selected.len(), self.scopes.len()) {
             self.update_horizon();
         }
+        if scopes != self.scopes.len() {
+            self.names = Names::of(&self.scopes);
+        }
     }
 
     fn close_selection(&mut self, si: usize, sel: &mut Selected) {
@@ -637,6 +699,7 @@ impl IdcEngine {
             self.close_scope(scope);
         }
         self.update_horizon();
+        self.names = Names::default();
     }
 
     #[inline]
@@ -991,5 +1054,121 @@ mod tests {
             collapse_into(&mut got, s);
             assert_eq!(got, want, "{s:?}");
         }
+    }
+}
+
+/// The engine as the reader drives it, on documents read as wildcard
+/// content (every element through `begin`): the name filter
+/// ([`IdcEngine::may_match`]) must leave every verdict as it was, whatever
+/// the steps pass through.
+#[cfg(test)]
+mod filtered {
+    use super::*;
+    use crate::rt;
+    use crate::xml::{ReadOptions, XmlReader};
+
+    /// The identity-constraint errors of `doc` with `defs` on its root, as
+    /// (kind, value) pairs. Elements named in `leaves` hold text.
+    fn idc_errors(doc: &str, defs: &'static [IdcDef], leaves: &[&str]) -> Vec<(String, String)> {
+        let mut r = XmlReader::new(doc, ReadOptions::default());
+        let value = r.start_document().and_then(|()| {
+            rt::complex_idc(defs, |r: &mut XmlReader<'_>| children(r, leaves))(&mut r, false)
+        });
+        let Err(errors) = r.into_result(value) else {
+            return Vec::new();
+        };
+        errors
+            .iter()
+            .map(|e| match &e.kind {
+                ErrorKind::Key { value, .. } => ("key".into(), value.clone()),
+                ErrorKind::Unique { value, .. } => ("unique".into(), value.clone()),
+                ErrorKind::Keyref { value, .. } => ("keyref".into(), value.clone()),
+                other => ("other".into(), format!("{other:?}")),
+            })
+            .collect()
+    }
+
+    /// The children of the element just begun, then its end.
+    fn children(r: &mut XmlReader<'_>, leaves: &[&str]) -> crate::xml::ReadResult<()> {
+        r.next_child()?;
+        while r.at_element() {
+            let leaf = r.pending_name().is_some_and(|(_, l)| leaves.contains(&l));
+            r.begin(false)?;
+            if leaf {
+                r.text()?;
+                r.finish()?;
+            } else {
+                children(r, leaves)?;
+            }
+        }
+        r.finish()
+    }
+
+    const fn name(local: &'static str) -> Step {
+        Step::name("", local)
+    }
+
+    fn pair(kind: &str, value: &str) -> (String, String) {
+        (kind.into(), value.into())
+    }
+
+    #[test]
+    fn fields_reached_through_elements_no_step_ends_with() {
+        // Selector a/b, field c/@v: `a` ends no path, so it is skipped at
+        // its start, yet it must still be seen as `b`'s parent.
+        const DEFS: &[IdcDef] = &[IdcDef::unique(
+            "u",
+            &[IdcPath::child(&[name("a"), name("b")])],
+            &[&[IdcPath::child(&[name("c")]).attr(name("v"))]],
+        )];
+        const LEAVES: &[&str] = &[];
+        let dup = "<r><a><b><c v='1'/></b><x/><b><c v='1'/></b></a></r>";
+        assert_eq!(idc_errors(dup, DEFS, LEAVES), [pair("unique", "1")]);
+        let distinct = "<r><a><b><c v='1'/></b><b><c v='2'/></b></a></r>";
+        assert_eq!(idc_errors(distinct, DEFS, LEAVES), []);
+        // `b` under a skipped `x` is not `a/b`.
+        let elsewhere = "<r><x><b><c v='1'/></b><b><c v='1'/></b></x></r>";
+        assert_eq!(idc_errors(elsewhere, DEFS, LEAVES), []);
+    }
+
+    #[test]
+    fn wildcard_steps_let_every_element_through() {
+        const DEFS: &[IdcDef] = &[IdcDef::key(
+            "k",
+            &[IdcPath::child(&[Step::Any])],
+            &[&[IdcPath::child(&[Step::Any])]],
+        )];
+        const LEAVES: &[&str] = &["q", "t"];
+        let dup = "<r><p><q>1</q></p><s><t>1</t></s></r>";
+        assert_eq!(idc_errors(dup, DEFS, LEAVES), [pair("key", "1")]);
+        let missing = "<r><p><q>1</q></p><s/></r>";
+        assert_eq!(idc_errors(missing, DEFS, LEAVES).len(), 1);
+    }
+
+    #[test]
+    fn own_values_descendants_and_references_through_skipped_elements() {
+        const DEFS: &[IdcDef] = &[
+            IdcDef::key(
+                "id",
+                &[IdcPath::descendant(&[name("item")])],
+                &[&[IdcPath::child(&[])]],
+            ),
+            IdcDef::keyref(
+                "ref",
+                "id",
+                &[IdcPath::child(&[name("refs"), name("to")])],
+                &[&[IdcPath::child(&[]).attr(name("item"))]],
+            ),
+        ];
+        const LEAVES: &[&str] = &["item"];
+        let ok = "<r><g><h><item>A</item></h><item>B</item></g>\
+                  <refs><to item='A'/><to item='B'/></refs></r>";
+        assert_eq!(idc_errors(ok, DEFS, LEAVES), []);
+        let bad = "<r><g><h><item>A</item></h><item>A</item></g>\
+                   <refs><x><to item='A'/></x><to item='C'/></refs></r>";
+        assert_eq!(
+            idc_errors(bad, DEFS, LEAVES),
+            [pair("key", "A"), pair("keyref", "C")]
+        );
     }
 }

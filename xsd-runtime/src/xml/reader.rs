@@ -131,6 +131,9 @@ struct Frame<'a> {
     nil: bool,
     /// Text in element-only content was reported once for this element.
     text_reported: bool,
+    /// No identity constraint can take this element or its text (see
+    /// [`IdcEngine::may_match`]).
+    idc_skip: bool,
     /// Mixed content: the text runs read so far (one more than the child
     /// elements met), see [`XmlReader::mixed_content`].
     mixed: Option<Vec<String>>,
@@ -994,6 +997,7 @@ impl<'a> XmlReader<'a> {
             pos,
             nil: false,
             text_reported: false,
+            idc_skip: false,
             mixed: None,
         });
         self.load_attributes()?;
@@ -1417,7 +1421,7 @@ impl<'a> XmlReader<'a> {
         {
             // The common case: text, then the element's end tag.
             self.pending = Pending::End;
-            if self.idc.active() {
+            if self.idc_follows() {
                 self.idc.on_text(self.path.len(), &text);
             }
             return Ok(text);
@@ -1484,7 +1488,7 @@ impl<'a> XmlReader<'a> {
         } else {
             first.unwrap_or_default()
         };
-        if self.idc.active() {
+        if self.idc_follows() {
             self.idc.on_text(self.path.len(), &text);
         }
         Ok(text)
@@ -1729,8 +1733,10 @@ impl<'a> XmlReader<'a> {
     pub(crate) fn pop_frame(&mut self) {
         if self.idc.active() {
             let depth = self.path.len();
-            self.idc.on_end(depth);
-            self.drain_idc_errors();
+            if self.idc_follows() || self.idc.scope_at(depth) {
+                self.idc.on_end(depth);
+                self.drain_idc_errors();
+            }
         }
         self.path.pop();
         let depth = self.path.len();
@@ -1918,34 +1924,51 @@ impl<'a> XmlReader<'a> {
         self.idc.open_scope(depth, defs, pos, path);
     }
 
+    /// Does the identity-constraint engine follow the current element
+    /// (active, and the element not skipped at its start)?
+    #[inline]
+    fn idc_follows(&self) -> bool {
+        self.idc.active() && self.path.last().is_none_or(|f| !f.idc_skip)
+    }
+
     fn idc_start(&mut self) {
         let depth = self.path.len();
+        let within_reach = self.idc.within_reach(depth);
+        let Some(frame) = self.path.last_mut() else {
+            return;
+        };
         // Below the horizon the engine neither follows the element nor
-        // looks at its attributes.
-        if !self.idc.within_reach(depth) {
+        // looks at its attributes; the horizon is the same again when its
+        // text and its end come (what opens below closes before).
+        if !within_reach {
+            frame.idc_skip = true;
             return;
         }
-        let Some(frame) = self.path.last() else {
-            return;
-        };
         let pos = frame.pos;
-        let names = FrameNames {
-            frames: &self.path,
-            ns: &self.ns,
-        };
-        self.idc.on_start(depth, &names);
-        if self.idc.take_opened() {
-            let frames = &self.path;
-            self.idc
-                .set_selected_pos(depth, pos, |out| write_path(out, frames, None, None));
+        let skip = !self
+            .idc
+            .may_match(local_of(&frame.start, frame.local_at).as_bytes());
+        frame.idc_skip = skip;
+        if !skip {
+            let names = FrameNames {
+                frames: &self.path,
+                ns: &self.ns,
+            };
+            self.idc.on_start(depth, &names);
+            if self.idc.take_opened() {
+                let frames = &self.path;
+                self.idc
+                    .set_selected_pos(depth, pos, |out| write_path(out, frames, None, None));
+            }
         }
         if !self.idc.selecting() || !self.idc.within_reach(depth) {
             return;
         }
         for i in 0..self.attrs.len() {
             let a = &self.attrs[i];
-            let wanted =
-                self.idc
+            let wanted = !skip
+                && self
+                    .idc
                     .wants_attr(depth, attr_ns(&self.attr_ns_buf, a.ns).as_bytes(), a.local);
             if !wanted {
                 // Its value is still expanded when expanding can fail (a
