@@ -248,6 +248,9 @@ impl<'a> Lexer<'a> {
         match self.rest().get(1) {
             Some(b'!') => self.bang(start),
             Some(b'/') => {
+                if let Some(ev) = self.plain_end(start) {
+                    return Ok(ev);
+                }
                 let tag = self.tag(start, ElementParser::Outside)?;
                 self.end(start, tag)
             }
@@ -256,6 +259,9 @@ impl<'a> Lexer<'a> {
                 self.question(start, tag)
             }
             Some(_) => {
+                if let Some(ev) = self.plain_start(start) {
+                    return Ok(ev);
+                }
                 let tag = self.tag(start, ElementParser::Outside)?;
                 Ok(self.start(start, tag))
             }
@@ -280,6 +286,43 @@ impl<'a> Lexer<'a> {
                 Err(Error::Syntax(parser.eof_error(rest)))
             }
         }
+    }
+
+    /// The most common start tag, `<name>` (no attribute, no white
+    /// space), read in one pass over the name: what [`Self::start`] makes
+    /// of it, without a search for the tag's end that must mind quotes.
+    /// `None` (nothing consumed) for any other tag.
+    #[inline]
+    fn plain_start(&mut self, start: usize) -> Option<Event<'a>> {
+        let rest = self.rest();
+        let n = rest.iter().skip(1).position(|&b| {
+            matches!(b, b'>' | b'/' | b'"' | b'\'' | b' ' | b'\t' | b'\n' | b'\r')
+        })?;
+        if n == 0 || rest[n + 1] != b'>' {
+            return None;
+        }
+        self.pos = start + n + 2;
+        self.open.push((start + 1, n));
+        let name = self.slice(start + 1, start + 1 + n);
+        Some(Event::Start(BytesStart::from_content(name, n)))
+    }
+
+    /// The end tag `</name>` of the innermost open element, exactly so:
+    /// what [`Self::end`] makes of it, without a search for the tag's end.
+    /// `None` (nothing consumed) for any other tag.
+    #[inline]
+    fn plain_end(&mut self, start: usize) -> Option<Event<'a>> {
+        let &(at, len) = self.open.last()?;
+        let rest = self.rest();
+        let name = self.input.as_bytes().get(at..at + len)?;
+        if rest.get(len + 2) != Some(&b'>') || !same_name(&rest[2..len + 2], name) {
+            return None;
+        }
+        self.open.pop();
+        self.pos = start + len + 3;
+        Some(Event::End(BytesEnd::new(
+            self.slice(start + 2, start + 2 + len),
+        )))
     }
 
     /// A start tag `<name ...>` or an empty element `<name .../>`, whose
@@ -496,6 +539,9 @@ mod tests {
             "<p:a xmlns:p=\"urn:x\"><p:b  >text</p:b ><?pi data?><?pi?></p:a>",
             "<a>\r\n <b>1</b>\r\n <b/>\n</a><!---->",
             "<a><![CDATA[]]><!-- -->&lt;&gt;</a>",
+            // Tags read in one pass (`<name>`, `</name>`) beside others.
+            "<a><b>x</b><c></c><d/><é>y</é><e\n>z</e><f>1</f\t></a>",
+            "<n:a><n:b></n:b><b></b></n:a>",
         ] {
             same(xml);
         }
@@ -534,6 +580,13 @@ mod tests {
             "<a>text",
             "<><//>",
             "<a></a\t>",
+            "<a><b></a></b>",
+            "<a></ab>",
+            "<ab></a>",
+            "<a'b>x</a'b>",
+            "<a\"b>x</a>",
+            "<a/b>x</a/b>",
+            "<a><b></b></a></c>",
         ] {
             same(xml);
         }
