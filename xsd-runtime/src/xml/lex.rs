@@ -28,6 +28,25 @@ use crate::xml::same_name;
 
 type LexResult<T> = Result<T, Error>;
 
+/// The bytes that end a name in a tag read by [`Lexer::plain_start`]: one
+/// load per byte of the name.
+const ENDS_NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    let ends = b">/\"' \t\n\r";
+    while i < ends.len() {
+        t[ends[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// A tag read by [`Lexer::plain_tag`].
+pub(crate) enum PlainTag<'a> {
+    Start(BytesStart<'a>),
+    End,
+}
+
 /// What the next byte starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -146,6 +165,32 @@ impl<'a> Lexer<'a> {
             true => BytesText::from_escaped(text).xml10_content(),
             false => Cow::Borrowed(text),
         })
+    }
+
+    /// At markup (after [`Self::skip_blank`]): a `<name>` start tag or the
+    /// innermost element's `</name>`, consumed, as the events
+    /// [`Self::read_event`] would give. `None`, and nothing consumed, for
+    /// anything else.
+    #[inline]
+    pub(crate) fn plain_tag(&mut self) -> Option<PlainTag<'a>> {
+        if self.state != State::Markup {
+            return None;
+        }
+        let start = self.pos;
+        let tag = match self.rest().get(1) {
+            Some(b'/') => self.plain_end(start).map(|_| PlainTag::End),
+            Some(b'!' | b'?') | None => None,
+            Some(_) => self.plain_start(start).map(|_| {
+                PlainTag::Start(BytesStart::from_content(
+                    self.slice(start + 1, self.pos - 1),
+                    self.pos - 2 - start,
+                ))
+            }),
+        };
+        if tag.is_some() {
+            self.state = State::Text;
+        }
+        tag
     }
 
     /// Skips white space that markup follows (indentation between
@@ -295,9 +340,10 @@ impl<'a> Lexer<'a> {
     #[inline]
     fn plain_start(&mut self, start: usize) -> Option<Event<'a>> {
         let rest = self.rest();
-        let n = rest.iter().skip(1).position(|&b| {
-            matches!(b, b'>' | b'/' | b'"' | b'\'' | b' ' | b'\t' | b'\n' | b'\r')
-        })?;
+        let n = rest
+            .iter()
+            .skip(1)
+            .position(|&b| ENDS_NAME[usize::from(b)])?;
         if n == 0 || rest[n + 1] != b'>' {
             return None;
         }

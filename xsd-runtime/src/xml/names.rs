@@ -18,7 +18,7 @@ use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::{NamespaceError, NamespaceResolver, QName, ResolveResult};
 
 use crate::error::Location;
-use crate::xml::lex::Lexer;
+use crate::xml::lex::{Lexer, PlainTag};
 use crate::xml::same_name;
 use crate::xml::stream::{Checked, pack};
 
@@ -187,6 +187,31 @@ impl<'a> NsSource<'a> {
         let text = lexer.text_then_end(limit)?;
         self.pending_pop = true;
         Some(text)
+    }
+
+    /// See [`Lexer::plain_tag`] (documents in memory only): the start tag
+    /// opens a scope that declares nothing, the end tag closes one, as
+    /// after [`Self::read_event`].
+    #[inline]
+    pub(crate) fn plain_tag(&mut self) -> Option<PlainTag<'a>> {
+        if !matches!(self.reader, Source::Slice(_)) {
+            return None;
+        }
+        self.pop_pending();
+        let level = self.resolver.level();
+        let Source::Slice(lexer) = &mut self.reader else {
+            return None;
+        };
+        if level == u16::MAX {
+            return None;
+        }
+        let tag = lexer.plain_tag()?;
+        match &tag {
+            // Raising the level adds no binding and removes none.
+            PlainTag::Start(_) => self.resolver.set_level(level + 1),
+            PlainTag::End => self.pending_pop = true,
+        }
+        Some(tag)
     }
 
     /// See [`Lexer::skip_blank`] (documents in memory only).

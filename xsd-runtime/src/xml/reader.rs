@@ -30,6 +30,7 @@ use crate::error::{
     ErrorKind, FacetViolation, Location, ValidationError, ValidationErrors, ValueError,
 };
 use crate::xml::idc::IdcEngine;
+use crate::xml::lex::PlainTag;
 use crate::xml::names::NsSource;
 use crate::xml::same_name;
 use crate::xml::stream::{ArenaTail, Checked, NameArena};
@@ -631,15 +632,22 @@ impl<'a> XmlReader<'a> {
             Err(e) => return Err(self.malformed(e)),
         };
         if let Event::Start(s) = &ev {
-            let name = s.name().into_inner();
-            let at = local_at(name);
-            self.pending_local_at = at;
-            match self.ns.element_ns(name.get(..at).unwrap_or_default()) {
-                Ok(id) => self.pending_ns = id,
-                Err(prefix) => return Err(self.undeclared_prefix(pos, &prefix)),
-            }
+            self.resolve_pending(pos, s)?;
         }
         Ok((pos, ev))
+    }
+
+    /// Finds the namespace and the local name of a start tag just read.
+    #[inline]
+    fn resolve_pending(&mut self, pos: u64, s: &BytesStart<'_>) -> ReadResult<()> {
+        let name = s.name().into_inner();
+        let at = local_at(name);
+        self.pending_local_at = at;
+        match self.ns.element_ns(name.get(..at).unwrap_or_default()) {
+            Ok(id) => self.pending_ns = id,
+            Err(prefix) => return Err(self.undeclared_prefix(pos, &prefix)),
+        }
+        Ok(())
     }
 
     pub(crate) fn fatal_at(&mut self, pos: u64, kind: ErrorKind) -> Fail {
@@ -780,6 +788,9 @@ impl<'a> XmlReader<'a> {
             if self.mixed_runs().is_none() {
                 // Indentation would be read as text and dropped here.
                 self.ns.skip_blank();
+                if self.plain_child()? {
+                    return Ok(());
+                }
             }
             let (pos, ev) = self.read_ev()?;
             if self.mixed_runs().is_some() {
@@ -818,6 +829,29 @@ impl<'a> XmlReader<'a> {
                 Event::Eof | Event::Decl(_) | Event::DocType(_) | Event::Empty(_) => {
                     return Err(self.misplaced_event(pos, &ev_kind(&ev)));
                 }
+            }
+        }
+    }
+
+    /// [`Self::next_child`] for the usual tags, `<name>` and the current
+    /// element's `</name>` (documents in memory): `true` when one was read.
+    #[inline]
+    fn plain_child(&mut self) -> ReadResult<bool> {
+        if self.broken {
+            return Ok(false);
+        }
+        let pos = self.ns.event_pos();
+        match self.ns.plain_tag() {
+            None => Ok(false),
+            Some(PlainTag::End) => {
+                self.pending = Pending::End;
+                Ok(true)
+            }
+            Some(PlainTag::Start(s)) => {
+                self.resolve_pending(pos, &s)?;
+                self.pending = Pending::Start(s);
+                self.pending_pos = pos;
+                Ok(true)
             }
         }
     }
