@@ -56,6 +56,12 @@ pub trait FacetValue: Lexical + PartialEq + Send + Sync + 'static {
         0
     }
 
+    /// [`Self::facet_length`] compared with a length facet's `n` (strings
+    /// count their characters only when their byte length cannot tell).
+    fn facet_length_cmp(&self, n: u64) -> Ordering {
+        self.facet_length().cmp(&n)
+    }
+
     /// The order of the range facets (`None`: incomparable).
     fn facet_order(&self, _bound: &Self) -> Option<Ordering> {
         None
@@ -71,11 +77,32 @@ impl FacetValue for String {
     fn facet_length(&self) -> u64 {
         self.chars().count() as u64
     }
+
+    fn facet_length_cmp(&self, n: u64) -> Ordering {
+        str_length_cmp(self, n)
+    }
 }
 
 impl FacetValue for crate::types::CompactString {
     fn facet_length(&self) -> u64 {
         self.chars().count() as u64
+    }
+
+    fn facet_length_cmp(&self, n: u64) -> Ordering {
+        str_length_cmp(self, n)
+    }
+}
+
+/// The number of characters of `s` compared with `n`: a string of fewer
+/// bytes than `n` has fewer characters, an ASCII string as many as bytes.
+fn str_length_cmp(s: &str, n: u64) -> Ordering {
+    let bytes = s.len() as u64;
+    if bytes < n {
+        Ordering::Less
+    } else if s.is_ascii() {
+        bytes.cmp(&n)
+    } else {
+        (s.chars().count() as u64).cmp(&n)
     }
 }
 
@@ -329,9 +356,9 @@ fn holds<V: FacetValue>(f: &Facet, v: &V, values: &[V]) -> bool {
         None => true,
     };
     match *f {
-        Facet::Length(n) => v.facet_length() == n,
-        Facet::MinLength(n) => v.facet_length() >= n,
-        Facet::MaxLength(n) => v.facet_length() <= n,
+        Facet::Length(n) => v.facet_length_cmp(n).is_eq(),
+        Facet::MinLength(n) => v.facet_length_cmp(n).is_ge(),
+        Facet::MaxLength(n) => v.facet_length_cmp(n).is_le(),
         Facet::MinInclusive(_) => bound(&[Ordering::Greater, Ordering::Equal]),
         Facet::MaxInclusive(_) => bound(&[Ordering::Less, Ordering::Equal]),
         Facet::MinExclusive(_) => bound(&[Ordering::Greater]),
@@ -599,6 +626,29 @@ pub fn not_enumerated(values: &'static [&'static str], value: String) -> ValueEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_lengths_compare_as_their_characters_counted() {
+        for v in [
+            "",
+            "a",
+            "abc",
+            "é",
+            "aé",
+            "€€",
+            "😀x",
+            "ab😀",
+            "日本語テキスト",
+        ] {
+            for n in 0..12 {
+                let counted = (v.chars().count() as u64).cmp(&n);
+                assert_eq!(str_length_cmp(v, n), counted, "{v:?} against {n}");
+                let c = crate::types::CompactString::from(v);
+                assert_eq!(c.facet_length_cmp(n), counted, "{v:?} against {n}");
+                assert_eq!(v.to_string().facet_length_cmp(n), counted);
+            }
+        }
+    }
 
     static DECIMAL: FacetTable = FacetTable {
         builtin: "decimal",

@@ -62,6 +62,10 @@ pub struct Content {
     /// A type's own content (strays are skipped and reported) rather than
     /// a nested group's (which leaves them to its parent).
     top: bool,
+    /// In an `xs:all` group: the field the pending child starts, found at
+    /// the first field after [`Self::restart`] (one search per child, not
+    /// a name test per field).
+    all_at: Option<usize>,
 }
 
 impl Content {
@@ -73,6 +77,7 @@ impl Content {
             seen: Seen::default(),
             ok: true,
             top: true,
+            all_at: None,
         }
     }
 
@@ -184,8 +189,11 @@ impl Content {
         read: impl FnOnce(&mut XmlReader<'_>, bool) -> ReadResult<T>,
     ) -> ReadResult<bool> {
         let at = self.i;
+        if at == 0 {
+            self.all_at = self.position(r, 0);
+        }
         let c = self.next_child()?;
-        if !c.starts(r) {
+        if self.all_at != Some(at) {
             return Ok(false);
         }
         if self.seen.get(at) {
