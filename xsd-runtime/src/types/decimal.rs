@@ -2,6 +2,7 @@
 //! checks only need comparison and digit counts, so no big-number arithmetic is required.
 
 use super::ParseError;
+use crate::types::CompactString;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -13,8 +14,9 @@ use std::str::FromStr;
 #[derive(Clone, Debug)]
 pub struct Decimal {
     negative: bool,
-    /// Unscaled magnitude, ASCII digits without leading zeros; empty for zero.
-    digits: String,
+    /// Unscaled magnitude, ASCII digits without leading zeros; empty for
+    /// zero (inline up to 24 digits: no allocation per value read).
+    digits: CompactString,
     scale: u32,
 }
 
@@ -43,7 +45,7 @@ fn cmp_magnitude(da: &str, sa: u32, db: &str, sb: u32) -> Ordering {
 
 impl Decimal {
     pub(crate) fn from_raw(negative: bool, digits: &str, scale: u32) -> Decimal {
-        let digits = digits.trim_start_matches('0').to_owned();
+        let digits = CompactString::from(digits.trim_start_matches('0'));
         Decimal {
             negative: negative && !digits.is_empty(),
             digits,
@@ -132,10 +134,21 @@ impl FromStr for Decimal {
         }
         let scale = u32::try_from(frac.len())
             .map_err(|_| ParseError::new("xs:decimal", "too many fraction digits"))?;
-        let mut digits = String::with_capacity(int.len() + frac.len());
+        // The digits without leading zeros, put together in place.
+        let int = int.trim_start_matches('0');
+        let frac = if int.is_empty() {
+            frac.trim_start_matches('0')
+        } else {
+            frac
+        };
+        let mut digits = CompactString::with_capacity(int.len() + frac.len());
         digits.push_str(int);
         digits.push_str(frac);
-        Ok(Decimal::from_raw(negative, &digits, scale))
+        Ok(Decimal {
+            negative: negative && !digits.is_empty(),
+            digits,
+            scale,
+        })
     }
 }
 
@@ -212,8 +225,9 @@ impl From<Integer> for Decimal {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Integer {
     negative: bool,
-    /// Magnitude without leading zeros; empty for zero.
-    digits: String,
+    /// Magnitude without leading zeros; empty for zero (inline up to 24
+    /// digits).
+    digits: CompactString,
 }
 
 impl Integer {
@@ -273,7 +287,7 @@ impl FromStr for Integer {
                 "expected digits with an optional sign",
             ));
         }
-        let digits = body.trim_start_matches('0').to_owned();
+        let digits = CompactString::from(body.trim_start_matches('0'));
         Ok(Integer {
             negative: negative && !digits.is_empty(),
             digits,
@@ -312,9 +326,9 @@ impl From<i64> for Integer {
         Integer {
             negative: v < 0,
             digits: if v == 0 {
-                String::new()
+                CompactString::default()
             } else {
-                v.unsigned_abs().to_string()
+                CompactString::from(v.unsigned_abs().to_string())
             },
         }
     }
