@@ -216,6 +216,8 @@ struct Selected {
     present: Vec<bool>,
     /// Field index whose element value is being read, with its depth.
     pending_text: Vec<(usize, usize)>,
+    /// The deepest element its fields can reach.
+    reach: usize,
 }
 
 impl Selected {
@@ -261,6 +263,8 @@ pub struct IdcEngine {
     /// reach (`usize::MAX` with a `.//` path); elements below it are not
     /// followed at all. Recomputed when scopes or selections open or close.
     horizon: usize,
+    /// The deepest element the open scopes' selectors can reach.
+    scopes_reach: usize,
     errors: Vec<IdcError>,
     /// Finished key tables of closed scopes, by constraint name, for keyrefs of ancestors.
     closed_keys: HashMap<&'static str, Table>,
@@ -271,6 +275,18 @@ pub struct IdcEngine {
     /// What the element just started must be called to take part at all.
     /// Recomputed when scopes open or close.
     names: Names,
+}
+
+/// The deepest element `paths` can reach from the context node at depth
+/// `from` (`usize::MAX` with a `.//` path).
+fn reach<'p>(from: usize, paths: impl Iterator<Item = &'p IdcPath>) -> usize {
+    paths.fold(from, |h, p| {
+        if p.descendant {
+            usize::MAX
+        } else {
+            h.max(from.saturating_add(p.steps.len()))
+        }
+    })
 }
 
 /// The local names the last element step of an open scope's selector or
@@ -336,8 +352,7 @@ impl IdcEngine {
             path,
             pos,
         });
-        self.update_horizon();
-        self.names = Names::of(&self.scopes);
+        self.scopes_changed();
     }
 
     /// Can the element of local name `local` just started be selected, be
@@ -356,32 +371,28 @@ impl IdcEngine {
         self.scopes.last().is_some_and(|s| s.depth == depth)
     }
 
-    /// See [`IdcEngine::horizon`].
+    /// See [`IdcEngine::horizon`]: what the open scopes' selectors reach
+    /// (kept in [`IdcEngine::scopes_reach`], recomputed only when scopes
+    /// change) and what each open selection's fields reach (computed when
+    /// it opens).
     fn update_horizon(&mut self) {
-        let reach = |from: usize, paths: &mut dyn Iterator<Item = &IdcPath>| {
-            paths.fold(from, |h, p| {
-                if p.descendant {
-                    usize::MAX
-                } else {
-                    h.max(from.saturating_add(p.steps.len()))
-                }
+        let fields = self.selected.iter().map(|(_, sel)| sel.reach);
+        self.horizon = fields.fold(self.scopes_reach, usize::max);
+    }
+
+    /// The scopes changed: what their selectors reach, then the horizon.
+    fn scopes_changed(&mut self) {
+        self.scopes_reach = self
+            .scopes
+            .iter()
+            .flat_map(|s| {
+                s.defs
+                    .iter()
+                    .map(move |d| reach(s.depth, d.selector.iter()))
             })
-        };
-        let mut h = 0;
-        for s in &self.scopes {
-            for d in s.defs {
-                h = h.max(reach(s.depth, &mut d.selector.iter()));
-            }
-        }
-        for (si, sel) in &self.selected {
-            if let Some(d) = self.scopes.get(*si).and_then(|s| s.defs.get(sel.def)) {
-                h = h.max(reach(
-                    sel.depth,
-                    &mut d.fields.iter().flat_map(|f| f.iter()),
-                ));
-            }
-        }
-        self.horizon = h;
+            .fold(0, usize::max);
+        self.names = Names::of(&self.scopes);
+        self.update_horizon();
     }
 
     /// Can an element at `depth` be selected, or be (or carry) a field?
@@ -437,6 +448,7 @@ impl IdcEngine {
                     sel.present.clear();
                     sel.present.resize(n, false);
                     sel.pending_text.clear();
+                    sel.reach = reach(depth, def.fields.iter().flat_map(|f| f.iter()));
                     self.selected.push((si, sel));
                     self.opened = true;
                 }
@@ -583,11 +595,10 @@ impl IdcEngine {
                 self.close_scope(scope);
             }
         }
-        if (selections, scopes) != (self.selected.len(), self.scopes.len()) {
-            self.update_horizon();
-        }
         if scopes != self.scopes.len() {
-            self.names = Names::of(&self.scopes);
+            self.scopes_changed();
+        } else if selections != self.selected.len() {
+            self.update_horizon();
         }
     }
 
@@ -698,8 +709,7 @@ impl IdcEngine {
         while let Some(scope) = self.scopes.pop() {
             self.close_scope(scope);
         }
-        self.update_horizon();
-        self.names = Names::default();
+        self.scopes_changed();
     }
 
     #[inline]
