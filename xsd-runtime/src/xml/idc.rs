@@ -8,7 +8,7 @@
 //! strings.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 
 use crate::error::ErrorKind;
 use crate::xml::same_name;
@@ -626,7 +626,17 @@ impl IdcEngine {
                     }
                     return;
                 }
-                if !scope.tables[sel.def].insert(hash, buf) {
+                let inserted = scope.tables[sel.def].insert(hash, buf);
+                if inserted == Inserted::Full {
+                    self.errors.push(IdcError {
+                        path: None,
+                        pos: sel.pos,
+                        kind: ErrorKind::Limit {
+                            what: "key values of one identity constraint",
+                            limit: scope.tables[sel.def].max as u64,
+                        },
+                    });
+                } else if inserted == Inserted::Duplicate {
                     let shown = shown(buf);
                     let kind = match def.kind {
                         IdcKind::Key => ErrorKind::Key {
@@ -753,10 +763,9 @@ fn collapse_into(out: &mut String, s: &str) {
 /// (for the message). One lookup either way.
 #[cfg(test)]
 fn insert_new(table: &mut Table, t: Tuple) -> Result<(), Tuple> {
-    if table.insert(t.hash, &t.bytes) {
-        Ok(())
-    } else {
-        Err(t)
+    match table.insert(t.hash, &t.bytes) {
+        Inserted::New => Ok(()),
+        _ => Err(t),
     }
 }
 
@@ -798,72 +807,129 @@ impl Refs {
 }
 
 /// A set of key tuples (encoded as [`encode_tuple`] encodes them): their
-/// bytes end to end in one buffer, found through the hash each carries.
-/// Inserting copies the bytes in: no allocation per tuple, none freed one
-/// by one when the table goes, and a small entry per tuple in the index.
-#[derive(Default)]
+/// bytes end to end in one buffer, each entry the end of its bytes and the
+/// hash it carries, found through an open-addressed index of entry
+/// numbers (linear probing, at most three quarters full). Inserting copies
+/// the bytes in: no allocation per tuple, none freed one by one when the
+/// table goes. About 16 to 27 bytes per tuple besides its bytes
+/// (validate-only keeps every key of a document: a `HashMap` and a chained
+/// entry took about 60).
 struct Table {
-    /// Hash → the last entry with that hash (earlier ones, if ever any,
-    /// chained through [`Entry::prev`]).
-    index: HashMap<u64, usize, BuildHasherDefault<Carried>>,
+    /// Per slot: 0 empty, else the entry's number plus one.
+    slots: Vec<u32>,
     entries: Vec<Entry>,
     bytes: Vec<u8>,
+    /// The most entries the table takes ([`MAX_TUPLES`] but in tests).
+    max: usize,
 }
 
-/// A tuple of a [`Table`]: its bytes, and the entry before it with the same hash.
+/// The most tuples one table holds: slots number entries in 32 bits (a
+/// document would need tens of gigabytes of keys to get there).
+const MAX_TUPLES: usize = u32::MAX as usize - 1;
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            slots: Vec::new(),
+            entries: Vec::new(),
+            bytes: Vec::new(),
+            max: MAX_TUPLES,
+        }
+    }
+}
+
+/// What [`Table::insert`] did with a tuple.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Inserted {
+    New,
+    /// It was there already.
+    Duplicate,
+    /// The table holds its most tuples already: not kept.
+    Full,
+}
+
+/// A tuple of a [`Table`]: where its bytes end (they start where the
+/// previous entry's end), and its hash.
 struct Entry {
-    start: usize,
     end: usize,
-    prev: Option<usize>,
+    hash: u64,
 }
 
 impl Table {
-    /// Adds the tuple unless it is there already: `false` when it was.
-    fn insert(&mut self, hash: u64, tuple: &[u8]) -> bool {
-        let next = self.entries.len();
-        let first = match self.index.entry(hash) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(next);
-                None
-            }
-            std::collections::hash_map::Entry::Occupied(mut o) => {
-                let first = *o.get();
-                if Self::find(&self.entries, &self.bytes, Some(first), tuple) {
-                    return false;
-                }
-                o.insert(next);
-                Some(first)
-            }
+    /// Adds the tuple unless it is there already.
+    fn insert(&mut self, hash: u64, tuple: &[u8]) -> Inserted {
+        if (self.entries.len() + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let slot = match self.probe(hash, tuple) {
+            Ok(_) => return Inserted::Duplicate,
+            Err(slot) => slot,
         };
-        let start = self.bytes.len();
+        let (Some(s), Ok(number), true) = (
+            self.slots.get_mut(slot),
+            u32::try_from(self.entries.len() + 1),
+            self.entries.len() < self.max,
+        ) else {
+            return Inserted::Full;
+        };
+        *s = number;
         self.bytes.extend_from_slice(tuple);
         self.entries.push(Entry {
-            start,
             end: self.bytes.len(),
-            prev: first,
+            hash,
         });
-        true
+        Inserted::New
     }
 
     /// Is the tuple in the table?
     fn holds(&self, hash: u64, tuple: &[u8]) -> bool {
-        Self::find(
-            &self.entries,
-            &self.bytes,
-            self.index.get(&hash).copied(),
-            tuple,
-        )
+        !self.slots.is_empty() && self.probe(hash, tuple).is_ok()
     }
 
-    /// Is `tuple` on the chain of entries starting at `at`?
-    fn find(entries: &[Entry], bytes: &[u8], mut at: Option<usize>, tuple: &[u8]) -> bool {
-        while let Some(e) = at.and_then(|i| entries.get(i)) {
-            if bytes.get(e.start..e.end) == Some(tuple) {
-                return true;
+    /// `Ok` with the slot of the tuple, or `Err` with the empty slot where
+    /// it would go. The index is never full, so the probe ends.
+    fn probe(&self, hash: u64, tuple: &[u8]) -> Result<usize, usize> {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = (hash as usize) & mask;
+        loop {
+            let Some(&s) = self.slots.get(i) else {
+                return Err(i);
+            };
+            if s == 0 {
+                return Err(i);
             }
-            at = e.prev;
+            let e = s as usize - 1;
+            if self.entries.get(e).is_some_and(|x| x.hash == hash) && self.tuple(e) == tuple {
+                return Ok(i);
+            }
+            i = (i + 1) & mask;
         }
-        false
+    }
+
+    /// The bytes of entry `e`.
+    fn tuple(&self, e: usize) -> &[u8] {
+        let start = e
+            .checked_sub(1)
+            .and_then(|p| self.entries.get(p))
+            .map_or(0, |p| p.end);
+        let end = self.entries.get(e).map_or(start, |x| x.end);
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+
+    /// Twice the slots (at least 16), every entry placed again by the hash
+    /// it carries.
+    fn grow(&mut self) {
+        let n = (self.slots.len() * 2).max(16);
+        let mask = n - 1;
+        let mut slots = vec![0u32; n];
+        for (number, entry) in (1..=u32::MAX).zip(&self.entries) {
+            let mut i = (entry.hash as usize) & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = number;
+        }
+        self.slots = slots;
     }
 
     #[cfg(test)]
@@ -871,15 +937,12 @@ impl Table {
         self.holds(t.hash, &t.bytes)
     }
 
-    /// Adds the tuples of `other` that are not in this table.
+    /// Adds the tuples of `other` that are not in this table (as many as
+    /// it takes).
     fn extend(&mut self, other: Table) {
-        for (&hash, &last) in &other.index {
-            let mut at = Some(last);
-            while let Some(e) = at.and_then(|i| other.entries.get(i)) {
-                if let Some(t) = other.bytes.get(e.start..e.end) {
-                    self.insert(hash, t);
-                }
-                at = e.prev;
+        for (e, entry) in other.entries.iter().enumerate() {
+            if self.insert(entry.hash, other.tuple(e)) == Inserted::Full {
+                return;
             }
         }
     }
@@ -891,29 +954,6 @@ impl Table {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.entries.len()
-    }
-}
-
-/// Passes on the hash a tuple carries (computed once, with the engine's
-/// keyed hasher), so that growing a table of many keys hashes nothing
-/// again.
-#[derive(Default)]
-struct Carried(u64);
-
-impl Hasher for Carried {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (table keys are hashes); anything else still mixes in.
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
     }
 }
 
@@ -938,7 +978,7 @@ impl Eq for Tuple {}
 
 #[cfg(test)]
 impl std::hash::Hash for Tuple {
-    fn hash<H: Hasher>(&self, state: &mut H) {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         state.write_u64(self.hash);
     }
 }
@@ -1041,6 +1081,50 @@ mod tests {
         assert!(!table.contains(&tuple(&[Some("k1"), Some("y")])));
         assert!(!table.contains(&tuple(&[Some("k1x")])));
         assert_eq!(table.len(), 5000);
+    }
+
+    #[test]
+    fn tuples_sharing_a_hash_are_told_apart_by_their_bytes() {
+        let mut table = Table::default();
+        // Every tuple with the same hash: one probe chain holds them all,
+        // across the growths.
+        for i in 0..100 {
+            let new = table.insert(7, format!("t{i}").as_bytes());
+            assert_eq!(new, Inserted::New, "t{i} is new");
+        }
+        for i in 0..100 {
+            let again = table.insert(7, format!("t{i}").as_bytes());
+            assert_eq!(again, Inserted::Duplicate, "t{i} again");
+            assert!(table.holds(7, format!("t{i}").as_bytes()));
+        }
+        assert!(!table.holds(7, b"t100"));
+        assert!(!table.holds(8, b"t1"));
+        assert!(!Table::default().holds(7, b"t1"));
+        assert_eq!(table.len(), 100);
+        // Hashes that fall on neighbouring slots, and the table extended
+        // with another that shares some tuples.
+        let mut other = Table::default();
+        for i in 95..120 {
+            other.insert(7 + (i % 3), format!("t{i}").as_bytes());
+        }
+        table.extend(other);
+        assert_eq!(table.len(), 100 + 20 + 3);
+        assert!(table.holds(7, b"t99") && table.holds(7 + (119 % 3), b"t119"));
+    }
+
+    #[test]
+    fn a_full_table_says_so_and_keeps_what_it_holds() {
+        let mut table = Table {
+            max: 3,
+            ..Table::default()
+        };
+        for t in [b"a", b"b", b"c"] {
+            assert_eq!(table.insert(u64::from(t[0]), t), Inserted::New);
+        }
+        assert_eq!(table.insert(u64::from(b'd'), b"d"), Inserted::Full);
+        assert_eq!(table.insert(u64::from(b'a'), b"a"), Inserted::Duplicate);
+        assert!(table.holds(u64::from(b'c'), b"c") && !table.holds(u64::from(b'd'), b"d"));
+        assert_eq!(table.len(), 3);
     }
 
     #[test]
