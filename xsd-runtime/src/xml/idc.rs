@@ -823,8 +823,9 @@ struct Table {
     max: usize,
 }
 
-/// The most tuples one table holds: slots number entries in 32 bits (a
-/// document would need tens of gigabytes of keys to get there).
+/// The most tuples one table holds: slots number entries in 32 bits, and
+/// entries end their bytes within 4 GiB (a document would need gigabytes
+/// of key values to get there).
 const MAX_TUPLES: usize = u32::MAX as usize - 1;
 
 impl Default for Table {
@@ -849,10 +850,12 @@ enum Inserted {
 }
 
 /// A tuple of a [`Table`]: where its bytes end (they start where the
-/// previous entry's end), and its hash.
+/// previous entry's end), and the low 32 bits of its hash (enough to
+/// place it in the index and to tell most tuples apart without comparing
+/// their bytes): eight bytes per key.
 struct Entry {
-    end: usize,
-    hash: u64,
+    end: u32,
+    hash: u32,
 }
 
 impl Table {
@@ -861,34 +864,33 @@ impl Table {
         if (self.entries.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
+        let hash = hash as u32;
         let slot = match self.probe(hash, tuple) {
             Ok(_) => return Inserted::Duplicate,
             Err(slot) => slot,
         };
-        let (Some(s), Ok(number), true) = (
+        let (Some(s), Ok(number), Ok(end), true) = (
             self.slots.get_mut(slot),
             u32::try_from(self.entries.len() + 1),
+            u32::try_from(self.bytes.len() + tuple.len()),
             self.entries.len() < self.max,
         ) else {
             return Inserted::Full;
         };
         *s = number;
         self.bytes.extend_from_slice(tuple);
-        self.entries.push(Entry {
-            end: self.bytes.len(),
-            hash,
-        });
+        self.entries.push(Entry { end, hash });
         Inserted::New
     }
 
     /// Is the tuple in the table?
     fn holds(&self, hash: u64, tuple: &[u8]) -> bool {
-        !self.slots.is_empty() && self.probe(hash, tuple).is_ok()
+        !self.slots.is_empty() && self.probe(hash as u32, tuple).is_ok()
     }
 
     /// `Ok` with the slot of the tuple, or `Err` with the empty slot where
     /// it would go. The index is never full, so the probe ends.
-    fn probe(&self, hash: u64, tuple: &[u8]) -> Result<usize, usize> {
+    fn probe(&self, hash: u32, tuple: &[u8]) -> Result<usize, usize> {
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = (hash as usize) & mask;
         loop {
@@ -911,8 +913,8 @@ impl Table {
         let start = e
             .checked_sub(1)
             .and_then(|p| self.entries.get(p))
-            .map_or(0, |p| p.end);
-        let end = self.entries.get(e).map_or(start, |x| x.end);
+            .map_or(0, |p| p.end as usize);
+        let end = self.entries.get(e).map_or(start, |x| x.end as usize);
         self.bytes.get(start..end).unwrap_or_default()
     }
 
@@ -941,7 +943,7 @@ impl Table {
     /// it takes).
     fn extend(&mut self, other: Table) {
         for (e, entry) in other.entries.iter().enumerate() {
-            if self.insert(entry.hash, other.tuple(e)) == Inserted::Full {
+            if self.insert(u64::from(entry.hash), other.tuple(e)) == Inserted::Full {
                 return;
             }
         }
