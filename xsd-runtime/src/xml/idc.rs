@@ -811,7 +811,7 @@ impl Refs {
 /// hash it carries, found through an open-addressed index of entry
 /// numbers (linear probing, at most three quarters full). Inserting copies
 /// the bytes in: no allocation per tuple, none freed one by one when the
-/// table goes. About 16 to 27 bytes per tuple besides its bytes
+/// table goes. About 13 to 19 bytes per tuple besides its bytes
 /// (validate-only keeps every key of a document: a `HashMap` and a chained
 /// entry took about 60).
 struct Table {
