@@ -979,13 +979,6 @@ impl PartialEq for Tuple {
 impl Eq for Tuple {}
 
 #[cfg(test)]
-impl std::hash::Hash for Tuple {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-#[cfg(test)]
 impl Tuple {
     #[cfg(test)]
     fn new<'v>(

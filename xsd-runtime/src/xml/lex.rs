@@ -180,12 +180,7 @@ impl<'a> Lexer<'a> {
         let tag = match self.rest().get(1) {
             Some(b'/') => self.plain_end(start).map(|_| PlainTag::End),
             Some(b'!' | b'?') | None => None,
-            Some(_) => self.plain_start(start).map(|_| {
-                PlainTag::Start(BytesStart::from_content(
-                    self.slice(start + 1, self.pos - 1),
-                    self.pos - 2 - start,
-                ))
-            }),
+            Some(_) => self.plain_start(start).map(PlainTag::Start),
         };
         if tag.is_some() {
             self.state = State::Text;
@@ -293,8 +288,8 @@ impl<'a> Lexer<'a> {
         match self.rest().get(1) {
             Some(b'!') => self.bang(start),
             Some(b'/') => {
-                if let Some(ev) = self.plain_end(start) {
-                    return Ok(ev);
+                if let Some(end) = self.plain_end(start) {
+                    return Ok(Event::End(end));
                 }
                 let tag = self.tag(start, ElementParser::Outside)?;
                 self.end(start, tag)
@@ -304,8 +299,8 @@ impl<'a> Lexer<'a> {
                 self.question(start, tag)
             }
             Some(_) => {
-                if let Some(ev) = self.plain_start(start) {
-                    return Ok(ev);
+                if let Some(tag) = self.plain_start(start) {
+                    return Ok(Event::Start(tag));
                 }
                 let tag = self.tag(start, ElementParser::Outside)?;
                 Ok(self.start(start, tag))
@@ -338,7 +333,7 @@ impl<'a> Lexer<'a> {
     /// of it, without a search for the tag's end that must mind quotes.
     /// `None` (nothing consumed) for any other tag.
     #[inline]
-    fn plain_start(&mut self, start: usize) -> Option<Event<'a>> {
+    fn plain_start(&mut self, start: usize) -> Option<BytesStart<'a>> {
         let rest = self.rest();
         let n = rest
             .iter()
@@ -350,14 +345,14 @@ impl<'a> Lexer<'a> {
         self.pos = start + n + 2;
         self.open.push((start + 1, n));
         let name = self.slice(start + 1, start + 1 + n);
-        Some(Event::Start(BytesStart::from_content(name, n)))
+        Some(BytesStart::from_content(name, n))
     }
 
     /// The end tag `</name>` of the innermost open element, exactly so:
     /// what [`Self::end`] makes of it, without a search for the tag's end.
     /// `None` (nothing consumed) for any other tag.
     #[inline]
-    fn plain_end(&mut self, start: usize) -> Option<Event<'a>> {
+    fn plain_end(&mut self, start: usize) -> Option<BytesEnd<'a>> {
         let &(at, len) = self.open.last()?;
         let rest = self.rest();
         let name = self.input.as_bytes().get(at..at + len)?;
@@ -366,9 +361,7 @@ impl<'a> Lexer<'a> {
         }
         self.open.pop();
         self.pos = start + len + 3;
-        Some(Event::End(BytesEnd::new(
-            self.slice(start + 2, start + 2 + len),
-        )))
+        Some(BytesEnd::new(self.slice(start + 2, start + 2 + len)))
     }
 
     /// A start tag `<name ...>` or an empty element `<name .../>`, whose
