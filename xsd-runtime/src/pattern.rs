@@ -96,6 +96,9 @@ impl Pattern {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Simple {
     items: Vec<Item>,
+    /// Per ASCII byte: bit `i` set when item `i`'s class holds it (one
+    /// lookup per byte matched; at most 64 items).
+    classes: Box<[u64; 128]>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +126,18 @@ impl Simple {
             let (min, max) = simple_quantifier(b, &mut i)?;
             items.push(Item { class, min, max });
         }
-        let simple = Simple { items };
+        if items.len() > 64 {
+            return None;
+        }
+        let mut classes = Box::new([0u64; 128]);
+        for (i, it) in items.iter().enumerate() {
+            for (b, set) in classes.iter_mut().enumerate() {
+                if it.class & (1u128 << b) != 0 {
+                    *set |= 1 << i;
+                }
+            }
+        }
+        let simple = Simple { items, classes };
         simple.greedy_is_exact().then_some(simple)
     }
 
@@ -146,14 +160,19 @@ impl Simple {
 
     /// Whether the whole of `s` (ASCII) matches.
     fn is_match(&self, s: &[u8]) -> bool {
-        let mut at = 0;
-        for it in &self.items {
-            let mut n = 0;
-            while n < it.max && at < s.len() && it.class & (1u128 << s[at]) != 0 {
+        let mut at = 0usize;
+        for (i, it) in self.items.iter().enumerate() {
+            let bit = 1u64 << i;
+            let end = s.len().min(at.saturating_add(it.max as usize));
+            let start = at;
+            while at < end
+                && s.get(at)
+                    .and_then(|&b| self.classes.get(usize::from(b)))
+                    .is_some_and(|set| set & bit != 0)
+            {
                 at += 1;
-                n += 1;
             }
-            if n < it.min {
+            if at - start < it.min as usize {
                 return false;
             }
         }

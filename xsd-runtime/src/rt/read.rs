@@ -402,15 +402,18 @@ enum Items<T> {
 }
 
 impl<T> Items<T> {
+    /// Moves the vector of a long run in place (a value can be large: the
+    /// whole `Items` moved out and back per push was two copies of it).
     fn push(&mut self, v: T) {
-        *self = match std::mem::replace(self, Items::None) {
-            Items::None => Items::One(v),
-            Items::One(first) => Items::Many(vec![first, v]),
-            Items::Many(mut items) => {
-                items.push(v);
-                Items::Many(items)
+        match self {
+            Items::Many(items) => items.push(v),
+            Items::None => *self = Items::One(v),
+            Items::One(_) => {
+                if let Items::One(first) = std::mem::replace(self, Items::None) {
+                    *self = Items::Many(vec![first, v]);
+                }
             }
-        };
+        }
     }
 
     fn into_vec(self) -> Vec<T> {
