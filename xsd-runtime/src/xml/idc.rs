@@ -290,41 +290,137 @@ fn reach<'p>(from: usize, paths: impl Iterator<Item = &'p IdcPath>) -> usize {
 }
 
 /// The local names the last element step of an open scope's selector or
-/// field paths tests: an element whose local name is none of them (when
-/// no such step is a wildcard) is not selected, is no field, carries no
+/// field paths tests, each with the selectors and fields that step ends
+/// (its triggers): an element whose local name is none of them (when no
+/// such step is a wildcard) is not selected, is no field, carries no
 /// field attribute and awaits no text. Most elements within reach are
-/// such elements; the engine is not called for them.
+/// such elements; the engine is not called for them, and for the others
+/// it tries only the paths their name can end.
 #[derive(Default)]
 struct Names {
     locals: Vec<&'static [u8]>,
+    /// Per local name (same order): what an element of that name may be,
+    /// the wildcard steps' triggers included.
+    on: Vec<Triggers>,
     /// Some last step is `*` or `prefix:*`: every element may match.
     any: bool,
+    /// What the wildcard last steps may make of any other element.
+    wild: Triggers,
+    /// Bit `n % 64` set for each local name of length `n`: most names are
+    /// told apart by their length alone.
+    lens: u64,
+    /// Local names the attribute steps of fields test; `any_attr` when one
+    /// is `@*` or `@prefix:*`.
+    attrs: Vec<&'static [u8]>,
+    any_attr: bool,
 }
+
+/// The paths an element's local name can end, by constraint: `(scope,
+/// def)` whose selector, `(scope, def, field)` whose field (an element,
+/// or the element that carries the field's attribute). In scope and
+/// definition order, each once, as the engine tried them all before.
+#[derive(Clone, Default)]
+struct Triggers {
+    selectors: Vec<(usize, usize)>,
+    fields: Vec<(usize, usize, usize)>,
+}
+
+impl Triggers {
+    fn add(&mut self, other: &Triggers) {
+        self.selectors.extend_from_slice(&other.selectors);
+        self.fields.extend_from_slice(&other.fields);
+    }
+
+    fn tidy(&mut self) {
+        self.selectors.sort_unstable();
+        self.selectors.dedup();
+        self.fields.sort_unstable();
+        self.fields.dedup();
+    }
+}
+
+/// Which [`Triggers`] an element takes part through (see [`Names::find`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Which(usize);
 
 impl Names {
     fn of(scopes: &[Scope]) -> Names {
         let mut names = Names::default();
-        let paths = scopes.iter().flat_map(|s| s.defs).flat_map(|d| {
-            let fields = d.fields.iter().flat_map(|alts| alts.iter());
-            d.selector.iter().chain(fields)
-        });
-        for p in paths {
-            match p.steps.last() {
-                Some(Step::Name { local, .. }) if !names.locals.contains(local) => {
-                    names.locals.push(local)
+        for (si, scope) in scopes.iter().enumerate() {
+            for (di, d) in scope.defs.iter().enumerate() {
+                for p in d.selector {
+                    names.last_step(p, |t| t.selectors.push((si, di)));
                 }
-                Some(Step::Name { .. }) => {}
-                Some(Step::Any | Step::AnyIn { .. }) => names.any = true,
-                // The context node itself: it matched a selector already.
-                None => {}
+                for (fi, alts) in d.fields.iter().enumerate() {
+                    for p in alts.iter() {
+                        names.last_step(p, |t| t.fields.push((si, di, fi)));
+                        names.attr_step(p);
+                    }
+                }
             }
         }
+        for t in &mut names.on {
+            t.add(&names.wild);
+            t.tidy();
+        }
+        names.wild.tidy();
         names
     }
 
+    /// Files `trigger` under the local name `p`'s last element step tests
+    /// (or under the wildcards).
+    fn last_step(&mut self, p: &IdcPath, trigger: impl FnOnce(&mut Triggers)) {
+        match p.steps.last() {
+            Some(Step::Name { local, .. }) => {
+                let at = match self.locals.iter().position(|n| n == local) {
+                    Some(at) => at,
+                    None => {
+                        self.locals.push(local);
+                        self.on.push(Triggers::default());
+                        self.lens |= 1 << (local.len() % 64);
+                        self.locals.len() - 1
+                    }
+                };
+                trigger(&mut self.on[at]);
+            }
+            Some(Step::Any | Step::AnyIn { .. }) => {
+                self.any = true;
+                trigger(&mut self.wild);
+            }
+            // The context node itself: it matched a selector already.
+            None => {}
+        }
+    }
+
+    fn attr_step(&mut self, p: &IdcPath) {
+        match p.attribute {
+            Some(Step::Name { local, .. }) if !self.attrs.contains(&local) => {
+                self.attrs.push(local)
+            }
+            Some(Step::Any | Step::AnyIn { .. }) => self.any_attr = true,
+            _ => {}
+        }
+    }
+
+    /// The triggers of an element of local name `local`, if any.
     #[inline]
-    fn may_match(&self, local: &[u8]) -> bool {
-        self.any || self.locals.iter().any(|n| same_name(n, local))
+    fn find(&self, local: &[u8]) -> Option<Which> {
+        if self.lens >> (local.len() % 64) & 1 != 0
+            && let Some(at) = self.locals.iter().position(|n| same_name(n, local))
+        {
+            return Some(Which(at));
+        }
+        self.any.then_some(Which(usize::MAX))
+    }
+
+    fn triggers(&self, which: Which) -> &Triggers {
+        self.on.get(which.0).unwrap_or(&self.wild)
+    }
+
+    /// Can an attribute of local name `local` be a field?
+    #[inline]
+    fn may_be_attr(&self, local: &[u8]) -> bool {
+        self.any_attr || self.attrs.iter().any(|n| same_name(n, local))
     }
 }
 
@@ -359,10 +455,11 @@ impl IdcEngine {
     /// a field, carry one or await a field's text (see [`Names`])? When
     /// not, neither [`Self::on_start`], [`Self::on_attr`] nor
     /// [`Self::on_text`] needs to hear of it, nor [`Self::on_end`] unless
-    /// a scope closes with it ([`Self::scope_at`]).
+    /// a scope closes with it ([`Self::scope_at`]). When it can, what to
+    /// hand [`Self::on_start`].
     #[inline]
-    pub(crate) fn may_match(&self, local: &[u8]) -> bool {
-        self.names.may_match(local)
+    pub(crate) fn may_match(&self, local: &[u8]) -> Option<Which> {
+        self.names.find(local)
     }
 
     /// Does a scope open at `depth`?
@@ -401,22 +498,29 @@ impl IdcEngine {
         depth <= self.horizon
     }
 
-    /// The element at `depth` (the deepest in `names`) has started.
-    pub(crate) fn on_start(&mut self, depth: usize, names: &impl OpenNames) {
+    /// The element at `depth` (the deepest in `names`) has started; `which`
+    /// is what [`Self::may_match`] found for its name.
+    pub(crate) fn on_start(&mut self, depth: usize, names: &impl OpenNames, which: Which) {
         if depth < self.base_depth || !self.within_reach(depth) {
             return;
         }
+        let triggers = self.names.triggers(which);
         // Fields of selected nodes that are elements.
-        for (si, sel) in &mut self.selected {
-            if depth <= sel.depth {
-                continue;
-            }
-            // The scope that selected the node (an inner scope may lie
-            // between it and the node).
-            let Some(def) = self.scopes.get(*si).and_then(|s| s.defs.get(sel.def)) else {
+        for &(si, di, fi) in &triggers.fields {
+            let Some(alts) = self
+                .scopes
+                .get(si)
+                .and_then(|s| s.defs.get(di)?.fields.get(fi))
+            else {
                 continue;
             };
-            for (fi, alts) in def.fields.iter().enumerate() {
+            // The scope that selected the node (an inner scope may lie
+            // between it and the node).
+            for (_, sel) in self
+                .selected
+                .iter_mut()
+                .filter(|(s, sel)| *s == si && sel.def == di && depth > sel.depth)
+            {
                 if alts
                     .iter()
                     .any(|p| p.attribute.is_none() && p.matches_at(names, sel.depth, depth))
@@ -427,31 +531,32 @@ impl IdcEngine {
         }
         // Selectors of open scopes.
         let before = self.selected.len();
-        for (si, scope) in self.scopes.iter().enumerate() {
-            if depth <= scope.depth {
+        for &(si, di) in &triggers.selectors {
+            let Some(scope) = self.scopes.get(si).filter(|s| depth > s.depth) else {
                 continue;
-            }
-            for (di, def) in scope.defs.iter().enumerate() {
-                if def
-                    .selector
-                    .iter()
-                    .any(|p| p.matches_at(names, scope.depth, depth))
-                {
-                    let mut sel = self.pool.pop().unwrap_or_default();
-                    sel.def = di;
-                    sel.depth = depth;
-                    sel.path.clear();
-                    sel.pos = 0;
-                    let n = def.fields.len();
-                    sel.values.truncate(n);
-                    sel.values.resize_with(n, String::new);
-                    sel.present.clear();
-                    sel.present.resize(n, false);
-                    sel.pending_text.clear();
-                    sel.reach = reach(depth, def.fields.iter().flat_map(|f| f.iter()));
-                    self.selected.push((si, sel));
-                    self.opened = true;
-                }
+            };
+            let Some(def) = scope.defs.get(di) else {
+                continue;
+            };
+            if def
+                .selector
+                .iter()
+                .any(|p| p.matches_at(names, scope.depth, depth))
+            {
+                let mut sel = self.pool.pop().unwrap_or_default();
+                sel.def = di;
+                sel.depth = depth;
+                sel.path.clear();
+                sel.pos = 0;
+                let n = def.fields.len();
+                sel.values.truncate(n);
+                sel.values.resize_with(n, String::new);
+                sel.present.clear();
+                sel.present.resize(n, false);
+                sel.pending_text.clear();
+                sel.reach = reach(depth, def.fields.iter().flat_map(|f| f.iter()));
+                self.selected.push((si, sel));
+                self.opened = true;
             }
         }
         if self.selected.len() != before {
@@ -494,7 +599,10 @@ impl IdcEngine {
     /// Can attribute `{ns}local` of the element at `depth` be a field of
     /// an open selection? (Else its value is not needed.)
     pub(crate) fn wants_attr(&self, depth: usize, ns: &[u8], local: &str) -> bool {
-        if !self.within_reach(depth) || depth < self.base_depth {
+        if !self.within_reach(depth)
+            || depth < self.base_depth
+            || !self.names.may_be_attr(local.as_bytes())
+        {
             return false;
         }
         self.selected.iter().any(|(si, sel)| {
@@ -1333,6 +1441,85 @@ mod filtered {
         assert_eq!(
             idc_errors(bad, DEFS, LEAVES),
             [pair("key", "A"), pair("keyref", "C")]
+        );
+    }
+
+    #[test]
+    fn a_node_two_selector_alternatives_reach_is_selected_once() {
+        // `x | .//x`: both alternatives end in `x` and select the same
+        // children; selected twice, each node would clash with itself.
+        const DEFS: &[IdcDef] = &[IdcDef::key(
+            "k",
+            &[
+                IdcPath::child(&[name("x")]),
+                IdcPath::descendant(&[name("x")]),
+            ],
+            &[&[IdcPath::child(&[]).attr(name("v"))]],
+        )];
+        const LEAVES: &[&str] = &[];
+        let ok = "<r><x v='1'/><x v='2'/><g><x v='3'/></g></r>";
+        assert_eq!(idc_errors(ok, DEFS, LEAVES), []);
+        let dup = "<r><x v='1'/><g><x v='1'/></g></r>";
+        assert_eq!(idc_errors(dup, DEFS, LEAVES), [pair("key", "1")]);
+    }
+
+    #[test]
+    fn named_and_wildcard_steps_trigger_in_definition_order() {
+        // `b` ends a named selector and a wildcard one; `c` only the
+        // wildcard's. The errors come in the order the definitions give.
+        const DEFS: &[IdcDef] = &[
+            IdcDef::unique(
+                "any",
+                &[IdcPath::child(&[Step::Any])],
+                &[&[IdcPath::child(&[]).attr(name("v"))]],
+            ),
+            IdcDef::unique(
+                "b",
+                &[IdcPath::child(&[name("b")])],
+                &[&[IdcPath::child(&[]).attr(name("v"))]],
+            ),
+            IdcDef::unique(
+                "ws",
+                &[IdcPath::child(&[Step::Any])],
+                &[&[IdcPath::child(&[name("w")]).attr(name("v"))]],
+            ),
+        ];
+        const LEAVES: &[&str] = &[];
+        let doc = "<r><b v='1'><w v='5'/></b><c v='2'><w v='5'/></c>\
+                   <b v='1' u='0'/><c v='2'/></r>";
+        assert_eq!(
+            idc_errors(doc, DEFS, LEAVES),
+            [
+                pair("unique", "5"),
+                pair("unique", "1"),
+                pair("unique", "1"),
+                pair("unique", "2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn attribute_fields_are_found_among_other_attributes() {
+        // Only `v` and `@*` name attributes: `w` is filtered out for the
+        // first constraint, taken by the second.
+        const DEFS: &[IdcDef] = &[
+            IdcDef::unique(
+                "v",
+                &[IdcPath::child(&[name("b")])],
+                &[&[IdcPath::child(&[]).attr(name("v"))]],
+            ),
+            IdcDef::unique(
+                "any",
+                &[IdcPath::child(&[name("c")])],
+                &[&[IdcPath::child(&[]).attr(Step::Any)]],
+            ),
+        ];
+        const LEAVES: &[&str] = &[];
+        let doc = "<r><b w='1' v='1'/><b v='1' w='2'/><b w='3'/>\
+                   <c w='7'/><c v='7'/></r>";
+        assert_eq!(
+            idc_errors(doc, DEFS, LEAVES),
+            [pair("unique", "1"), pair("unique", "7")]
         );
     }
 }

@@ -1979,16 +1979,17 @@ impl<'a> XmlReader<'a> {
             return;
         }
         let pos = frame.pos;
-        let skip = !self
+        let which = self
             .idc
             .may_match(local_of(&frame.start, frame.local_at).as_bytes());
+        let skip = which.is_none();
         frame.idc_skip = skip;
-        if !skip {
+        if let Some(which) = which {
             let names = FrameNames {
                 frames: &self.path,
                 ns: &self.ns,
             };
-            self.idc.on_start(depth, &names);
+            self.idc.on_start(depth, &names, which);
             if self.idc.take_opened() {
                 let frames = &self.path;
                 self.idc
