@@ -199,12 +199,15 @@ pub(crate) struct IdcError {
     pub kind: ErrorKind,
 }
 
-/// A node a selector matched, while its fields are read. Kept in a pool
+/// A node a selector matched, while its fields are read. Kept in place
 /// once closed, so its buffers serve the next selection: following the
 /// element stream allocates nothing per selected node (a tuple and a
-/// keyref's path are copied into their table's or scope's buffers).
+/// keyref's path are copied into their table's or scope's buffers), and
+/// moves none.
 #[derive(Default)]
 struct Selected {
+    /// The scope whose definition `def` selected the node.
+    scope: usize,
     def: usize,
     depth: usize,
     /// The node's path, for keyrefs only (their errors come when the scope
@@ -253,9 +256,10 @@ pub struct IdcEngine {
     scopes: Vec<Scope>,
     /// Depth of the first element below the outermost scope's element.
     base_depth: usize,
-    selected: Vec<(usize, Selected)>,
-    /// Closed selections, their buffers kept for reuse.
-    pool: Vec<Selected>,
+    /// The open selections (the first `open`, in the order they opened),
+    /// then closed ones, their buffers kept for reuse.
+    selected: Vec<Selected>,
+    open: usize,
     /// Set when a selector matched on the last start; the reader supplies
     /// the position (and for keyrefs the path).
     opened: bool,
@@ -473,7 +477,7 @@ impl IdcEngine {
     /// change) and what each open selection's fields reach (computed when
     /// it opens).
     fn update_horizon(&mut self) {
-        let fields = self.selected.iter().map(|(_, sel)| sel.reach);
+        let fields = self.selected[..self.open].iter().map(|sel| sel.reach);
         self.horizon = fields.fold(self.scopes_reach, usize::max);
     }
 
@@ -516,10 +520,9 @@ impl IdcEngine {
             };
             // The scope that selected the node (an inner scope may lie
             // between it and the node).
-            for (_, sel) in self
-                .selected
+            for sel in self.selected[..self.open]
                 .iter_mut()
-                .filter(|(s, sel)| *s == si && sel.def == di && depth > sel.depth)
+                .filter(|sel| sel.scope == si && sel.def == di && depth > sel.depth)
             {
                 if alts
                     .iter()
@@ -530,7 +533,7 @@ impl IdcEngine {
             }
         }
         // Selectors of open scopes.
-        let before = self.selected.len();
+        let before = self.open;
         for &(si, di) in &triggers.selectors {
             let Some(scope) = self.scopes.get(si).filter(|s| depth > s.depth) else {
                 continue;
@@ -543,7 +546,12 @@ impl IdcEngine {
                 .iter()
                 .any(|p| p.matches_at(names, scope.depth, depth))
             {
-                let mut sel = self.pool.pop().unwrap_or_default();
+                if self.open == self.selected.len() {
+                    self.selected.push(Selected::default());
+                }
+                let sel = &mut self.selected[self.open];
+                self.open += 1;
+                sel.scope = si;
                 sel.def = di;
                 sel.depth = depth;
                 sel.path.clear();
@@ -555,11 +563,10 @@ impl IdcEngine {
                 sel.present.resize(n, false);
                 sel.pending_text.clear();
                 sel.reach = reach(depth, def.fields.iter().flat_map(|f| f.iter()));
-                self.selected.push((si, sel));
                 self.opened = true;
             }
         }
-        if self.selected.len() != before {
+        if self.open != before {
             self.update_horizon();
         }
     }
@@ -573,7 +580,7 @@ impl IdcEngine {
     /// Whether a selection is open (attributes matter only then).
     #[inline]
     pub(crate) fn selecting(&self) -> bool {
-        !self.selected.is_empty()
+        self.open > 0
     }
 
     /// Gives the position of the element just started to the selections
@@ -584,12 +591,15 @@ impl IdcEngine {
         pos: u64,
         mut path: impl FnMut(&mut String),
     ) {
-        for (si, sel) in self.selected.iter_mut().rev() {
+        for sel in self.selected[..self.open].iter_mut().rev() {
             if sel.depth != depth {
                 break;
             }
             sel.pos = pos;
-            let keyref = matches!(self.scopes[*si].defs[sel.def].kind, IdcKind::Keyref { .. });
+            let keyref = matches!(
+                self.scopes[sel.scope].defs[sel.def].kind,
+                IdcKind::Keyref { .. }
+            );
             if keyref && sel.path.is_empty() {
                 path(&mut sel.path);
             }
@@ -605,9 +615,9 @@ impl IdcEngine {
         {
             return false;
         }
-        self.selected.iter().any(|(si, sel)| {
+        self.selected[..self.open].iter().any(|sel| {
             depth >= sel.depth
-                && self.scopes[*si].defs[sel.def]
+                && self.scopes[sel.scope].defs[sel.def]
                     .fields
                     .iter()
                     .flat_map(|alts| alts.iter())
@@ -627,11 +637,11 @@ impl IdcEngine {
         if !self.within_reach(depth) || depth < self.base_depth {
             return;
         }
-        for (si, sel) in &mut self.selected {
+        for sel in &mut self.selected[..self.open] {
             if depth < sel.depth {
                 continue;
             }
-            let def = &self.scopes[*si].defs[sel.def];
+            let def = &self.scopes[sel.scope].defs[sel.def];
             for (fi, alts) in def.fields.iter().enumerate() {
                 let hit = alts.iter().any(|p| {
                     p.attribute.is_some_and(|a| a.matches(ns, local.as_bytes()))
@@ -650,8 +660,8 @@ impl IdcEngine {
         if !self.within_reach(depth) {
             return;
         }
-        for (si, sel) in &mut self.selected {
-            let def = &self.scopes[*si].defs[sel.def];
+        for sel in &mut self.selected[..self.open] {
+            let def = &self.scopes[sel.scope].defs[sel.def];
             // A field `.` selects the node's own value.
             if depth == sel.depth {
                 for (fi, alts) in def.fields.iter().enumerate() {
@@ -681,20 +691,13 @@ impl IdcEngine {
         if !self.within_reach(depth) {
             return;
         }
-        let (selections, scopes) = (self.selected.len(), self.scopes.len());
+        let (selections, scopes) = (self.open, self.scopes.len());
         // Close selections of this element.
-        while let Some((si, sel)) = self.selected.last() {
-            if sel.depth != depth {
-                break;
-            }
-            let si = *si;
-            let Some((_, mut sel)) = self.selected.pop() else {
-                break;
-            };
-            self.close_selection(si, &mut sel);
-            self.pool.push(sel);
+        while self.open > 0 && self.selected[self.open - 1].depth == depth {
+            self.open -= 1;
+            self.close_selection(self.open);
         }
-        for (_, sel) in &mut self.selected {
+        for sel in &mut self.selected[..self.open] {
             sel.pending_text.retain(|&(_, d)| d != depth);
         }
         // Close scopes of this element.
@@ -705,13 +708,15 @@ impl IdcEngine {
         }
         if scopes != self.scopes.len() {
             self.scopes_changed();
-        } else if selections != self.selected.len() {
+        } else if selections != self.open {
             self.update_horizon();
         }
     }
 
-    fn close_selection(&mut self, si: usize, sel: &mut Selected) {
-        let scope = &mut self.scopes[si];
+    /// Closes selection `i` (its buffers stay for the next).
+    fn close_selection(&mut self, i: usize) {
+        let sel = &self.selected[i];
+        let scope = &mut self.scopes[sel.scope];
         let def = &scope.defs[sel.def];
         let complete = sel.present.iter().all(|&p| p);
         // Into the engine's buffer: a key or unique tuple is copied into its

@@ -49,6 +49,11 @@ pub(crate) struct NsSource<'a> {
     bindings_gen: u64,
     /// The nesting levels of the open tags whose declarations were pushed.
     declared: Vec<u16>,
+    /// The nesting level (open tags). The resolver's own level is brought
+    /// up to it only when a tag declares (and down when that tag closes):
+    /// setting it scans the bindings, which most tags would pay for
+    /// nothing.
+    level: u16,
     /// Element prefixes resolved while the bindings were those of a
     /// generation: (generation, prefix, index), a slot per prefix (see
     /// [`prefix_slot`]). A hit is exact: the same bindings resolve the same
@@ -80,6 +85,7 @@ impl<'a> NsSource<'a> {
             // No slot is of the first generation until filled.
             bindings_gen: 1,
             declared: Vec::new(),
+            level: 0,
             resolved: Default::default(),
         }
     }
@@ -198,7 +204,7 @@ impl<'a> NsSource<'a> {
             return None;
         }
         self.pop_pending();
-        let level = self.resolver.level();
+        let level = self.level;
         let Source::Slice(lexer) = &mut self.reader else {
             return None;
         };
@@ -208,7 +214,7 @@ impl<'a> NsSource<'a> {
         let tag = lexer.plain_tag()?;
         match &tag {
             // Raising the level adds no binding and removes none.
-            PlainTag::Start(_) => self.resolver.set_level(level + 1),
+            PlainTag::Start(_) => self.level = level + 1,
             PlainTag::End => self.pending_pop = true,
         }
         Some(tag)
@@ -324,28 +330,35 @@ impl<'a> NsSource<'a> {
     /// Closes the innermost scope (its bindings, if it declared any, go).
     #[inline]
     fn pop_scope(&mut self) {
-        if self.declared.last() == Some(&self.resolver.level()) {
+        let Some(outer) = self.level.checked_sub(1) else {
+            return;
+        };
+        if self.declared.last() == Some(&self.level) {
             self.declared.pop();
             self.bindings_gen += 1;
+            // Its bindings go (the deepest binding's level is this one).
+            self.resolver.set_level(outer);
         }
-        self.resolver.pop();
+        self.level = outer;
     }
 
     /// Opens the tag's scope; only a tag that mentions `xmlns` can declare
     /// anything, so only such a tag has its attributes parsed here.
     #[inline]
     fn push(&mut self, start: &BytesStart<'_>) -> Result<(), NamespaceError> {
-        if declares(start) {
-            self.bindings_gen += 1;
-            self.declared.push(self.resolver.level().saturating_add(1));
-            return self.resolver.push(start);
-        }
-        let level = self.resolver.level();
+        let level = self.level;
         if level == u16::MAX {
             return Err(NamespaceError::TooDeeplyNested(usize::from(u16::MAX)));
         }
-        // Raising the level adds no binding and removes none.
-        self.resolver.set_level(level + 1);
+        if declares(start) {
+            self.bindings_gen += 1;
+            self.declared.push(level + 1);
+            // Up to this tag's parent, then the tag's own scope.
+            self.resolver.set_level(level);
+            self.level = level + 1;
+            return self.resolver.push(start);
+        }
+        self.level = level + 1;
         Ok(())
     }
 }

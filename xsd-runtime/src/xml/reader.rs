@@ -1363,12 +1363,13 @@ impl<'a> XmlReader<'a> {
             AttrText::Input(s) => Cow::Borrowed(s),
             AttrText::Copied(..) => Cow::Owned(self.attr_text(a.raw).to_owned()),
         };
-        let normalized: Cow<'a, str> = if raw.contains(['\t', '\n', '\r']) {
-            Cow::Owned(raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " "))
-        } else {
-            raw
-        };
-        if !normalized.contains('&') {
+        let normalized: Cow<'a, str> =
+            if memchr::memchr3(b'\t', b'\n', b'\r', raw.as_bytes()).is_some() {
+                Cow::Owned(raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " "))
+            } else {
+                raw
+            };
+        if memchr::memchr(b'&', normalized.as_bytes()).is_none() {
             return Ok(normalized);
         }
         match quick_xml::escape::unescape(&normalized) {
@@ -2008,7 +2009,7 @@ impl<'a> XmlReader<'a> {
             if !wanted {
                 // Its value is still expanded when expanding can fail (a
                 // reference in it), as it always was: the same errors.
-                if self.attr_text(a.raw).contains('&') {
+                if memchr::memchr(b'&', self.attr_text(a.raw).as_bytes()).is_some() {
                     let _ = self.attr_value(i);
                 }
                 continue;
