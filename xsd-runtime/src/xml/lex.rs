@@ -30,20 +30,28 @@ type LexResult<T> = Result<T, Error>;
 
 /// The bytes that end a name in a tag read by [`Lexer::plain_start`]: one
 /// load per byte of the name.
-const ENDS_NAME: [bool; 256] = {
-    let mut t = [false; 256];
+const ENDS_NAME: [u8; 256] = {
+    let mut t = [NAME; 256];
     let mut i = 0;
     let ends = b">/\"' \t\n\r";
     while i < ends.len() {
-        t[ends[i] as usize] = true;
+        t[ends[i] as usize] = END;
         i += 1;
     }
+    t[b':' as usize] = COLON;
     t
 };
 
+/// Classes of [`ENDS_NAME`]: a byte of the name, its end, a `:` in it.
+const NAME: u8 = 0;
+const END: u8 = 1;
+const COLON: u8 = 2;
+
 /// A tag read by [`Lexer::plain_tag`].
 pub(crate) enum PlainTag<'a> {
-    Start(BytesStart<'a>),
+    /// The tag, and where its local name starts (after the first `:`;
+    /// 0 without one), found while the name was scanned.
+    Start(BytesStart<'a>, usize),
     End,
 }
 
@@ -180,7 +188,9 @@ impl<'a> Lexer<'a> {
         let tag = match self.rest().get(1) {
             Some(b'/') => self.plain_end(start).map(|_| PlainTag::End),
             Some(b'!' | b'?') | None => None,
-            Some(_) => self.plain_start(start).map(PlainTag::Start),
+            Some(_) => self
+                .plain_start(start)
+                .map(|(tag, local_at)| PlainTag::Start(tag, local_at)),
         };
         if tag.is_some() {
             self.state = State::Text;
@@ -299,7 +309,7 @@ impl<'a> Lexer<'a> {
                 self.question(start, tag)
             }
             Some(_) => {
-                if let Some(tag) = self.plain_start(start) {
+                if let Some((tag, _)) = self.plain_start(start) {
                     return Ok(Event::Start(tag));
                 }
                 let tag = self.tag(start, ElementParser::Outside)?;
@@ -333,19 +343,27 @@ impl<'a> Lexer<'a> {
     /// of it, without a search for the tag's end that must mind quotes.
     /// `None` (nothing consumed) for any other tag.
     #[inline]
-    fn plain_start(&mut self, start: usize) -> Option<BytesStart<'a>> {
+    fn plain_start(&mut self, start: usize) -> Option<(BytesStart<'a>, usize)> {
         let rest = self.rest();
-        let n = rest
-            .iter()
-            .skip(1)
-            .position(|&b| ENDS_NAME[usize::from(b)])?;
+        let name = rest.get(1..)?;
+        let (mut n, mut local_at) = (0, 0);
+        loop {
+            let class = ENDS_NAME[usize::from(*name.get(n)?)];
+            if class == END {
+                break;
+            }
+            // Without a branch: prefixed and unprefixed names alternate.
+            let first_colon = (class == COLON) & (local_at == 0);
+            local_at = if first_colon { n + 1 } else { local_at };
+            n += 1;
+        }
         if n == 0 || rest[n + 1] != b'>' {
             return None;
         }
         self.pos = start + n + 2;
         self.open.push((start + 1, n));
         let name = self.slice(start + 1, start + 1 + n);
-        Some(BytesStart::from_content(name, n))
+        Some((BytesStart::from_content(name, n), local_at))
     }
 
     /// The end tag `</name>` of the innermost open element, exactly so:

@@ -214,7 +214,7 @@ impl<'a> NsSource<'a> {
         let tag = lexer.plain_tag()?;
         match &tag {
             // Raising the level adds no binding and removes none.
-            PlainTag::Start(_) => self.level = level + 1,
+            PlainTag::Start(..) => self.level = level + 1,
             PlainTag::End => self.pending_pop = true,
         }
         Some(tag)

@@ -640,8 +640,14 @@ impl<'a> XmlReader<'a> {
     /// Finds the namespace and the local name of a start tag just read.
     #[inline]
     fn resolve_pending(&mut self, pos: u64, s: &BytesStart<'_>) -> ReadResult<()> {
+        self.resolve_name(pos, s, local_at(s.name().into_inner()))
+    }
+
+    /// [`Self::resolve_pending`] with the local name's start known (see
+    /// [`local_at`]).
+    #[inline]
+    fn resolve_name(&mut self, pos: u64, s: &BytesStart<'_>, at: usize) -> ReadResult<()> {
         let name = s.name().into_inner();
-        let at = local_at(name);
         self.pending_local_at = at;
         match self.ns.element_ns(name.get(..at).unwrap_or_default()) {
             Ok(id) => self.pending_ns = id,
@@ -847,8 +853,8 @@ impl<'a> XmlReader<'a> {
                 self.pending = Pending::End;
                 Ok(true)
             }
-            Some(PlainTag::Start(s)) => {
-                self.resolve_pending(pos, &s)?;
+            Some(PlainTag::Start(s, local_at)) => {
+                self.resolve_name(pos, &s, local_at)?;
                 self.pending = Pending::Start(s);
                 self.pending_pos = pos;
                 Ok(true)
