@@ -168,6 +168,29 @@ fn measure(budget: &Budget, mut f: impl FnMut()) -> f64 {
         f();
         samples.push(thread_cpu() - t);
     }
+    median(samples)
+}
+
+/// Median CPU seconds per run of `f`, and of `base` run in alternation
+/// with it: a ratio of the two is taken under the same conditions (the
+/// machine's load drifts between measurements made one after the other).
+fn measure_vs(budget: &Budget, mut base: impl FnMut(), mut f: impl FnMut()) -> (f64, f64) {
+    base();
+    f();
+    let (mut fs, mut bs) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    while fs.len() < budget.min_samples || start.elapsed() < budget.time {
+        let t = thread_cpu();
+        base();
+        let t1 = thread_cpu();
+        f();
+        fs.push(thread_cpu() - t1);
+        bs.push(t1 - t);
+    }
+    (median(fs), median(bs))
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
 }
@@ -278,13 +301,16 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
         Some(a),
         String::new(),
     ));
-    let a2 = measure(budget, || {
+    let raw = || {
+        black_box(raw_read(&xml));
+    };
+    let (a2, a_) = measure_vs(budget, raw, || {
         black_box(raw_ns_read(&xml));
     });
     rows.push(row(
         "(a2) quick-xml raw read, namespaces resolved",
         Some(a2),
-        Some(a),
+        Some(a_),
         "for the profile".into(),
     ));
     with_types!(msg, |Ours, Peer, root| {
@@ -292,7 +318,7 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
             Ok(v) => v,
             Err(e) => panic!("{doc}: our reader refuses the benchmark document:\n{e}"),
         };
-        let b = measure(budget, || {
+        let (b, a_b) = measure_vs(budget, raw, || {
             black_box(Ours::from_xml_with(&xml, &no_validation).map(|_| ()).ok());
         });
         rows.push(Row {
@@ -302,9 +328,9 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
                 std::mem::forget(v);
                 ok
             })),
-            ..row("(b) ours: read", Some(b), Some(a), String::new())
+            ..row("(b) ours: read", Some(b), Some(a_b), String::new())
         });
-        let c = measure(budget, || {
+        let (c, a_c) = measure_vs(budget, raw, || {
             black_box(Ours::from_xml(&xml).map(|_| ()).ok());
         });
         rows.push(Row {
@@ -314,29 +340,34 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
                 std::mem::forget(v);
                 ok
             })),
-            ..row("(c) ours: read + validate", Some(c), Some(a), String::new())
+            ..row(
+                "(c) ours: read + validate",
+                Some(c),
+                Some(a_c),
+                String::new(),
+            )
         });
-        let c2 = measure(budget, || {
+        let (c2, a_c2) = measure_vs(budget, raw, || {
             black_box(Ours::from_reader(xml.as_bytes()).map(|_| ()).ok());
         });
         rows.push(row(
             "(c2) ours: read + validate, streamed (`from_reader`)",
             Some(c2),
-            Some(a),
+            Some(a_c2),
             "parsed as it arrives".into(),
         ));
-        let v = measure(budget, || {
+        let (v, a_v) = measure_vs(budget, raw, || {
             black_box(Ours::validate_reader(xml.as_bytes()).ok());
         });
         rows.push(row(
             "(v) ours: validate only, streamed (`validate_reader`)",
             Some(v),
-            Some(a),
+            Some(a_v),
             "no value built".into(),
         ));
         let f = match xsdparser_peer::read::<Peer>(&xml) {
             Ok(_) => {
-                let s = measure(budget, || {
+                let (s, a_f) = measure_vs(budget, raw, || {
                     black_box(xsdparser_peer::read::<Peer>(&xml).map(|_| ()).ok());
                 });
                 rows.push(Row {
@@ -346,7 +377,7 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
                         std::mem::forget(v);
                         ok
                     })),
-                    ..row("(f) xsd-parser: read", Some(s), Some(a), String::new())
+                    ..row("(f) xsd-parser: read", Some(s), Some(a_f), String::new())
                 });
                 Some(s)
             }
@@ -372,22 +403,25 @@ fn bench_doc(msg: Msg, path: &Path, budget: &Budget, xmllint_runs: usize, rows: 
             Some(e),
             String::new(),
         ));
-        let d = measure(budget, || {
+        let raw_w = || {
+            black_box(raw_write(&evs));
+        };
+        let (d, e_d) = measure_vs(budget, raw_w, || {
             black_box(value.to_xml().map(|s| s.len()).ok());
         });
-        rows.push(row("(d) ours: write", Some(d), Some(e), String::new()));
+        rows.push(row("(d) ours: write", Some(d), Some(e_d), String::new()));
         if let Ok(peer_value) = xsdparser_peer::read::<Peer>(&xml) {
             let mut out = Vec::new();
             match xsdparser_peer::write(&peer_value, root, &mut out) {
                 Ok(()) => {
-                    let s = measure(budget, || {
+                    let (s, e_f) = measure_vs(budget, raw_w, || {
                         let mut out = Vec::new();
                         black_box(xsdparser_peer::write(&peer_value, root, &mut out).ok());
                     });
                     rows.push(row(
                         "(f) xsd-parser: write",
                         Some(s),
-                        Some(e),
+                        Some(e_f),
                         String::new(),
                     ));
                 }

@@ -447,7 +447,7 @@ impl IdcEngine {
         self.scopes.push(Scope {
             depth,
             defs,
-            tables: defs.iter().map(|_| Table::default()).collect(),
+            tables: defs.iter().map(|_| Table::new(self.hasher)).collect(),
             refs: defs.iter().map(|_| Refs::default()).collect(),
             path,
             pos,
@@ -732,7 +732,7 @@ impl IdcEngine {
                             pos: sel.pos,
                             kind: ErrorKind::Key {
                                 constraint: def.name.to_owned(),
-                                value: shown(buf),
+                                value: shown(buf, def.fields.len()),
                                 message: "a key field is missing".into(),
                             },
                         });
@@ -750,7 +750,7 @@ impl IdcEngine {
                         },
                     });
                 } else if inserted == Inserted::Duplicate {
-                    let shown = shown(buf);
+                    let shown = shown(buf, def.fields.len());
                     let kind = match def.kind {
                         IdcKind::Key => ErrorKind::Key {
                             constraint: def.name.to_owned(),
@@ -804,7 +804,7 @@ impl IdcEngine {
                         pos,
                         kind: ErrorKind::Keyref {
                             constraint: def.name.to_owned(),
-                            value: shown(tuple),
+                            value: shown(tuple, def.fields.len()),
                             refer: refer.to_owned(),
                         },
                     });
@@ -818,7 +818,11 @@ impl IdcEngine {
         }
         for (def, table) in scope.defs.iter().zip(scope.tables) {
             if !matches!(def.kind, IdcKind::Keyref { .. }) {
-                let kept = self.closed_keys.entry(def.name).or_default();
+                let hasher = self.hasher;
+                let kept = self
+                    .closed_keys
+                    .entry(def.name)
+                    .or_insert_with(|| Table::new(hasher));
                 if kept.is_empty() {
                     *kept = table;
                 } else {
@@ -920,37 +924,36 @@ impl Refs {
 }
 
 /// A set of key tuples (encoded as [`encode_tuple`] encodes them): their
-/// bytes end to end in one buffer, each entry the end of its bytes and the
-/// hash it carries, found through an open-addressed index of entry
-/// numbers (linear probing, at most three quarters full). Inserting copies
-/// the bytes in: no allocation per tuple, none freed one by one when the
-/// table goes. About 13 to 19 bytes per tuple besides its bytes
-/// (validate-only keeps every key of a document: a `HashMap` and a chained
-/// entry took about 60).
+/// bytes end to end in one buffer, each entry where its bytes end, found
+/// through an open-addressed index (linear probing, at most three quarters
+/// full) whose slots hold an entry's number and the top bits of its
+/// tuple's hash: most slots of a probe are passed over without looking at
+/// the entry. Growing hashes the tuples again (with the engine's hasher)
+/// rather than keeping their hashes. Inserting copies the bytes in: no
+/// allocation per tuple, none freed one by one when the table goes. About
+/// 9 to 15 bytes per tuple besides its bytes (validate-only keeps every
+/// key of a document: a `HashMap` and a chained entry took about 60).
 struct Table {
-    /// Per slot: 0 empty, else the entry's number plus one.
+    /// Per slot: 0 empty, else the tuple's tag (its hash's top
+    /// [`TAG_BITS`] bits) above its entry's number plus one.
     slots: Vec<u32>,
-    entries: Vec<Entry>,
+    /// Per entry: where its bytes end (they start where the previous
+    /// entry's end).
+    ends: Vec<u32>,
     bytes: Vec<u8>,
     /// The most entries the table takes ([`MAX_TUPLES`] but in tests).
     max: usize,
+    hasher: TupleHasher,
 }
 
-/// The most tuples one table holds: slots number entries in 32 bits, and
-/// entries end their bytes within 4 GiB (a document would need gigabytes
-/// of key values to get there).
-const MAX_TUPLES: usize = u32::MAX as usize - 1;
+/// Bits of a slot that number entries; the others hold the tag.
+const INDEX_BITS: u32 = 26;
+const TAG_BITS: u32 = 32 - INDEX_BITS;
 
-impl Default for Table {
-    fn default() -> Self {
-        Table {
-            slots: Vec::new(),
-            entries: Vec::new(),
-            bytes: Vec::new(),
-            max: MAX_TUPLES,
-        }
-    }
-}
+/// The most tuples one table holds: slots number entries in
+/// [`INDEX_BITS`] bits (67 million keys of one constraint: a document of
+/// tens of gigabytes), and entries end their bytes within 4 GiB.
+const MAX_TUPLES: usize = (1 << INDEX_BITS) - 1;
 
 /// What [`Table::insert`] did with a tuple.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -962,49 +965,51 @@ enum Inserted {
     Full,
 }
 
-/// A tuple of a [`Table`]: where its bytes end (they start where the
-/// previous entry's end), and the low 32 bits of its hash (enough to
-/// place it in the index and to tell most tuples apart without comparing
-/// their bytes): eight bytes per key.
-struct Entry {
-    end: u32,
-    hash: u32,
-}
-
 impl Table {
-    /// Adds the tuple unless it is there already.
+    /// An empty table whose tuples `hasher` hashes.
+    fn new(hasher: TupleHasher) -> Table {
+        Table {
+            slots: Vec::new(),
+            ends: Vec::new(),
+            bytes: Vec::new(),
+            max: MAX_TUPLES,
+            hasher,
+        }
+    }
+
+    /// Adds the tuple (whose hash by the table's hasher is `hash`) unless
+    /// it is there already.
     fn insert(&mut self, hash: u64, tuple: &[u8]) -> Inserted {
-        if (self.entries.len() + 1) * 4 > self.slots.len() * 3 {
+        if (self.ends.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
-        let hash = hash as u32;
         let slot = match self.probe(hash, tuple) {
             Ok(_) => return Inserted::Duplicate,
             Err(slot) => slot,
         };
-        let (Some(s), Ok(number), Ok(end), true) = (
+        let (Some(s), Ok(end), true) = (
             self.slots.get_mut(slot),
-            u32::try_from(self.entries.len() + 1),
             u32::try_from(self.bytes.len() + tuple.len()),
-            self.entries.len() < self.max,
+            self.ends.len() < self.max,
         ) else {
             return Inserted::Full;
         };
-        *s = number;
+        *s = slot_of(hash, self.ends.len());
         self.bytes.extend_from_slice(tuple);
-        self.entries.push(Entry { end, hash });
+        self.ends.push(end);
         Inserted::New
     }
 
     /// Is the tuple in the table?
     fn holds(&self, hash: u64, tuple: &[u8]) -> bool {
-        !self.slots.is_empty() && self.probe(hash as u32, tuple).is_ok()
+        !self.slots.is_empty() && self.probe(hash, tuple).is_ok()
     }
 
     /// `Ok` with the slot of the tuple, or `Err` with the empty slot where
     /// it would go. The index is never full, so the probe ends.
-    fn probe(&self, hash: u32, tuple: &[u8]) -> Result<usize, usize> {
+    fn probe(&self, hash: u64, tuple: &[u8]) -> Result<usize, usize> {
         let mask = self.slots.len().wrapping_sub(1);
+        let tag = slot_of(hash, 0) >> INDEX_BITS;
         let mut i = (hash as usize) & mask;
         loop {
             let Some(&s) = self.slots.get(i) else {
@@ -1013,8 +1018,7 @@ impl Table {
             if s == 0 {
                 return Err(i);
             }
-            let e = s as usize - 1;
-            if self.entries.get(e).is_some_and(|x| x.hash == hash) && self.tuple(e) == tuple {
+            if s >> INDEX_BITS == tag && self.tuple(entry_of(s)) == tuple {
                 return Ok(i);
             }
             i = (i + 1) & mask;
@@ -1025,24 +1029,25 @@ impl Table {
     fn tuple(&self, e: usize) -> &[u8] {
         let start = e
             .checked_sub(1)
-            .and_then(|p| self.entries.get(p))
-            .map_or(0, |p| p.end as usize);
-        let end = self.entries.get(e).map_or(start, |x| x.end as usize);
+            .and_then(|p| self.ends.get(p))
+            .map_or(0, |&p| p as usize);
+        let end = self.ends.get(e).map_or(start, |&x| x as usize);
         self.bytes.get(start..end).unwrap_or_default()
     }
 
-    /// Twice the slots (at least 16), every entry placed again by the hash
-    /// it carries.
+    /// Twice the slots (at least 16), every entry placed again by its
+    /// tuple's hash.
     fn grow(&mut self) {
         let n = (self.slots.len() * 2).max(16);
         let mask = n - 1;
         let mut slots = vec![0u32; n];
-        for (number, entry) in (1..=u32::MAX).zip(&self.entries) {
-            let mut i = (entry.hash as usize) & mask;
+        for e in 0..self.ends.len() {
+            let hash = self.hasher.hash(self.tuple(e));
+            let mut i = (hash as usize) & mask;
             while slots[i] != 0 {
                 i = (i + 1) & mask;
             }
-            slots[i] = number;
+            slots[i] = slot_of(hash, e);
         }
         self.slots = slots;
     }
@@ -1055,21 +1060,34 @@ impl Table {
     /// Adds the tuples of `other` that are not in this table (as many as
     /// it takes).
     fn extend(&mut self, other: Table) {
-        for (e, entry) in other.entries.iter().enumerate() {
-            if self.insert(u64::from(entry.hash), other.tuple(e)) == Inserted::Full {
+        for e in 0..other.ends.len() {
+            let tuple = other.tuple(e);
+            if self.insert(self.hasher.hash(tuple), tuple) == Inserted::Full {
                 return;
             }
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.ends.is_empty()
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.entries.len()
+        self.ends.len()
     }
+}
+
+/// The slot of entry `e` (below [`MAX_TUPLES`]) whose tuple hashes to `hash`.
+#[inline]
+fn slot_of(hash: u64, e: usize) -> u32 {
+    ((hash >> (64 - TAG_BITS)) as u32) << INDEX_BITS | (e as u32 + 1)
+}
+
+/// The entry a non-empty slot holds.
+#[inline]
+fn entry_of(slot: u32) -> usize {
+    (slot & ((1 << INDEX_BITS) - 1)) as usize - 1
 }
 
 /// A key tuple on its own (the tests'; the engine keeps tuples in the
@@ -1079,6 +1097,7 @@ impl Table {
 struct Tuple {
     hash: u64,
     bytes: Box<[u8]>,
+    fields: usize,
 }
 
 #[cfg(test)]
@@ -1099,30 +1118,38 @@ impl Tuple {
         hasher: &TupleHasher,
     ) -> Tuple {
         let mut buf = Vec::new();
+        let fields = values.clone().count();
         let hash = encode_tuple(values, hasher, &mut buf);
         Tuple {
             hash,
             bytes: buf.into_boxed_slice(),
+            fields,
         }
     }
 
     /// The fields, joined by `, ` (as errors show them).
     fn shown(&self) -> String {
-        shown(&self.bytes)
+        shown(&self.bytes, self.fields)
     }
 }
 
 /// Encodes a tuple into `buf`, replacing what it held, and returns its hash
-/// (computed once, when the tuple is made; tuples are hashed and compared
-/// as one buffer, no `Vec` of `String`s per tuple): each field's byte
-/// length (4 bytes, little-endian), then its bytes, so that distinct tuples
-/// never share an encoding. A missing field is empty.
+/// (tuples are hashed and compared as one buffer, no `Vec` of `String`s per
+/// tuple): a single field as its bytes; several as each field's byte length
+/// (4 bytes, little-endian), then its bytes, so that distinct tuples never
+/// share an encoding (the tuples one table or reference compares all have
+/// its constraint's number of fields). A missing field is empty.
 fn encode_tuple<'v>(
     values: impl Iterator<Item = Option<&'v str>> + Clone,
     hasher: &TupleHasher,
     buf: &mut Vec<u8>,
 ) -> u64 {
     buf.clear();
+    let mut fields = values.clone();
+    if let (Some(only), None) = (fields.next(), fields.next()) {
+        buf.extend_from_slice(only.unwrap_or_default().as_bytes());
+        return hasher.hash(buf);
+    }
     let len = values.clone().map(|v| 4 + v.map_or(0, str::len)).sum();
     buf.reserve(len);
     for v in values {
@@ -1184,7 +1211,10 @@ fn fold_mul(a: u64, b: u64) -> u64 {
 }
 
 /// An encoded tuple's fields, joined by `, ` (as errors show them).
-fn shown(bytes: &[u8]) -> String {
+fn shown(bytes: &[u8], fields: usize) -> String {
+    if fields == 1 {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
     let mut out = String::new();
     let mut rest = bytes;
     let mut first = true;
@@ -1203,11 +1233,20 @@ fn shown(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    // One hasher for all, as one engine has.
+    thread_local!(static HASHER: TupleHasher = TupleHasher::default());
+
     fn tuple(fields: &[Option<&str>]) -> Tuple {
-        // One hasher for all, as one engine has.
-        thread_local!(static HASHER: TupleHasher = TupleHasher::default());
         HASHER.with(|h| Tuple::new(fields.iter().copied(), h))
     }
+
+    /// A table hashing as [`tuple`] does.
+    fn table() -> Table {
+        HASHER.with(|h| Table::new(*h))
+    }
+
+    /// A hasher that hashes every tuple to 0.
+    const COLLIDING: TupleHasher = TupleHasher { k0: 0, k1: 0 };
 
     #[test]
     fn tuples_are_equal_exactly_when_their_fields_are() {
@@ -1250,8 +1289,8 @@ mod tests {
     }
 
     #[test]
-    fn tables_find_duplicates_by_the_carried_hash_after_growing() {
-        let mut table = Table::default();
+    fn tables_find_duplicates_after_growing() {
+        let mut table = table();
         for i in 0..5000 {
             let t = tuple(&[Some(&format!("k{i}")), Some("x")]);
             assert!(insert_new(&mut table, t).is_ok(), "k{i} is new");
@@ -1268,39 +1307,59 @@ mod tests {
 
     #[test]
     fn tuples_sharing_a_hash_are_told_apart_by_their_bytes() {
-        let mut table = Table::default();
-        // Every tuple with the same hash: one probe chain holds them all,
-        // across the growths.
+        assert_eq!(COLLIDING.hash(b"t1"), 0);
+        assert_eq!(COLLIDING.hash(b"a longer tuple"), 0);
+        let mut table = Table::new(COLLIDING);
+        // Every tuple with the same hash (and tag): one probe chain holds
+        // them all, across the growths.
         for i in 0..100 {
-            let new = table.insert(7, format!("t{i}").as_bytes());
+            let new = table.insert(0, format!("t{i}").as_bytes());
             assert_eq!(new, Inserted::New, "t{i} is new");
         }
         for i in 0..100 {
-            let again = table.insert(7, format!("t{i}").as_bytes());
+            let again = table.insert(0, format!("t{i}").as_bytes());
             assert_eq!(again, Inserted::Duplicate, "t{i} again");
-            assert!(table.holds(7, format!("t{i}").as_bytes()));
+            assert!(table.holds(0, format!("t{i}").as_bytes()));
         }
-        assert!(!table.holds(7, b"t100"));
-        assert!(!table.holds(8, b"t1"));
-        assert!(!Table::default().holds(7, b"t1"));
+        assert!(!table.holds(0, b"t100"));
+        assert!(!Table::new(COLLIDING).holds(0, b"t1"));
         assert_eq!(table.len(), 100);
-        // Hashes that fall on neighbouring slots, and the table extended
-        // with another that shares some tuples.
-        let mut other = Table::default();
+        // Extended with another that shares some tuples.
+        let mut other = Table::new(COLLIDING);
         for i in 95..120 {
-            other.insert(7 + (i % 3), format!("t{i}").as_bytes());
+            other.insert(0, format!("t{i}").as_bytes());
         }
         table.extend(other);
-        assert_eq!(table.len(), 100 + 20 + 3);
-        assert!(table.holds(7, b"t99") && table.holds(7 + (119 % 3), b"t119"));
+        assert_eq!(table.len(), 120);
+        assert!(table.holds(0, b"t99") && table.holds(0, b"t119"));
+    }
+
+    #[test]
+    fn tags_and_growth_keep_every_tuple_findable() {
+        // Real hashes: tags differ, tuples are placed again as the table
+        // grows, and a table extended with another hashes its tuples anew.
+        let mut a = table();
+        let mut b = table();
+        for i in 0..3000 {
+            let t = tuple(&[Some(&format!("k{i}"))]);
+            let into = if i % 2 == 0 { &mut a } else { &mut b };
+            assert_eq!(into.insert(t.hash, &t.bytes), Inserted::New);
+        }
+        a.extend(b);
+        assert_eq!(a.len(), 3000);
+        for i in 0..3000 {
+            assert!(a.contains(&tuple(&[Some(&format!("k{i}"))])), "k{i}");
+        }
+        assert!(!a.contains(&tuple(&[Some("k3000")])));
+        // Slots: the tag above the entry's number.
+        assert_eq!(entry_of(slot_of(u64::MAX, 5)), 5);
+        assert_eq!(slot_of(u64::MAX, 5) >> INDEX_BITS, (1 << TAG_BITS) - 1);
+        assert_eq!(entry_of(slot_of(0, MAX_TUPLES - 1)), MAX_TUPLES - 1);
     }
 
     #[test]
     fn a_full_table_says_so_and_keeps_what_it_holds() {
-        let mut table = Table {
-            max: 3,
-            ..Table::default()
-        };
+        let mut table = Table { max: 3, ..table() };
         for t in [b"a", b"b", b"c"] {
             assert_eq!(table.insert(u64::from(t[0]), t), Inserted::New);
         }
