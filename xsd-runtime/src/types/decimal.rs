@@ -43,9 +43,16 @@ fn cmp_magnitude(da: &str, sa: u32, db: &str, sb: u32) -> Ordering {
     Ordering::Equal
 }
 
+/// `s` without its leading `0`s (a byte loop: a `char` pattern search
+/// costs more on the short digit strings values are).
+fn trim_zeros_start(s: &str) -> &str {
+    let n = s.bytes().take_while(|&b| b == b'0').count();
+    s.get(n..).unwrap_or_default()
+}
+
 impl Decimal {
     pub(crate) fn from_raw(negative: bool, digits: &str, scale: u32) -> Decimal {
-        let digits = CompactString::from(digits.trim_start_matches('0'));
+        let digits = CompactString::from(trim_zeros_start(digits));
         Decimal {
             negative: negative && !digits.is_empty(),
             digits,
@@ -63,7 +70,7 @@ impl Decimal {
         if self.digits.is_empty() {
             return ("", 0);
         }
-        let tz = self.digits.len() - self.digits.trim_end_matches('0').len();
+        let tz = self.digits.bytes().rev().take_while(|&b| b == b'0').count();
         let t = (tz as u64).min(u64::from(self.scale)) as usize;
         (&self.digits[..self.digits.len() - t], self.scale - t as u32)
     }
@@ -122,7 +129,10 @@ impl FromStr for Decimal {
             Some(b'+') => (false, &s[1..]),
             _ => (false, s),
         };
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        let (int, frac) = match body.bytes().position(|b| b == b'.') {
+            Some(dot) => (&body[..dot], &body[dot + 1..]),
+            None => (body, ""),
+        };
         if (int.is_empty() && frac.is_empty())
             || !int.bytes().all(|b| b.is_ascii_digit())
             || !frac.bytes().all(|b| b.is_ascii_digit())
@@ -135,9 +145,9 @@ impl FromStr for Decimal {
         let scale = u32::try_from(frac.len())
             .map_err(|_| ParseError::new("xs:decimal", "too many fraction digits"))?;
         // The digits without leading zeros, put together in place.
-        let int = int.trim_start_matches('0');
+        let int = trim_zeros_start(int);
         let frac = if int.is_empty() {
-            frac.trim_start_matches('0')
+            trim_zeros_start(frac)
         } else {
             frac
         };
@@ -287,7 +297,7 @@ impl FromStr for Integer {
                 "expected digits with an optional sign",
             ));
         }
-        let digits = CompactString::from(body.trim_start_matches('0'));
+        let digits = CompactString::from(trim_zeros_start(body));
         Ok(Integer {
             negative: negative && !digits.is_empty(),
             digits,

@@ -395,13 +395,36 @@ fn configure(cfg: &mut quick_xml::reader::Config) {
 /// Might the start tag declare a namespace (`xmlns` somewhere in its attributes)?
 #[inline]
 fn declares(start: &BytesStart<'_>) -> bool {
-    let attrs = start.attributes_raw().as_bytes();
-    attrs.len() >= 5 && memchr::memmem::find(attrs, b"xmlns").is_some()
+    // Each `x`, then the four bytes after it: `memmem` would build its
+    // searcher anew for every tag, and attribute lists are short.
+    let mut rest = start.attributes_raw().as_bytes();
+    while let Some(at) = memchr::memchr(b'x', rest) {
+        rest = rest.get(at..).unwrap_or_default();
+        if rest.starts_with(b"xmlns") {
+            return true;
+        }
+        rest = rest.get(1..).unwrap_or_default();
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declaring_tags_are_told_by_xmlns_in_their_attributes() {
+        let declares_in = |content: &str| {
+            let name_len = content.find(' ').unwrap_or(content.len());
+            declares(&BytesStart::from_content(content, name_len))
+        };
+        assert!(declares_in("a xmlns='u'"));
+        assert!(declares_in("a x='1' xx='x' xmlns:p='u'"));
+        assert!(declares_in("a b='xmlns'"), "may declare: looked at again");
+        assert!(!declares_in("a"));
+        assert!(!declares_in("a x='xmln' y='x'"));
+        assert!(!declares_in("xmlns"), "the name is no attribute");
+    }
 
     /// A start tag's name up to its local name.
     fn prefix_of<'s>(s: &'s BytesStart<'_>) -> &'s str {

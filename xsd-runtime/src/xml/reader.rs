@@ -1195,9 +1195,10 @@ impl<'a> XmlReader<'a> {
                 let at = (key.as_ptr() as usize).saturating_sub(base) as u64;
                 (key_s, AttrText::Input(raw), at)
             };
-            let (ns, local) = match key_s.split_once(':') {
+            let colon = key_s.bytes().position(|b| b == b':');
+            let (ns, local) = match colon.and_then(|at| key_s.get(at + 1..)) {
                 None => (AttrNs::None, key_s),
-                Some((_, local)) => {
+                Some(local) => {
                     let (res, _) = self.ns.resolver().resolve_attribute(QName(key));
                     match res {
                         ResolveResult::Bound(n) if n.into_inner() == XSI_NS => (AttrNs::Xsi, local),
@@ -1369,6 +1370,13 @@ impl<'a> XmlReader<'a> {
             AttrText::Input(s) => Cow::Borrowed(s),
             AttrText::Copied(..) => Cow::Owned(self.attr_text(a.raw).to_owned()),
         };
+        // Most values need neither: one pass over their few bytes says so.
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'\t' | b'\n' | b'\r' | b'&'))
+        {
+            return Ok(raw);
+        }
         let normalized: Cow<'a, str> =
             if memchr::memchr3(b'\t', b'\n', b'\r', raw.as_bytes()).is_some() {
                 Cow::Owned(raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " "))
