@@ -1545,6 +1545,9 @@ impl<'a> XmlReader<'a> {
 
     /// Reports that the root element is not the expected one.
     pub fn wrong_root(&mut self, ns: &str, local: &str) {
+        if self.lt_in_pending_tag() {
+            return;
+        }
         let expected = if ns.is_empty() {
             local.to_owned()
         } else {
@@ -1563,6 +1566,9 @@ impl<'a> XmlReader<'a> {
     /// Reports that the root element is none of the `roots` global elements
     /// an enum over roots accepts (too many to name them all).
     pub fn wrong_root_among(&mut self, roots: usize) {
+        if self.lt_in_pending_tag() {
+            return;
+        }
         let found = match self.pending_name() {
             Some(("", l)) => l.to_owned(),
             Some((n, l)) => format!("{{{n}}}{l}"),
@@ -1573,6 +1579,33 @@ impl<'a> XmlReader<'a> {
         let path = self.path_string(Some((&local, None)), None);
         let pos = self.pending_pos;
         self.push(path, Some(pos), ErrorKind::WrongRoot { expected, found });
+    }
+
+    /// A root element is recognized by its name before its attributes are
+    /// read, and its namespace may come from a declaration holding a `<`
+    /// (not well-formed; quick-xml's resolver takes it): such a tag is
+    /// reported as [`Self::begin`] would report it, `malformed` at the
+    /// `<`, rather than as an unknown root. `true` when it was.
+    fn lt_in_pending_tag(&mut self) -> bool {
+        let Pending::Start(s) = &self.pending else {
+            return false;
+        };
+        if memchr::memchr(b'<', s.attributes_raw().as_bytes()).is_none() {
+            return false;
+        }
+        let start = s.clone();
+        let name_at = start.name().into_inner().as_ptr() as usize;
+        let mut attributes = start.attributes();
+        attributes.with_checks(false);
+        for attr in attributes.flatten() {
+            if let Some(lt) = memchr::memchr(b'<', attr.value.as_bytes()) {
+                let key = attr.key.into_inner();
+                let message = format!("'<' in the value of attribute {key}");
+                self.tag_error(name_at, attr.value.as_ptr() as usize + lt, message);
+                return true;
+            }
+        }
+        false
     }
 
     pub(crate) fn path_string_with(&self, child: &str) -> String {
