@@ -28,9 +28,9 @@ use crate::xml::same_name;
 
 type LexResult<T> = Result<T, Error>;
 
-/// The bytes that end a name in a tag read by [`Lexer::plain_start`]: one
-/// load per byte of the name.
-const ENDS_NAME: [u8; 256] = {
+/// What each byte is to a name in a tag read by [`Lexer::plain_start`]
+/// (part of it, its end, a `:` in it): one load per byte of the name.
+const NAME_CLASS: [u8; 256] = {
     let mut t = [NAME; 256];
     let mut i = 0;
     let ends = b">/\"' \t\n\r";
@@ -42,7 +42,7 @@ const ENDS_NAME: [u8; 256] = {
     t
 };
 
-/// Classes of [`ENDS_NAME`]: a byte of the name, its end, a `:` in it.
+/// Classes of [`NAME_CLASS`]: a byte of the name, its end, a `:` in it.
 const NAME: u8 = 0;
 const END: u8 = 1;
 const COLON: u8 = 2;
@@ -348,7 +348,7 @@ impl<'a> Lexer<'a> {
         let name = rest.get(1..)?;
         let (mut n, mut local_at) = (0, 0);
         loop {
-            let class = ENDS_NAME[usize::from(*name.get(n)?)];
+            let class = NAME_CLASS[usize::from(*name.get(n)?)];
             if class == END {
                 break;
             }
@@ -691,6 +691,24 @@ mod tests {
                 after_start = false;
                 continue;
             }
+            match lexer.plain_tag() {
+                Some(PlainTag::Start(tag, local_at)) => {
+                    // Where the local name starts, as the reader finds it
+                    // for any other tag.
+                    let name = tag.name().into_inner();
+                    let first_colon = name.find(':').map_or(0, |i| i + 1);
+                    assert_eq!(local_at, first_colon, "{xml:?}: {name}");
+                    out.push(format!("{:?}", Event::Start(tag)));
+                    after_start = true;
+                    continue;
+                }
+                Some(PlainTag::End) => {
+                    out.push("End".to_owned());
+                    after_start = false;
+                    continue;
+                }
+                None => {}
+            }
             let ev = match lexer.read_event() {
                 Ok(Event::Eof) => return (out, None),
                 Ok(ev) => ev,
@@ -738,6 +756,7 @@ mod tests {
             "<a><b>t</b ></a>",
             "<a><b>x\r\ny\rz</b></a>",
             "<p:a xmlns:p='u'><p:b>1</p:b></p:a>",
+            "<a><p:b:c>1</p:b:c><:d/></a>",
             "<a>  </a>",
             "<a>t",
             "<a>t</a",

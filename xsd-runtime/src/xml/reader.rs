@@ -1154,10 +1154,8 @@ impl<'a> XmlReader<'a> {
                 let message = format!("no white space before attribute {key}");
                 return Err(self.tag_error(name_at, key.as_ptr() as usize, message));
             }
-            if let Some(lt) = memchr::memchr(b'<', attr.value.as_bytes()) {
-                let key = attr.key.into_inner();
-                let message = format!("'<' in the value of attribute {key}");
-                return Err(self.tag_error(name_at, attr.value.as_ptr() as usize + lt, message));
+            if let Some(fail) = self.lt_in_value(name_at, &attr) {
+                return Err(fail);
             }
             if attr.key.as_namespace_binding().is_some() {
                 self.check_ns_decl(attr.key.into_inner(), &attr.value, pos);
@@ -1597,15 +1595,23 @@ impl<'a> XmlReader<'a> {
         let name_at = start.name().into_inner().as_ptr() as usize;
         let mut attributes = start.attributes();
         attributes.with_checks(false);
-        for attr in attributes.flatten() {
-            if let Some(lt) = memchr::memchr(b'<', attr.value.as_bytes()) {
-                let key = attr.key.into_inner();
-                let message = format!("'<' in the value of attribute {key}");
-                self.tag_error(name_at, attr.value.as_ptr() as usize + lt, message);
-                return true;
-            }
-        }
-        false
+        attributes
+            .flatten()
+            .any(|attr| self.lt_in_value(name_at, &attr).is_some())
+    }
+
+    /// A `<` in the value of `attr` (of the tag whose name starts at
+    /// `name_at`), which quick-xml lets through and XML 1.0 does not:
+    /// reported at the `<`.
+    fn lt_in_value(
+        &mut self,
+        name_at: usize,
+        attr: &quick_xml::events::attributes::Attribute<'_>,
+    ) -> Option<Fail> {
+        let lt = memchr::memchr(b'<', attr.value.as_bytes())?;
+        let key = attr.key.into_inner();
+        let message = format!("'<' in the value of attribute {key}");
+        Some(self.tag_error(name_at, attr.value.as_ptr() as usize + lt, message))
     }
 
     pub(crate) fn path_string_with(&self, child: &str) -> String {
